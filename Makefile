@@ -1,0 +1,33 @@
+# Everything runs inside .venv, created from nothing but Python 3.11 and pip.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed-stamp
+DEMO   := fixtures/estates/blocked.json
+
+.PHONY: setup demo test bench clean
+
+$(STAMP): pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[test]'
+	touch $(STAMP)
+
+setup: $(STAMP)
+
+## make demo: set up, then check the bundled sample estate with blockers (prints a no-go verdict)
+demo: $(STAMP)
+	@$(BIN)/preflight check $(DEMO); code=$$?; \
+	  echo; echo "preflight exit code: $$code (0 go, 1 no-go, 2 bad input, 3 internal error)"; \
+	  test $$code -le 1
+
+## make test: set up, then run the whole suite
+test: $(STAMP)
+	$(BIN)/python -m pytest
+
+## make bench: time the engine on a generated 1,000-host / 25,000-VM estate
+bench: $(STAMP)
+	$(BIN)/python -m benchmarks.run
+
+clean:
+	rm -rf $(VENV) dist build .pytest_cache

@@ -1,0 +1,39 @@
+"""Options shared by several commands, defined once."""
+
+from __future__ import annotations
+
+from enum import Enum
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+
+
+class FailOn(str, Enum):
+    """Severities that can make the verdict no-go."""
+
+    blocker = "blocker"
+    loss = "loss"
+    warning = "warning"
+    advisory = "advisory"
+
+
+Snapshots = Annotated[
+    list[Path],
+    typer.Argument(help="Snapshot files (.json or .toml). Several files are merged into one estate.",
+                   show_default=False),
+]
+RuleDirs = Annotated[
+    Optional[list[Path]],
+    typer.Option("--rules", help="Add an organisation's rule directory (packs, matrices, overrides). Repeatable."),
+]
+FailOnOption = Annotated[
+    FailOn, typer.Option("--fail-on", help="Lowest severity of a failing rule that makes the verdict no-go.")
+]
+StrictOption = Annotated[
+    bool, typer.Option("--strict", help="Treat unknown checks at or above --fail-on as failures.")
+]
+OutputFile = Annotated[
+    Optional[Path], typer.Option("-o", "--output", help="Write to this file (atomically) instead of standard output.")
+]
+QuietOption = Annotated[bool, typer.Option("--quiet", "-q", help="No progress output on standard error.")]

@@ -1,0 +1,31 @@
+"""Progress on standard error for long runs: only on a terminal, never with --quiet."""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+from rich.console import Console
+from rich.progress import BarColumn, Progress, TaskID, TextColumn, TimeElapsedColumn
+
+from preflight.pipeline import Progress as ProgressFn
+
+
+@contextmanager
+def progress_reporter(quiet: bool) -> Iterator[ProgressFn | None]:
+    """Yield a progress callback drawing a bar on stderr, or None when quiet or not a TTY."""
+    if quiet or not sys.stderr.isatty():
+        yield None
+        return
+    console = Console(file=sys.stderr)
+    with Progress(TextColumn("{task.description}"), BarColumn(), TextColumn("{task.completed}/{task.total}"),
+                  TimeElapsedColumn(), console=console, transient=True) as bar:
+        tasks: dict[str, TaskID] = {}
+
+        def update(stage: str, done: int, total: int) -> None:
+            if stage not in tasks:
+                tasks[stage] = bar.add_task({"load": "loading snapshots", "evaluate": "evaluating rules"}.get(stage, stage), total=total)
+            bar.update(tasks[stage], completed=done, total=total)
+
+        yield update

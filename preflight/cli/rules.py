@@ -1,0 +1,81 @@
+"""`preflight rules list` and `preflight rules show CODE`: the rule catalog and each rule's provenance."""
+
+from __future__ import annotations
+
+import json
+from typing import Annotated, Optional
+
+import typer
+from rich.console import Console
+from rich.markup import escape
+from rich.table import Table
+
+from preflight.cli.options import RuleDirs
+from preflight.errors import PreflightError
+from preflight.pipeline import load_rules
+
+rules_app = typer.Typer(help="List the rule catalog or show one rule with its sources.", no_args_is_help=True)
+
+
+@rules_app.command("list")
+def list_rules(
+    pack: Annotated[Optional[str], typer.Option("--pack", help="Only this pack.")] = None,
+    rules: RuleDirs = None,
+) -> None:
+    """List every rule: code, name, severity, target and title."""
+    catalog = load_rules(tuple(rules or ()))
+    if pack and pack not in catalog.packs:
+        raise PreflightError(f"unknown pack '{pack}' (known: {', '.join(sorted(catalog.packs))})")
+    console = Console(highlight=False, soft_wrap=True)
+    for pack_id, info in sorted(catalog.packs.items()):
+        if pack and pack_id != pack:
+            continue
+        table = Table(title=f"{pack_id} {info.version}: {info.title}", title_justify="left", show_lines=False)
+        for column in ("code", "name", "severity", "target", "title"):
+            table.add_column(column)
+        for rule in catalog.pack_rules(pack_id):
+            table.add_row(rule.code, rule.name, rule.severity.value, rule.target, escape(rule.title))
+        console.print(table)
+
+
+@rules_app.command("show")
+def show_rule(code: Annotated[str, typer.Argument(help="Rule code (VMM005) or name (vmm-computer-name-length).")],
+              rules: RuleDirs = None) -> None:
+    """Everything about one rule: check, parameters, rationale, fix and the source of every fact."""
+    catalog = load_rules(tuple(rules or ()))
+    rule = catalog.rules.get(code.upper()) or next((r for r in catalog.rules.values() if r.name == code), None)
+    if rule is None:
+        raise PreflightError(f"no rule '{code}' (see 'preflight rules list')")
+    out = typer.echo
+    out(f"{rule.code}  {rule.name}  [{rule.severity.value}]  pack {rule.pack}")
+    out(f"title:       {rule.title}")
+    out(f"target:      {rule.target}" + (f" where {json.dumps(rule.raw_where)}" if rule.raw_where else ""))
+    out(f"check:       {rule.check.kind} {json.dumps(rule.raw_params, default=str)}")
+    out(f"message:     {rule.message}")
+    out(f"rationale:   {rule.rationale}")
+    out(f"remediation: {rule.remediation}")
+    if rule.powershell:
+        out("powershell:  " + rule.powershell.replace("\n", "\n             "))
+    if rule.fix:
+        out(f"fix action:  {rule.fix.action} {json.dumps(rule.fix.params) if rule.fix.params else ''}".rstrip())
+    for url in rule.references:
+        out(f"reference:   {url}")
+    out(f"defined in:  {rule.file}")
+    for file in rule.overridden_by:
+        out(f"overridden:  by {file}")
+    out("sources:")
+    for source_id in rule.sources:
+        source = catalog.sources[source_id]
+        where = source.url or source.file or ""
+        out(f"  - {source_id} [{source.confidence}] {source.title}" + (f" <{where}>" if where else ""))
+        if source.note:
+            out(f"    note: {source.note}")
+    for matrix_id in rule.matrices:
+        matrix = catalog.matrices[matrix_id]
+        out(f"matrix {matrix_id}: {matrix.title} ({matrix.file})" + (f", replacing {matrix.replaces}" if matrix.replaces else ""))
+        for table, rows in matrix.tables.items():
+            for row in rows:
+                source = catalog.sources[row["source"]]
+                label = row.get("label") or row.get("id") or row.get("name") or row.get("kb") or table
+                confidence = row.get("confidence", source.confidence)
+                out(f"  - {table}: {label}  <- {row['source']} [{confidence}]")

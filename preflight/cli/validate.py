@@ -1,0 +1,25 @@
+"""`preflight validate` and `preflight schema`: snapshot validation and the JSON Schema of the model."""
+
+from __future__ import annotations
+
+import json
+
+import typer
+
+from preflight.cli.options import OutputFile, Snapshots
+from preflight.cli.output import emit
+from preflight.inventory import json_schema, load_estate_snapshots
+
+
+def validate(snapshots: Snapshots) -> None:
+    """Validate snapshots (types, unknown fields, references) without evaluating rules."""
+    snapshot, infos = load_estate_snapshots(list(snapshots))
+    counts = ", ".join(f"{len(getattr(snapshot, kind))} {kind}" for kind in ("vmm_servers", "sql_servers", "hosts", "clusters", "vms"))
+    for file, info in infos:
+        typer.echo(f"{file}: valid preflight/inventory/v1 snapshot '{info.name}'")
+    typer.echo(f"estate: {counts}")
+
+
+def schema(output: OutputFile = None) -> None:
+    """Print the JSON Schema of inventory snapshots (generated from the model types)."""
+    emit(lambda stream: stream.write(json.dumps(json_schema(), indent=2) + "\n"), output)

@@ -1,0 +1,128 @@
+"""Checks on what is installed and running: services, software, hotfixes."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from msgspec import UNSET
+
+from preflight.engine.checks.base import (
+    CheckParams,
+    Context,
+    Outcome,
+    Target,
+    check_kind,
+    evidence,
+    failed,
+    passed,
+    show,
+    unknown,
+)
+from preflight.engine.conditions import OPERATORS
+from preflight.engine.paths import compile_path, resolve
+
+
+def _collection(target: Target, path_text: str) -> Any:
+    return resolve(compile_path(path_text), target.obj, target.links)
+
+
+@check_kind("service", variables=("service", "state", "start_mode", "version"))
+class ServiceCheck(CheckParams, kw_only=True):
+    """Fails when a Windows service is missing or not in the expected state, start mode or version."""
+
+    service: str
+    state: str | None = None
+    start_mode: str | None = None
+    delayed_start: bool | None = None
+    min_version: str | None = None
+    path: str = "services"
+
+    def run(self, target: Target, context: Context) -> Outcome:
+        services = _collection(target, self.path)
+        base = f"{self.path}[{self.service}]"
+        match = next((s for s in services or () if s.name.casefold() == self.service.casefold()), None)
+        variables = {"service": self.service}
+        if match is None:
+            return failed(evidence(base, None), value="absent", path=base, expected="installed", **variables)
+        wanted = [("state", self.state, "eq"), ("start_mode", self.start_mode, "eq"),
+                  ("delayed_start", self.delayed_start, "eq"), ("version", self.min_version, "version_ge")]
+        items, bad, missing = [], [], []
+        for field, expected, op in wanted:
+            if expected is None:
+                continue
+            actual = getattr(match, field)
+            if actual is UNSET:
+                missing.append(f"{base}.{field}")
+                continue
+            variables[field] = show(actual)
+            items.append(evidence(f"{base}.{field}", actual))
+            if not OPERATORS[op](actual, expected):
+                bad.append((field, actual, expected, op))
+        if bad:
+            field, actual, expected, op = bad[0]
+            text = f"at least {expected}" if op == "version_ge" else show(expected)
+            return failed(*items, value=show(actual), path=f"{base}.{field}", expected=text, **variables)
+        if missing:
+            return unknown(*missing)
+        return passed(*items)
+
+
+@check_kind("software", variables=("matches", "pattern"))
+class SoftwareCheck(CheckParams, kw_only=True):
+    """Fails when software matching `pattern` is absent (`present = true`) or present (`present = false`)."""
+
+    pattern: str
+    present: bool = True
+    min_version: str | None = None
+    path: str = "installed_software"
+    label: str | None = None
+
+    def __post_init__(self) -> None:
+        self._regex = re.compile(self.pattern, re.IGNORECASE)
+
+    def run(self, target: Target, context: Context) -> Outcome:
+        items = _collection(target, self.path) or []
+        found = []
+        for position, item in enumerate(items):
+            name = item if isinstance(item, str) else item.name
+            if not self._regex.search(name):
+                continue
+            version = None if isinstance(item, str) else item.version
+            if self.min_version and (version is UNSET or not OPERATORS["version_ge"](version, self.min_version)):
+                continue
+            found.append((position, name, version))
+        label = self.label or self.pattern
+        matches = ", ".join(name if v in (None, UNSET) else f"{name} {v}" for _, name, v in found)
+        proof = [evidence(f"{self.path}[{name}]", name if v in (None, UNSET) else f"{name} {v}") for _, name, v in found]
+        if self.present and not found:
+            return failed(evidence(self.path, f"no entry matching {label}"), value="absent", path=self.path,
+                          expected=f"{label} installed", matches="", pattern=label)
+        if not self.present and found:
+            return failed(*proof, value=matches, path=self.path, expected=f"no {label}", matches=matches, pattern=label)
+        return passed(*proof)
+
+
+@check_kind("hotfix", variables=("kb", "accepted"))
+class HotfixCheck(CheckParams, kw_only=True):
+    """Fails when none of a hotfix or the packages that supersede it is installed.
+
+    `hotfix` is a matrix row: ``{ kb = "KB975530", superseded_by = ["KB2264080"], source = ... }``.
+    """
+
+    hotfix: dict[str, Any]
+    path: str = "hotfixes"
+
+    def __post_init__(self) -> None:
+        if "kb" not in self.hotfix:
+            raise ValueError("hotfix row needs a 'kb'")
+        self._accepted = [self.hotfix["kb"], *self.hotfix.get("superseded_by", [])]
+
+    def run(self, target: Target, context: Context) -> Outcome:
+        installed = {kb.upper() for kb in _collection(target, self.path) or ()}
+        accepted = ", ".join(self._accepted)
+        present = [kb for kb in self._accepted if kb.upper() in installed]
+        if present:
+            return passed(evidence(f"{self.path}[{present[0]}]", present[0]))
+        return failed(evidence(self.path, f"none of {accepted}"), value="absent", path=self.path,
+                      expected=f"one of {accepted}", kb=self.hotfix["kb"], accepted=accepted)

@@ -1,0 +1,238 @@
+"""Conditions: the small, data-only language of `where` selectors and `expect` tables.
+
+A condition table maps field paths to a test::
+
+    { "os.version" = { version_ge = "6.2" }, "platform" = "hyperv", "name" = { max_length = 15 } }
+
+A bare value means `eq`. Every entry must hold. String comparisons ignore case (Windows names and
+PowerShell enum values are case-insensitive). ``any_of = [ {..}, {..} ]`` holds when one of the
+nested tables holds; ``not = {..}`` negates one.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from preflight.engine.paths import Path, Unknown, compile_path, resolve
+
+
+def _fold(value: Any) -> Any:
+    return value.casefold() if isinstance(value, str) else value
+
+
+def version_tuple(value: Any) -> tuple[int, ...]:
+    """'6.1.7601' -> (6, 1, 7601); non-numeric parts are ignored, so '2.0 SP1' -> (2, 0)."""
+    parts = []
+    for chunk in str(value).replace(",", ".").split("."):
+        digits = re.match(r"\d+", chunk.strip())
+        if not digits:
+            break
+        parts.append(int(digits.group()))
+    return tuple(parts)
+
+
+def _version_cmp(left: Any, right: Any) -> int:
+    a, b = version_tuple(left), version_tuple(right)
+    width = max(len(a), len(b))
+    a, b = a + (0,) * (width - len(a)), b + (0,) * (width - len(b))
+    return (a > b) - (a < b)
+
+
+def _as_list(arg: Any) -> list[Any]:
+    return list(arg) if isinstance(arg, (list, tuple)) else [arg]
+
+
+def _length(value: Any) -> int:
+    return 0 if value is None else len(value)
+
+
+def _number(value: Any) -> float | None:
+    return value if isinstance(value, (int, float)) and not isinstance(value, bool) else None
+
+
+def _num_op(test: Callable[[float, float], bool]) -> Callable[[Any, Any], bool]:
+    def op(value: Any, arg: Any) -> bool:
+        number = _number(value)
+        return number is not None and test(number, arg)
+    return op
+
+
+def _ver_op(test: Callable[[int], bool]) -> Callable[[Any, Any], bool]:
+    return lambda value, arg: value is not None and test(_version_cmp(value, arg))
+
+
+def _matches(value: Any, arg: Any) -> bool:
+    return value is not None and re.search(arg, str(value), re.IGNORECASE) is not None
+
+
+OPERATORS: dict[str, Callable[[Any, Any], bool]] = {
+    "eq": lambda v, a: _fold(v) == _fold(a),
+    "ne": lambda v, a: _fold(v) != _fold(a),
+    "in": lambda v, a: _fold(v) in {_fold(x) for x in a},
+    "not_in": lambda v, a: _fold(v) not in {_fold(x) for x in a},
+    "lt": _num_op(lambda v, a: v < a),
+    "le": _num_op(lambda v, a: v <= a),
+    "gt": _num_op(lambda v, a: v > a),
+    "ge": _num_op(lambda v, a: v >= a),
+    "version_lt": _ver_op(lambda c: c < 0),
+    "version_le": _ver_op(lambda c: c <= 0),
+    "version_gt": _ver_op(lambda c: c > 0),
+    "version_ge": _ver_op(lambda c: c >= 0),
+    "version_eq": _ver_op(lambda c: c == 0),
+    "prefix": lambda v, a: v is not None and any(str(v).casefold().startswith(str(p).casefold()) for p in _as_list(a)),
+    "contains": lambda v, a: v is not None and (
+        any(_fold(a) == _fold(x) for x in v) if isinstance(v, (list, tuple)) else str(a).casefold() in str(v).casefold()),
+    "not_contains": lambda v, a: not OPERATORS["contains"](v, a),
+    "matches": _matches,
+    "not_matches": lambda v, a: not _matches(v, a),
+    "present": lambda v, a: (v is not None) == bool(a),
+    "max_length": lambda v, a: _length(v) <= a,
+    "min_length": lambda v, a: _length(v) >= a,
+}
+
+OPERATOR_TEXT: dict[str, str] = {
+    "eq": "equal to", "ne": "not", "in": "one of", "not_in": "none of", "lt": "below", "le": "at most",
+    "gt": "above", "ge": "at least", "version_lt": "a version below", "version_le": "a version at most",
+    "version_gt": "a version above", "version_ge": "a version at least", "version_eq": "version",
+    "prefix": "starting with", "contains": "containing", "not_contains": "not containing",
+    "matches": "matching", "not_matches": "not matching", "present": "present:", "max_length": "at most this many characters:",
+    "min_length": "at least this many characters:",
+}
+
+
+@dataclass(frozen=True, slots=True)
+class Test:
+    """One path with its operator tests."""
+
+    path: Path
+    ops: tuple[tuple[str, Any], ...]
+
+    def describe(self) -> str:
+        """Human text of what the test expects, e.g. 'at most 15'."""
+        return " and ".join(f"{OPERATOR_TEXT[op]} {_show(arg)}" for op, arg in self.ops)
+
+
+def _show(arg: Any) -> str:
+    if isinstance(arg, (list, tuple)):
+        return ", ".join(str(x) for x in arg)
+    return str(arg).lower() if isinstance(arg, bool) else str(arg)
+
+
+@dataclass(frozen=True, slots=True)
+class Condition:
+    """A compiled condition table."""
+
+    tests: tuple[Test, ...]
+    any_of: tuple[Condition, ...] = ()
+    negated: tuple[Condition, ...] = ()
+
+
+class ConditionError(ValueError):
+    """A condition table is malformed; `key` names the offending key."""
+
+    def __init__(self, key: str, problem: str) -> None:
+        super().__init__(problem)
+        self.key = key
+
+
+def compile_condition(table: Mapping[str, Any], key: str = "where") -> Condition:
+    """Compile a condition table, raising ConditionError naming the bad key."""
+    if not isinstance(table, Mapping):
+        raise ConditionError(key, "expected a table of field path = test")
+    tests: list[Test] = []
+    any_of: list[Condition] = []
+    negated: list[Condition] = []
+    for path_text, spec in table.items():
+        sub_key = f"{key}.{path_text}"
+        if path_text == "any_of":
+            if not isinstance(spec, list) or not spec:
+                raise ConditionError(sub_key, "expected a non-empty list of condition tables")
+            any_of.append(Condition(tests=(), any_of=tuple(compile_condition(t, sub_key) for t in spec)))
+            continue
+        if path_text == "not":
+            negated.append(compile_condition(spec, sub_key))
+            continue
+        try:
+            path = compile_path(path_text)
+        except ValueError as exc:
+            raise ConditionError(sub_key, str(exc)) from None
+        ops = spec.items() if isinstance(spec, Mapping) else [("eq", spec)]
+        for op, arg in ops:
+            if op not in OPERATORS:
+                raise ConditionError(f"{sub_key}.{op}", f"unknown operator '{op}' (expected one of {', '.join(OPERATORS)})")
+            if op == "matches" or op == "not_matches":
+                try:
+                    re.compile(arg)
+                except re.error as exc:
+                    raise ConditionError(f"{sub_key}.{op}", f"bad regular expression: {exc}") from None
+        tests.append(Test(path, tuple((op, arg) for op, arg in ops)))
+    return Condition(tuple(tests), tuple(any_of), tuple(negated))
+
+
+@dataclass(frozen=True, slots=True)
+class TestResult:
+    """Outcome of one path test: the value seen and whether it held."""
+
+    test: Test
+    value: Any
+    held: bool
+
+
+def run_tests(condition: Condition, obj: Any, links: Mapping[str, Any]) -> list[TestResult]:
+    """Evaluate every plain test of `condition`; raises Unknown when a value is missing."""
+    results = []
+    for test in condition.tests:
+        value = resolve(test.path, obj, links)
+        held = all(OPERATORS[op](value, arg) for op, arg in test.ops)
+        results.append(TestResult(test, value, held))
+    return results
+
+
+def holds(condition: Condition, obj: Any, links: Mapping[str, Any]) -> bool:
+    """True when every test, every any_of group and every negation holds.
+
+    A part that definitely fails makes the answer False even when another part is unknown;
+    Unknown is raised only when the answer depends on a missing value.
+    """
+    pending: Unknown | None = None
+    for test in condition.tests:
+        try:
+            value = resolve(test.path, obj, links)
+        except Unknown as exc:
+            pending = pending or exc
+            continue
+        if not all(OPERATORS[op](value, arg) for op, arg in test.ops):
+            return False
+    for group in condition.any_of:
+        try:
+            if not _any_holds(group.any_of, obj, links):
+                return False
+        except Unknown as exc:
+            pending = pending or exc
+    for negation in condition.negated:
+        try:
+            if holds(negation, obj, links):
+                return False
+        except Unknown as exc:
+            pending = pending or exc
+    if pending:
+        raise pending
+    return True
+
+
+def _any_holds(options: Sequence[Condition], obj: Any, links: Mapping[str, Any]) -> bool:
+    pending: Unknown | None = None
+    for option in options:
+        try:
+            if holds(option, obj, links):
+                return True
+        except Unknown as exc:
+            pending = pending or exc
+    if pending:
+        raise pending
+    return False
+
+

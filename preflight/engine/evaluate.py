@@ -1,0 +1,104 @@
+"""Evaluate every rule once over its target list: linear in the size of the estate."""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from preflight.engine.catalog import Catalog
+from preflight.engine.checks.base import Context, Outcome, show
+from preflight.engine.conditions import holds
+from preflight.engine.findings import SEVERITIES_WORST_FIRST, Evidence, Finding, Status, TargetRef
+from preflight.engine.paths import Unknown
+from preflight.engine.rules import Rule
+from preflight.estate import Estate, Target
+
+AT_RISK_SHOWN = 10
+Progress = Callable[[int, int], None]
+
+
+@dataclass(frozen=True)
+class Evaluation:
+    """Findings (every fail and unknown) and the count of every status per rule."""
+
+    findings: tuple[Finding, ...]
+    tallies: dict[str, Counter[Status]] = field(default_factory=dict)
+    objects: int = 0
+
+    @property
+    def checks(self) -> int:
+        """Number of (rule, object) pairs evaluated."""
+        return sum(sum(t.values()) for t in self.tallies.values())
+
+    def status_counts(self) -> Counter[Status]:
+        """Totals per status over all rules."""
+        total: Counter[Status] = Counter()
+        for tally in self.tallies.values():
+            total.update(tally)
+        return total
+
+
+def _absolute(target: Target, path: str) -> str:
+    return path if path.startswith("@") or path.startswith("$") else f"{target.json_path}.{path}"
+
+
+def _names(names: tuple[str, ...]) -> str:
+    shown = ", ".join(names[:AT_RISK_SHOWN])
+    return shown + (f" and {len(names) - AT_RISK_SHOWN} more" if len(names) > AT_RISK_SHOWN else "")
+
+
+def finding_for(rule: Rule, target: Target, outcome: Outcome) -> Finding:
+    """The finding for a fail or unknown outcome: message rendered, evidence made absolute."""
+    ref = TargetRef(target.kind, target.name)
+    if outcome.status is Status.UNKNOWN:
+        missing = tuple(_absolute(target, p) for p in outcome.missing)
+        message = f"{target.name}: cannot evaluate \"{rule.title}\": not in the snapshot: {', '.join(outcome.missing)}"
+        return Finding(rule.code, rule.name, rule.pack, rule.severity, Status.UNKNOWN, ref, message, rule.remediation,
+                       evidence=tuple(Evidence(p, "not collected") for p in missing), missing=missing)
+    variables = {
+        "name": target.name, "kind": target.kind, "value": "", "path": "", "expected": "",
+        "at_risk_count": len(target.at_risk), "at_risk": _names(target.at_risk), "members": _names(target.members),
+    }
+    variables.update({k: show(v) if not isinstance(v, (int, float)) or isinstance(v, bool) else v
+                      for k, v in outcome.variables.items()})
+    evidence = tuple(Evidence(_absolute(target, e.path), e.value) for e in outcome.evidence)
+    return Finding(rule.code, rule.name, rule.pack, rule.severity, Status.FAIL, ref, rule.render(variables),
+                   rule.remediation, evidence=evidence, at_risk=target.at_risk, members=target.members)
+
+
+def evaluate_rule(rule: Rule, target: Target, context: Context) -> Outcome:
+    """The outcome of one rule on one target (where-selector first)."""
+    try:
+        if rule.where is not None and not holds(rule.where, target.obj, target.links):
+            return Outcome(Status.NOT_APPLICABLE)
+        return rule.check.run(target, context)
+    except Unknown as exc:
+        return Outcome(Status.UNKNOWN, missing=(exc.path,))
+    except Exception as exc:  # a bug in a check kind: name the rule and object, keep the cause
+        raise RuntimeError(f"rule {rule.code} failed on {target.kind} '{target.name}': {exc!r}") from exc
+
+
+def evaluate(catalog: Catalog, estate: Estate, now: datetime, progress: Progress | None = None) -> Evaluation:
+    """Evaluate every rule of `catalog` over `estate`."""
+    context = Context(now=now)
+    findings: list[Finding] = []
+    tallies: dict[str, Counter[Status]] = {}
+    objects: set[tuple[str, str]] = set()
+    rules = sorted(catalog.rules.values(), key=lambda r: r.code)
+    for position, rule in enumerate(rules):
+        tally: Counter[Status] = Counter()
+        for target in estate.targets(rule.target):
+            outcome = evaluate_rule(rule, target, context)
+            tally[outcome.status] += 1
+            if outcome.status is not Status.NOT_APPLICABLE:
+                objects.add((target.kind, target.name))
+            if outcome.status in (Status.FAIL, Status.UNKNOWN):
+                findings.append(finding_for(rule, target, outcome))
+        tallies[rule.code] = tally
+        if progress:
+            progress(position + 1, len(rules))
+    order = {severity: i for i, severity in enumerate(SEVERITIES_WORST_FIRST)}
+    findings.sort(key=lambda f: (f.status is Status.UNKNOWN, order[f.severity], f.rule, f.target.name.casefold()))
+    return Evaluation(tuple(findings), tallies, len(objects))

@@ -1,0 +1,111 @@
+"""Field paths used by rules: ``os.version``, ``services[WinRM].state``, ``@cluster.nodes``.
+
+A path is a dot-separated list of attribute names. ``name[Key]`` selects the item of a list whose
+``name`` equals ``Key`` (case-insensitively); ``name[0]`` selects by position. A leading ``@name``
+reads a link or derived fact of the target (its host, its cluster, the count of managed hosts...).
+
+Resolving a path gives a value, ``None`` (null, or no item matched a selector) or raises
+`Unknown` naming the first field the snapshot did not collect.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Any
+
+from msgspec import UNSET
+
+_STEP = re.compile(r"^(?P<attr>@?[A-Za-z_][A-Za-z0-9_]*)(?:\[(?P<key>[^\]]+)\])?$")
+
+
+class Missing:
+    """A link or derived fact that could not be computed because `path` was not collected."""
+
+    __slots__ = ("path",)
+
+    def __init__(self, path: str) -> None:
+        self.path = path
+
+    def __repr__(self) -> str:
+        return f"Missing({self.path!r})"
+
+
+class Unknown(Exception):
+    """The snapshot lacks a field a rule needs; `path` names it."""
+
+    def __init__(self, path: str) -> None:
+        super().__init__(path)
+        self.path = path
+
+
+@dataclass(frozen=True, slots=True)
+class Step:
+    attr: str
+    key: str | None
+    index: int | None
+
+
+@dataclass(frozen=True, slots=True)
+class Path:
+    text: str
+    steps: tuple[Step, ...]
+
+    @property
+    def is_link(self) -> bool:
+        return self.steps[0].attr.startswith("@")
+
+
+@lru_cache(maxsize=4096)
+def compile_path(text: str) -> Path:
+    """Parse a path once; raises ValueError on bad syntax."""
+    steps = []
+    for part in text.split("."):
+        match = _STEP.match(part.strip())
+        if not match:
+            raise ValueError(f"bad field path '{text}' (at '{part}')")
+        key = match.group("key")
+        index = int(key) if key is not None and key.isdigit() else None
+        steps.append(Step(match.group("attr"), None if index is not None else key, index))
+    if any(step.attr.startswith("@") for step in steps[1:]):
+        raise ValueError(f"bad field path '{text}': '@' may only start a path")
+    return Path(text, tuple(steps))
+
+
+def _select(items: Any, step: Step) -> Any:
+    if step.index is not None:
+        return items[step.index] if step.index < len(items) else None
+    wanted = step.key.lower()  # type: ignore[union-attr]
+    for item in items:
+        name = item.get("name") if isinstance(item, Mapping) else getattr(item, "name", item)
+        if isinstance(name, str) and name.lower() == wanted:
+            return item
+    return None
+
+
+def resolve(path: Path, obj: Any, links: Mapping[str, Any]) -> Any:
+    """The value at `path` from `obj` (or from `links` for an ``@`` path)."""
+    value: Any = obj
+    walked: list[str] = []
+    for position, step in enumerate(path.steps):
+        if position == 0 and step.attr.startswith("@"):
+            if step.attr[1:] not in links:
+                raise Unknown(step.attr)
+            value = links[step.attr[1:]]
+            if isinstance(value, Missing):
+                raise Unknown(value.path)
+        elif value is None:
+            return None
+        elif isinstance(value, Mapping):
+            value = value.get(step.attr, UNSET)
+        else:
+            value = getattr(value, step.attr, UNSET)
+        walked.append(step.attr if step.key is None and step.index is None else
+                      f"{step.attr}[{step.key if step.index is None else step.index}]")
+        if value is UNSET:
+            raise Unknown(".".join(walked))
+        if value is not None and (step.key is not None or step.index is not None):
+            value = _select(value, step)
+    return value

@@ -1,0 +1,140 @@
+"""Target kinds for the virtualization fabric: hosts, clusters, CSVs, teams, VMs and replication."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+from msgspec import UNSET
+
+from preflight.engine.conditions import version_tuple
+from preflight.engine.paths import Missing
+from preflight.estate.model import Estate, Target, target_kind
+
+
+def _host_links(estate: Estate, host: Any, path: str) -> dict[str, Any]:
+    vms = estate.vms_on(host.name)
+    os_version = estate.os_version_of(host, path)
+    return {
+        "os_version": os_version,
+        "os_release": estate.release_of(None if isinstance(os_version, Missing) else os_version),
+        "cluster": estate.clusters.get(host.cluster.casefold()) if host.cluster else None,
+        "vm_count": len(vms),
+        "running_vm_count": sum(1 for vm in vms if vm.state == "Running"),
+        "guest_os": [vm.guest_os.caption for vm in vms if vm.guest_os is not UNSET and vm.guest_os.caption is not UNSET],
+    }
+
+
+@target_kind("hosts", "Virtualization hosts (Hyper-V, ESX/ESXi, Virtual Server)")
+def _hosts(estate: Estate) -> Iterator[Target]:
+    for i, host in enumerate(estate.snapshot.hosts):
+        path = f"$.hosts[{i}]"
+        yield Target("hosts", host.name, host, _host_links(estate, host, path), path,
+                     at_risk=tuple(vm.name for vm in estate.vms_on(host.name)))
+
+
+def _cluster_links(estate: Estate, cluster: Any, path: str) -> dict[str, Any]:
+    nodes = [estate.hosts[n.casefold()] for n in cluster.nodes]
+    versions = [estate.os_version_of(node, f"hosts[{node.name}]") for node in nodes]
+    missing = next((v for v in versions if isinstance(v, Missing)), None)
+    lowest = missing or (min(versions, key=version_tuple) if versions else Missing(f"{path}.nodes"))
+    memories = [n.hardware.memory_gb for n in nodes if n.hardware is not UNSET and n.hardware.memory_gb is not UNSET]
+    return {
+        "nodes": nodes,
+        "node_count": len(nodes),
+        "os_version": lowest,
+        "os_release": None if isinstance(lowest, Missing) else estate.release_of(lowest),
+        "min_node_memory_gb": min(memories) if memories and len(memories) == len(nodes) else Missing(
+            f"{path}.nodes[*].hardware.memory_gb"),
+        "vm_count": sum(len(estate.vms_on(n.name)) for n in nodes),
+    }
+
+
+@target_kind("clusters", "Failover clusters")
+def _clusters(estate: Estate) -> Iterator[Target]:
+    for i, cluster in enumerate(estate.snapshot.clusters):
+        path = f"$.clusters[{i}]"
+        vms = tuple(vm.name for node in cluster.nodes for vm in estate.vms_on(node))
+        yield Target("clusters", cluster.name, cluster, _cluster_links(estate, cluster, path), path,
+                     at_risk=vms, members=tuple(cluster.nodes))
+
+
+@target_kind("csvs", "Cluster Shared Volumes (named CLUSTER/volume)")
+def _csvs(estate: Estate) -> Iterator[Target]:
+    for cluster_target in estate.targets("clusters"):
+        cluster = cluster_target.obj
+        if cluster.csvs is UNSET:
+            continue
+        for j, csv in enumerate(cluster.csvs):
+            links = dict(cluster_target.links, cluster=cluster)
+            yield Target("csvs", f"{cluster.name}/{csv.name}", csv, links, f"{cluster_target.json_path}.csvs[{j}]",
+                         at_risk=cluster_target.at_risk, members=cluster_target.members)
+
+
+@target_kind("host_teams", "NIC teams on hosts (named HOST/team)")
+def _host_teams(estate: Estate) -> Iterator[Target]:
+    for host_target in estate.targets("hosts"):
+        host = host_target.obj
+        if host.teams is UNSET:
+            continue
+        nics = {n.name.casefold(): n for n in host.nics} if host.nics is not UNSET else {}
+        for j, team in enumerate(host.teams):
+            members = [nics.get(m.name.casefold()) for m in team.members]
+            links = dict(host_target.links, host=host, member_nics=[n for n in members if n is not None])
+            yield Target("host_teams", f"{host.name}/{team.name}", team, links, f"{host_target.json_path}.teams[{j}]",
+                         at_risk=host_target.at_risk)
+
+
+@target_kind("vms", "Virtual machines")
+def _vms(estate: Estate) -> Iterator[Target]:
+    for i, vm in enumerate(estate.snapshot.vms):
+        host = estate.hosts[vm.host.casefold()]
+        os_version = estate.os_version_of(host, f"hosts[{host.name}]")
+        links = {
+            "host": host,
+            "host_os_version": os_version,
+            "host_os_release": None if isinstance(os_version, Missing) else estate.release_of(os_version),
+            "cluster": estate.clusters.get(host.cluster.casefold()) if host.cluster else None,
+        }
+        yield Target("vms", vm.name, vm, links, f"$.vms[{i}]")
+
+
+@target_kind("vm_teams", "NIC teams inside VMs (named VM/team)")
+def _vm_teams(estate: Estate) -> Iterator[Target]:
+    for vm_target in estate.targets("vms"):
+        vm = vm_target.obj
+        if vm.teams is UNSET or not vm.teams:
+            continue
+        adapters = {a.name.casefold(): a for a in vm.adapters} if vm.adapters is not UNSET else {}
+        for j, team in enumerate(vm.teams):
+            members = [adapters.get(m.name.casefold()) for m in team.members]
+            links = dict(vm_target.links, vm=vm, member_adapters=[a for a in members if a is not None])
+            yield Target("vm_teams", f"{vm.name}/{team.name}", team, links, f"{vm_target.json_path}.teams[{j}]",
+                         at_risk=(vm.name,))
+
+
+@target_kind("replicated_vms", "VMs with Hyper-V Replica configured (Get-VMReplication)")
+def _replicated_vms(estate: Estate) -> Iterator[Target]:
+    brokers = {}
+    for cluster in estate.snapshot.clusters:
+        if cluster.replica_broker not in (None, UNSET):
+            broker = cluster.replica_broker
+            brokers[broker.name.casefold()] = cluster
+            if broker.fqdn is not UNSET:
+                brokers[broker.fqdn.casefold()] = cluster
+    for vm_target in estate.targets("vms"):
+        vm = vm_target.obj
+        if vm.replication in (None, UNSET):
+            continue
+        replica_name = vm.replication.replica_server.casefold()
+        replica_host = estate.host(replica_name)
+        broker_cluster = brokers.get(replica_name)
+        if broker_cluster is not None:
+            settings = broker_cluster.replica_broker.replica
+        elif replica_host is not None:
+            settings = replica_host.replica
+        else:
+            settings = Missing(f"hosts[{vm.replication.replica_server}]")
+        links = dict(vm_target.links, replica_host=replica_host, replica_broker_cluster=broker_cluster,
+                     replica_settings=settings)
+        yield Target("replicated_vms", vm.name, vm, links, vm_target.json_path, at_risk=(vm.name,))

@@ -1,0 +1,133 @@
+"""The estate: a merged snapshot with name indexes and derived facts, ready for rules."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+from msgspec import UNSET
+
+from preflight.engine.conditions import version_tuple
+from preflight.engine.paths import Missing
+from preflight.inventory.snapshot import Snapshot, SnapshotInfo
+
+
+@dataclass(slots=True)
+class Target:
+    """One object a rule looks at: its kind, display name, the model object and its links/facts."""
+
+    kind: str
+    name: str
+    obj: Any
+    links: dict[str, Any]
+    json_path: str
+    at_risk: tuple[str, ...] = ()
+    members: tuple[str, ...] = ()
+
+
+def _index(items: Iterable[Any]) -> dict[str, Any]:
+    return {item.name.casefold(): item for item in items}
+
+
+@dataclass
+class Estate:
+    """Indexes over a snapshot; built once, read by every rule."""
+
+    snapshot: Snapshot
+    infos: list[tuple[str, SnapshotInfo]]
+    os_releases: list[tuple[str, str]] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        snap = self.snapshot
+        self.hosts = _index(snap.hosts)
+        self.vmm_servers = _index(snap.vmm_servers)
+        self.sql_servers = _index(snap.sql_servers)
+        self.clusters = _index(snap.clusters)
+        self.library_servers = _index(snap.library_servers)
+        self.vcenters = _index(snap.vcenters)
+        self.domains = _index(snap.domains)
+        self.vms_by_host: dict[str, list[Any]] = defaultdict(list)
+        for vm in snap.vms:
+            self.vms_by_host[vm.host.casefold()].append(vm)
+        self.hosts_by_vmm: dict[str, int] = defaultdict(int)
+        for host in snap.hosts:
+            if host.managed_by:
+                self.hosts_by_vmm[host.managed_by.casefold()] += 1
+        self.by_fqdn: dict[str, Any] = {}
+        for host in snap.hosts:
+            self.by_fqdn[host.name.casefold()] = host
+            if host.fqdn is not UNSET:
+                self.by_fqdn[host.fqdn.casefold()] = host
+        self._targets: dict[str, list[Target]] = {}
+
+    # ----- lookups used by target builders -----------------------------------------------
+
+    def host(self, name: str | None) -> Any:
+        """The host named `name` (or with that FQDN), or None."""
+        return self.by_fqdn.get(name.casefold()) if name else None
+
+    def vms_on(self, host_name: str) -> list[Any]:
+        """VMs whose `host` is `host_name`."""
+        return self.vms_by_host.get(host_name.casefold(), [])
+
+    def release_of(self, version: Any) -> str | None:
+        """'6.1.7601' -> 'Windows Server 2008 R2' using the windows-releases matrix."""
+        if version is UNSET or version is None:
+            return None
+        for prefix, release in self.os_releases:
+            if version_tuple(version)[: len(version_tuple(prefix))] == version_tuple(prefix):
+                return release
+        return None
+
+    def os_version_of(self, computer: Any, path: str) -> Any:
+        """The OS version of a computer, or Missing naming the field."""
+        os = getattr(computer, "os", UNSET)
+        if os is UNSET or os.version is UNSET:
+            return Missing(f"{path}.os.version")
+        return os.version
+
+    def trusted(self, domain_a: Any, domain_b: Any) -> bool | Missing:
+        """True when two domains are the same or `domain_a` lists a two-way trust with `domain_b`."""
+        if domain_a is UNSET or domain_b is UNSET:
+            return Missing("domain")
+        if domain_a is None or domain_b is None:
+            return False
+        if domain_a.casefold() == domain_b.casefold():
+            return True
+        for left, right in ((domain_a, domain_b), (domain_b, domain_a)):
+            record = self.domains.get(left.casefold())
+            if record is not None:
+                return any(t.domain.casefold() == right.casefold() and t.direction == "two-way" for t in record.trusts)
+        return Missing(f"domains[{domain_a}].trusts")
+
+    # ----- targets -----------------------------------------------------------------------
+
+    def targets(self, kind: str) -> list[Target]:
+        """Every object of a target kind (built once and cached)."""
+        if kind not in self._targets:
+            self._targets[kind] = list(TARGET_KINDS[kind].build(self))
+        return self._targets[kind]
+
+
+@dataclass(frozen=True)
+class TargetKind:
+    """A kind of object rules can target, and how to enumerate it."""
+
+    name: str
+    description: str
+    build: Callable[[Estate], Iterable[Target]]
+
+
+TARGET_KINDS: dict[str, TargetKind] = {}
+
+
+def target_kind(name: str, description: str) -> Callable[[Callable[[Estate], Iterable[Target]]], Callable[[Estate], Iterable[Target]]]:
+    """Register a target kind builder."""
+
+    def register(build: Callable[[Estate], Iterable[Target]]) -> Callable[[Estate], Iterable[Target]]:
+        TARGET_KINDS[name] = TargetKind(name, description, build)
+        return build
+
+    return register

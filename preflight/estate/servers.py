@@ -1,0 +1,105 @@
+"""Target kinds for management-side objects: snapshots, domains, VMM, SQL, vCenter, library servers."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+from msgspec import UNSET
+
+from preflight.engine.paths import Missing
+from preflight.estate.model import Estate, Target, target_kind
+
+
+@target_kind("snapshots", "Each input snapshot file (name, collected_at, collector)")
+def _snapshots(estate: Estate) -> Iterator[Target]:
+    for index, (file, info) in enumerate(estate.infos):
+        yield Target("snapshots", info.name, info, {"file": file}, f"{file}:$.snapshot")
+
+
+@target_kind("domains", "Active Directory domains")
+def _domains(estate: Estate) -> Iterator[Target]:
+    for i, domain in enumerate(estate.snapshot.domains):
+        dcs = domain.domain_controllers
+        newest = max((dc.os_version for dc in dcs if dc.os_version is not UNSET), default=None,
+                     key=lambda v: tuple(int(x) for x in v.split(".") if x.isdigit())) if dcs is not UNSET else Missing(
+            f"domains[{domain.name}].domain_controllers")
+        yield Target("domains", domain.name, domain, {"newest_dc_version": newest}, f"$.domains[{i}]")
+
+
+def _free_disk_gb(server: Any, path: str) -> Any:
+    hardware = server.hardware
+    if hardware is UNSET or hardware.volumes is UNSET:
+        return Missing(f"{path}.hardware.volumes")
+    drive = hardware.system_drive if hardware.system_drive is not UNSET else "C:"
+    for volume in hardware.volumes:
+        if volume.drive.rstrip("\\").casefold() == drive.casefold():
+            return volume.free_gb
+    return Missing(f"{path}.hardware.volumes[{drive}]")
+
+
+def _vmm_links(estate: Estate, server: Any, path: str) -> dict[str, Any]:
+    vmm = server.vmm
+    links: dict[str, Any] = {"os_release": estate.release_of(server.os.version if server.os is not UNSET else None)}
+    if vmm is UNSET:
+        links.update(sql=Missing(f"{path}.vmm"), managed_hosts=Missing(f"{path}.vmm"))
+        return links
+    count = estate.hosts_by_vmm.get(server.name.casefold(), 0)
+    if vmm is not None and vmm.managed_host_count is not UNSET:
+        count = vmm.managed_host_count
+    links["managed_hosts"] = count
+    database = vmm.database if vmm is not None else None
+    if database is UNSET:
+        links.update(sql=Missing(f"{path}.vmm.database"), local_database=Missing(f"{path}.vmm.database"),
+                     local_full_sql=Missing(f"{path}.vmm.database"), sql_trusted=Missing(f"{path}.vmm.database"))
+    elif database is None:
+        links.update(sql=None, local_database=False, local_full_sql=False, sql_trusted=True)
+    else:
+        sql = estate.sql_servers.get(database.server.casefold())
+        local = database.server.casefold() in {server.name.casefold(), str(server.fqdn).casefold()}
+        links["sql"] = sql
+        links["local_database"] = local
+        if local and sql is not None and sql.edition is not UNSET:
+            links["local_full_sql"] = "express" not in sql.edition.casefold()
+        elif local:
+            links["local_full_sql"] = Missing(f"sql_servers[{database.server}].edition")
+        else:
+            links["local_full_sql"] = False
+        links["sql_trusted"] = estate.trusted(server.domain, sql.domain) if sql is not None else Missing(
+            f"sql_servers[{database.server}]")
+    links["free_disk_gb"] = _free_disk_gb(server, path)
+    links["library"] = [estate.library_servers[n.casefold()] for n in server.library_servers] if server.library_servers is not UNSET else []
+    return links
+
+
+@target_kind("vmm_servers", "VMM management servers")
+def _vmm_servers(estate: Estate) -> Iterator[Target]:
+    for i, server in enumerate(estate.snapshot.vmm_servers):
+        path = f"$.vmm_servers[{i}]"
+        yield Target("vmm_servers", server.name, server, _vmm_links(estate, server, path), path)
+
+
+@target_kind("sql_servers", "SQL Server instances")
+def _sql_servers(estate: Estate) -> Iterator[Target]:
+    for i, sql in enumerate(estate.snapshot.sql_servers):
+        users = [s.name for s in estate.snapshot.vmm_servers
+                 if s.vmm not in (None, UNSET) and s.vmm.database not in (None, UNSET)
+                 and s.vmm.database.server.casefold() == sql.name.casefold()]
+        yield Target("sql_servers", sql.name, sql, {"vmm_servers": users}, f"$.sql_servers[{i}]")
+
+
+@target_kind("vcenters", "VMware vCenter Servers")
+def _vcenters(estate: Estate) -> Iterator[Target]:
+    for i, vcenter in enumerate(estate.snapshot.vcenters):
+        hosts = [h for h in estate.snapshot.hosts if h.vcenter and h.vcenter.casefold() == vcenter.name.casefold()]
+        vms = tuple(vm.name for h in hosts for vm in estate.vms_on(h.name))
+        yield Target("vcenters", vcenter.name, vcenter, {"hosts": [h.name for h in hosts]}, f"$.vcenters[{i}]",
+                     at_risk=vms, members=tuple(h.name for h in hosts))
+
+
+@target_kind("library_servers", "VMM library servers")
+def _library_servers(estate: Estate) -> Iterator[Target]:
+    for i, library in enumerate(estate.snapshot.library_servers):
+        os_version = library.os.version if library.os is not UNSET else None
+        yield Target("library_servers", library.name, library, {"os_release": estate.release_of(os_version)},
+                     f"$.library_servers[{i}]")

@@ -1,0 +1,68 @@
+"""JSON output: the `preflight/report/v1` contract documented in the README."""
+
+from __future__ import annotations
+
+import json
+from typing import Any, TextIO
+
+from preflight.engine.findings import Finding
+from preflight.formatters.registry import formatter
+from preflight.report import REPORT_SCHEMA, Report
+
+
+def finding_dict(finding: Finding) -> dict[str, Any]:
+    """One finding as a JSON-ready dict."""
+    data: dict[str, Any] = {
+        "rule": finding.rule,
+        "name": finding.name,
+        "pack": finding.pack,
+        "severity": finding.severity.value,
+        "status": finding.status.value,
+        "target": {"kind": finding.target.kind, "name": finding.target.name},
+        "evidence": [{"path": e.path, "value": e.value} for e in finding.evidence],
+        "message": finding.message,
+        "remediation": finding.remediation,
+        "fingerprint": finding.fingerprint,
+    }
+    if finding.missing:
+        data["missing"] = list(finding.missing)
+    if finding.at_risk:
+        data["at_risk"] = {"count": len(finding.at_risk), "vms": list(finding.at_risk)}
+    if finding.members:
+        data["members"] = list(finding.members)
+    return data
+
+
+def report_dict(report: Report) -> dict[str, Any]:
+    """The whole report as a JSON-ready dict."""
+    return {
+        "schema": REPORT_SCHEMA,
+        "verdict": report.verdict.value,
+        "fail_on": report.fail_on.value,
+        "strict": report.strict,
+        "summary": {
+            "severity": {s.value: n for s, n in report.severity_counts.items()},
+            "status": {s.value: n for s, n in report.status_counts.items()},
+            "rules": len(report.rules),
+            "objects": report.objects,
+            "checks": report.checks,
+            "elapsed_seconds": round(report.elapsed_seconds, 3),
+        },
+        "findings": [finding_dict(f) for f in report.findings],
+        "tool": {"name": "preflight", "version": report.tool_version},
+        "packs": report.packs,
+        "inputs": [
+            {"path": i.path, "sha256": i.sha256, "snapshot": i.snapshot,
+             "collected_at": i.collected_at.isoformat(), "collector": i.collector}
+            for i in report.inputs
+        ],
+        "generated_at": report.generated_at.isoformat(),
+        **({"extras": report.extras} if report.extras else {}),
+    }
+
+
+@formatter("json", (".json",), "Machine-readable report (schema preflight/report/v1)")
+def write_json(report: Report, stream: TextIO) -> None:
+    """Write the report as JSON."""
+    json.dump(report_dict(report), stream, indent=2, ensure_ascii=False, default=str)
+    stream.write("\n")

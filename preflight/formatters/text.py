@@ -1,0 +1,74 @@
+"""Terminal output for the change window: verdict first, then findings by severity and object."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from typing import TextIO
+
+from rich.console import Console
+from rich.markup import escape
+
+from preflight.engine.findings import SEVERITIES_WORST_FIRST, Finding, Status
+from preflight.formatters.registry import formatter
+from preflight.report import Report, Verdict
+
+_PLURAL = {"blocker": "blockers", "loss": "losses", "warning": "warnings", "advisory": "advisories"}
+_STYLE = {"blocker": "bold red", "loss": "bold magenta", "warning": "yellow", "advisory": "cyan"}
+
+
+def _counts_line(report: Report) -> str:
+    parts = [f"{n} {s.value if n == 1 else _PLURAL[s.value]}" for s, n in report.severity_counts.items()]
+    unknown = report.status_counts.get(Status.UNKNOWN, 0)
+    text = ", ".join(parts)
+    if unknown:
+        text += f"; {unknown} check{'s' if unknown != 1 else ''} unknown (snapshot lacks the data)"
+    return text
+
+
+def _print_finding(console: Console, finding: Finding, report: Report) -> None:
+    rule = report.rule(finding.rule)
+    title = rule.title if rule else finding.name
+    console.print(f"    [bold]{finding.rule}[/] {escape(finding.name)}: {escape(title)}")
+    console.print(f"      {escape(finding.message)}")
+    for item in finding.evidence:
+        console.print(f"      [dim]evidence:[/] {escape(item.path)} = {escape(item.value)}")
+    if finding.at_risk and finding.target.kind not in ("vms", "replicated_vms", "vm_teams"):
+        shown = ", ".join(finding.at_risk[:10]) + (" ..." if len(finding.at_risk) > 10 else "")
+        console.print(f"      [dim]at risk:[/] {len(finding.at_risk)} VM(s): {escape(shown)}")
+    console.print(f"      [dim]fix:[/] {escape(finding.remediation)}")
+
+
+@formatter("text", (".txt",), "Terminal view: verdict, findings by severity and object, summary")
+def write_text(report: Report, stream: TextIO) -> None:
+    """Write the human-readable terminal report."""
+    console = Console(file=stream, highlight=False, soft_wrap=True, emoji=False)
+    verdict_style = "bold white on red" if report.verdict is Verdict.NO_GO else "bold white on green"
+    console.print(f"[{verdict_style}] {report.verdict.value.upper()} [/] {_counts_line(report)}")
+    console.print(f"[dim]no-go when a rule fails at or above '{report.fail_on.value}'"
+                  f"{' or is unknown there (--strict)' if report.strict else ''}[/]")
+    for severity in SEVERITIES_WORST_FIRST:
+        failures = [f for f in report.failures if f.severity is severity]
+        if not failures:
+            continue
+        console.print()
+        console.print(f"[{_STYLE[severity.value]}]{severity.value.upper()} ({len(failures)})[/]")
+        by_object: dict[tuple[str, str], list[Finding]] = defaultdict(list)
+        for finding in failures:
+            by_object[(finding.target.kind, finding.target.name)].append(finding)
+        for (kind, name), items in by_object.items():
+            console.print(f"  [bold]{escape(name)}[/] [dim]({kind})[/]")
+            for finding in items:
+                _print_finding(console, finding, report)
+    if report.unknowns:
+        console.print()
+        console.print(f"[bold]UNKNOWN ({len(report.unknowns)})[/] not evaluated: the snapshot lacks the data")
+        for finding in report.unknowns:
+            console.print(f"  {finding.rule} [dim]{finding.severity.value}[/] {escape(finding.target.name)}: "
+                          f"missing {escape(', '.join(finding.missing))}")
+    counts = report.status_counts
+    console.print()
+    console.print(
+        f"[dim]{len(report.rules)} rules, {report.objects} objects, {report.checks} checks "
+        f"({counts[Status.PASS]} pass, {counts[Status.FAIL]} fail, {counts[Status.UNKNOWN]} unknown, "
+        f"{counts[Status.NOT_APPLICABLE]} n/a) in {report.elapsed_seconds:.2f} s[/]"
+    )

@@ -1,0 +1,97 @@
+"""Load-time checks that names used as references resolve (Windows names are case-insensitive)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from msgspec import UNSET
+
+from preflight.errors import InputError
+from preflight.inventory.snapshot import ENTITY_LISTS, Snapshot
+
+
+def _names(items: Iterable[object]) -> set[str]:
+    return {getattr(item, "name").lower() for item in items}
+
+
+class _Checker:
+    def __init__(self, snapshot: Snapshot, default_file: str, origin: dict[int, str]) -> None:
+        self.snapshot = snapshot
+        self.default_file = default_file
+        self.origin = origin
+        self.names = {kind: _names(getattr(snapshot, kind)) for kind in ENTITY_LISTS}
+
+    def fail(self, owner: object, path: str, problem: str) -> None:
+        raise InputError(self.origin.get(id(owner), self.default_file), path, problem)
+
+    def ref(self, owner: object, path: str, value: object, kind: str) -> None:
+        if value is None or value is UNSET:
+            return
+        if str(value).lower() not in self.names[kind]:
+            self.fail(owner, path, f"'{value}' does not name an entry of {kind}")
+
+
+def _check_unique(checker: _Checker) -> None:
+    for kind in ENTITY_LISTS:
+        seen: set[str] = set()
+        for index, item in enumerate(getattr(checker.snapshot, kind)):
+            key = item.name.lower()
+            if key in seen:
+                checker.fail(item, f"$.{kind}[{index}].name", f"duplicate name '{item.name}' in {kind}")
+            seen.add(key)
+
+
+def _check_hosts(checker: _Checker) -> None:
+    snap = checker.snapshot
+    cluster_of = {node.lower(): c.name for c in snap.clusters for node in c.nodes}
+    for i, host in enumerate(snap.hosts):
+        base = f"$.hosts[{i}]"
+        checker.ref(host, f"{base}.cluster", host.cluster, "clusters")
+        checker.ref(host, f"{base}.managed_by", host.managed_by, "vmm_servers")
+        checker.ref(host, f"{base}.vcenter", host.vcenter, "vcenters")
+        listed = cluster_of.get(host.name.lower())
+        if host.cluster and listed and listed.lower() != host.cluster.lower():
+            checker.fail(host, f"{base}.cluster", f"'{host.cluster}' but cluster '{listed}' lists this host as a node")
+        nic_names = {n.name.lower() for n in host.nics} if host.nics is not UNSET else None
+        team_names = {t.name.lower() for t in host.teams} if host.teams is not UNSET else set()
+        if host.teams is not UNSET and nic_names is not None:
+            for t, team in enumerate(host.teams):
+                for m, member in enumerate(team.members):
+                    if member.name.lower() not in nic_names:
+                        checker.fail(host, f"{base}.teams[{t}].members[{m}].name",
+                                     f"'{member.name}' does not name an entry of this host's nics")
+        if host.virtual_switches is not UNSET and nic_names is not None:
+            for s, switch in enumerate(host.virtual_switches):
+                adapter = switch.net_adapter
+                if adapter is not UNSET and adapter.lower() not in nic_names | team_names:
+                    checker.fail(host, f"{base}.virtual_switches[{s}].net_adapter",
+                                 f"'{adapter}' does not name a NIC or team of this host")
+
+
+def _check_servers(checker: _Checker) -> None:
+    snap = checker.snapshot
+    for i, server in enumerate(snap.vmm_servers):
+        base = f"$.vmm_servers[{i}]"
+        if server.vmm and server.vmm.database:
+            checker.ref(server, f"{base}.vmm.database.server", server.vmm.database.server, "sql_servers")
+        if server.library_servers is not UNSET:
+            for j, name in enumerate(server.library_servers):
+                checker.ref(server, f"{base}.library_servers[{j}]", name, "library_servers")
+    for i, library in enumerate(snap.library_servers):
+        checker.ref(library, f"$.library_servers[{i}].managed_by", library.managed_by, "vmm_servers")
+    for i, vcenter in enumerate(snap.vcenters):
+        checker.ref(vcenter, f"$.vcenters[{i}].managed_by", vcenter.managed_by, "vmm_servers")
+    for i, cluster in enumerate(snap.clusters):
+        checker.ref(cluster, f"$.clusters[{i}].managed_by", cluster.managed_by, "vmm_servers")
+        for j, node in enumerate(cluster.nodes):
+            checker.ref(cluster, f"$.clusters[{i}].nodes[{j}]", node, "hosts")
+    for i, vm in enumerate(snap.vms):
+        checker.ref(vm, f"$.vms[{i}].host", vm.host, "hosts")
+
+
+def check_references(snapshot: Snapshot, default_file: str, origin: dict[int, str] | None = None) -> None:
+    """Raise `InputError` for the first duplicate name or reference that does not resolve."""
+    checker = _Checker(snapshot, default_file, origin or {})
+    _check_unique(checker)
+    _check_servers(checker)
+    _check_hosts(checker)

@@ -1,0 +1,128 @@
+"""VMM management servers, SQL Servers, vCenters, library servers and AD domains."""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+from msgspec import UNSET, Meta
+
+from preflight.inventory.common import (
+    Hardware,
+    Model,
+    MonitoringCheck,
+    OperatingSystem,
+    Service,
+    Software,
+    Timestamp,
+    Unset,
+)
+
+ComputerName = Annotated[str, Meta(min_length=1, description="NetBIOS computer name")]
+
+
+class DatabaseConnection(Model, kw_only=True):
+    """Where the VMM database lives (HKLM\\SOFTWARE\\Microsoft\\Microsoft System Center Virtual Machine Manager Server\\Settings\\Sql)."""
+
+    server: ComputerName
+    instance: str | Unset = UNSET
+    name: str = "VirtualManagerDB"
+    last_full_backup: Timestamp | None | Unset = UNSET
+
+
+class ProConnection(Model, kw_only=True):
+    """The Operations Manager connection that PRO tips use (Get-SCOpsMgrConnection)."""
+
+    operations_manager_server: str
+
+
+class VmmSettings(Model, kw_only=True):
+    """The installed VMM management server role."""
+
+    version: Annotated[str, Meta(description="Product version, e.g. 2.0.4521.0")] | Unset = UNSET
+    service_pack: Annotated[int, Meta(ge=0)] | Unset = UNSET
+    highly_available: bool | Unset = UNSET
+    service_account: Literal["local-system", "domain"] | Unset = UNSET
+    dkm_container: Annotated[
+        str, Meta(description="AD container of Distributed Key Management, null when DKM is not used")
+    ] | None | Unset = UNSET
+    database: DatabaseConnection | Unset = UNSET
+    pro_connection: ProConnection | None | Unset = UNSET
+    managed_host_count: Annotated[
+        int, Meta(ge=0, description="Hosts VMM manages ((Get-VMHost).Count); counted from `hosts` when absent")
+    ] | Unset = UNSET
+
+
+class VmmServer(Model, kw_only=True):
+    """A VMM management server (or the computer it will be installed on)."""
+
+    name: ComputerName
+    fqdn: str | Unset = UNSET
+    domain: str | None | Unset = UNSET
+    os: OperatingSystem | Unset = UNSET
+    hardware: Hardware | Unset = UNSET
+    installed_software: list[Software] | Unset = UNSET
+    windows_features: Annotated[list[str], Meta(description="Get-WindowsFeature names that are Installed")] | Unset = UNSET
+    services: list[Service] | Unset = UNSET
+    vmm: VmmSettings | None | Unset = UNSET
+    library_servers: Annotated[list[str], Meta(description="Names of entries in `library_servers`")] | Unset = UNSET
+    monitoring_checks: list[MonitoringCheck] | Unset = UNSET
+
+
+class SqlServer(Model, kw_only=True):
+    """A SQL Server instance (SERVERPROPERTY values)."""
+
+    name: ComputerName
+    fqdn: str | Unset = UNSET
+    domain: str | None | Unset = UNSET
+    instance: str = "MSSQLSERVER"
+    version: Annotated[str, Meta(description="ProductVersion, e.g. 10.50.2500.0")] | Unset = UNSET
+    edition: Annotated[str, Meta(description="Edition without the bitness, e.g. Enterprise, Express")] | Unset = UNSET
+    architecture: Literal["x64", "x86", "ia64"] | Unset = UNSET
+    collation: str | Unset = UNSET
+    highly_available: Annotated[bool, Meta(description="A failover-cluster instance")] | Unset = UNSET
+    tools: Annotated[list[str], Meta(description="Shared features, e.g. command-line-utilities")] | Unset = UNSET
+
+
+class VCenter(Model, kw_only=True):
+    """A VMware vCenter Server that VMM manages."""
+
+    name: ComputerName
+    fqdn: str | Unset = UNSET
+    version: str | Unset = UNSET
+    build: str | Unset = UNSET
+    managed_by: str | None | Unset = UNSET
+
+
+class LibraryServer(Model, kw_only=True):
+    """A VMM library server (Get-LibraryServer)."""
+
+    name: ComputerName
+    fqdn: str | Unset = UNSET
+    domain: str | None | Unset = UNSET
+    os: OperatingSystem | Unset = UNSET
+    managed_by: str | None | Unset = UNSET
+    shares: list[str] | Unset = UNSET
+    highly_available: bool | Unset = UNSET
+
+
+class DomainController(Model, kw_only=True):
+    """A domain controller and the OS it runs."""
+
+    name: ComputerName
+    os_version: str | Unset = UNSET
+
+
+class Trust(Model, kw_only=True):
+    """A trust of this domain (Get-ADTrust / nltest /domain_trusts)."""
+
+    domain: str
+    direction: Literal["two-way", "inbound", "outbound"]
+    forest: bool | Unset = UNSET
+
+
+class Domain(Model, kw_only=True):
+    """An Active Directory domain of the estate."""
+
+    name: str
+    domain_controllers: list[DomainController] | Unset = UNSET
+    trusts: list[Trust] = []

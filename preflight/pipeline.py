@@ -1,0 +1,73 @@
+"""The one-way pipeline: snapshot -> estate -> evaluation -> report. The CLI only calls in here."""
+
+from __future__ import annotations
+
+import hashlib
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from pathlib import Path
+
+from preflight import __version__
+from preflight.engine.catalog import Catalog, load_catalog
+from preflight.engine.evaluate import Evaluation, evaluate
+from preflight.engine.findings import Severity
+from preflight.estate import Estate
+from preflight.inventory import load_estate_snapshots
+from preflight.report import InputFile, Report, build_report
+from preflight.resources import builtin_rules_dir
+
+Progress = Callable[[str, int, int], None]
+
+
+@dataclass(frozen=True)
+class CheckRequest:
+    """What to check and how strictly."""
+
+    snapshots: tuple[Path, ...]
+    rule_dirs: tuple[Path, ...] = ()
+    fail_on: Severity = Severity.LOSS
+    strict: bool = False
+    now: datetime | None = None
+
+
+def load_rules(extra_dirs: tuple[Path, ...] = ()) -> Catalog:
+    """The built-in catalog plus an organisation's own rule directories."""
+    return load_catalog([builtin_rules_dir(), *extra_dirs])
+
+
+def _sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def load_estate(paths: tuple[Path, ...], catalog: Catalog) -> tuple[Estate, tuple[InputFile, ...]]:
+    """Read, validate and index the snapshots of one estate."""
+    snapshot, infos = load_estate_snapshots(list(paths))
+    estate = Estate(snapshot, infos, catalog.os_releases())
+    inputs = tuple(
+        InputFile(file, _sha256(Path(file)), info.name, info.collected_at,
+                  f"{info.collector.name} {info.collector.version or ''}".strip())
+        for file, info in infos
+    )
+    return estate, inputs
+
+
+def run_check(request: CheckRequest, progress: Progress | None = None) -> tuple[Report, Estate, Evaluation]:
+    """Run the whole check and return its report (with the estate and raw evaluation for later stages)."""
+    started = time.perf_counter()
+    now = request.now or datetime.now(timezone.utc)
+    catalog = load_rules(request.rule_dirs)
+    if progress:
+        progress("load", 0, len(request.snapshots))
+    estate, inputs = load_estate(request.snapshots, catalog)
+    evaluation = evaluate(catalog, estate, now, (lambda done, total: progress("evaluate", done, total)) if progress else None)
+    report = build_report(
+        catalog, evaluation, inputs, fail_on=request.fail_on, strict=request.strict,
+        tool_version=__version__, generated_at=now, elapsed_seconds=time.perf_counter() - started,
+    )
+    return report, estate, evaluation

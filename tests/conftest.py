@@ -1,0 +1,6 @@
+"""Shared test set-up: make tests/ importable for helper modules such as casefiles."""
+
+import sys
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
