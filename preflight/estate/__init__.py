@@ -1,6 +1,6 @@
 """The estate stage: a validated snapshot turned into indexed targets with derived facts."""
 
 from preflight.estate import fabric, servers  # noqa: F401 - registers target kinds
-from preflight.estate.model import TARGET_KINDS, Estate, Target, target_kind
+from preflight.estate.model import FACT_PROVIDERS, TARGET_KINDS, Estate, Target, facts, target_kind
 
-__all__ = ["TARGET_KINDS", "Estate", "Target", "target_kind"]
+__all__ = ["FACT_PROVIDERS", "TARGET_KINDS", "Estate", "Target", "facts", "target_kind"]

@@ -107,7 +107,11 @@ class Estate:
     def targets(self, kind: str) -> list[Target]:
         """Every object of a target kind (built once and cached)."""
         if kind not in self._targets:
-            self._targets[kind] = list(TARGET_KINDS[kind].build(self))
+            targets = list(TARGET_KINDS[kind].build(self))
+            for provider in FACT_PROVIDERS.get(kind, ()):
+                for target in targets:
+                    target.links.update(provider(self, target))
+            self._targets[kind] = targets
         return self._targets[kind]
 
 
@@ -129,5 +133,23 @@ def target_kind(name: str, description: str) -> Callable[[Callable[[Estate], Ite
     def register(build: Callable[[Estate], Iterable[Target]]) -> Callable[[Estate], Iterable[Target]]:
         TARGET_KINDS[name] = TargetKind(name, description, build)
         return build
+
+    return register
+
+
+FactProvider = Callable[[Estate, Target], dict[str, Any]]
+FACT_PROVIDERS: dict[str, list[FactProvider]] = {}
+
+
+def facts(kind: str) -> Callable[[FactProvider], FactProvider]:
+    """Register a function adding derived facts (``@name`` links) to every target of `kind`.
+
+    Lets a pack's support code add the facts its rules need in its own module.
+    A provider returns a dict; use `Missing(path)` for a fact that depends on an uncollected field.
+    """
+
+    def register(provider: FactProvider) -> FactProvider:
+        FACT_PROVIDERS.setdefault(kind, []).append(provider)
+        return provider
 
     return register

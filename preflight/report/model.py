@@ -12,6 +12,7 @@ from preflight.engine.catalog import Catalog
 from preflight.engine.evaluate import Evaluation
 from preflight.engine.findings import SEVERITIES_WORST_FIRST, Finding, Severity, Status
 from preflight.engine.rules import Rule
+from preflight.report.topology import TopologyNode
 
 REPORT_SCHEMA = "preflight/report/v1"
 
@@ -52,6 +53,8 @@ class Report:
     checks: int
     status_counts: dict[Status, int]
     severity_counts: dict[Severity, int]
+    topology: tuple[TopologyNode, ...] = ()
+    verification: Any = None
     extras: dict[str, Any] = field(default_factory=dict)
 
     @property
