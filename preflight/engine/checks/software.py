@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import re
-from typing import Any
+from typing import Annotated, Any
 
-from msgspec import UNSET
+from msgspec import UNSET, Meta
 
 from preflight.engine.checks.base import (
     CheckParams,
@@ -75,6 +75,7 @@ class SoftwareCheck(CheckParams, kw_only=True):
     pattern: str
     present: bool = True
     min_version: str | None = None
+    max_version: Annotated[str | None, Meta(description="Only versions below this one count")] = None
     path: str = "installed_software"
     label: str | None = None
 
@@ -90,6 +91,8 @@ class SoftwareCheck(CheckParams, kw_only=True):
                 continue
             version = None if isinstance(item, str) else item.version
             if self.min_version and (version is UNSET or not OPERATORS["version_ge"](version, self.min_version)):
+                continue
+            if self.max_version and (version is UNSET or not OPERATORS["version_lt"](version, self.max_version)):
                 continue
             found.append((position, name, version))
         label = self.label or self.pattern
