@@ -64,8 +64,10 @@ def finding_for(rule: Rule, target: Target, outcome: Outcome) -> Finding:
     variables.update({k: show(v) if not isinstance(v, (int, float)) or isinstance(v, bool) else v
                       for k, v in outcome.variables.items()})
     evidence = tuple(Evidence(_absolute(target, e.path), e.value) for e in outcome.evidence)
+    fix_params = tuple((key, rule.render_text(str(value), variables)) for key, value in rule.fix.params.items()) if rule.fix else ()
     return Finding(rule.code, rule.name, rule.pack, rule.severity, Status.FAIL, ref, rule.render(variables),
-                   rule.remediation, evidence=evidence, at_risk=target.at_risk, members=target.members)
+                   rule.remediation, evidence=evidence, at_risk=target.at_risk, members=target.members,
+                   fix_action=rule.fix.action if rule.fix else None, fix_params=fix_params)
 
 
 def evaluate_rule(rule: Rule, target: Target, context: Context) -> Outcome:

@@ -72,6 +72,8 @@ class Finding:
     missing: tuple[str, ...] = ()
     at_risk: tuple[str, ...] = ()
     members: tuple[str, ...] = ()
+    fix_action: str | None = None
+    fix_params: tuple[tuple[str, str], ...] = ()
     fingerprint: str = field(default="")
 
     def __post_init__(self) -> None:

@@ -18,7 +18,11 @@ RuleName = Annotated[str, Meta(pattern=r"^[a-z0-9]+(-[a-z0-9]+)*$", description=
 
 
 class FixSpec(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
-    """The remediation action that fixes a failing rule, with parameters bound from the finding."""
+    """The remediation action that fixes a failing rule, with parameters bound from the finding.
+
+    Parameter values are templates filled with the finding's message variables, e.g.
+    ``{ action = "install-hotfix", params = { kb = "{kb}" } }``.
+    """
 
     action: str
     params: dict[str, Any] = {}
@@ -99,7 +103,12 @@ class Rule:
 
     def render(self, variables: dict[str, Any]) -> str:
         """The message for one finding (missing variables render as empty)."""
-        return string.Formatter().vformat(self.message, (), _Blank(variables))
+        return self.render_text(self.message, variables)
+
+    @staticmethod
+    def render_text(template: str, variables: dict[str, Any]) -> str:
+        """Fill a template (message or fix parameter) with a finding's variables."""
+        return string.Formatter().vformat(template, (), _Blank(variables))
 
 
 class _Blank(dict):
