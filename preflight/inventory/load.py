@@ -85,7 +85,8 @@ def read_snapshot(path: Path) -> Snapshot:
 
 
 def merge_snapshots(parts: list[tuple[str, Snapshot]]) -> tuple[Snapshot, dict[int, str]]:
-    """Merge snapshots of parts of one estate; a name defined in two files is an error.
+    """Merge snapshots of parts of one estate; a name defined in two files is an error
+    (except an identical domain, which every part may describe).
 
     Returns the merged snapshot and, for each entity (by ``id``), the file it came from.
     """
@@ -98,6 +99,8 @@ def merge_snapshots(parts: list[tuple[str, Snapshot]]) -> tuple[Snapshot, dict[i
             target: list = getattr(merged, kind)
             for index, item in enumerate(getattr(part, kind)):
                 key = (kind, item.name.lower())
+                if key in seen and kind == "domains" and item in target:
+                    continue  # parts of one estate may all describe the domain they live in
                 if key in seen:
                     raise InputError(
                         file, f"$.{kind}[{index}].name",
