@@ -1,7 +1,7 @@
 """Load rule packs, support matrices and sources from `rules/` directories into one `Catalog`.
 
-Every `.toml` file under a rules directory is one of: a pack (has `[pack]`), a matrix (has
-`[matrix]`) or a sources file (has `[sources]`). A later directory (an organisation's `--rules`)
+Every `.toml` file under a rules directory is a pack (has `[pack]`), a matrix (has `[matrix]`) or
+a sources file (only `[sources.*]`); a pack or matrix may carry its own `[sources.*]` too. A later directory (an organisation's `--rules`)
 adds packs, replaces a matrix with the same id, and may override rules with `[[overrides]]`.
 """
 
@@ -115,7 +115,7 @@ def _load_matrix(catalog: Catalog, file: str, data: dict[str, Any]) -> None:
         raise _spec_error(file, None, exc, "matrix") from None
     tables = {}
     for name, rows in data.items():
-        if name == "matrix":
+        if name in ("matrix", "sources"):
             continue
         if not isinstance(rows, list) or not all(isinstance(r, dict) for r in rows):
             raise CatalogError(file, None, name, "expected an array of tables ([[" + name + "]])")
@@ -202,9 +202,10 @@ def load_catalog(directories: list[Path]) -> Catalog:
         if "sources" in data:
             _load_sources(catalog, file, data)
     for file, data in documents:
-        kinds = [k for k in ("pack", "matrix", "sources") if k in data]
-        if len(kinds) != 1:
-            raise CatalogError(file, None, None, "expected exactly one of [pack], [matrix] or [sources] at the top level")
+        kinds = [k for k in ("pack", "matrix") if k in data]
+        if len(kinds) > 1 or (not kinds and "sources" not in data):
+            raise CatalogError(file, None, None,
+                               "expected a [pack] or a [matrix] (either may carry [sources.*]) or only [sources.*] at the top level")
         if kinds == ["matrix"]:
             _load_matrix(catalog, file, data)
         elif kinds == ["pack"]:

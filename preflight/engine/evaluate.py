@@ -61,7 +61,7 @@ def finding_for(rule: Rule, target: Target, outcome: Outcome) -> Finding:
         "name": target.name, "kind": target.kind, "value": "", "path": "", "expected": "",
         "at_risk_count": len(target.at_risk), "at_risk": _names(target.at_risk), "members": _names(target.members),
     }
-    variables.update({k: show(v) if not isinstance(v, (int, float)) or isinstance(v, bool) else v
+    variables.update({k: v if isinstance(v, int) and not isinstance(v, bool) else show(v)
                       for k, v in outcome.variables.items()})
     evidence = tuple(Evidence(_absolute(target, e.path), e.value) for e in outcome.evidence)
     fix_params = tuple((key, rule.render_text(str(value), variables)) for key, value in rule.fix.params.items()) if rule.fix else ()

@@ -73,6 +73,7 @@ class PackSpec(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
     pack: PackInfo
     rules: list[RuleSpec] = []
     overrides: list[Override] = []
+    sources: dict[str, Any] = {}
 
 
 @dataclass(frozen=True)

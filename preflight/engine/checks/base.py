@@ -62,6 +62,8 @@ def show(value: Any) -> str:
         return str(name) if name is not None else json.dumps(msgspec.to_builtins(value))
     if isinstance(value, (list, tuple)):
         return "[" + ", ".join(show(v) for v in value) + "]"
+    if isinstance(value, float):
+        return f"{value:g}" if value == int(value) else f"{value:.6g}"
     return str(value)
 
 
