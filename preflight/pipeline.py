@@ -16,6 +16,7 @@ from preflight.engine.findings import Severity
 from preflight.estate import Estate
 from preflight.inventory import load_estate_snapshots
 from preflight.report import InputFile, Report, build_report
+from preflight.report.topology import build_topology
 from preflight.resources import builtin_rules_dir
 
 Progress = Callable[[str, int, int], None]
@@ -69,5 +70,6 @@ def run_check(request: CheckRequest, progress: Progress | None = None) -> tuple[
     report = build_report(
         catalog, evaluation, inputs, fail_on=request.fail_on, strict=request.strict,
         tool_version=__version__, generated_at=now, elapsed_seconds=time.perf_counter() - started,
+        topology=build_topology(estate, evaluation.findings),
     )
     return report, estate, evaluation

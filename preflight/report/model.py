@@ -55,6 +55,7 @@ class Report:
     severity_counts: dict[Severity, int]
     topology: tuple[TopologyNode, ...] = ()
     verification: Any = None
+    tallies: dict[str, dict[Status, int]] = field(default_factory=dict)
     extras: dict[str, Any] = field(default_factory=dict)
 
     @property
@@ -97,6 +98,7 @@ def build_report(
     tool_version: str,
     generated_at: datetime,
     elapsed_seconds: float,
+    topology: tuple[TopologyNode, ...] = (),
 ) -> Report:
     """Assemble the report of one run."""
     severity_counts = Counter(f.severity for f in evaluation.findings if f.status is Status.FAIL)
@@ -116,4 +118,6 @@ def build_report(
         checks=evaluation.checks,
         status_counts={s: statuses.get(s, 0) for s in Status},
         severity_counts={s: severity_counts.get(s, 0) for s in SEVERITIES_WORST_FIRST},
+        topology=topology,
+        tallies={code: {s: tally.get(s, 0) for s in Status} for code, tally in evaluation.tallies.items()},
     )

@@ -6,9 +6,13 @@ radius of a host-level blocker.
 
 from __future__ import annotations
 
+from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import Any
 
-from preflight.engine.findings import Severity
+from preflight.engine.findings import Finding, Severity, Status
+from preflight.estate import Estate
 
 
 @dataclass(frozen=True)
@@ -20,3 +24,83 @@ class TopologyNode:
     worst: Severity | None = None
     findings: int = 0
     children: tuple[TopologyNode, ...] = ()
+
+
+# Target kinds whose objects hang off another object of the tree: "HOST/team" belongs to HOST.
+_OWNER_KIND = {
+    "vmm_servers": "vmm", "clusters": "cluster", "csvs": "cluster", "hosts": "host", "host_teams": "host",
+    "vms": "vm", "vm_teams": "vm", "replicated_vms": "vm",
+}
+_COMPOUND = {"csvs", "host_teams", "vm_teams"}
+UNMANAGED = "(not managed by VMM)"
+STANDALONE = "(standalone hosts)"
+
+
+def _worst_by_object(findings: Iterable[Finding]) -> dict[tuple[str, str], tuple[Severity, int]]:
+    """(tree kind, casefolded name) -> (worst severity, number of failing findings)."""
+    result: dict[tuple[str, str], tuple[Severity, int]] = {}
+    for finding in findings:
+        if finding.status is not Status.FAIL or finding.target.kind not in _OWNER_KIND:
+            continue
+        name = finding.target.name
+        if finding.target.kind in _COMPOUND:
+            name = name.split("/", 1)[0]
+        key = (_OWNER_KIND[finding.target.kind], name.casefold())
+        worst, count = result.get(key, (finding.severity, 0))
+        result[key] = (finding.severity if finding.severity.rank > worst.rank else worst, count + 1)
+    return result
+
+
+def build_topology(estate: Estate, findings: Iterable[Finding]) -> tuple[TopologyNode, ...]:
+    """The VMM server -> clusters -> nodes -> VMs tree of `estate`, each node with its own worst failing severity.
+
+    Hosts outside any cluster hang under a "(standalone hosts)" group of their VMM server; hosts no VMM
+    server manages (or whose VMM server is not in the snapshot) go under a "(not managed by VMM)" root.
+    """
+    marks = _worst_by_object(findings)
+
+    def node(kind: str, name: str, children: tuple[TopologyNode, ...] = ()) -> TopologyNode:
+        worst, count = marks.get((kind, name.casefold()), (None, 0))
+        return TopologyNode(kind, name, worst, count, children)
+
+    def host_node(host: Any) -> TopologyNode:
+        return node("host", host.name, tuple(node("vm", vm.name) for vm in estate.vms_on(host.name)))
+
+    snapshot = estate.snapshot
+    vmm_names = {server.name.casefold(): server.name for server in snapshot.vmm_servers}
+    clusters_of: dict[str, list[Any]] = defaultdict(list)
+    hosts_of: dict[str, list[Any]] = defaultdict(list)  # standalone hosts per VMM server ('' = unmanaged)
+    clustered: set[str] = set()
+    for cluster in snapshot.clusters:
+        owner = cluster.managed_by or next(
+            (estate.hosts[n.casefold()].managed_by for n in cluster.nodes
+             if n.casefold() in estate.hosts and estate.hosts[n.casefold()].managed_by), None)
+        clusters_of[owner.casefold() if owner and owner.casefold() in vmm_names else ""].append(cluster)
+        clustered.update(n.casefold() for n in cluster.nodes)
+    for host in snapshot.hosts:
+        if host.name.casefold() not in clustered:
+            owner = (host.managed_by or "").casefold()
+            hosts_of[owner if owner in vmm_names else ""].append(host)
+
+    def children_of(owner: str) -> tuple[TopologyNode, ...]:
+        items = [node("cluster", c.name, tuple(host_node(estate.hosts[n.casefold()]) for n in c.nodes
+                                                if n.casefold() in estate.hosts))
+                 for c in clusters_of.get(owner, ())]
+        if hosts_of.get(owner):
+            items.append(TopologyNode("group", STANDALONE, None, 0, tuple(host_node(h) for h in hosts_of[owner])))
+        return tuple(items)
+
+    roots = [node("vmm", server.name, children_of(server.name.casefold())) for server in snapshot.vmm_servers]
+    if clusters_of.get("") or hosts_of.get(""):
+        roots.append(TopologyNode("group", UNMANAGED, None, 0, children_of("")))
+    return tuple(roots)
+
+
+def rolled_up(node: TopologyNode) -> Severity | None:
+    """The worst severity on `node` or anywhere below it."""
+    worst = node.worst
+    for child in node.children:
+        below = rolled_up(child)
+        if below is not None and (worst is None or below.rank > worst.rank):
+            worst = below
+    return worst
