@@ -8,6 +8,7 @@ import typer
 
 from preflight import __version__
 from preflight.cli.check import check
+from preflight.cli.collect import collect
 from preflight.cli.exit_codes import ExitCode
 from preflight.cli.rules import rules_app
 from preflight.cli.validate import schema, validate
@@ -23,6 +24,7 @@ app = typer.Typer(
 app.command()(check)
 app.command()(validate)
 app.command()(schema)
+app.command()(collect)
 app.add_typer(rules_app, name="rules")
 
 

@@ -1,0 +1,24 @@
+"""`preflight collect`: write a snapshot of the local machine (psutil, no WMI)."""
+
+from __future__ import annotations
+
+import json
+from typing import Annotated, Optional
+
+import typer
+
+from preflight.cli.options import OutputFile
+from preflight.cli.output import emit
+from preflight.collect import collect_local
+from preflight.inventory import decode_snapshot
+
+
+def collect(
+    output: OutputFile = None,
+    name: Annotated[Optional[str], typer.Option("--name", help="Computer name to record (default: this host's name).")] = None,
+) -> None:
+    """Snapshot this computer (OS, processor, memory, volumes, Windows services) as a VMM server candidate."""
+    data = collect_local(name)
+    text = json.dumps(data, indent=2) + "\n"
+    decode_snapshot(text.encode("utf-8"), "<collected>", ".json")  # never emit a snapshot preflight itself rejects
+    emit(lambda stream: stream.write(text), output)
