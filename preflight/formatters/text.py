@@ -35,6 +35,8 @@ def _print_finding(console: Console, finding: Finding, report: Report) -> None:
     if finding.at_risk and finding.target.kind not in ("vms", "replicated_vms", "vm_teams"):
         shown = ", ".join(finding.at_risk[:10]) + (" ..." if len(finding.at_risk) > 10 else "")
         console.print(f"      [dim]at risk:[/] {len(finding.at_risk)} VM(s): {escape(shown)}")
+    if finding.members:
+        console.print(f"      [dim]nodes:[/] {escape(', '.join(finding.members))}")
     console.print(f"      [dim]fix:[/] {escape(finding.remediation)}")
 
 
