@@ -1,0 +1,1 @@
+"""Benchmarks and generated estates for performance tests (`make bench`)."""
