@@ -54,8 +54,8 @@ def _vmm_server(index: int, rng: random.Random, collected: datetime) -> dict[str
     }
 
 
-def _host(index: int, rng: random.Random, vmm: str, cluster: str | None) -> dict[str, Any]:
-    """A Hyper-V host; about one in twenty runs an old OS, misses a hotfix or a stopped agent."""
+def _host(index: int, rng: random.Random, vmm: str, cluster: str | None, old_os: bool) -> dict[str, Any]:
+    """A Hyper-V host (on Windows Server 2008 when `old_os`); a few miss a hotfix, stop an agent or lack data."""
     name = f"HV{index + 1:04d}"
     roll = rng.random()
     host: dict[str, Any] = {
@@ -71,10 +71,10 @@ def _host(index: int, rng: random.Random, vmm: str, cluster: str | None) -> dict
         "windows_features": ["Hyper-V", "Failover-Clustering"] if cluster else ["Hyper-V"],
         "cluster": cluster, "managed_by": vmm,
     }
-    if roll < 0.03:
+    if old_os:
         host["os"] = dict(OS_2008)
         host["version"] = OS_2008["version"]
-    elif roll < 0.06:
+    if roll < 0.03:
         host["hotfixes"] = ["KB2550569"]
     elif roll < 0.08:
         host["services"][0]["state"] = "Stopped"
@@ -130,7 +130,8 @@ def generate_estate(hosts: int, vms: int, seed: int = 1) -> dict[str, Any]:
         size = min(rng.randint(8, 16), hyperv_count - position)
         standalone = size < 2 or rng.random() < 0.1
         cluster_name = None if standalone else f"CL{len(clusters) + 1:03d}"
-        members = [_host(position + i, rng, vmm, cluster_name) for i in range(size)]
+        old_os = rng.random() < 0.04                  # cluster nodes share one OS release
+        members = [_host(position + i, rng, vmm, cluster_name, old_os) for i in range(size)]
         if cluster_name:
             clusters.append(_cluster(len(clusters), rng, [h["name"] for h in members], vmm))
         host_list.extend(members)
