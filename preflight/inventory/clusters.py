@@ -1,4 +1,9 @@
-"""Failover clusters: nodes, networks, Cluster Shared Volumes and roles such as the Replica Broker."""
+"""Failover clusters: nodes, networks, Cluster Shared Volumes and roles such as the Replica Broker.
+
+Field names follow the failover-clustering cmdlet or property they come from, in snake_case
+(``SharedVolumeBlockCacheSizeInMB`` -> ``shared_volume_block_cache_size_in_mb``). Where Windows
+Server 2012 R2 renamed a property, the description names both and the collector maps either.
+"""
 
 from __future__ import annotations
 
@@ -14,33 +19,52 @@ class ClusterNetwork(Model, kw_only=True):
     """Get-ClusterNetwork."""
 
     name: str
-    role: Annotated[int, Meta(description="0 none, 1 cluster only, 3 cluster and client")] 
-    address: Annotated[str, Meta(description="Subnet, e.g. 10.0.1.0/24")] | Unset = UNSET
-    csv_traffic: Annotated[bool, Meta(description="Network can carry CSV / redirected I/O traffic")] | Unset = UNSET
+    role: Annotated[int, Meta(description="0 none, 1 cluster only, 3 cluster and client")]
+    address: Annotated[str, Meta(description="Address and AddressMask as a subnet, e.g. 10.0.1.0/24")] | Unset = UNSET
+    state: Literal["Up", "Down", "Partitioned", "Unavailable", "Unknown"] | Unset = UNSET
+    metric: Annotated[int, Meta(ge=0, description="Lowest metric carries CSV and heartbeat traffic first")] | Unset = UNSET
+
+
+class ClusterNetworkInterface(Model, kw_only=True):
+    """Get-ClusterNetworkInterface: one node's adapter on one cluster network."""
+
+    name: str
+    node: str
+    network: Annotated[str, Meta(description="Name of the cluster network (Get-ClusterNetwork)")]
+    address: Annotated[str, Meta(description="IPv4/IPv6 address of the interface")] | Unset = UNSET
+    state: Literal["Up", "Down", "Failed", "Unreachable", "Unavailable", "Unknown"] | Unset = UNSET
 
 
 class BitLocker(Model, kw_only=True):
-    """BitLocker state of a CSV (Get-BitLockerVolume)."""
+    """BitLocker state of a CSV (Get-BitLockerVolume on the coordinator node)."""
 
-    enabled: bool
-    protectors: Annotated[list[str], Meta(description="KeyProtectorType entries, e.g. AdAccountOrGroup:CLUSTER$")] | Unset = UNSET
+    enabled: Annotated[bool, Meta(description="ProtectionStatus On, or VolumeStatus other than FullyDecrypted")]
+    protectors: Annotated[list[str], Meta(
+        description="KeyProtector entries as 'KeyProtectorType:account', e.g. AdAccountOrGroup:CONTOSO\\HVCLUS01$")] | Unset = UNSET
 
 
 class Csv(Model, kw_only=True):
-    """A Cluster Shared Volume (Get-ClusterSharedVolume, Get-ClusterSharedVolumeState on 2012 R2)."""
+    """A Cluster Shared Volume (Get-ClusterSharedVolume; Get-ClusterSharedVolumeState on 2012 R2)."""
 
     name: str
-    volume_path: str | Unset = UNSET
-    file_system: Annotated[str, Meta(description="Underlying file system: NTFS, ReFS, FAT32")] | Unset = UNSET
-    owner_node: str | Unset = UNSET
-    state: Literal["Direct", "FileSystemRedirected", "BlockRedirected"] | Unset = UNSET
-    redirected_reason: Annotated[str, Meta(description="RedirectedIOReason, e.g. NotRedirected, UserRequest, NoDiskConnectivity")] | Unset = UNSET
-    block_cache_enabled: Annotated[bool, Meta(description="CsvEnableBlockCache (2012) / EnableBlockCache (2012 R2)")] | Unset = UNSET
+    volume_friendly_name: Annotated[str, Meta(description="e.g. Volume1 (C:\\ClusterStorage\\Volume1)")] | Unset = UNSET
+    file_system: Annotated[str, Meta(description="File system under CSVFS (Get-Volume FileSystem of the disk): NTFS, ReFS, FAT32")] | Unset = UNSET
+    owner_node: Annotated[str, Meta(description="OwnerNode: the coordinator node")] | Unset = UNSET
+    state_info: Annotated[Literal["Direct", "FileSystemRedirected", "BlockRedirected"], Meta(
+        description="StateInfo (2012 R2, worst node); on 2012 SharedVolumeInfo.RedirectedAccess = True maps to FileSystemRedirected")] | Unset = UNSET
+    file_system_redirected_io_reason: Annotated[str, Meta(
+        description="FileSystemRedirectedIOReason, e.g. NotFileSystemRedirected, UserRequest, IncompatibleFileSystemFilter")] | Unset = UNSET
+    block_redirected_io_reason: Annotated[str, Meta(
+        description="BlockRedirectedIOReason, e.g. NotBlockRedirected, NoDiskConnectivity, StorageSpaceNotAttached")] | Unset = UNSET
+    csv_enable_block_cache: Annotated[bool, Meta(
+        description="Physical Disk private property CsvEnableBlockCache (2012, default 0) / EnableBlockCache (2012 R2, default 1)")] | Unset = UNSET
     bitlocker: BitLocker | None | Unset = UNSET
-    deduplication: bool | Unset = UNSET
-    compression: bool | Unset = UNSET
-    storage_space_resiliency: Literal["Simple", "Mirror", "Parity"] | None | Unset = UNSET
-    workloads: Annotated[list[str], Meta(description="What the CSV serves: hyper-v, file-server, sql-server, ...")] | Unset = UNSET
+    dedup_enabled: Annotated[bool, Meta(description="Get-DedupVolume Enabled")] | Unset = UNSET
+    compressed: Annotated[bool, Meta(description="Win32_Volume.Compressed")] | Unset = UNSET
+    resiliency_setting_name: Annotated[Literal["Simple", "Mirror", "Parity"], Meta(
+        description="Get-VirtualDisk ResiliencySettingName of the Storage Space; null when the disk is not a Storage Space")] | None | Unset = UNSET
+    workloads: Annotated[list[str], Meta(
+        description="What the volume serves, from the cluster groups using it: hyper-v, file-server, sql-server, generic-application")] | Unset = UNSET
 
 
 class ReplicaBroker(Model, kw_only=True):
@@ -56,7 +80,8 @@ class BackupSoftware(Model, kw_only=True):
 
     name: str
     version: str | Unset = UNSET
-    csv_aware: bool | Unset = UNSET
+    csv_aware: Annotated[bool, Meta(
+        description="Backs CSVs up through the CSV backup APIs (vendor support statement for this version)")] | Unset = UNSET
 
 
 class Cluster(Model, kw_only=True):
@@ -67,10 +92,13 @@ class Cluster(Model, kw_only=True):
     domain: str | None | Unset = UNSET
     nodes: list[str]
     networks: list[ClusterNetwork] | Unset = UNSET
+    network_interfaces: list[ClusterNetworkInterface] | Unset = UNSET
     csvs: list[Csv] | Unset = UNSET
-    block_cache_size_mb: Annotated[int, Meta(ge=0, description="SharedVolumeBlockCacheSizeInMB (2012) / BlockCacheSize (2012 R2)")] | Unset = UNSET
-    block_cache_size_changed_at: Timestamp | None | Unset = UNSET
-    workload_profile: Annotated[str, Meta(description="general, vdi, read-heavy, ...")] | Unset = UNSET
+    shared_volume_block_cache_size_in_mb: Annotated[int, Meta(
+        ge=0, description="SharedVolumeBlockCacheSizeInMB (2012) / BlockCacheSize (2012 R2): MB of RAM per node, 0 = off")] | Unset = UNSET
+    shared_volume_block_cache_size_changed_at: Annotated[Timestamp, Meta(
+        description="When the cache size was last changed (cluster registry LastWriteTime or change record); null = never")] | None | Unset = UNSET
+    workload_profile: Annotated[str, Meta(description="Site classification of the cluster: general, vdi, read-heavy, ...")] | Unset = UNSET
     replica_broker: ReplicaBroker | None | Unset = UNSET
     backup: BackupSoftware | None | Unset = UNSET
     managed_by: str | None = None

@@ -1,0 +1,155 @@
+"""Derived facts for the Cluster Shared Volume rules (pack csv2012): ``@`` links on clusters and CSVs.
+
+Each fact is computed from collected fields; a fact that depends on a field the snapshot lacks
+is `Missing(<that field's path>)`, so the rule reports unknown and names the field.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from msgspec import UNSET
+
+from preflight.engine.conditions import version_tuple
+from preflight.engine.paths import Missing
+from preflight.estate.model import Estate, Target, facts
+
+
+def _node_path(name: str, field: str) -> str:
+    return f"$.hosts[{name}].{field}"
+
+
+def _block_cache_percent(cluster: Any, links: dict[str, Any], path: str) -> Any:
+    size = cluster.shared_volume_block_cache_size_in_mb
+    memory = links.get("min_node_memory_gb")
+    if size is UNSET:
+        return Missing(f"{path}.shared_volume_block_cache_size_in_mb")
+    if isinstance(memory, Missing) or memory is None:
+        return memory if isinstance(memory, Missing) else Missing(f"{path}.nodes")
+    return round(size / (memory * 1024) * 100, 1)
+
+
+def _not_restarted(estate: Estate, cluster: Any, path: str) -> Any:
+    changed = cluster.shared_volume_block_cache_size_changed_at
+    if changed is UNSET:
+        return Missing(f"{path}.shared_volume_block_cache_size_changed_at")
+    if changed is None:
+        return []
+    stale = []
+    for name in cluster.nodes:
+        boot = estate.hosts[name.casefold()].last_boot
+        if boot is UNSET:
+            return Missing(_node_path(name, "last_boot"))
+        if boot < changed:
+            stale.append(f"{name} (last boot {boot.isoformat()})")
+    return stale
+
+
+def _system_drive_mismatch(estate: Estate, cluster: Any) -> Any:
+    drives: dict[str, str] = {}
+    for name in cluster.nodes:
+        hardware = estate.hosts[name.casefold()].hardware
+        if hardware is UNSET or hardware.system_drive is UNSET:
+            return Missing(_node_path(name, "hardware.system_drive"))
+        drives[name] = hardware.system_drive.upper()
+    if len(set(drives.values())) <= 1:
+        return []
+    return [f"{name} {drive}" for name, drive in drives.items()]
+
+
+def _ntlm_disabled(estate: Estate, cluster: Any) -> Any:
+    disabled = []
+    for name in cluster.nodes:
+        enabled = estate.hosts[name.casefold()].ntlm_enabled
+        if enabled is UNSET:
+            return Missing(_node_path(name, "ntlm_enabled"))
+        if not enabled:
+            disabled.append(name)
+    return disabled
+
+
+def _partial_networks(cluster: Any, path: str) -> Any:
+    """Cluster networks that only some nodes reach: the nodes sit in different subnets."""
+    if cluster.networks is UNSET:
+        return Missing(f"{path}.networks")
+    if cluster.network_interfaces is UNSET:
+        return Missing(f"{path}.network_interfaces")
+    partial = []
+    for network in cluster.networks:
+        if network.role == 0:
+            continue
+        reached = {i.node.casefold() for i in cluster.network_interfaces if i.network.casefold() == network.name.casefold()}
+        if reached and len(reached) < len(cluster.nodes):
+            nodes = ", ".join(n for n in cluster.nodes if n.casefold() in reached)
+            subnet = f" ({network.address})" if network.address is not UNSET else ""
+            partial.append(f"{network.name}{subnet} reaches only {nodes}")
+    return partial
+
+
+def _newest_dc_version(estate: Estate, cluster: Any, path: str) -> Any:
+    if cluster.domain is UNSET:
+        return Missing(f"{path}.domain")
+    if cluster.domain is None:
+        return None
+    domain = estate.domains.get(cluster.domain.casefold())
+    if domain is None:
+        return Missing(f"$.domains[{cluster.domain}]")
+    if domain.domain_controllers is UNSET:
+        return Missing(f"$.domains[{cluster.domain}].domain_controllers")
+    versions = [dc.os_version for dc in domain.domain_controllers if dc.os_version is not UNSET]
+    if not versions:
+        return Missing(f"$.domains[{cluster.domain}].domain_controllers[*].os_version")
+    return max(versions, key=version_tuple)
+
+
+@facts("clusters")
+def cluster_facts(estate: Estate, target: Target) -> dict[str, Any]:
+    """Block cache share of node memory, nodes not restarted since a cache change, node mismatches, DC level."""
+    cluster, path = target.obj, target.json_path
+    return {
+        "block_cache_percent_of_node_memory": _block_cache_percent(cluster, target.links, path),
+        "nodes_not_restarted_since_cache_change": _not_restarted(estate, cluster, path),
+        "system_drive_mismatch": _system_drive_mismatch(estate, cluster),
+        "ntlm_disabled_nodes": _ntlm_disabled(estate, cluster),
+        "partial_networks": _partial_networks(cluster, path),
+        "newest_dc_version": _newest_dc_version(estate, cluster, path),
+    }
+
+
+def _cno_protector(csv: Any, cluster: Any, path: str) -> Any:
+    """True when BitLocker has an AdAccountOrGroup protector for the cluster name object (CLUSTER$)."""
+    if csv.bitlocker is UNSET:
+        return Missing(f"{path}.bitlocker")
+    if csv.bitlocker is None:
+        return False
+    if csv.bitlocker.protectors is UNSET:
+        return Missing(f"{path}.bitlocker.protectors")
+    account = f"{cluster.name}$".casefold()
+    for protector in csv.bitlocker.protectors:
+        kind, _, principal = protector.partition(":")
+        if kind.strip().casefold() == "adaccountorgroup" and principal.rsplit("\\", 1)[-1].strip().casefold() == account:
+            return True
+    return False
+
+
+def _redirected_io_reason(csv: Any, path: str) -> Any:
+    """The reason field that matches the CSV's state: file-system or block redirection."""
+    field = {"FileSystemRedirected": "file_system_redirected_io_reason",
+             "BlockRedirected": "block_redirected_io_reason"}.get(csv.state_info) if csv.state_info is not UNSET else None
+    if field is None:
+        return None
+    reason = getattr(csv, field)
+    return Missing(f"{path}.{field}") if reason is UNSET else reason
+
+
+@facts("csvs")
+def csv_facts(estate: Estate, target: Target) -> dict[str, Any]:
+    """Workloads other than Hyper-V, the CNO BitLocker protector, and the redirected-I/O reason."""
+    csv, path = target.obj, target.json_path
+    workloads = Missing(f"{path}.workloads") if csv.workloads is UNSET else [
+        w for w in csv.workloads if w.casefold() != "hyper-v"]
+    return {
+        "non_hyperv_workloads": workloads,
+        "cno_protector": _cno_protector(csv, target.links["cluster"], path),
+        "redirected_io_reason": _redirected_io_reason(csv, path),
+    }
