@@ -1,0 +1,146 @@
+"""Windows actions: services, roles and features, software, hotfixes, computer name, domain, firewall.
+
+Everything renders in PowerShell 2.0 syntax (Windows Server 2008 R2): ServerManager's
+`Add-WindowsFeature`, WMI for rename and domain join, the firewall COM object before 2012.
+"""
+
+from __future__ import annotations
+
+from preflight.remediation.actions.base import COMPUTER_KINDS, ActionSpec, Invocation, Param, register
+from preflight.remediation.literals import ps_quote as q
+
+START_MODES = {"auto": "Automatic", "manual": "Manual", "disabled": "Disabled"}
+RESTART_FEATURES = frozenset({"hyper-v", "failover-clustering"})
+
+# Installers preflight knows how to run, by package id: (display name, version, file under the media share, arguments).
+PACKAGES: dict[str, tuple[str, str, str, tuple[str, ...]]] = {
+    "waik-windows7": ("Windows Automated Installation Kit", "2.0.0.0", "WAIK\\wAIKAMD64.msi", ("/qn", "/norestart")),
+    "sql2008r2-cli": ("Microsoft SQL Server 2008 R2 Command Line Utilities", "10.50.1600.1",
+                      "SQL2008R2\\SqlCmdLnUtils.msi", ("/qn", "IACCEPTSQLNCLILICENSETERMS=YES")),
+}
+
+
+def _start_service(inv: Invocation) -> list[str]:
+    return [f"Start-Service -Name {q(inv.p('service'))}"]
+
+
+def _set_start_mode(inv: Invocation) -> list[str]:
+    mode = inv.p("start_mode").casefold()
+    lines = [f"Set-Service -Name {q(inv.p('service'))} -StartupType {START_MODES[mode]}"]
+    if mode == "auto" and inv.p("service").casefold() == "winrm":
+        lines.append(f"& sc.exe config {q(inv.p('service'))} start= delayed-auto | Out-Null")
+    return lines
+
+
+def _enable_feature(inv: Invocation) -> list[str]:
+    return ["Import-Module ServerManager", f"Add-WindowsFeature -Name {q(inv.p('feature'))} | Out-Null"]
+
+
+def _uninstall(inv: Invocation) -> list[str]:
+    return [
+        f"$pattern = {q(inv.p('pattern'))}",
+        "$keys = Get-ChildItem -Path 'HKLM:\\SOFTWARE\\Microsoft\\Windows\\CurrentVersion\\Uninstall', "
+        "'HKLM:\\SOFTWARE\\Wow6432Node\\Microsoft\\Windows\\CurrentVersion\\Uninstall' -ErrorAction SilentlyContinue",
+        "foreach ($key in $keys) {",
+        "    $entry = Get-ItemProperty -Path $key.PSPath",
+        "    if ($entry.DisplayName -match $pattern -and $key.PSChildName -match '^\\{[0-9A-Fa-f-]+\\}$') {",
+        "        Start-Process -FilePath 'msiexec.exe' -ArgumentList @('/x', $key.PSChildName, '/qn', '/norestart') -Wait",
+        "    }",
+        "}",
+    ]
+
+
+def _install(inv: Invocation) -> list[str]:
+    _, _, file, arguments = PACKAGES[inv.p("package")]
+    args = ", ".join(q(a) for a in arguments)
+    return [
+        f"$installer = Join-Path -Path $MediaShare -ChildPath {q(file)}",
+        f"Start-Process -FilePath 'msiexec.exe' -ArgumentList @('/i', $installer, {args}) -Wait",
+    ]
+
+
+def _hotfix(inv: Invocation) -> list[str]:
+    return [
+        f"$package = Get-ChildItem -Path $MediaShare -Filter {q('*' + inv.p('kb') + '*.msu')} | Select-Object -First 1",
+        f"if (-not $package) {{ throw ({q('Hotfix package not found in the media share: ')} + {q(inv.p('kb'))}) }}",
+        "Start-Process -FilePath 'wusa.exe' -ArgumentList @($package.FullName, '/quiet', '/norestart') -Wait",
+    ]
+
+
+def _rename(inv: Invocation) -> list[str]:
+    return [
+        "$credential = Get-PreflightCredential",
+        f"$computer = Get-WmiObject -Class Win32_ComputerSystem -ComputerName {q(inv.server)}",
+        f"$result = $computer.Rename({q(inv.p('new_name'))}, $credential.GetNetworkCredential().Password, $credential.UserName)",
+        "if ($result.ReturnValue -ne 0) { throw ('Rename failed with code ' + $result.ReturnValue) }",
+    ]
+
+
+def _join(inv: Invocation) -> list[str]:
+    return [
+        "$credential = Get-PreflightCredential",
+        f"$computer = Get-WmiObject -Class Win32_ComputerSystem -ComputerName {q(inv.server)}",
+        # 3 = join a domain (1) + create the computer account (2)
+        f"$result = $computer.JoinDomainOrWorkgroup({q(inv.p('domain'))}, $credential.GetNetworkCredential().Password, "
+        "$credential.UserName, $null, 3)",
+        "if ($result.ReturnValue -ne 0) { throw ('Domain join failed with code ' + $result.ReturnValue) }",
+    ]
+
+
+def _firewall(inv: Invocation) -> list[str]:
+    if inv.os_at_least_2012:
+        return [f"Enable-NetFirewallRule -Name {q(inv.p('rule'))}"]
+    return [
+        "$policy = New-Object -ComObject HNetCfg.FwPolicy2",
+        f"foreach ($rule in $policy.Rules) {{ if ($rule.Name -eq {q(inv.p('rule'))}) {{ $rule.Enabled = $true }} }}",
+    ]
+
+
+register(ActionSpec(
+    "start-service", "Start a service", (Param("service", "Service name"),), COMPUTER_KINDS,
+    ("the service is installed", "the service is not Disabled"), ("service state is Running",),
+    restart=False, offline=False, duration_min=1, commands=("Start-Service",), render=_start_service,
+    phase=90, after_restart=True))
+register(ActionSpec(
+    "set-service-start-mode", "Set a service's start mode",
+    (Param("service", "Service name"), Param("start_mode", "Start mode", choices=("Auto", "Manual", "Disabled"))),
+    COMPUTER_KINDS, ("the service is installed",), ("service start mode is set (WinRM: Automatic, delayed start)",),
+    restart=False, offline=False, duration_min=1, commands=("Set-Service", "sc.exe", "Out-Null"),
+    render=_set_start_mode, phase=40))
+register(ActionSpec(
+    "enable-windows-feature", "Install a Windows role or feature", (Param("feature", "Get-WindowsFeature name"),),
+    COMPUTER_KINDS, ("Windows Server 2008 R2 or later",), ("the feature is installed (after a restart where it needs one)",),
+    restart=False, offline=False, duration_min=10, commands=("Import-Module", "Add-WindowsFeature", "Out-Null"),
+    render=_enable_feature, phase=30, restart_when=lambda p: p.get("feature", "").casefold() in RESTART_FEATURES))
+register(ActionSpec(
+    "uninstall-software", "Uninstall software (Windows Installer products matching a pattern)",
+    (Param("pattern", "Regular expression on the Programs and Features name"),), COMPUTER_KINDS,
+    (), ("no installed product matches the pattern",),
+    restart=False, offline=False, duration_min=10,
+    commands=("Get-ChildItem", "Get-ItemProperty", "Start-Process"), render=_uninstall, phase=20))
+register(ActionSpec(
+    "install-software", "Install a software package from the media share",
+    (Param("package", "Package id", choices=tuple(PACKAGES)),), COMPUTER_KINDS,
+    ("no older version that the installer refuses to upgrade is present (WAIK: no pre-Windows 7 WAIK)",),
+    ("the package is listed in Programs and Features",),
+    restart=False, offline=False, duration_min=15, commands=("Join-Path", "Start-Process"), render=_install, phase=25))
+register(ActionSpec(
+    "install-hotfix", "Install a hotfix (.msu) from the media share", (Param("kb", "KB id", pattern=r"KB\d{6,8}"),),
+    ("hosts", "vmm_servers", "sql_servers", "library_servers"), ("a Windows computer",),
+    ("the hotfix is active after the restart",), restart=True, offline=False, duration_min=10,
+    commands=("Get-ChildItem", "Select-Object", "Start-Process"), render=_hotfix, phase=35))
+register(ActionSpec(
+    "rename-computer", "Rename the computer", (Param("new_name", "New NetBIOS name", pattern=r"[A-Za-z0-9-]{1,15}"),),
+    COMPUTER_KINDS, ("no VMM management server or agent role installed (renaming one is unsupported)", "the new name is free"),
+    ("the computer has its new name after the restart",), restart=True, offline=False, duration_min=5,
+    commands=("Get-PreflightCredential", "Get-WmiObject"), render=_rename, phase=10, remote=False))
+register(ActionSpec(
+    "join-domain", "Join the computer to the domain", (Param("domain", "AD domain to join"),), COMPUTER_KINDS,
+    ("the domain exists in the estate",), ("the computer is a domain member after the restart",),
+    restart=True, offline=False, duration_min=5, commands=("Get-PreflightCredential", "Get-WmiObject"),
+    render=_join, phase=11, remote=False))
+register(ActionSpec(
+    "enable-firewall-rule", "Enable a Windows Firewall rule", (Param("rule", "Firewall rule name"),),
+    ("hosts", "vmm_servers", "sql_servers", "library_servers", "clusters"),
+    ("the rule exists on the computer",), ("the rule is enabled",), restart=False, offline=False, duration_min=1,
+    commands=("Enable-NetFirewallRule", "New-Object"), render=_firewall, phase=60))
