@@ -10,6 +10,7 @@ from preflight import __version__
 from preflight.cli.check import check
 from preflight.cli.collect import collect
 from preflight.cli.exit_codes import ExitCode
+from preflight.cli.report import report
 from preflight.cli.rules import rules_app
 from preflight.cli.validate import schema, validate
 from preflight.errors import PreflightError
@@ -22,6 +23,7 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
 )
 app.command()(check)
+app.command()(report)
 app.command()(validate)
 app.command()(schema)
 app.command()(collect)

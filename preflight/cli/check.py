@@ -18,7 +18,7 @@ from preflight.report import Verdict
 
 def check(
     snapshots: Snapshots,
-    format: Annotated[str | None, typer.Option("--format", "-f", help="text, json (default: from -o's extension, else text).")] = None,
+    format: Annotated[str | None, typer.Option("--format", "-f", help="text, json, html, md, junit, sarif (default: from -o's extension, else text).")] = None,
     output: OutputFile = None,
     fail_on: FailOnOption = FailOn.loss,
     strict: StrictOption = False,

@@ -1,0 +1,85 @@
+"""JUnit XML for CI dashboards: a testsuite per rule pack, a testcase per failing or unknown (rule, object)."""
+
+from __future__ import annotations
+
+import re
+import xml.etree.ElementTree as ET
+from collections import defaultdict
+from typing import TextIO
+
+from preflight.engine.findings import Finding, Status
+from preflight.engine.rules import Rule
+from preflight.formatters.registry import formatter
+from preflight.report import Report
+
+# Characters XML 1.0 cannot carry at all, even escaped.
+_INVALID_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+
+
+def _clean(text: str) -> str:
+    return _INVALID_XML.sub("\ufffd", text)
+
+
+def _failure_text(finding: Finding) -> str:
+    lines = [finding.message, *(f"evidence: {e.path} = {e.value}" for e in finding.evidence)]
+    if finding.at_risk:
+        lines.append(f"at risk: {len(finding.at_risk)} VM(s)")
+    lines.append(f"fix: {finding.remediation}")
+    return "\n".join(lines)
+
+
+def _case(suite: ET.Element, finding: Finding) -> None:
+    name = f"{finding.rule} {finding.target.kind}/{finding.target.name}"
+    case = ET.SubElement(suite, "testcase", classname=_clean(f"{finding.pack}.{finding.rule}"), name=_clean(name))
+    if finding.status is Status.FAIL:
+        failure = ET.SubElement(case, "failure", message=_clean(finding.message), type=finding.severity.value)
+        failure.text = _clean(_failure_text(finding))
+    else:
+        reason = f"not evaluated: the snapshot lacks {', '.join(finding.missing) or 'the data'}"
+        ET.SubElement(case, "skipped", message=_clean(reason))
+
+
+def build_junit(report: Report) -> ET.Element:
+    """The <testsuites> element of the report."""
+    by_pack: dict[str, list[Finding]] = defaultdict(list)
+    for finding in report.findings:
+        by_pack[finding.pack].append(finding)
+    rules_by_pack: dict[str, list[Rule]] = defaultdict(list)
+    for rule in report.rules:
+        rules_by_pack[rule.pack].append(rule)
+    root = ET.Element("testsuites", name="preflight", timestamp=report.generated_at.isoformat())
+    totals = {"tests": 0, "failures": 0, "skipped": 0}
+    for pack in sorted(set(report.packs) | set(by_pack)):
+        suite = ET.SubElement(root, "testsuite", name=pack, timestamp=report.generated_at.isoformat(),
+                              hostname=_clean(", ".join(i.snapshot for i in report.inputs)))
+        ET.SubElement(ET.SubElement(suite, "properties"), "property", name="pack_version",
+                      value=report.packs.get(pack, ""))
+        counts = {"tests": 0, "failures": 0, "skipped": 0}
+        for finding in by_pack.get(pack, ()):
+            _case(suite, finding)
+            counts["tests"] += 1
+            counts["failures" if finding.status is Status.FAIL else "skipped"] += 1
+        for rule in rules_by_pack.get(pack, ()):
+            passes = report.tallies.get(rule.code, {}).get(Status.PASS, 0)
+            ET.SubElement(suite, "testcase", classname=f"{pack}.{rule.code}",
+                          name=_clean(f"{rule.code} {rule.title}: {passes} object(s) pass"))
+            counts["tests"] += 1
+        for key, value in counts.items():
+            suite.set(key, str(value))
+            totals[key] += value
+        suite.set("errors", "0")
+    for key, value in totals.items():
+        root.set(key, str(value))
+    root.set("errors", "0")
+    root.set("time", f"{report.elapsed_seconds:.3f}")
+    return root
+
+
+@formatter("junit", (".xml",), "JUnit XML: a testsuite per pack, a testcase per failing or unknown check")
+def write_junit(report: Report, stream: TextIO) -> None:
+    """Write JUnit XML."""
+    tree = ET.ElementTree(build_junit(report))
+    ET.indent(tree, space="  ")
+    stream.write('<?xml version="1.0" encoding="UTF-8"?>\n')
+    tree.write(stream, encoding="unicode")
+    stream.write("\n")

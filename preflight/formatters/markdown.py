@@ -1,0 +1,84 @@
+"""Markdown summary short enough to paste into a change ticket: verdict, severity table, blockers and losses with fixes."""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from typing import TextIO
+
+from preflight.engine.findings import SEVERITIES_WORST_FIRST, Finding, Severity, Status
+from preflight.formatters.registry import formatter
+from preflight.report import Report, Verdict
+
+OBJECTS_SHOWN = 10
+_METACHARACTERS = re.compile(r"([\\`*_\[\]|~])")
+_BLOCK_START = re.compile(r"^(\s*)(?:([#+\-=])|(\d+)([.)]))")
+_CONTROL = re.compile(r"[\x00-\x1f\x7f\u2028\u2029]+")
+
+
+def md_escape(text: str) -> str:
+    """Snapshot text as inert Markdown: no emphasis, links, tables, raw HTML or line breaks."""
+    text = _CONTROL.sub(" ", text).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    text = _METACHARACTERS.sub(r"\\\1", text)
+    # no heading, list item or rule where the text starts a line
+    return _BLOCK_START.sub(lambda m: f"{m.group(1)}\\{m.group(2)}" if m.group(2) else f"{m.group(1)}{m.group(3)}\\{m.group(4)}", text)
+
+
+def _code(text: str) -> str:
+    """Inline code that survives backticks inside `text`."""
+    text = _CONTROL.sub(" ", text)
+    fence = "`" * (max((len(m) for m in re.findall(r"`+", text)), default=0) + 1)
+    pad = " " if text.startswith("`") or text.endswith("`") else ""
+    return f"{fence}{pad}{text}{pad}{fence}"
+
+
+def _rule_block(code: str, findings: list[Finding], report: Report) -> list[str]:
+    rule = report.rule(code)
+    first = findings[0]
+    title = rule.title if rule else first.name
+    names = ", ".join(md_escape(f.target.name) for f in findings[:OBJECTS_SHOWN])
+    if len(findings) > OBJECTS_SHOWN:
+        names += f" and {len(findings) - OBJECTS_SHOWN} more"
+    lines = [f"- **{code}** {md_escape(title)} ({first.severity.value}, {len(findings)} "
+             f"object{'s' if len(findings) != 1 else ''}): {names}"]
+    if len(findings) == 1:
+        lines.append(f"  - {md_escape(first.message)}")
+        lines.extend(f"  - evidence: {_code(e.path)} = {_code(e.value)}" for e in first.evidence)
+    lines.append(f"  - fix: {md_escape(first.remediation)}")
+    if rule and rule.powershell:
+        lines.append(f"  - PowerShell: {_code(rule.powershell)}")
+    return lines
+
+
+@formatter("md", (".md", ".markdown"), "Markdown summary for a change ticket")
+def write_markdown(report: Report, stream: TextIO) -> None:
+    """Write the Markdown summary."""
+    snapshots = ", ".join(dict.fromkeys(md_escape(i.snapshot) for i in report.inputs)) or "no snapshot"
+    verdict = "**NO-GO**" if report.verdict is Verdict.NO_GO else "**GO**"
+    unknown = report.status_counts.get(Status.UNKNOWN, 0)
+    out = [f"## Pre-flight verdict: {verdict}", "",
+           f"Estate: {snapshots}. No-go when a rule fails at or above *{report.fail_on.value}*"
+           f"{' or cannot be evaluated there (strict)' if report.strict else ''}.", "",
+           "| Severity | Failing checks |", "|---|---:|"]
+    out += [f"| {s.value} | {n} |" for s, n in report.severity_counts.items()]
+    out += [f"| unknown (not evaluated) | {unknown} |", ""]
+    by_rule: dict[str, list[Finding]] = defaultdict(list)
+    for finding in report.failures:
+        by_rule[finding.rule].append(finding)
+    for severity, heading in ((Severity.BLOCKER, "Blockers"), (Severity.LOSS, "Losses (what the upgrade drops)")):
+        codes = sorted(code for code, items in by_rule.items() if items[0].severity is severity)
+        if codes:
+            out += [f"### {heading}", ""]
+            for code in codes:
+                out += _rule_block(code, by_rule[code], report)
+            out.append("")
+    minor = [s for s in SEVERITIES_WORST_FIRST if s.rank < Severity.LOSS.rank and report.severity_counts.get(s)]
+    if minor:
+        parts = [f"{report.severity_counts[s]} {s.value}" for s in minor]
+        out += [f"Also {', '.join(parts)} finding(s); see the full report.", ""]
+    if unknown:
+        out += [f"{unknown} check(s) could not be evaluated because the snapshot lacks the data.", ""]
+    packs = ", ".join(f"{p} {v}" for p, v in report.packs.items())
+    out.append(f"<sub>preflight {report.tool_version}; packs {md_escape(packs)}; run {report.generated_at.isoformat()}; "
+               + "; ".join(f"{md_escape(i.snapshot)} sha256 {i.sha256[:12]}" for i in report.inputs) + "</sub>")
+    stream.write("\n".join(out) + "\n")
