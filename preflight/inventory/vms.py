@@ -36,6 +36,7 @@ class GuestOs(Model, kw_only=True):
 
     caption: str | Unset = UNSET
     version: str | Unset = UNSET
+    service_pack: Annotated[int, Meta(ge=0, description="ServicePackMajorVersion of the guest")] | Unset = UNSET
 
 
 class Replication(Model, kw_only=True):

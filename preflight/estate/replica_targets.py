@@ -1,0 +1,290 @@
+"""Hyper-V Replica and NIC teaming support: the `replica_servers` target kind and derived facts.
+
+`replica_servers` lists every computer that takes part in Hyper-V Replica: hosts with replica
+settings, hosts that are the primary or the replica of a replicated VM, and each cluster's Hyper-V
+Replica Broker (whose settings are the cluster's replica endpoint). Facts added here:
+
+- replica_servers: `@role` (host/broker), `@replica_endpoint`, `@settings`, `@os_version`,
+  `@os_release`, `@hyperv_role`, `@certificate_uses`, `@firewall_stores`, `@primary_of`, `@replica_of`
+- replicated_vms: `@primary_fqdn`, `@primary_replica_settings`, `@replica_node_cluster`,
+  `@domains_trusted`, `@same_site`, `@frequency_sec`, `@failover_ip_configured`
+- host_teams: `@member_count`; `@member_nics` becomes Missing when the host's NICs were not collected
+- vm_teams: `@member_count`, `@shared_switch`, `@teaming_not_allowed`; `@member_adapters` Missing likewise
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+from msgspec import UNSET
+
+from preflight.engine.conditions import version_tuple
+from preflight.engine.paths import Missing
+from preflight.estate.model import Estate, Target, facts, target_kind
+
+_ABSENT = (None, UNSET)
+
+
+@dataclass(frozen=True, slots=True)
+class Store:
+    """One computer's collected list (certificates or firewall rules) and where it sits in the snapshot."""
+
+    computer: str
+    items: Any
+    path: str
+
+
+@dataclass(frozen=True, slots=True)
+class CertificateUse:
+    """A certificate a replica participant must hold: which thumbprint, naming which FQDN, in which stores."""
+
+    purpose: str
+    thumbprint: Any
+    thumbprint_path: str
+    fqdn: Any
+    stores: tuple[Store, ...] = field(default_factory=tuple)
+
+
+def _field(obj: Any, attr: str, path: str) -> Any:
+    value = getattr(obj, attr, UNSET)
+    return Missing(f"{path}.{attr}") if value is UNSET else value
+
+
+def _host_path(estate: Estate, host: Any) -> str:
+    return f"$.hosts[{estate.snapshot.hosts.index(host)}]"
+
+
+def _broker_cluster_of(estate: Estate, host: Any) -> Any:
+    cluster = estate.clusters.get(host.cluster.casefold()) if host.cluster else None
+    return cluster if cluster is not None and cluster.replica_broker not in _ABSENT else None
+
+
+def _hyperv_role(computers: list[Any], paths: list[str]) -> Any:
+    for host, path in zip(computers, paths):
+        if host.platform != "hyperv":
+            return False
+        if host.windows_features is UNSET:
+            return Missing(f"{path}.windows_features")
+        if not any(f.casefold() == "hyper-v" for f in host.windows_features):
+            return False
+    return bool(computers)
+
+
+def _lowest_version(estate: Estate, hosts: list[Any], paths: list[str]) -> Any:
+    versions = [estate.os_version_of(h, p) for h, p in zip(hosts, paths)]
+    missing = next((v for v in versions if isinstance(v, Missing)), None)
+    if missing or not versions:
+        return missing or Missing("nodes")
+    return min(versions, key=version_tuple)
+
+
+def _primary_vms(estate: Estate, host: Any) -> list[Any]:
+    return [vm for vm in estate.vms_on(host.name)
+            if vm.replication not in _ABSENT and vm.replication.mode == "Primary"]
+
+
+def _endpoint_certificate(settings: Any, path: str, fqdn: Any, stores: tuple[Store, ...]) -> list[CertificateUse]:
+    if settings in _ABSENT or not settings.enabled:
+        return []
+    allowed = settings.allowed_authentication_type
+    if allowed is UNSET:
+        return [CertificateUse("replica server", Missing(f"{path}.allowed_authentication_type"), path, fqdn, stores)]
+    if "certificate" not in allowed.casefold():
+        return []
+    thumbprint = _field(settings, "certificate_thumbprint", path)
+    return [CertificateUse("replica server", thumbprint, f"{path}.certificate_thumbprint", fqdn, stores)]
+
+
+def _primary_certificates(estate: Estate, host: Any, fqdn: Any, stores: tuple[Store, ...]) -> list[CertificateUse]:
+    uses: dict[str, CertificateUse] = {}
+    for vm in _primary_vms(estate, host):
+        if vm.replication.authentication_type != "Certificate":
+            continue
+        path = f"$.vms[{estate.snapshot.vms.index(vm)}].replication"
+        thumbprint = _field(vm.replication, "certificate_thumbprint", path)
+        key = thumbprint.casefold() if isinstance(thumbprint, str) else repr(thumbprint)
+        uses.setdefault(key, CertificateUse(f"primary of {vm.name}", thumbprint, f"{path}.certificate_thumbprint",
+                                            fqdn, stores))
+    return list(uses.values())
+
+
+def _vms_replicating_to(estate: Estate, names: set[str]) -> tuple[str, ...]:
+    return tuple(vm.name for vm in estate.snapshot.vms if vm.replication not in _ABSENT
+                 and vm.replication.replica_server.casefold() in names)
+
+
+@target_kind("replica_servers", "Hyper-V Replica participants: primary and replica hosts, and cluster Replica Brokers")
+def _replica_servers(estate: Estate) -> Iterator[Target]:
+    for i, host in enumerate(estate.snapshot.hosts):
+        path = f"$.hosts[{i}]"
+        names = {host.name.casefold()} | ({host.fqdn.casefold()} if host.fqdn is not UNSET else set())
+        primary_of = [vm.name for vm in _primary_vms(estate, host)]
+        replica_of = _vms_replicating_to(estate, names)
+        enabled = host.replica not in _ABSENT and host.replica.enabled
+        if not (enabled or primary_of or replica_of):
+            continue
+        broker_cluster = _broker_cluster_of(estate, host)
+        fqdn = _field(host, "fqdn", path)
+        stores = (Store(host.name, host.certificates, f"{path}.certificates"),)
+        uses = _primary_certificates(estate, host, fqdn, stores)
+        if broker_cluster is None:
+            uses = _endpoint_certificate(host.replica, f"{path}.replica", fqdn, stores) + uses
+        os_version = estate.os_version_of(host, path)
+        links = {
+            "role": "host", "replica_endpoint": broker_cluster is None,
+            "settings": Missing(f"{path}.replica") if host.replica is UNSET else host.replica,
+            "os_version": os_version,
+            "os_release": None if isinstance(os_version, Missing) else estate.release_of(os_version),
+            "hyperv_role": _hyperv_role([host], [path]),
+            "cluster": estate.clusters.get(host.cluster.casefold()) if host.cluster else None,
+            "certificate_uses": uses,
+            "firewall_stores": [Store(host.name, host.firewall_rules, f"{path}.firewall_rules")],
+            "primary_of": primary_of, "replica_of": list(replica_of),
+        }
+        yield Target("replica_servers", host.name, host, links, path,
+                     at_risk=tuple(dict.fromkeys([*primary_of, *replica_of])))
+    for i, cluster in enumerate(estate.snapshot.clusters):
+        broker = cluster.replica_broker
+        if broker in _ABSENT:
+            continue
+        path = f"$.clusters[{i}].replica_broker"
+        nodes = [estate.hosts[n.casefold()] for n in cluster.nodes]
+        node_paths = [_host_path(estate, n) for n in nodes]
+        names = {broker.name.casefold()} | ({broker.fqdn.casefold()} if broker.fqdn is not UNSET else set())
+        stores = tuple(Store(n.name, n.certificates, f"{p}.certificates") for n, p in zip(nodes, node_paths))
+        os_version = _lowest_version(estate, nodes, node_paths)
+        links = {
+            "role": "broker", "replica_endpoint": True,
+            "settings": Missing(f"{path}.replica") if broker.replica is UNSET else broker.replica,
+            "os_version": os_version,
+            "os_release": None if isinstance(os_version, Missing) else estate.release_of(os_version),
+            "hyperv_role": _hyperv_role(nodes, node_paths),
+            "cluster": cluster,
+            "certificate_uses": _endpoint_certificate(broker.replica, f"{path}.replica", _field(broker, "fqdn", path), stores),
+            "firewall_stores": [Store(n.name, n.firewall_rules, f"{p}.firewall_rules") for n, p in zip(nodes, node_paths)],
+            "primary_of": [], "replica_of": list(_vms_replicating_to(estate, names)),
+        }
+        yield Target("replica_servers", broker.name, broker, links, path,
+                     at_risk=tuple(links["replica_of"]), members=tuple(cluster.nodes))
+
+
+# ----- replicated VMs ----------------------------------------------------------------------
+
+
+def _replica_computers(estate: Estate, target: Target) -> list[Any]:
+    cluster = target.links.get("replica_broker_cluster")
+    if cluster is not None:
+        return [estate.hosts[n.casefold()] for n in cluster.nodes]
+    host = target.links.get("replica_host")
+    return [host] if host is not None else []
+
+
+def _replica_domain(estate: Estate, target: Target) -> Any:
+    cluster = target.links.get("replica_broker_cluster")
+    if cluster is not None and cluster.domain is not UNSET:
+        return cluster.domain
+    computers = _replica_computers(estate, target)
+    return computers[0].domain if computers else UNSET
+
+
+def _replica_site(estate: Estate, target: Target) -> Any:
+    sites = {h.site.casefold() if h.site is not UNSET else UNSET for h in _replica_computers(estate, target)}
+    return UNSET if not sites or UNSET in sites or len(sites) > 1 else next(iter(sites))
+
+
+def _failover_ip_configured(vm: Any, path: str) -> Any:
+    if vm.adapters is UNSET:
+        return Missing(f"{path}.adapters")
+    pending = None
+    for adapter in vm.adapters:
+        if adapter.failover_ip is UNSET:
+            pending = pending or Missing(f"{path}.adapters[{adapter.name}].failover_ip")
+        elif adapter.failover_ip is not None:
+            return True
+    return pending or False
+
+
+@facts("replicated_vms")
+def _replication_facts(estate: Estate, target: Target) -> dict[str, Any]:
+    """Primary identity, replica topology, trust, sites and defaults of one replicated VM."""
+    vm, host = target.obj, target.links["host"]
+    host_path = _host_path(estate, host)
+    primary_cluster = _broker_cluster_of(estate, host)
+    if primary_cluster is not None:
+        broker = primary_cluster.replica_broker
+        primary_fqdn = broker.fqdn if broker.fqdn is not UNSET else Missing(f"clusters[{primary_cluster.name}].replica_broker.fqdn")
+        primary_settings = broker.replica if broker.replica is not UNSET else Missing(
+            f"clusters[{primary_cluster.name}].replica_broker.replica")
+    else:
+        primary_fqdn = _field(host, "fqdn", host_path)
+        primary_settings = _field(host, "replica", host_path)
+    replica_name = vm.replication.replica_server
+    replica_host = target.links.get("replica_host")
+    if target.links.get("replica_broker_cluster") is not None:
+        node_cluster: Any = None
+    elif replica_host is None:
+        node_cluster = Missing(f"hosts[{replica_name}]")
+    else:
+        node_cluster = replica_host.cluster
+    known = replica_host is not None or target.links.get("replica_broker_cluster") is not None
+    replica_domain = _replica_domain(estate, target)
+    replica_site = _replica_site(estate, target)
+    frequency: Any = vm.replication.frequency_sec
+    if frequency is UNSET:
+        # Windows Server 2012 has no ReplicationFrequencySec: the interval is a fixed 5 minutes.
+        version = target.links.get("host_os_version")
+        frequency = None if isinstance(version, str) and version_tuple(version)[:2] == (6, 2) else Missing(
+            f"{target.json_path}.replication.frequency_sec")
+    return {
+        "primary_fqdn": primary_fqdn,
+        "primary_replica_settings": primary_settings,
+        "replica_node_cluster": node_cluster,
+        "domains_trusted": (estate.trusted(host.domain, replica_domain) if known else Missing(f"hosts[{replica_name}]")),
+        "same_site": (Missing(f"{host_path}.site") if host.site is UNSET else
+                      Missing(f"hosts[{replica_name}].site") if replica_site is UNSET else
+                      host.site.casefold() == replica_site),
+        "frequency_sec": frequency,
+        "failover_ip_configured": _failover_ip_configured(vm, target.json_path),
+    }
+
+
+# ----- NIC teams -------------------------------------------------------------------------
+
+
+@facts("host_teams")
+def _host_team_facts(estate: Estate, target: Target) -> dict[str, Any]:
+    """Member count; member NICs unknown (not an empty list) when the host's NICs were not collected."""
+    host = target.links["host"]
+    result: dict[str, Any] = {"member_count": len(target.obj.members)}
+    if host.nics is UNSET:
+        result["member_nics"] = Missing(f"hosts[{host.name}].nics")
+    return result
+
+
+@facts("vm_teams")
+def _vm_team_facts(estate: Estate, target: Target) -> dict[str, Any]:
+    """Member count, a virtual switch two members share, and members whose AllowTeaming is off."""
+    vm, team = target.links["vm"], target.obj
+    result: dict[str, Any] = {"member_count": len(team.members)}
+    if vm.adapters is UNSET:
+        missing = Missing(f"vms[{vm.name}].adapters")
+        return result | {"member_adapters": missing, "shared_switch": missing, "teaming_not_allowed": missing}
+    adapters = target.links["member_adapters"]
+    seen: set[str] = set()
+    shared: Any = None
+    for adapter in adapters:
+        if adapter.switch_name is UNSET:
+            shared = Missing(f"vms[{vm.name}].adapters[{adapter.name}].switch_name")
+            break
+        if adapter.switch_name is not None and adapter.switch_name.casefold() in seen:
+            shared = adapter.switch_name
+            break
+        if adapter.switch_name is not None:
+            seen.add(adapter.switch_name.casefold())
+    unset = next((a for a in adapters if a.allow_teaming is UNSET), None)
+    result["shared_switch"] = shared
+    result["teaming_not_allowed"] = (Missing(f"vms[{vm.name}].adapters[{unset.name}].allow_teaming") if unset
+                                     else [a.name for a in adapters if not a.allow_teaming])
+    return result
