@@ -1,0 +1,59 @@
+"""The topology the HTML report draws: VMM server -> clusters -> nodes -> VMs, each with its worst severity."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from benchmarks.generate import generate_estate
+from preflight.engine.findings import Severity
+from preflight.report.topology import STANDALONE, UNMANAGED, TopologyNode, rolled_up
+from report_estates import report_of, write_snapshot
+
+
+def walk(nodes: tuple[TopologyNode, ...], parents: tuple[TopologyNode, ...] = ()):
+    for node in nodes:
+        yield node, parents
+        yield from walk(node.children, (*parents, node))
+
+
+def test_every_host_and_vm_appears_once_under_its_vmm_server_and_cluster(tmp_path: Path) -> None:
+    data = generate_estate(60, 600, seed=5)
+    data["hosts"][-1]["managed_by"] = None            # an ESXi host no VMM server manages
+    report = report_of(write_snapshot(data, tmp_path / "estate.json"))
+    placed = list(walk(report.topology))
+    hosts = {n.name: p for n, p in placed if n.kind == "host"}
+    vms = {n.name: p for n, p in placed if n.kind == "vm"}
+    assert sorted(hosts) == sorted(h["name"] for h in data["hosts"])
+    assert sorted(vms) == sorted(v["name"] for v in data["vms"])
+    assert sum(1 for n, _ in placed if n.kind == "vm") == len(data["vms"])
+    for host in data["hosts"][:-1]:
+        parents = hosts[host["name"]]
+        assert parents[0].kind == "vmm" and parents[0].name == host["managed_by"]
+        if host.get("cluster"):
+            assert parents[1].kind == "cluster" and parents[1].name == host["cluster"]
+        else:
+            assert parents[1].name == STANDALONE
+    orphan = hosts[data["hosts"][-1]["name"]]
+    assert orphan[0].name == UNMANAGED
+    for vm in data["vms"]:
+        assert vms[vm["name"]][-1].name == vm["host"]
+
+
+def test_nodes_carry_their_own_worst_severity(tmp_path: Path) -> None:
+    data = generate_estate(20, 40, seed=2)
+    winrm = data["vmm_servers"][0]["services"][0]
+    winrm.update(state="Stopped", start_mode="Manual")   # a blocker and a warning on the VMM server
+    report = report_of(write_snapshot(data, tmp_path / "estate.json"))
+    (server,) = [n for n in report.topology if n.kind == "vmm"]
+    own = [f for f in report.failures if f.target.kind == "vmm_servers"]
+    assert {f.rule for f in own} >= {"VMM010", "VMM011"}
+    assert server.worst is Severity.BLOCKER and server.findings == len(own)
+    kinds = {"host": ("hosts", "host_teams"), "vm": ("vms", "vm_teams", "replicated_vms"), "cluster": ("clusters", "csvs")}
+    for node, _ in walk(report.topology):
+        if node.kind not in kinds:
+            continue
+        mine = [f for f in report.failures if f.target.kind in kinds[node.kind]
+                and f.target.name.split("/")[0].casefold() == node.name.casefold()]
+        assert node.findings == len(mine)
+        assert node.worst == max((f.severity for f in mine), key=lambda s: s.rank, default=None)
+    assert rolled_up(TopologyNode("group", "g", None, 0, (server,))) is Severity.BLOCKER
