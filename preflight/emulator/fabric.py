@@ -1,0 +1,212 @@
+"""Hyper-V fabric effects: Replica servers and brokers, NIC teams, CSV block cache."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from msgspec import UNSET
+
+from preflight.emulator.effects import Applied, Refused, Request, effect, ok
+from preflight.emulator.state import EmulatedEstate, known, version_tuple
+from preflight.inventory.clusters import ReplicaBroker
+from preflight.inventory.hosts import AuthorizationEntry, ReplicaServer, TeamMember
+
+TEAMABLE_MEDIA = ("802.3",)
+CACHE_LIMIT = {(6, 2): 0.2, (6, 3): 0.8}  # share of node memory the CSV cache may use (2012, 2012 R2)
+
+
+def _os(host: Any) -> tuple[int, ...]:
+    return version_tuple(host.os.version) if known(host.os) and known(host.os.version) else ()
+
+
+def _replica_owner(state: EmulatedEstate, request: Request) -> tuple[Any, list[Any]]:
+    """(object holding `.replica`, hosts whose OS and certificates count) for a host, broker or replicated VM."""
+    name = request.name
+    if request.kind in ("vms", "replicated_vms"):
+        vm = state.vm(name)
+        if vm is None or vm.replication in (None, UNSET):
+            raise Refused(f"VM '{name}' is not replicated")
+        name = vm.replication.replica_server
+    host = state.host(name)
+    if host is not None:
+        return host, [host]
+    for cluster in state.snapshot.clusters:
+        broker = cluster.replica_broker
+        if broker not in (None, UNSET) and name.casefold() in (broker.name.casefold(), str(broker.fqdn).casefold()):
+            return broker, [h for h in (state.host(n) for n in cluster.nodes) if h is not None]
+        if cluster.name.casefold() == name.casefold() and broker not in (None, UNSET):
+            return broker, [h for h in (state.host(n) for n in cluster.nodes) if h is not None]
+    raise Refused(f"'{name}' is neither a host nor a Replica Broker of the estate")
+
+
+def _check_hosts(hosts: list[Any], authentication: str, now: datetime | None = None) -> str | None:
+    for host in hosts:
+        if host.platform != "hyperv" or _os(host) < (6, 2):
+            return f"{host.name}: Hyper-V Replica needs Windows Server 2012 or later with Hyper-V"
+        if "Certificate" in authentication:
+            certs = host.certificates if known(host.certificates) else []
+            usable = [c for c in certs if c.has_private_key is not False and
+                      (not known(c.enhanced_key_usages) or "Server Authentication" in c.enhanced_key_usages)]
+            if not usable:
+                return f"{host.name}: no certificate with Server Authentication and a private key for Replica"
+    return None
+
+
+@effect("enable-replica-server")
+def _enable(state: EmulatedEstate, request: Request) -> Applied:
+    owner, hosts = _replica_owner(state, request)
+    auth = request.p("authentication")
+    problem = _check_hosts(hosts, auth)
+    if problem:
+        raise Refused(problem)
+    replica = owner.replica if owner.replica not in (None, UNSET) else None
+    if replica is not None and replica.enabled and replica.allowed_authentication_type == auth:
+        return ok(False)
+    if replica is None:
+        owner.replica = ReplicaServer(enabled=True, allowed_authentication_type=auth, allow_any_server=False,
+                                      authorization_entries=[])
+    else:
+        replica.enabled, replica.allowed_authentication_type = True, auth
+    return ok(True)
+
+
+@effect("set-replica-authentication")
+def _set_auth(state: EmulatedEstate, request: Request) -> Applied:
+    owner, hosts = _replica_owner(state, request)
+    if owner.replica in (None, UNSET) or not owner.replica.enabled:
+        raise Refused(f"{getattr(owner, 'name', request.name)}: the Replica server is not enabled")
+    auth = request.p("authentication")
+    problem = _check_hosts(hosts, auth)
+    if problem:
+        raise Refused(problem)
+    changed = owner.replica.allowed_authentication_type != auth
+    owner.replica.allowed_authentication_type = auth
+    return ok(changed)
+
+
+@effect("authorize-primary")
+def _authorize(state: EmulatedEstate, request: Request) -> Applied:
+    owner, _ = _replica_owner(state, request)
+    replica = owner.replica if owner.replica not in (None, UNSET) else None
+    if replica is None or not replica.enabled:
+        raise Refused(f"{owner.name}: the Replica server is not enabled")
+    primary = request.p("primary")
+    if not primary:
+        raise Refused("no primary server given")
+    entries = replica.authorization_entries if known(replica.authorization_entries) else []
+    if any(e.allowed_primary_server.casefold() == primary.casefold() for e in entries):
+        return ok(False)
+    storage = request.p("storage") or (replica.default_storage_location if known(replica.default_storage_location) else None)
+    entries.append(AuthorizationEntry(allowed_primary_server=primary, replica_storage_location=storage or UNSET,
+                                      trust_group=request.p("trust_group") or "DEFAULT"))
+    replica.authorization_entries = entries
+    return ok(True)
+
+
+@effect("add-replica-broker")
+def _broker(state: EmulatedEstate, request: Request) -> Applied:
+    cluster = state.cluster(request.name)
+    if cluster is None:
+        raise Refused(f"no cluster named '{request.name}'")
+    if cluster.replica_broker not in (None, UNSET):
+        return ok(False)
+    nodes = [state.host(n) for n in cluster.nodes]
+    if any(n is None or _os(n) < (6, 2) for n in nodes):
+        raise Refused(f"{cluster.name}: every node must run Windows Server 2012 or later for a Replica Broker")
+    cluster.replica_broker = ReplicaBroker(name=request.p("broker") or f"{cluster.name[:11]}-HVR")
+    return ok(True)
+
+
+def _team(state: EmulatedEstate, request: Request) -> tuple[Any, Any]:
+    host_name, _, team_name = request.name.partition("/")
+    host = state.host(host_name)
+    team_name = request.item or team_name
+    if host is None or not known(host.teams):
+        raise Refused(f"no host with teams named '{host_name}'")
+    team = next((t for t in host.teams if t.name.casefold() == team_name.casefold()), None)
+    if team is None:
+        raise Refused(f"{host.name}: no team named '{team_name}'")
+    return host, team
+
+
+def free_nics(host: Any) -> list[Any]:
+    """Physical Ethernet NICs that are up and in no team (what Add-NetLbfoTeamMember could take)."""
+    if not known(host.nics):
+        return []
+    used = {m.name.casefold() for t in (host.teams if known(host.teams) else []) for m in t.members}
+    switched = {s.net_adapter.casefold() for s in (host.virtual_switches if known(host.virtual_switches) else [])
+                if known(s.net_adapter)}
+    return [n for n in host.nics if n.name.casefold() not in used | switched and not n.host_vnic and not n.kernel_debug
+            and n.status in ("Up", UNSET) and n.media_type in (*TEAMABLE_MEDIA, UNSET)]
+
+
+@effect("add-team-member")
+def _add_member(state: EmulatedEstate, request: Request) -> Applied:
+    host, team = _team(state, request)
+    wanted = request.p("member")
+    candidates = free_nics(host)
+    nic = next((n for n in candidates if not wanted or n.name.casefold() == wanted.casefold()), None)
+    if nic is None:
+        raise Refused(f"{host.name}: no free physical Ethernet NIC{' ' + repr(wanted) if wanted else ''} to add to team '{team.name}'")
+    team.members.append(TeamMember(name=nic.name, operational_status="Active"))
+    if team.status == "Degraded" and all(m.operational_status != "Failed" for m in team.members):
+        team.status = "Up"
+    return ok(True)
+
+
+@effect("remove-team-member")
+def _remove_member(state: EmulatedEstate, request: Request) -> Applied:
+    host, team = _team(state, request)
+    keep = [m for m in team.members if m.name.casefold() != request.p("member").casefold()]
+    if len(keep) == len(team.members):
+        return ok(False)
+    if not keep:
+        raise Refused(f"{host.name}: Remove-NetLbfoTeamMember cannot remove the last member of team '{team.name}'")
+    team.members = keep
+    return ok(True)
+
+
+@effect("set-teaming-mode")
+def _teaming(state: EmulatedEstate, request: Request) -> Applied:
+    host, team = _team(state, request)
+    mode, algorithm = request.p("mode"), request.p("algorithm")
+    if algorithm == "Dynamic" and _os(host) < (6, 3):
+        raise Refused(f"{host.name}: the Dynamic algorithm needs Windows Server 2012 R2")
+    algorithm = "HyperVPort" if algorithm == "HyperVPorts" else algorithm
+    changed = (team.teaming_mode, team.load_balancing_algorithm) != (mode, algorithm)
+    team.teaming_mode, team.load_balancing_algorithm = mode, algorithm
+    return ok(changed)
+
+
+@effect("set-csv-block-cache")
+def _cache_size(state: EmulatedEstate, request: Request) -> Applied:
+    cluster = state.cluster(request.name.partition("/")[0])
+    if cluster is None:
+        raise Refused(f"no cluster named '{request.name}'")
+    size = int(request.p("size_mb")) if request.p("size_mb").isdigit() else None
+    if size is None:
+        raise Refused(f"cache size {request.p('size_mb')!r} is not a whole number of MB")
+    for node in (state.host(n) for n in cluster.nodes):
+        if node is None or not known(node.hardware) or not known(node.hardware.memory_gb):
+            continue
+        limit = CACHE_LIMIT.get(_os(node)[:2], 0.2) * node.hardware.memory_gb * 1024
+        if size > limit:
+            raise Refused(f"{node.name}: a {size} MB cache exceeds the limit of {int(limit)} MB for its memory")
+    changed = cluster.shared_volume_block_cache_size_in_mb != size
+    cluster.shared_volume_block_cache_size_in_mb = size
+    return ok(changed)
+
+
+@effect("enable-csv-block-cache")
+def _enable_cache(state: EmulatedEstate, request: Request) -> Applied:
+    cluster_name, _, csv_name = request.name.partition("/")
+    cluster = state.cluster(request.p("cluster") or cluster_name)
+    csv_name = request.item or csv_name
+    csv = next((c for c in (cluster.csvs if cluster is not None and known(cluster.csvs) else [])
+                if c.name.casefold() == csv_name.casefold()), None)
+    if cluster is None or csv is None:
+        raise Refused(f"no CSV '{csv_name}' on cluster '{cluster_name}'")
+    changed = csv.csv_enable_block_cache is not True
+    csv.csv_enable_block_cache = True
+    return ok(changed)

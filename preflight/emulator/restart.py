@@ -1,0 +1,133 @@
+"""Restarts and cluster node maintenance: what comes back, which VMs stop, where VMs live-migrate to."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from msgspec import UNSET
+
+from preflight.emulator.effects import Applied, Refused, Request, effect, ok
+from preflight.emulator.state import RESTART_MIN, EmulatedEstate, Outage, known
+
+
+def _rename_everywhere(state: EmulatedEstate, old: str, new: str) -> None:
+    """Windows renames the computer; every reference the estate holds follows."""
+    key = old.casefold()
+    snap = state.snapshot
+
+    def same(value: Any) -> bool:
+        return isinstance(value, str) and value.casefold() == key
+
+    for items in (snap.vmm_servers, snap.sql_servers, snap.hosts, snap.library_servers):
+        for item in items:
+            if same(item.name):
+                item.name = new
+                if known(item.fqdn) and "." in item.fqdn:
+                    item.fqdn = f"{new.lower()}.{item.fqdn.split('.', 1)[1]}"
+    for server in snap.vmm_servers:
+        if server.vmm not in (None, UNSET) and server.vmm.database not in (None, UNSET) and same(server.vmm.database.server):
+            server.vmm.database.server = new
+        if known(server.library_servers):
+            server.library_servers = [new if same(n) else n for n in server.library_servers]
+    for item in [*snap.hosts, *snap.library_servers, *snap.vcenters, *snap.clusters]:
+        if same(getattr(item, "managed_by", None)):
+            item.managed_by = new
+    for cluster in snap.clusters:
+        cluster.nodes = [new if same(n) else n for n in cluster.nodes]
+    for vm in snap.vms:
+        if same(vm.host):
+            vm.host = new
+
+
+def _services_after_restart(record: Any) -> None:
+    if not known(getattr(record, "services", UNSET)):
+        return
+    for service in record.services:
+        if service.start_mode in ("Auto", "Boot", "System"):
+            service.state = "Running"
+        elif service.start_mode in ("Manual", "Disabled"):
+            service.state = "Stopped"
+
+
+def restart_computer(state: EmulatedEstate, name: str, minutes: int = RESTART_MIN) -> list[Outage]:
+    """Restart a computer: apply pending changes, bring services back by start mode, stop its VMs meanwhile."""
+    records = state.computers(name)
+    if not records:
+        raise Refused(f"no computer named '{name}' in the estate")
+    drained = name.casefold() in state.paused  # VMs left on a paused node were counted when it was drained
+    outages = [] if drained else [Outage(vm.name, minutes, f"host {name} restarts")
+                                  for vm in state.vms_on(name) if vm.state == "Running"]
+    pending = state.pending.pop(name.casefold(), None)
+    for record in records:
+        if pending and pending.hotfixes and hasattr(record, "hotfixes"):
+            record.hotfixes = [*(record.hotfixes if known(record.hotfixes) else []), *pending.hotfixes]
+        if pending and pending.features and hasattr(record, "windows_features"):
+            record.windows_features = [*(record.windows_features if known(record.windows_features) else []),
+                                       *pending.features]
+        if pending and pending.domain and hasattr(record, "domain"):
+            record.domain = pending.domain
+        _services_after_restart(record)
+    if pending and pending.new_name:
+        _rename_everywhere(state, name, pending.new_name)
+    state.outages.extend(outages)
+    return outages
+
+
+@effect("restart-computer")
+def _restart(state: EmulatedEstate, request: Request) -> Applied:
+    restart_computer(state, request.name)
+    return ok(True)
+
+
+def place(state: EmulatedEstate, vm: Any, node: Any, exclude: set[str]) -> Any:
+    """The other up node of the cluster with the most free memory that fits `vm`, or None."""
+    cluster = state.cluster_of(node)
+    if cluster is None or vm.highly_available is not True:
+        return None
+    need = vm.memory_gb if known(vm.memory_gb) else 0.0
+    best, best_free = None, None
+    for other_name in cluster.nodes:
+        other = state.host(other_name)
+        if other is None or other.name.casefold() in exclude or other.name.casefold() in state.paused:
+            continue
+        free = state.free_memory_gb(other)
+        if free is not None and free >= need and (best_free is None or free > best_free):
+            best, best_free = other, free
+    return best
+
+
+def drain_node(state: EmulatedEstate, name: str, minutes: int) -> tuple[list[tuple[str, str]], list[Outage]]:
+    """Pause a node and live-migrate its running VMs; VMs that cannot move stop for `minutes`."""
+    node = state.host(name)
+    if node is None or state.cluster_of(node) is None:
+        raise Refused(f"'{name}' is not a node of a cluster in the estate")
+    state.paused.add(node.name.casefold())
+    moves, outages = [], []
+    for vm in sorted(state.vms_on(node.name), key=lambda v: (-(v.memory_gb if known(v.memory_gb) else 0), v.name)):
+        if vm.state != "Running":
+            continue
+        target = place(state, vm, node, {node.name.casefold()})
+        if target is None:
+            why = "not highly available" if vm.highly_available is not True else "no other node has the memory"
+            outages.append(Outage(vm.name, minutes, f"cannot live-migrate off {node.name} ({why})"))
+            continue
+        vm.host = target.name
+        moves.append((vm.name, target.name))
+    state.outages.extend(outages)
+    return moves, outages
+
+
+@effect("drain-node")
+def _drain(state: EmulatedEstate, request: Request) -> Applied:
+    drain_node(state, request.name, int(request.p("minutes") or RESTART_MIN))
+    return ok(True)
+
+
+@effect("resume-node")
+def _resume(state: EmulatedEstate, request: Request) -> Applied:
+    node = state.host(request.name)
+    if node is None:
+        raise Refused(f"no host named '{request.name}'")
+    changed = node.name.casefold() in state.paused
+    state.paused.discard(node.name.casefold())
+    return ok(changed)

@@ -1,0 +1,156 @@
+"""The emulator behaves like the real tools: preconditions, restarts, migration, setup and its rollback."""
+
+from __future__ import annotations
+
+import ast
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import msgspec
+
+from preflight.emulator import EmulatedEstate, Request, Result, apply, run_drills, run_vmm_upgrade
+from preflight.emulator.state import copy_snapshot
+from preflight.inventory import decode_snapshot, encode_json
+from preflight.inventory.references import check_references
+
+ROOT = Path(__file__).resolve().parent.parent
+BASES = ROOT / "fixtures" / "rules" / "_bases"
+
+
+def _state(base: str = "vmm", edit=None) -> EmulatedEstate:
+    data = json.loads((BASES / f"{base}.json").read_text(encoding="utf-8"))
+    if edit:
+        edit(data)
+    return EmulatedEstate(decode_snapshot(msgspec.json.encode(data), f"{base}.json", ".json"))
+
+
+def _vmm(state: EmulatedEstate):
+    return state.snapshot.vmm_servers[0]
+
+
+def test_emulator_never_imports_the_rule_engine() -> None:
+    code = "import sys, preflight.emulator; print(sorted(m for m in sys.modules if m.startswith('preflight.')))"
+    loaded = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=ROOT).stdout
+    assert "preflight.emulator" in loaded
+    assert "preflight.engine" not in loaded and "preflight.estate" not in loaded
+    for file in (ROOT / "preflight" / "emulator").glob("*.py"):
+        for node in ast.walk(ast.parse(file.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.ImportFrom) and node.module:
+                assert not node.module.startswith(("preflight.engine", "preflight.estate", "preflight.remediation")), file
+
+
+def test_waik_for_windows7_refuses_while_an_older_waik_is_installed() -> None:
+    def old_waik(data):
+        data["vmm_servers"][0]["installed_software"][1]["version"] = "1.1.0.0"
+    state = _state(edit=old_waik)
+    before = encode_json(state.snapshot)
+    install = Request("install-software", "vmm_servers", "VMM01", {"package": "waik-windows7"})
+    refused = apply(state, install)
+    assert refused.result is Result.FAILED and "earlier Windows AIK" in refused.reason
+    assert encode_json(state.snapshot) == before, "a refused action leaves the estate unchanged"
+    assert apply(state, Request("uninstall-software", "vmm_servers", "VMM01",
+                                {"pattern": "Windows Automated Installation Kit"})).result is Result.APPLIED
+    assert apply(state, install).result is Result.APPLIED
+    assert apply(state, install).result is Result.NO_CHANGE
+
+
+def test_hotfix_is_active_only_after_the_restart_and_standalone_vms_go_down() -> None:
+    state = _state()
+    applied = apply(state, Request("install-hotfix", "hosts", "HV01", {"kb": "KB2316412"}))
+    assert applied.result is Result.APPLIED and applied.restart_pending
+    host = state.host("HV01")
+    assert "KB2316412" not in host.hotfixes
+    host.services[0].start_mode, host.services[0].state = "Manual", "Running"
+    apply(state, Request("restart-computer", "hosts", "HV01"))
+    assert "KB2316412" in host.hotfixes
+    assert host.services[0].state == "Stopped", "a Manual service does not come back after a restart"
+    assert host.services[1].state == "Running"
+    assert [o.vm for o in state.outages] == ["WEB01"]
+
+
+def test_start_service_refuses_a_disabled_service() -> None:
+    state = _state()
+    winrm = _vmm(state).services[0]
+    winrm.start_mode, winrm.state = "Disabled", "Stopped"
+    assert "disabled" in apply(state, Request("start-service", "vmm_servers", "VMM01", {"service": "WinRM"})).reason
+    apply(state, Request("set-service-start-mode", "vmm_servers", "VMM01", {"service": "WinRM", "start_mode": "Auto"}))
+    assert apply(state, Request("start-service", "vmm_servers", "VMM01", {"service": "WinRM"})).result is Result.APPLIED
+    assert (winrm.state, winrm.start_mode, winrm.delayed_start) == ("Running", "Auto", True)
+
+
+def test_renaming_an_installed_vmm_server_is_refused_but_a_sql_server_follows_everywhere() -> None:
+    state = _state()
+    assert "not supported" in apply(state, Request("rename-computer", "vmm_servers", "VMM01", {})).reason
+    assert apply(state, Request("rename-computer", "sql_servers", "SQL01", {"new_name": "SQL02"})).result is Result.APPLIED
+    apply(state, Request("restart-computer", "sql_servers", "SQL01"))
+    assert state.snapshot.sql_servers[0].name == "SQL02"
+    assert _vmm(state).vmm.database.server == "SQL02"
+
+
+def test_drain_live_migrates_only_where_memory_allows() -> None:
+    state = _state("cluster2012")
+    from preflight.emulator.restart import drain_node
+    node = state.snapshot.clusters[0].nodes[0]
+    vms = [vm for vm in state.vms_on(node) if vm.state == "Running"]
+    assert vms, "the cluster base has running VMs on its first node"
+    for other in state.snapshot.clusters[0].nodes[1:]:
+        state.host(other).hardware.memory_gb = 3  # 1 GB left after the parent reserve
+    moves, outages = drain_node(state, node, 20)
+    big = {vm.name for vm in vms if vm.memory_gb > 1 or vm.highly_available is not True}
+    assert {o.vm for o in outages} == big
+    assert {vm for vm, _ in moves} == {vm.name for vm in vms} - big
+
+
+def test_setup_rolls_back_and_names_the_failed_check() -> None:
+    def workgroup(data):
+        data["vmm_servers"][0]["domain"] = None
+    state = _state(edit=workgroup)
+    before = encode_json(state.snapshot)
+    result = run_vmm_upgrade(state, "VMM01")
+    assert not result.succeeded
+    # a workgroup computer also cannot be in a domain that trusts the SQL Server's
+    assert [c.id for c in result.failed] == ["domain-member", "sql-trust"]
+    assert encode_json(state.snapshot) == before
+
+
+def test_setup_success_renames_services_and_drops_unsupported_hosts() -> None:
+    def legacy(data):
+        data["hosts"][2]["version"] = "4.0.0"
+        data["vmm_servers"][0]["vmm"]["pro_connection"] = {"operations_manager_server": "OM01"}
+    state = _state(edit=legacy)
+    result = run_vmm_upgrade(state, "VMM01")
+    assert result.succeeded, result.failed
+    assert result.removed_hosts == ["ESX01"] and result.removed_vms == ["LNX01"]
+    assert result.pro_connection_dropped == "OM01"
+    server = _vmm(state)
+    assert server.vmm.version.startswith("3.0.") and server.vmm.pro_connection is None
+    assert "SCVMMService" in [s.name for s in server.services]
+    assert "SCVMMAgent" in [s.name for s in state.host("HV01").services]
+    assert state.host("ESX01").managed_by is None
+
+
+def test_export_is_a_valid_snapshot_in_the_normal_format() -> None:
+    state = _state()
+    apply(state, Request("install-hotfix", "hosts", "HV01", {"kb": "KB2316412"}))
+    apply(state, Request("restart-computer", "hosts", "HV01"))
+    exported = state.export()
+    again = decode_snapshot(encode_json(exported), "emulated.json", ".json")
+    check_references(again, "emulated.json")
+    assert "KB2316412" in next(h for h in again.hosts if h.name == "HV01").hotfixes
+    assert copy_snapshot(exported) == exported
+
+
+def test_drills_report_which_faults_take_vms_down() -> None:
+    def single_member_team(data):
+        host = data["hosts"][0]
+        host["nics"] = [{"name": "NIC1", "media_type": "802.3", "status": "Up"}]
+        host["teams"] = [{"name": "T1", "members": [{"name": "NIC1"}], "virtual_switch": "vSwitch"}]
+        host["virtual_switches"] = [{"name": "vSwitch", "switch_type": "External", "net_adapter": "T1"}]
+    state = _state(edit=single_member_team)
+    results = {(r.fault, r.target): r for r in run_drills(state.snapshot)}
+    assert results[("team-member-fails", "HV01/T1: NIC1")].down == ("WEB01",)
+    cluster = run_drills(_state("cluster2012").snapshot)
+    assert {r.fault for r in cluster} >= {"node-fails"}
+    assert all(not r.down for r in cluster if r.fault == "replica-link-drops")
