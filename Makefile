@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 DEMO   := fixtures/estates/blocked.json
 
-.PHONY: setup demo test bench clean
+.PHONY: setup demo test bench browser clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -21,8 +21,12 @@ demo: $(STAMP)
 	  echo; echo "preflight exit code: $$code (0 go, 1 no-go, 2 bad input, 3 internal error)"; \
 	  test $$code -le 1
 
+## make browser: headless Chromium for the HTML report tests (from Debian, when missing; needs root)
+browser:
+	test -x /usr/bin/chromium || (apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y chromium chromium-driver)
+
 ## make test: set up, then run the whole suite
-test: $(STAMP)
+test: $(STAMP) browser
 	$(BIN)/python -m pytest
 
 ## make bench: time the engine on a generated 1,000-host / 25,000-VM estate
