@@ -37,7 +37,7 @@ def _vmm_server(index: int, rng: random.Random, collected: datetime) -> dict[str
         name = f"FABRIKAMVMMSRV{index + 1:03d}"      # longer than 15 characters
     os = dict(OS_2008R2, installation_type="Core" if defect == 2 else "Full")
     winrm = {"name": "WinRM", "state": "Stopped" if defect == 1 else "Running",
-             "start_mode": "Manual" if defect in (1, 2) else "Auto", "delayed_start": True}
+             "start_mode": "Manual" if defect in (1, 2) else "Auto", "delayed_start": True, "version": "2.0"}
     return {
         "name": name, "fqdn": f"{name.lower()}.{DOMAIN}", "domain": DOMAIN, "os": os,
         "hardware": {"architecture": "x64", "logical_processors": 8, "sockets": 2, "cores": 4, "clock_ghz": 2.93,
@@ -49,8 +49,10 @@ def _vmm_server(index: int, rng: random.Random, collected: datetime) -> dict[str
         "vmm": {"version": "2.0.4521.0" if defect != 3 else "2.0.4271.0", "service_pack": 1 if defect != 3 else 0,
                 "highly_available": False, "service_account": "domain", "dkm_container": None,
                 "database": {"server": "SQL01", "instance": "MSSQLSERVER", "name": f"VirtualManagerDB{index + 1}",
-                             "last_full_backup": (collected - timedelta(hours=rng.randint(2, 200))).isoformat()}},
+                             "last_full_backup": (collected - timedelta(hours=rng.randint(2, 200))).isoformat()},
+                "pro_connection": None},
         "library_servers": ["LIB01"],
+        "monitoring_checks": [],
     }
 
 
@@ -61,8 +63,9 @@ def _host(index: int, rng: random.Random, vmm: str, cluster: str | None, old_os:
     host: dict[str, Any] = {
         "name": name, "fqdn": f"{name.lower()}.{DOMAIN}", "domain": DOMAIN, "site": rng.choice(["DC-EAST", "DC-WEST"]),
         "platform": "hyperv", "version": "6.1.7601", "os": dict(OS_2008R2),
+        "ntlm_enabled": True,
         "hardware": {"architecture": "x64", "logical_processors": 24, "sockets": 2, "cores": 12, "clock_ghz": 2.66,
-                     "memory_gb": rng.choice([96, 128, 192, 256]),
+                     "memory_gb": rng.choice([96, 128, 192, 256]), "system_drive": "C:",
                      "processor": {"name": "Intel(R) Xeon(R) CPU X5650 @ 2.67GHz", "manufacturer": "GenuineIntel",
                                    "microarchitecture": "Westmere"}},
         "hotfixes": ["KB2264080", "KB2550569"],
@@ -93,11 +96,15 @@ def _cluster(index: int, rng: random.Random, nodes: list[str], vmm: str) -> dict
     name = f"CL{index + 1:03d}"
     return {
         "name": name, "fqdn": f"{name.lower()}.{DOMAIN}", "domain": DOMAIN, "nodes": nodes, "managed_by": vmm,
-        "networks": [{"name": "Management", "role": 3, "address": f"10.{index % 250}.1.0/24"},
-                     {"name": "CSV", "role": 1, "address": f"10.{index % 250}.2.0/24"}],
+        "networks": [{"name": "Management", "role": 3, "address": f"10.{index % 250}.1.0/24", "state": "Up"},
+                     {"name": "CSV", "role": 1, "address": f"10.{index % 250}.2.0/24", "state": "Up"}],
+        "network_interfaces": [{"name": f"{node} - {net}", "node": node, "network": net, "state": "Up"}
+                               for node in nodes for net in ("Management", "CSV")],
         "csvs": [{"name": f"Volume{v + 1}", "file_system": "NTFS" if rng.random() > 0.05 else "ReFS",
-                  "owner_node": rng.choice(nodes)}
+                  "owner_node": rng.choice(nodes), "workloads": ["hyper-v"], "bitlocker": None,
+                  "state_info": "Direct" if rng.random() > 0.03 else "FileSystemRedirected"}
                  for v in range(rng.randint(2, 6))],
+        "backup": {"name": "Contoso Backup", "version": "7.1", "csv_aware": rng.random() > 0.1},
     }
 
 
