@@ -52,8 +52,31 @@ def _field(obj: Any, attr: str, path: str) -> Any:
     return Missing(f"{path}.{attr}") if value is UNSET else value
 
 
+@dataclass(frozen=True, slots=True)
+class _Index:
+    """Positions of hosts and VMs, and VMs by the replica server they name (built once per estate)."""
+
+    host_position: dict[int, int]
+    vm_position: dict[int, int]
+    vms_by_replica: dict[str, list[tuple[int, str]]]
+
+
+def _index(estate: Estate) -> _Index:
+    # Cached on the estate so every target and fact stays linear in the size of the estate.
+    cached = estate.__dict__.get("_replica_index")
+    if cached is None:
+        by_replica: dict[str, list[tuple[int, str]]] = {}
+        for position, vm in enumerate(estate.snapshot.vms):
+            if vm.replication not in _ABSENT:
+                by_replica.setdefault(vm.replication.replica_server.casefold(), []).append((position, vm.name))
+        cached = _Index({id(h): i for i, h in enumerate(estate.snapshot.hosts)},
+                        {id(v): i for i, v in enumerate(estate.snapshot.vms)}, by_replica)
+        estate.__dict__["_replica_index"] = cached
+    return cached
+
+
 def _host_path(estate: Estate, host: Any) -> str:
-    return f"$.hosts[{estate.snapshot.hosts.index(host)}]"
+    return f"$.hosts[{_index(estate).host_position[id(host)]}]"
 
 
 def _broker_cluster_of(estate: Estate, host: Any) -> Any:
@@ -102,7 +125,7 @@ def _primary_certificates(estate: Estate, host: Any, fqdn: Any, stores: tuple[St
     for vm in _primary_vms(estate, host):
         if vm.replication.authentication_type != "Certificate":
             continue
-        path = f"$.vms[{estate.snapshot.vms.index(vm)}].replication"
+        path = f"$.vms[{_index(estate).vm_position[id(vm)]}].replication"
         thumbprint = _field(vm.replication, "certificate_thumbprint", path)
         key = thumbprint.casefold() if isinstance(thumbprint, str) else repr(thumbprint)
         uses.setdefault(key, CertificateUse(f"primary of {vm.name}", thumbprint, f"{path}.certificate_thumbprint",
@@ -111,8 +134,8 @@ def _primary_certificates(estate: Estate, host: Any, fqdn: Any, stores: tuple[St
 
 
 def _vms_replicating_to(estate: Estate, names: set[str]) -> tuple[str, ...]:
-    return tuple(vm.name for vm in estate.snapshot.vms if vm.replication not in _ABSENT
-                 and vm.replication.replica_server.casefold() in names)
+    by_replica = _index(estate).vms_by_replica
+    return tuple(vm for _, vm in sorted({item for name in names for item in by_replica.get(name, ())}))
 
 
 @target_kind("replica_servers", "Hyper-V Replica participants: primary and replica hosts, and cluster Replica Brokers")
