@@ -201,3 +201,24 @@ def test_no_traceback_from_the_installed_command(tmp_path: Path) -> None:
     assert result.returncode == 2
     assert "Traceback" not in result.stderr and result.stdout == ""
     assert result.stderr.count("\n") == 1
+
+
+def test_output_file_is_readable_by_others(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    import os
+    import stat
+
+    previous = os.umask(0o022)
+    try:
+        target = tmp_path / "shared.json"
+        assert run(capsys, "check", str(READY), "-o", str(target))[0] == 0
+    finally:
+        os.umask(previous)
+    assert stat.S_IMODE(target.stat().st_mode) == 0o644
+
+
+def test_longest_extension_picks_the_formatter() -> None:
+    from preflight.formatters import formatter_for_path
+
+    assert formatter_for_path("out.sarif.json", "text").name == "sarif"
+    assert formatter_for_path("out.JSON", "text").name == "json"
+    assert formatter_for_path("out.unknown", "text").name == "text"

@@ -28,7 +28,14 @@ def emit(write: Callable[[TextIO], None], output: Path | None) -> None:
     try:
         with os.fdopen(handle, "w", encoding="utf-8", newline="") as stream:
             stream.write(buffer.getvalue())
+        os.chmod(temp, 0o666 & ~_umask())  # mkstemp makes 0600; a report is meant to be shared
         os.replace(temp, output)
     except BaseException:
         Path(temp).unlink(missing_ok=True)
         raise
+
+
+def _umask() -> int:
+    current = os.umask(0)
+    os.umask(current)
+    return current

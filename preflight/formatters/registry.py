@@ -46,7 +46,7 @@ def get_formatter(name: str) -> Formatter:
 def formatter_for_path(path: str, default: str) -> Formatter:
     """The formatter whose extension matches `path`, else `default`."""
     lowered = path.lower()
-    for item in FORMATTERS.values():
-        if any(lowered.endswith(ext) for ext in item.extensions):
-            return item
+    matches = [(len(ext), item) for item in FORMATTERS.values() for ext in item.extensions if lowered.endswith(ext)]
+    if matches:
+        return max(matches, key=lambda match: match[0])[1]  # longest extension wins: .sarif.json over .json
     return get_formatter(default)
