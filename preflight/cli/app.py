@@ -9,10 +9,12 @@ import typer
 from preflight import __version__
 from preflight.cli.check import check
 from preflight.cli.collect import collect
+from preflight.cli.drill import drill
 from preflight.cli.exit_codes import ExitCode
 from preflight.cli.report import report
 from preflight.cli.rules import rules_app
 from preflight.cli.validate import schema, validate
+from preflight.cli.verify import verify
 from preflight.errors import PreflightError
 
 app = typer.Typer(
@@ -27,6 +29,8 @@ app.command()(report)
 app.command()(validate)
 app.command()(schema)
 app.command()(collect)
+app.command()(verify)
+app.command()(drill)
 app.add_typer(rules_app, name="rules")
 
 

@@ -14,6 +14,7 @@ def _rename_everywhere(state: EmulatedEstate, old: str, new: str) -> None:
     """Windows renames the computer; every reference the estate holds follows."""
     key = old.casefold()
     snap = state.snapshot
+    state.renames[key] = new
 
     def same(value: Any) -> bool:
         return isinstance(value, str) and value.casefold() == key

@@ -71,6 +71,7 @@ class EmulatedEstate:
         self.pending: dict[str, Pending] = {}
         self.outages: list[Outage] = []
         self.paused: set[str] = set()
+        self.renames: dict[str, str] = {}
 
     # ----- lookups ------------------------------------------------------------------------
     @staticmethod
@@ -132,7 +133,5 @@ class EmulatedEstate:
     def export(self) -> Snapshot:
         """The current state as a snapshot in the normal format (a copy; the emulator keeps its own)."""
         snapshot = copy_snapshot(self.snapshot)
-        if not snapshot.snapshot.name.endswith("(emulated)"):
-            snapshot.snapshot.name = f"{snapshot.snapshot.name} (emulated)"
         snapshot.snapshot.collector.name = "preflight-emulator"
         return snapshot

@@ -58,6 +58,7 @@ def report_dict(report: Report) -> dict[str, Any]:
         ],
         "generated_at": report.generated_at.isoformat(),
         **({"extras": report.extras} if report.extras else {}),
+        **_verification(report),
     }
 
 
@@ -66,3 +67,12 @@ def write_json(report: Report, stream: TextIO) -> None:
     """Write the report as JSON."""
     json.dump(report_dict(report), stream, indent=2, ensure_ascii=False, default=str)
     stream.write("\n")
+
+
+def _verification(report: Report) -> dict[str, Any]:
+    """The `verification` member, present only for `preflight verify`."""
+    if report.verification is None:
+        return {}
+    from preflight.remediation.render import verification_dict
+
+    return {"verification": verification_dict(report.verification)}

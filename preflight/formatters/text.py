@@ -74,3 +74,14 @@ def write_text(report: Report, stream: TextIO) -> None:
         f"({counts[Status.PASS]} pass, {counts[Status.FAIL]} fail, {counts[Status.UNKNOWN]} unknown, "
         f"{counts[Status.NOT_APPLICABLE]} n/a) in {report.elapsed_seconds:.2f} s[/]"
     )
+    if report.verification is not None:
+        _print_verification(console, report)
+
+
+def _print_verification(console: Console, report: Report) -> None:
+    """The plan, the emulated verification, the simulated upgrade and the drills (`preflight verify`)."""
+    from preflight.remediation.render import verification_lines
+
+    console.print()
+    for line in verification_lines(report.verification):
+        console.print(escape(line))

@@ -6,13 +6,16 @@ from collections import Counter
 from dataclasses import dataclass, field
 from datetime import datetime
 from enum import Enum
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from preflight.engine.catalog import Catalog
 from preflight.engine.evaluate import Evaluation
 from preflight.engine.findings import SEVERITIES_WORST_FIRST, Finding, Severity, Status
 from preflight.engine.rules import Rule
 from preflight.report.topology import TopologyNode
+
+if TYPE_CHECKING:
+    from preflight.remediation.verification import Verification
 
 REPORT_SCHEMA = "preflight/report/v1"
 
@@ -54,7 +57,7 @@ class Report:
     status_counts: dict[Status, int]
     severity_counts: dict[Severity, int]
     topology: tuple[TopologyNode, ...] = ()
-    verification: Any = None
+    verification: Verification | None = None
     tallies: dict[str, dict[Status, int]] = field(default_factory=dict)
     extras: dict[str, Any] = field(default_factory=dict)
 

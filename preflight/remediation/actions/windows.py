@@ -15,7 +15,7 @@ RESTART_FEATURES = frozenset({"hyper-v", "failover-clustering"})
 # Installers preflight knows how to run, by package id: (display name, version, file under the media share, arguments).
 PACKAGES: dict[str, tuple[str, str, str, tuple[str, ...]]] = {
     "waik-windows7": ("Windows Automated Installation Kit", "2.0.0.0", "WAIK\\wAIKAMD64.msi", ("/qn", "/norestart")),
-    "sql2008r2-cli": ("Microsoft SQL Server 2008 R2 Command Line Utilities", "10.50.1600.1",
+    "sql2008r2-command-line-utilities": ("Microsoft SQL Server 2008 R2 Command Line Utilities", "10.50.1600.1",
                       "SQL2008R2\\SqlCmdLnUtils.msi", ("/qn", "IACCEPTSQLNCLILICENSETERMS=YES")),
 }
 

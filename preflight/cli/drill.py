@@ -1,0 +1,42 @@
+"""`preflight drill`: inject one fault at a time and report which faults take which VMs down."""
+
+from __future__ import annotations
+
+import json
+from typing import Annotated, Optional
+
+import typer
+
+from preflight.cli.exit_codes import ExitCode
+from preflight.cli.options import OutputFile, Snapshots
+from preflight.cli.output import emit
+from preflight.emulator import run_drills
+from preflight.inventory import load_estate_snapshots
+from preflight.remediation.render import drill_dict
+
+
+def drill(
+    snapshots: Snapshots,
+    format: Annotated[Optional[str], typer.Option("--format", "-f", help="text or json.")] = "text",
+    output: OutputFile = None,
+) -> None:
+    """Fault drills (team member, cluster node, storage path, Replica link): exit 1 when a single fault takes VMs down."""
+    if format not in ("text", "json"):
+        raise typer.BadParameter("expected text or json", param_hint="--format")
+    snapshot, _ = load_estate_snapshots(list(snapshots))
+    results = run_drills(snapshot)
+
+    def write(stream) -> None:
+        if format == "json":
+            json.dump({"drills": [drill_dict(r) for r in results]}, stream, indent=2, ensure_ascii=False)
+            stream.write("\n")
+            return
+        harmful = [r for r in results if r.down]
+        stream.write(f"{len(results)} faults injected one at a time; {len(harmful)} take VMs down\n")
+        for r in results:
+            verdict = f"DOWN: {', '.join(r.down)}" if r.down else "no VM down"
+            extra = f"; restarted elsewhere: {', '.join(r.restarted)}" if r.restarted else ""
+            stream.write(f"  {r.fault:<18} {r.target}: {verdict}{extra} ({r.note})\n")
+
+    emit(write, output)
+    raise typer.Exit(ExitCode.NO_GO if any(r.down for r in results) else ExitCode.GO)

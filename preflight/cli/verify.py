@@ -1,0 +1,41 @@
+"""`preflight verify`: plan the fixes, apply them in the emulator, re-check, simulate the VMM 2012 upgrade."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+
+from preflight.cli.exit_codes import ExitCode
+from preflight.cli.options import FailOn, FailOnOption, OutputFile, RuleDirs, Snapshots, StrictOption
+from preflight.cli.output import emit
+from preflight.engine.findings import Severity
+from preflight.formatters import formatter_for_path, get_formatter
+from preflight.inventory import encode_json
+from preflight.pipeline import CheckRequest
+from preflight.remediation.powershell import render_script
+from preflight.remediation.verify import verify as run_verify
+
+
+def verify(
+    snapshots: Snapshots,
+    format: Annotated[Optional[str], typer.Option("--format", "-f", help="text or json (default: from -o's extension, else text).")] = None,
+    output: OutputFile = None,
+    script: Annotated[Optional[Path], typer.Option("--script", help="Write the plan as a PowerShell script (supports -WhatIf).")] = None,
+    emit_snapshot: Annotated[Optional[Path], typer.Option("--emit-snapshot", help="Write the emulated post-remediation estate as a snapshot.")] = None,
+    fail_on: FailOnOption = FailOn.loss,
+    strict: StrictOption = False,
+    rules: RuleDirs = None,
+) -> None:
+    """Verify the remediation plan in the emulator: exit 0 when it leaves no blocker, introduces nothing and the
+    simulated VMM 2012 upgrade succeeds; 1 otherwise; 2 for bad input."""
+    chosen = get_formatter(format) if format else (formatter_for_path(str(output), "text") if output else get_formatter("text"))
+    request = CheckRequest(tuple(snapshots), tuple(rules or ()), Severity(fail_on.value), strict)
+    report, emulated, plan = run_verify(request)
+    if script is not None:
+        emit(lambda stream: stream.write(render_script(plan)), script)
+    if emit_snapshot is not None:
+        emit(lambda stream: stream.write(encode_json(emulated).decode("utf-8")), emit_snapshot)
+    emit(lambda stream: chosen.write(report, stream), output)
+    raise typer.Exit(ExitCode.GO if report.verification is not None and report.verification.passed else ExitCode.NO_GO)

@@ -1,0 +1,193 @@
+"""From findings to an ordered, de-duplicated runbook.
+
+Order: SQL Servers, then VMM servers, library servers, standalone hosts, cluster nodes one at a time
+(drain: live-migrate VMs to nodes with memory free; act; restart; resume), cluster-wide steps, and last
+the VMM 2012 upgrade itself (the point of no return). On each server: actions by phase (old WAIK out
+before the new one goes in, hotfixes and features before the one restart that activates them), then
+the restart, then what must run after it (starting services).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field, replace
+from typing import Any
+
+from msgspec import UNSET
+
+from preflight.engine.findings import Finding, Status
+from preflight.inventory.snapshot import Snapshot
+from preflight.remediation.actions import ACTIONS
+from preflight.remediation.params import derive_params
+from preflight.remediation.runbook import Plan, Step, VmOutage
+from preflight.remediation.targets import Resolved, resolve
+
+RESTART_MIN = 10
+HOST_RESERVE_GB = 2.0
+_SERVER_RANK = {"sql_servers": 0, "vmm_servers": 1, "library_servers": 2, "vcenters": 3, "hosts": 4, "host_teams": 4,
+                "vms": 4, "vm_teams": 5, "clusters": 7, "csvs": 7}
+
+
+@dataclass
+class _Draft:
+    action: str
+    where: Resolved
+    params: dict[str, str]
+    findings: list[str] = field(default_factory=list)
+    blocked: str | None = None
+
+
+def _key(draft: _Draft) -> tuple[Any, ...]:
+    return (draft.action, draft.where.object_kind, draft.where.object_name.casefold(), tuple(sorted(draft.params.items())))
+
+
+def _drafts(findings: Iterable[Finding], snapshot: Snapshot) -> tuple[list[_Draft], list[tuple[str, str]]]:
+    drafts: dict[tuple[Any, ...], _Draft] = {}
+    unplanned: list[tuple[str, str]] = []
+    for finding in findings:
+        if finding.status is not Status.FAIL:
+            continue
+        spec = ACTIONS.get(finding.fix_action or "")
+        if spec is None or spec.internal:
+            unplanned.append((finding.rule, finding.target.name))
+            continue
+        places = resolve(snapshot, finding.target.kind, finding.target.name, spec.name)
+        if not places:
+            unplanned.append((finding.rule, finding.target.name))
+            continue
+        for where in places:
+            params, problem = derive_params(spec.name, where, dict(finding.fix_params), snapshot, finding.target.name)
+            draft = _Draft(spec.name, where, params, blocked=problem or "; ".join(spec.problems(params)) or None)
+            draft = drafts.setdefault(_key(draft), draft)
+            if finding.fingerprint not in draft.findings:
+                draft.findings.append(finding.fingerprint)
+    return list(drafts.values()), unplanned
+
+
+def _host(snapshot: Snapshot, name: str) -> Any:
+    return next((h for h in snapshot.hosts if h.name.casefold() == name.casefold()), None)
+
+
+def _running(snapshot: Snapshot, host: str) -> list[Any]:
+    return [vm for vm in snapshot.vms if vm.host.casefold() == host.casefold() and vm.state == "Running"]
+
+
+def _free(snapshot: Snapshot, host: Any, placed: dict[str, float]) -> float | None:
+    if host.hardware is UNSET or host.hardware.memory_gb is UNSET:
+        return None
+    used = sum(vm.memory_gb for vm in _running(snapshot, host.name) if vm.memory_gb is not UNSET)
+    return host.hardware.memory_gb - HOST_RESERVE_GB - used - placed.get(host.name.casefold(), 0.0)
+
+
+def _drain_moves(snapshot: Snapshot, node: Any, cluster: Any, minutes: int) -> tuple[list[tuple[str, str]], list[VmOutage]]:
+    """Live-migration targets by free memory; VMs that cannot move are down while the node is worked on."""
+    placed: dict[str, float] = {}
+    moves, down = [], []
+    vms = sorted(_running(snapshot, node.name), key=lambda v: (-(v.memory_gb if v.memory_gb is not UNSET else 0), v.name))
+    for vm in vms:
+        need = vm.memory_gb if vm.memory_gb is not UNSET else 0.0
+        options = [(free, h.name) for h in (_host(snapshot, n) for n in cluster.nodes)
+                   if h is not None and h.name.casefold() != node.name.casefold()
+                   and (free := _free(snapshot, h, placed)) is not None and free >= need]
+        if vm.highly_available is not True or not options:
+            why = "not highly available" if vm.highly_available is not True else "no other node has the memory"
+            down.append(VmOutage(vm.name, minutes, f"cannot live-migrate off {node.name} ({why})"))
+            continue
+        target = max(options)[1]
+        placed[target.casefold()] = placed.get(target.casefold(), 0.0) + need
+        moves.append((vm.name, target))
+    return moves, down
+
+
+def _server_steps(server: str, drafts: list[_Draft], snapshot: Snapshot) -> list[Step]:
+    """The steps of one server: drain, actions by phase, one restart, after-restart actions, resume."""
+    drafts = sorted(drafts, key=lambda d: (ACTIONS[d.action].phase, d.action, d.where.object_name))
+    applied = [d for d in drafts if not d.blocked and not ACTIONS[d.action].manual]
+    restart = any(ACTIONS[d.action].needs_restart(d.params) for d in applied)
+    offline = any(ACTIONS[d.action].offline for d in applied)
+    host = _host(snapshot, server)
+    cluster = next((c for c in snapshot.clusters if host is not None and host.cluster
+                    and c.name.casefold() == host.cluster.casefold()), None)
+    work_min = sum(ACTIONS[d.action].duration_min for d in applied) + (RESTART_MIN if restart else 0)
+    os = drafts[0].where.os_version
+    steps: list[Step] = []
+    if cluster is not None and (restart or offline):
+        moves, down = _drain_moves(snapshot, host, cluster, work_min)
+        steps.append(Step(0, "drain-node", host.name, "hosts", host.name,
+                          (("cluster", cluster.name), ("moves", "\n".join(f"{v}\t{n}" for v, n in moves))),
+                          os_version=os, duration_min=ACTIONS["drain-node"].duration_min, vms_down=tuple(down),
+                          note=f"{len(moves)} VM(s) live-migrated"))
+    standalone_vms = _running(snapshot, server) if host is not None and cluster is None else []
+
+    def step(d: _Draft) -> Step:
+        spec = ACTIONS[d.action]
+        vms_down = tuple(VmOutage(vm.name, spec.duration_min, f"{spec.name} takes {server} offline")
+                         for vm in standalone_vms) if spec.offline and not d.blocked else ()
+        return Step(0, d.action, d.where.server, d.where.object_kind, d.where.object_name,
+                    tuple(sorted(d.params.items())), d.where.item, d.where.os_version,
+                    restart=spec.needs_restart(d.params) and not d.blocked, duration_min=spec.duration_min,
+                    vms_down=vms_down, findings=tuple(d.findings), manual=spec.manual,
+                    point_of_no_return=spec.point_of_no_return and not d.blocked, blocked=d.blocked)
+
+    steps += [step(d) for d in drafts if not ACTIONS[d.action].after_restart]
+    if restart:
+        steps.append(Step(0, "restart-computer", server, drafts[0].where.object_kind, server, os_version=os,
+                          duration_min=RESTART_MIN,
+                          vms_down=tuple(VmOutage(vm.name, RESTART_MIN, f"host {server} restarts") for vm in standalone_vms)))
+    steps += [step(d) for d in drafts if ACTIONS[d.action].after_restart]
+    if steps and steps[0].action == "drain-node":
+        steps.append(Step(0, "resume-node", host.name, "hosts", host.name, (("cluster", cluster.name),), os_version=os,
+                          duration_min=ACTIONS["resume-node"].duration_min))
+    return steps
+
+
+def _server_rank(server: str, drafts: list[_Draft], snapshot: Snapshot) -> tuple[int, str]:
+    rank = min(_SERVER_RANK.get(d.where.object_kind, 6) for d in drafts)
+    host = _host(snapshot, server)
+    if host is not None and host.cluster:
+        rank = max(rank, 5)  # cluster nodes after standalone hosts, one at a time
+    return rank, server.casefold()
+
+
+def _upgrade_steps(snapshot: Snapshot) -> list[Step]:
+    return [Step(0, "upgrade-vmm-2012", s.name, "vmm_servers", s.name, os_version=s.os.version if s.os is not UNSET else None,
+                 duration_min=ACTIONS["upgrade-vmm-2012"].duration_min, point_of_no_return=True,
+                 note="VMM 2012 setup; rolls back by itself if a prerequisite check fails")
+            for s in snapshot.vmm_servers if s.vmm not in (None, UNSET)]
+
+
+def build_plan(findings: Iterable[Finding], snapshot: Snapshot, include_upgrade: bool = True) -> Plan:
+    """The runbook that fixes what can be fixed, with the VMM 2012 upgrade as the last step."""
+    drafts, unplanned = _drafts(findings, snapshot)
+    by_server: dict[str, list[_Draft]] = {}
+    for draft in drafts:
+        by_server.setdefault(draft.where.server.casefold(), []).append(draft)
+    ordered = sorted(by_server.values(), key=lambda ds: _server_rank(ds[0].where.server, ds, snapshot))
+    steps = [s for ds in ordered for s in _server_steps(ds[0].where.server, ds, snapshot)]
+    if include_upgrade:
+        steps += _upgrade_steps(snapshot)
+    return Plan(tuple(replace(s, number=i) for i, s in enumerate(steps, start=1)), tuple(unplanned))
+
+
+def fix_order_problems(plan: Plan) -> list[str]:
+    """Dependency violations in a plan: new WAIK before the old one is removed, a restart that never comes."""
+    problems = []
+    index = {(s.action, s.server.casefold()): s.number for s in plan.steps}
+    for step in plan.steps:
+        if step.action == "install-software" and step.param_dict.get("package") == "waik-windows7":
+            old = index.get(("uninstall-software", step.server.casefold()))
+            if old is not None and old > step.number:
+                problems.append(f"step {step.number}: WAIK installed before the old one is removed (step {old})")
+    return problems + _restart_problems(plan)
+
+
+def _restart_problems(plan: Plan) -> list[str]:
+    problems = []
+    for step in plan.steps:
+        if step.restart:
+            later = [s for s in plan.steps if s.number > step.number and s.action == "restart-computer"
+                     and s.server.casefold() == step.server.casefold()]
+            if not later:
+                problems.append(f"step {step.number}: needs a restart the plan never does")
+    return problems
+

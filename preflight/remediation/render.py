@@ -1,0 +1,118 @@
+"""Verification as text lines and as a JSON-ready dict (used by the text and JSON formatters)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from preflight.emulator import DrillResult, UpgradeResult
+from preflight.remediation.runbook import Plan, Step
+from preflight.remediation.verification import Verification
+
+
+def step_dict(step: Step) -> dict[str, Any]:
+    """One runbook step as a dict."""
+    data: dict[str, Any] = {
+        "step": step.number, "server": step.server, "object": step.object_name, "object_kind": step.object_kind,
+        "action": step.action, "params": {k: v for k, v in step.params if k != "moves"},
+        "restart": step.restart, "duration_min": step.duration_min,
+        "vms_down": [{"vm": o.vm, "minutes": o.minutes, "reason": o.reason} for o in step.vms_down],
+        "manual": step.manual, "point_of_no_return": step.point_of_no_return,
+    }
+    if step.action == "drain-node":
+        data["live_migrations"] = [dict(zip(("vm", "to"), m.split("\t"))) for m in step.param_dict.get("moves", "").split("\n") if m]
+    if step.blocked:
+        data["blocked"] = step.blocked
+    return data
+
+
+def plan_dict(plan: Plan) -> dict[str, Any]:
+    """The runbook with its totals."""
+    point = plan.point_of_no_return
+    return {
+        "steps": [step_dict(s) for s in plan.steps],
+        "totals": {"steps": len(plan.steps), "duration_min": plan.duration_min, "restarts": plan.restarts,
+                   "vm_downtime_min": plan.vm_downtime_min, "vms_down": list(plan.vms_down)},
+        "point_of_no_return": point.number if point else None,
+        "unplanned": [{"rule": r, "target": t} for r, t in plan.unplanned],
+    }
+
+
+def upgrade_dict(result: UpgradeResult) -> dict[str, Any]:
+    """A simulated VMM 2012 setup run."""
+    return {
+        "server": result.server, "succeeded": result.succeeded,
+        "failed_checks": [{"id": c.id, "title": c.title, "detail": c.detail} for c in result.failed],
+        "undetermined_checks": [c.id for c in result.undetermined],
+        "removed_hosts": result.removed_hosts, "removed_vms": result.removed_vms, "removed_vcenters": result.removed_vcenters,
+        "pro_connection_dropped": result.pro_connection_dropped,
+        "removable_only_libraries": result.removable_only_libraries, "renamed_services": result.renamed_services,
+    }
+
+
+def drill_dict(result: DrillResult) -> dict[str, Any]:
+    """One fault drill."""
+    return {"fault": result.fault, "target": result.target, "down": list(result.down),
+            "restarted_elsewhere": list(result.restarted), "degraded": list(result.degraded), "note": result.note}
+
+
+def verification_dict(v: Verification) -> dict[str, Any]:
+    """The whole verification as a JSON-ready dict."""
+    fate = lambda f: {"rule": f.rule, "target": f.target, "target_kind": f.target_kind, "severity": f.severity,  # noqa: E731
+                      "outcome": f.outcome, "reason": f.reason, "message": f.message}
+    return {
+        "passed": v.passed,
+        "plan": plan_dict(v.plan),
+        "emulated_steps": [{"step": o.number, "action": o.action, "object": o.object_name, "result": o.result,
+                            "reason": o.reason} for o in v.steps],
+        "findings": [fate(f) for f in v.findings],
+        "introduced": [fate(f) for f in v.introduced],
+        "remaining_blockers": [fate(f) for f in v.remaining_blockers],
+        "upgrade": [upgrade_dict(u) for u in v.upgrades],
+        "drills": {"before": [drill_dict(d) for d in v.drills_before], "after": [drill_dict(d) for d in v.drills_after]},
+    }
+
+
+def _step_line(step: Step) -> str:
+    flags = [f"{step.duration_min} min"]
+    if step.restart:
+        flags.append("needs restart")
+    if step.vms_down:
+        flags.append(f"VMs down: {', '.join(f'{o.vm} ({o.minutes} min)' for o in step.vms_down)}")
+    if step.manual:
+        flags.append("MANUAL")
+    if step.point_of_no_return:
+        flags.append("POINT OF NO RETURN")
+    if step.blocked:
+        flags.append(f"cannot run: {step.blocked}")
+    return f"{step.number:>3}. [{step.server}] {step.action} {step.object_name} ({'; '.join(flags)})"
+
+
+def _drills_lines(title: str, drills: tuple[DrillResult, ...]) -> list[str]:
+    harmful = [d for d in drills if d.down]
+    lines = [f"{title}: {len(drills)} faults, {len(harmful)} take VMs down"]
+    lines += [f"  {d.fault} {d.target}: down {', '.join(d.down)}" for d in harmful]
+    return lines
+
+
+def verification_lines(v: Verification) -> list[str]:
+    """The verification as plain text lines (no markup)."""
+    plan = v.plan
+    lines = [f"VERIFY: {'PASSED' if v.passed else 'FAILED'} - {v.count('resolved')} resolved, "
+             f"{v.count('unresolved')} unresolved, {v.count('regressed')} regressed, {len(v.introduced)} introduced",
+             f"Runbook: {len(plan.steps)} steps, {plan.restarts} restarts, about {plan.duration_min} min, "
+             f"{plan.vm_downtime_min} VM-minutes of downtime ({len(plan.vms_down)} VMs)"]
+    lines += [_step_line(s) for s in plan.steps]
+    for fate in v.findings:
+        if fate.outcome != "resolved":
+            lines.append(f"  {fate.outcome.upper()} {fate.rule} {fate.target}: {fate.reason}")
+    lines += [f"  INTRODUCED {f.rule} {f.target}: {f.message}" for f in v.introduced]
+    for u in v.upgrades:
+        if u.succeeded:
+            lines.append(f"VMM 2012 upgrade of {u.server}: succeeds; removes hosts {', '.join(u.removed_hosts) or 'none'}"
+                         f" with VMs {', '.join(u.removed_vms) or 'none'}; PRO connection "
+                         f"{'dropped (' + u.pro_connection_dropped + ')' if u.pro_connection_dropped else 'none'}; "
+                         f"removable-only library servers: {', '.join(u.removable_only_libraries) or 'none'}")
+        else:
+            reasons = [f"{c.title} ({c.detail})" for c in u.failed] or [f"{c.title}: not collected" for c in u.undetermined]
+            lines.append(f"VMM 2012 upgrade of {u.server}: ROLLS BACK - {'; '.join(reasons)}")
+    return lines + _drills_lines("Drills before", v.drills_before) + _drills_lines("Drills after", v.drills_after)
