@@ -71,8 +71,28 @@ def _enable(state: EmulatedEstate, request: Request) -> Applied:
     return ok(True)
 
 
+def _set_vm_auth(state: EmulatedEstate, request: Request) -> Applied:
+    vm = state.vm(request.name)
+    if vm is None or vm.replication in (None, UNSET):
+        raise Refused(f"VM '{request.name}' is not replicated")
+    auth = request.p("authentication")
+    if auth not in ("Kerberos", "Certificate"):
+        raise Refused(f"{vm.name}: Set-VMReplication accepts Kerberos or Certificate, not {auth}")
+    primary = state.host(vm.host)
+    problem = _check_hosts([primary] if primary is not None else [], auth)
+    if problem:
+        raise Refused(problem)
+    changed = vm.replication.authentication_type != auth
+    vm.replication.authentication_type = auth
+    if known(vm.replication.port):
+        vm.replication.port = 443 if auth == "Certificate" else 80
+    return ok(changed)
+
+
 @effect("set-replica-authentication")
 def _set_auth(state: EmulatedEstate, request: Request) -> Applied:
+    if request.kind == "vms":
+        return _set_vm_auth(state, request)
     owner, hosts = _replica_owner(state, request)
     if owner.replica in (None, UNSET) or not owner.replica.enabled:
         raise Refused(f"{getattr(owner, 'name', request.name)}: the Replica server is not enabled")

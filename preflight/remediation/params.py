@@ -38,7 +38,7 @@ def _replica(snapshot: Snapshot, where: Resolved) -> Any:
 
 
 def _certificate(snapshot: Snapshot, where: Resolved) -> str | None:
-    names = [where.object_name] if where.object_kind == "hosts" else list(
+    names = [where.object_name] if where.object_kind == "hosts" else [where.server] if where.object_kind == "vms" else list(
         getattr(_named(snapshot.clusters, where.object_name), "nodes", []))
     for name in names:
         host = _named(snapshot.hosts, name)
@@ -85,6 +85,8 @@ def derive_params(action: str, where: Resolved, params: dict[str, str], snapshot
         params.setdefault("domain", domain or "")
         problem = None if domain else "the server is in no domain: DKM needs AD DS"
     elif action in ("enable-replica-server", "set-replica-authentication"):
+        if where.object_kind == "vms" and params.get("authentication") not in ("Kerberos", "Certificate"):
+            return params, "a VM replicates with Kerberos or Certificate only; the server change is enough"
         if "Certificate" in params.get("authentication", ""):
             thumbprint = _certificate(snapshot, where)
             params["thumbprint"] = thumbprint or ""

@@ -64,12 +64,15 @@ def _replica_side(snapshot: Snapshot, name: str, action: str) -> list[Resolved]:
 def resolve(snapshot: Snapshot, kind: str, name: str, action: str) -> list[Resolved]:
     """The objects an action fixing a finding on (kind, name) changes; empty when it cannot be placed."""
     if kind in ("replicated_vms", "replica_servers") and action in REPLICA_ACTIONS:
+        own: list[Resolved] = []
         if kind == "replicated_vms":
             vm = _named(snapshot.vms, name)
             if vm is None or vm.replication in (None, UNSET):
                 return []
+            if action == "set-replica-authentication":  # the VM's own replication switches too (Set-VMReplication)
+                own = [Resolved("vms", vm.name, vm.host, os_version=os_version(snapshot, vm.host))]
             name = vm.replication.replica_server
-        return _replica_side(snapshot, name, action)
+        return _replica_side(snapshot, name, action) + own
     if kind in ("csvs", "host_teams", "vm_teams"):
         owner, _, item = name.partition("/")
         if kind not in ACTIONS[action].targets and "*" not in ACTIONS[action].targets:  # computer-level fix: the owner

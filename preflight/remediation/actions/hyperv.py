@@ -30,6 +30,11 @@ def _enable_replica(inv: Invocation) -> list[str]:
 
 
 def _set_auth(inv: Invocation) -> list[str]:
+    if inv.object_kind == "vms":
+        args = f"-AuthenticationType {q(inv.p('authentication'))}"
+        if inv.p("authentication") == "Certificate":
+            args += f" -CertificateThumbprint {q(inv.p('thumbprint'))} -ReplicaServerPort 443"
+        return [f"Set-VMReplication -ComputerName {q(inv.server)} -VMName {q(inv.object_name)} {args}"]
     return [f"Set-VMReplicationServer -ComputerName {_target(inv)} {_auth_args(inv)} -Force"]
 
 
@@ -89,10 +94,10 @@ register(ActionSpec(
     commands=("Set-VMReplicationServer",), render=_enable_replica, phase=70))
 register(ActionSpec(
     "set-replica-authentication", "Change the Replica server's allowed authentication",
-    (Param("authentication", "Allowed authentication", choices=AUTH),), _REPLICA_TARGETS,
+    (Param("authentication", "Allowed authentication", choices=AUTH),), (*_REPLICA_TARGETS, "vms"),
     ("the Replica server is enabled", "Certificate authentication: a suitable certificate"),
-    ("the Replica server accepts that authentication",), restart=False, offline=False, duration_min=2,
-    commands=("Set-VMReplicationServer",), render=_set_auth, phase=71))
+    ("the Replica server accepts that authentication; a replicated VM replicates with it",), restart=False,
+    offline=False, duration_min=2, commands=("Set-VMReplicationServer", "Set-VMReplication"), render=_set_auth, phase=71))
 register(ActionSpec(
     "authorize-primary", "Authorize a primary server on the Replica server",
     (Param("primary", "Primary server FQDN or wildcard"), Param("storage", "Replica storage location"),

@@ -1,0 +1,34 @@
+"""Test helpers: evaluate rules on a case snapshot, plan the fixes, apply them in the emulator."""
+
+from __future__ import annotations
+
+import msgspec
+
+from preflight.engine.checks.base import Context
+from preflight.engine.evaluate import evaluate_rule, finding_for
+from preflight.engine.findings import Finding, Status
+from preflight.estate import Estate
+from preflight.inventory import decode_snapshot
+from preflight.inventory.references import check_references
+from preflight.inventory.snapshot import Snapshot
+from preflight.pipeline import load_rules
+
+CATALOG = load_rules()
+
+
+def snapshot_of(data: dict, name: str = "case.json") -> Snapshot:
+    snapshot = decode_snapshot(msgspec.json.encode(data), name, ".json")
+    check_references(snapshot, name)
+    return snapshot
+
+
+def findings_of(snapshot: Snapshot, codes: list[str], now) -> list[Finding]:
+    estate = Estate(snapshot, [("case.json", snapshot.snapshot)], CATALOG.os_releases())
+    found = []
+    for code in codes:
+        rule = CATALOG.rules[code]
+        for target in estate.targets(rule.target):
+            outcome = evaluate_rule(rule, target, Context(now=now))
+            if outcome.status in (Status.FAIL, Status.UNKNOWN):
+                found.append(finding_for(rule, target, outcome))
+    return found

@@ -1,0 +1,124 @@
+"""Every rule's fix, planned and applied in the emulator, makes the rule pass (or says why it cannot)."""
+
+from __future__ import annotations
+
+import pytest
+
+from casefiles import Case, load_cases
+from psparse import parse
+from remedy import CATALOG, findings_of, snapshot_of
+from preflight.engine.findings import Status
+from preflight.inventory import encode_json
+from preflight.remediation.actions import ACTIONS
+from preflight.remediation.apply import apply_plan
+from preflight.remediation.plan import build_plan, fix_order_problems
+from preflight.remediation.powershell import render_script, script_commands
+
+FIXED = {code for code, rule in CATALOG.rules.items() if rule.fix is not None}
+CASES = [c for c in load_cases() if c.rule in FIXED and any(e.status == "fail" for e in c.expect)]
+# Disagreements the emulator found between a rule's check and its fix (to be fixed in the rule pack).
+KNOWN_MISMATCHES = {
+    "VMM007-old-kit-beside-new-kit": "the fix's uninstall pattern 'Windows Automated Installation Kit' misses a kit "
+                                     "named 'Windows AIK ...', which the rule's check pattern matches",
+}
+
+
+def _marks(case: Case) -> list:
+    reason = KNOWN_MISMATCHES.get(f"{case.rule}-{case.id}")
+    return [pytest.mark.xfail(reason=reason, strict=True)] if reason else []
+
+
+PARAMS = [pytest.param(c, id=f"{c.rule}-{c.id}", marks=_marks(c)) for c in CASES]
+
+
+@pytest.mark.parametrize("case", PARAMS)
+def test_fix_resolves_its_rule_in_the_emulator(case: Case) -> None:
+    snapshot = snapshot_of(case.snapshot)
+    findings = [f for f in findings_of(snapshot, [case.rule], case.now) if f.status is Status.FAIL]
+    assert findings, f"{case.rule}-{case.id}: the case should fail"
+    plan = build_plan(findings, snapshot, include_upgrade=False)
+    assert fix_order_problems(plan) == []
+    state, outcomes = apply_plan(plan, snapshot)
+    after = {f.target.name.casefold(): f for f in findings_of(state.export(), [case.rule], case.now)
+             if f.status is Status.FAIL}
+    by_step = {o.number: o for o in outcomes}
+    for finding in findings:
+        if finding.target.name.casefold() not in after and state.renames.get(finding.target.name.casefold(), "").casefold() not in after:
+            continue  # resolved
+        steps = [s for s in plan.steps if finding.fingerprint in s.findings]
+        assert steps, f"{case.rule}: no step planned for {finding.target.name}"
+        reasons = [s.blocked or by_step[s.number].reason for s in steps
+                   if s.manual or s.blocked or by_step[s.number].result == "failed"]
+        assert reasons and all(reasons), (
+            f"{case.rule} on {finding.target.name}: the fix ran but the rule still fails: {after.get(finding.target.name.casefold())}")
+    # applying the same plan again changes nothing
+    again, _ = apply_plan(plan, state.export())
+    assert encode_json(again.export()) == encode_json(state.export())
+
+
+@pytest.mark.parametrize("case", CASES[::3], ids=[f"{c.rule}-{c.id}" for c in CASES[::3]])
+def test_plan_script_parses_and_uses_declared_commands(case: Case) -> None:
+    snapshot = snapshot_of(case.snapshot)
+    plan = build_plan(findings_of(snapshot, [case.rule], case.now), snapshot)
+    parsed = parse(render_script(plan))
+    assert parsed.errors() == []
+    assert parsed.command_names() <= script_commands(plan)
+
+
+def _vmm_base(cases=load_cases()) -> dict:
+    return next(c for c in cases if c.rule == "VMM010").snapshot
+
+
+def test_old_waik_out_before_new_in_and_services_after_the_restart() -> None:
+    data = _vmm_base()
+    server = data["vmm_servers"][0]
+    server["installed_software"][1]["version"] = "1.1.0.0"
+    server["services"][0].update(state="Stopped", start_mode="Manual")
+    server["windows_features"] = ["NET-Framework"]
+    snapshot = snapshot_of(data)
+    now = load_cases()[0].now
+    plan = build_plan(findings_of(snapshot, ["VMM007", "VMM008", "VMM009", "VMM010", "VMM011"], now), snapshot)
+    actions = [s.action for s in plan.steps]
+    assert actions.index("uninstall-software") < actions.index("install-software")
+    assert actions.index("set-service-start-mode") < actions.index("start-service")
+    assert actions[-1] == "upgrade-vmm-2012" and plan.steps[-1].point_of_no_return
+    state, outcomes = apply_plan(plan, snapshot)
+    assert all(o.result in ("applied", "no-change") for o in outcomes), outcomes
+
+
+def test_hotfixes_share_one_restart_and_standalone_vms_are_down_for_it() -> None:
+    data = _vmm_base()
+    data["hosts"][0]["hotfixes"] = []
+    snapshot = snapshot_of(data)
+    codes = [c for c in CATALOG.rules if CATALOG.rules[c].fix and CATALOG.rules[c].fix.action == "install-hotfix"]
+    findings = [f for f in findings_of(snapshot, codes, load_cases()[0].now) if f.status is Status.FAIL]
+    plan = build_plan(findings, snapshot, include_upgrade=False)
+    hv01 = [s for s in plan.steps if s.server == "HV01"]
+    if len([s for s in hv01 if s.action == "install-hotfix"]) < 1:
+        pytest.skip("no hotfix rule fails on the base host")
+    assert [s.action for s in hv01].count("restart-computer") == 1
+    assert hv01[-1].action == "restart-computer"
+    assert [o.vm for o in hv01[-1].vms_down] == ["WEB01"]
+    assert plan.restarts == 1 and plan.vm_downtime_min == 10
+
+
+def test_cluster_node_is_drained_by_memory_then_resumed() -> None:
+    case = next(c for c in load_cases() if "cluster2012" in str(c.snapshot.get("snapshot", {}).get("name", "")) or
+                any(h.get("cluster") for h in c.snapshot.get("hosts", [])))
+    data = case.snapshot
+    node = next(h for h in data["hosts"] if h.get("cluster"))
+    node["hotfixes"] = []
+    snapshot = snapshot_of(data)
+    from preflight.engine.findings import Evidence, Finding, Severity, TargetRef
+    finding = Finding("HFX002", "x", "p", Severity.WARNING, Status.FAIL, TargetRef("hosts", node["name"]), "m", "r",
+                      fix_action="install-hotfix", fix_params=(("kb", "KB2316412"),))
+    plan = build_plan([finding], snapshot, include_upgrade=False)
+    assert [s.action for s in plan.steps] == ["drain-node", "install-hotfix", "restart-computer", "resume-node"]
+    drain = plan.steps[0]
+    moved = [m for m in drain.param_dict["moves"].split("\n") if m]
+    running = [vm for vm in data["vms"] if vm["host"] == node["name"] and vm.get("state") == "Running"]
+    assert len(moved) + len(drain.vms_down) == len(running)
+    assert plan.steps[2].vms_down == (), "VMs left on a drained node were counted at the drain"
+    state, outcomes = apply_plan(plan, snapshot)
+    assert all(o.result == "applied" for o in outcomes), outcomes
+    assert {o.vm for o in state.outages} == {o.vm for o in drain.vms_down}
