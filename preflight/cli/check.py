@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Annotated
 
 import typer
@@ -26,7 +27,16 @@ def check(
     quiet: QuietOption = False,
 ) -> None:
     """Check snapshots of an estate: exit 0 go, 1 no-go, 2 bad input."""
-    chosen = get_formatter(format) if format else (formatter_for_path(str(output), "text") if output else get_formatter("text"))
+    check_and_emit(snapshots, format, output, fail_on, strict, rules, quiet, default_format="text")
+
+
+def check_and_emit(snapshots: list[Path], format: str | None, output: Path | None, fail_on: FailOn, strict: bool,
+                   rules: list[Path] | None, quiet: bool, *, default_format: str) -> None:
+    """Run the check, write it in the chosen format and exit with the verdict's code (shared by check and report)."""
+    if format:
+        chosen = get_formatter(format)
+    else:
+        chosen = formatter_for_path(str(output), default_format) if output else get_formatter(default_format)
     request = CheckRequest(tuple(snapshots), tuple(rules or ()), Severity(fail_on.value), strict)
     with progress_reporter(quiet) as progress:
         report, _, _ = run_check(request, progress)

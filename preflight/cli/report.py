@@ -6,14 +6,8 @@ from typing import Annotated, Optional
 
 import typer
 
-from preflight.cli.exit_codes import ExitCode
+from preflight.cli.check import check_and_emit
 from preflight.cli.options import FailOn, FailOnOption, OutputFile, QuietOption, RuleDirs, Snapshots, StrictOption
-from preflight.cli.output import emit
-from preflight.cli.progress import progress_reporter
-from preflight.engine.findings import Severity
-from preflight.formatters import formatter_for_path, get_formatter
-from preflight.pipeline import CheckRequest, run_check
-from preflight.report import Verdict
 
 REPORT_FORMAT_HELP = "html, md, junit, sarif, json (default: from -o's extension: .html .md .xml .sarif .json; else html)."
 
@@ -28,9 +22,4 @@ def report(
     quiet: QuietOption = False,
 ) -> None:
     """Write a report of the check (HTML by default): exit 0 go, 1 no-go, 2 bad input."""
-    chosen = get_formatter(format) if format else (formatter_for_path(str(output), "html") if output else get_formatter("html"))
-    request = CheckRequest(tuple(snapshots), tuple(rules or ()), Severity(fail_on.value), strict)
-    with progress_reporter(quiet) as progress:
-        result, _, _ = run_check(request, progress)
-    emit(lambda stream: chosen.write(result, stream), output)
-    raise typer.Exit(ExitCode.NO_GO if result.verdict is Verdict.NO_GO else ExitCode.GO)
+    check_and_emit(snapshots, format, output, fail_on, strict, rules, quiet, default_format="html")
