@@ -56,6 +56,20 @@ def test_waik_for_windows7_refuses_while_an_older_waik_is_installed() -> None:
     assert apply(state, install).result is Result.NO_CHANGE
 
 
+def test_uninstall_below_a_version_keeps_the_newer_kit_and_unreadable_versions() -> None:
+    def kits(data):
+        data["vmm_servers"][0]["installed_software"] += [
+            {"name": "Windows AIK 1.0", "version": "1.0.0.0"}, {"name": "Windows AIK (unknown build)"}]
+    state = _state(edit=kits)
+    request = Request("uninstall-software", "vmm_servers", "VMM01",
+                      {"pattern": "Windows Automated Installation Kit|Windows AIK", "below_version": "2.0"})
+    assert apply(state, request).result is Result.APPLIED
+    left = {s.name for s in _vmm(state).installed_software}
+    assert "Windows AIK 1.0" not in left
+    assert {"Windows Automated Installation Kit", "Windows AIK (unknown build)"} <= left  # 2.0.0.0 kit and unknown stay
+    assert apply(state, request).result is Result.NO_CHANGE
+
+
 def test_hotfix_is_active_only_after_the_restart_and_standalone_vms_go_down() -> None:
     state = _state()
     applied = apply(state, Request("install-hotfix", "hosts", "HV01", {"kb": "KB2316412"}))

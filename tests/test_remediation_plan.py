@@ -17,10 +17,7 @@ from preflight.remediation.powershell import render_script, script_commands
 FIXED = {code for code, rule in CATALOG.rules.items() if rule.fix is not None}
 CASES = [c for c in load_cases() if c.rule in FIXED and any(e.status == "fail" for e in c.expect)]
 # Disagreements the emulator found between a rule's check and its fix (to be fixed in the rule pack).
-KNOWN_MISMATCHES = {
-    "VMM007-old-kit-beside-new-kit": "the fix's uninstall pattern 'Windows Automated Installation Kit' misses a kit "
-                                     "named 'Windows AIK ...', which the rule's check pattern matches",
-}
+KNOWN_MISMATCHES: dict[str, str] = {}
 
 
 def _marks(case: Case) -> list:

@@ -86,7 +86,10 @@ def _uninstall(state: EmulatedEstate, request: Request) -> Applied:
         pattern = re.compile(request.p("pattern"), re.I)
     except re.error as exc:
         raise Refused(f"pattern {request.p('pattern')!r} is not a valid regular expression: {exc}") from None
-    keep = [s for s in record.installed_software if not pattern.search(s.name)]
+    below = request.p("below_version")
+    # with a version bound, only products proven older go (as the rendered script does)
+    keep = [s for s in record.installed_software if not pattern.search(s.name)
+            or (below and not (known(s.version) and version_tuple(s.version) < version_tuple(below)))]
     changed = len(keep) != len(record.installed_software)
     record.installed_software = keep
     return ok(changed)

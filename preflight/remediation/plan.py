@@ -47,7 +47,11 @@ def _drafts(findings: Iterable[Finding], snapshot: Snapshot) -> tuple[list[_Draf
     for finding in findings:
         if finding.status is not Status.FAIL:
             continue
-        spec = ACTIONS.get(finding.fix_action or "")
+        fix_params = dict(finding.fix_params)
+        if finding.fix_action is None:  # no automated fix: the rule's remediation becomes a manual step
+            spec, fix_params = ACTIONS["manual"], {"instruction": finding.remediation}
+        else:
+            spec = ACTIONS.get(finding.fix_action)
         if spec is None or spec.internal:
             unplanned.append((finding.rule, finding.target.name))
             continue
@@ -56,7 +60,7 @@ def _drafts(findings: Iterable[Finding], snapshot: Snapshot) -> tuple[list[_Draf
             unplanned.append((finding.rule, finding.target.name))
             continue
         for where in places:
-            params, problem = derive_params(spec.name, where, dict(finding.fix_params), snapshot, finding.target.name)
+            params, problem = derive_params(spec.name, where, fix_params, snapshot, finding.target.name)
             draft = _Draft(spec.name, where, params, blocked=problem or "; ".join(spec.problems(params)) or None)
             draft = drafts.setdefault(_key(draft), draft)
             if finding.fingerprint not in draft.findings:

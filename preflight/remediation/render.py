@@ -30,7 +30,8 @@ def plan_dict(plan: Plan) -> dict[str, Any]:
     point = plan.point_of_no_return
     return {
         "steps": [step_dict(s) for s in plan.steps],
-        "totals": {"steps": len(plan.steps), "duration_min": plan.duration_min, "restarts": plan.restarts,
+        "totals": {"steps": len(plan.steps), "duration_min": plan.duration_min, "manual_steps": plan.manual_steps,
+                   "restarts": plan.restarts,
                    "vm_downtime_min": plan.vm_downtime_min, "vms_down": list(plan.vms_down)},
         "point_of_no_return": point.number if point else None,
         "unplanned": [{"rule": r, "target": t} for r, t in plan.unplanned],
@@ -72,19 +73,31 @@ def verification_dict(v: Verification) -> dict[str, Any]:
     }
 
 
+def _plural(count: int, word: str) -> str:
+    return f"{count} {word}{'' if count == 1 else 's'}"
+
+
+def _step_what(step: Step) -> str:
+    """The action and its parameters, as an admin reads them in the runbook."""
+    params = step.param_dict
+    if step.manual:
+        text = params.get("instruction", "")
+        return f"MANUAL: {text if len(text) <= 110 else text[:107] + '...'}"
+    shown = ", ".join(f"{k}={v}" for k, v in params.items() if k not in ("moves", "instruction"))
+    return f"{step.action} {step.object_name}" + (f" ({shown})" if shown else "")
+
+
 def _step_line(step: Step) -> str:
-    flags = [f"{step.duration_min} min"]
+    flags = [] if step.manual else [f"{step.duration_min} min"]
     if step.restart:
         flags.append("needs restart")
     if step.vms_down:
         flags.append(f"VMs down: {', '.join(f'{o.vm} ({o.minutes} min)' for o in step.vms_down)}")
-    if step.manual:
-        flags.append("MANUAL")
     if step.point_of_no_return:
         flags.append("POINT OF NO RETURN")
     if step.blocked:
         flags.append(f"cannot run: {step.blocked}")
-    return f"{step.number:>3}. [{step.server}] {step.action} {step.object_name} ({'; '.join(flags)})"
+    return f"{step.number:>3}. [{step.server}] {_step_what(step)}" + (f" [{'; '.join(flags)}]" if flags else "")
 
 
 def _drills_lines(title: str, drills: tuple[DrillResult, ...]) -> list[str]:
@@ -99,8 +112,9 @@ def verification_lines(v: Verification) -> list[str]:
     plan = v.plan
     lines = [f"VERIFY: {'PASSED' if v.passed else 'FAILED'} - {v.count('resolved')} resolved, "
              f"{v.count('unresolved')} unresolved, {v.count('regressed')} regressed, {len(v.introduced)} introduced",
-             f"Runbook: {len(plan.steps)} steps, {plan.restarts} restarts, about {plan.duration_min} min, "
-             f"{plan.vm_downtime_min} VM-minutes of downtime ({len(plan.vms_down)} VMs)"]
+             f"Runbook: {_plural(len(plan.steps), 'step')} ({plan.manual_steps} manual), {_plural(plan.restarts, 'restart')}, "
+             f"about {plan.duration_min} min of scripted work, "
+             f"{plan.vm_downtime_min} VM-minutes of downtime ({_plural(len(plan.vms_down), 'VM')})"]
     lines += [_step_line(s) for s in plan.steps]
     for fate in v.findings:
         if fate.outcome != "resolved":
@@ -108,8 +122,9 @@ def verification_lines(v: Verification) -> list[str]:
     lines += [f"  INTRODUCED {f.rule} {f.target}: {f.message}" for f in v.introduced]
     for u in v.upgrades:
         if u.succeeded:
-            lines.append(f"VMM 2012 upgrade of {u.server}: succeeds; removes hosts {', '.join(u.removed_hosts) or 'none'}"
-                         f" with VMs {', '.join(u.removed_vms) or 'none'}; PRO connection "
+            removed = (f"removes hosts {', '.join(u.removed_hosts)} with VMs {', '.join(u.removed_vms) or 'none'}"
+                       if u.removed_hosts else "removes no hosts")
+            lines.append(f"VMM 2012 upgrade of {u.server}: succeeds; {removed}; PRO connection "
                          f"{'dropped (' + u.pro_connection_dropped + ')' if u.pro_connection_dropped else 'none'}; "
                          f"removable-only library servers: {', '.join(u.removable_only_libraries) or 'none'}")
         else:

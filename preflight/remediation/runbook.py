@@ -86,8 +86,13 @@ class Plan:
 
     @property
     def duration_min(self) -> int:
-        """Total duration, steps run one after another."""
-        return sum(s.duration_min for s in self.steps)
+        """Total duration of the scripted steps, run one after another (manual steps are not estimated)."""
+        return sum(s.duration_min for s in self.steps if not s.manual)
+
+    @property
+    def manual_steps(self) -> int:
+        """Number of steps a person does by hand (their duration is not estimated)."""
+        return sum(1 for s in self.steps if s.manual)
 
     @property
     def restarts(self) -> int:

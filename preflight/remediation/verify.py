@@ -101,6 +101,19 @@ def verify(request: CheckRequest) -> tuple[Report, Snapshot, Plan]:
     fates, introduced = compare(report, after, plan, outcomes, state.renames)
     remaining = [_fate(f, UNRESOLVED, "") for f in after.findings
                  if f.status is Status.FAIL and f.severity is Severity.BLOCKER]
+    plan = mark_failed_steps(plan, outcomes)
     verification = Verification(plan, tuple(outcomes), tuple(fates), tuple(introduced), tuple(remaining),
                                 _upgrades(emulated), tuple(run_drills(snapshot)), tuple(run_drills(emulated)))
     return dataclasses.replace(report, verification=verification), emulated, plan
+
+
+def mark_failed_steps(plan: Plan, outcomes: list[StepOutcome]) -> Plan:
+    """The plan with every step that failed in the emulator marked as one that cannot run, with the reason.
+
+    The runbook and the script then say so up front (the script skips it with a warning) instead of
+    leaving an admin to discover at 2 a.m. a step the emulator already saw fail.
+    """
+    failed = {o.number: o.reason for o in outcomes if o.result == "failed"}
+    steps = tuple(dataclasses.replace(s, blocked=f"fails in the emulator: {failed[s.number]}")
+                  if s.number in failed and not s.blocked else s for s in plan.steps)
+    return dataclasses.replace(plan, steps=steps)

@@ -37,13 +37,17 @@ def _enable_feature(inv: Invocation) -> list[str]:
 
 
 def _uninstall(inv: Invocation) -> list[str]:
+    below = inv.p("below_version")
+    # With a version bound only products proven older are removed: a kit whose version cannot be read stays.
+    version_test = f" -and $version -and $version -lt [version]{q(below)}" if below else ""
     return [
         f"$pattern = {q(inv.p('pattern'))}",
         "$keys = Get-ChildItem -Path 'HKLM:\\SOFTWARE\\Microsoft\\Windows\\CurrentVersion\\Uninstall', "
         "'HKLM:\\SOFTWARE\\Wow6432Node\\Microsoft\\Windows\\CurrentVersion\\Uninstall' -ErrorAction SilentlyContinue",
         "foreach ($key in $keys) {",
         "    $entry = Get-ItemProperty -Path $key.PSPath",
-        "    if ($entry.DisplayName -match $pattern -and $key.PSChildName -match '^\\{[0-9A-Fa-f-]+\\}$') {",
+        "    $version = $entry.DisplayVersion -as [version]",
+        "    if ($entry.DisplayName -match $pattern" + version_test + " -and $key.PSChildName -match '^\\{[0-9A-Fa-f-]+\\}$') {",
         "        Start-Process -FilePath 'msiexec.exe' -ArgumentList @('/x', $key.PSChildName, '/qn', '/norestart') -Wait",
         "    }",
         "}",
@@ -114,8 +118,10 @@ register(ActionSpec(
     render=_enable_feature, phase=30, restart_when=lambda p: p.get("feature", "").casefold() in RESTART_FEATURES))
 register(ActionSpec(
     "uninstall-software", "Uninstall software (Windows Installer products matching a pattern)",
-    (Param("pattern", "Regular expression on the Programs and Features name"),), COMPUTER_KINDS,
-    (), ("no installed product matches the pattern",),
+    (Param("pattern", "Regular expression on the Programs and Features name"),
+     Param("below_version", "Only versions below this one (e.g. 2.0 for the pre-Windows 7 WAIK)",
+           pattern=r"\d+(\.\d+){0,3}", required=False)), COMPUTER_KINDS,
+    (), ("no installed product matching the pattern (below the version bound, if given) is left",),
     restart=False, offline=False, duration_min=10,
     commands=("Get-ChildItem", "Get-ItemProperty", "Start-Process"), render=_uninstall, phase=20))
 register(ActionSpec(
