@@ -119,3 +119,31 @@ def test_cluster_node_is_drained_by_memory_then_resumed() -> None:
     state, outcomes = apply_plan(plan, snapshot)
     assert all(o.result == "applied" for o in outcomes), outcomes
     assert {o.vm for o in state.outages} == {o.vm for o in drain.vms_down}
+
+
+def test_one_replica_server_gets_one_authentication_change_allowing_what_every_vm_needs() -> None:
+    import copy
+    import json
+
+    from casefiles import BASES_DIR
+    from preflight.engine.findings import Finding, Severity, TargetRef
+
+    data = json.loads((BASES_DIR / "replica.json").read_text(encoding="utf-8"))
+    web = copy.deepcopy(next(v for v in data["vms"] if v["name"] == "APP01"))
+    web["name"] = "WEB01"
+    web["replication"]["authentication_type"] = "Certificate"
+    data["vms"].append(web)
+    snapshot = snapshot_of(data)
+
+    def finding(rule: str, vm: str, authentication: str) -> Finding:
+        return Finding(rule, rule.lower(), "hyperv-replica", Severity.BLOCKER, Status.FAIL, TargetRef("replicated_vms", vm),
+                       "m", "r", fix_action="set-replica-authentication", fix_params=(("authentication", authentication),))
+
+    plan = build_plan([finding("REP003", "WEB01", "CertificateAndKerberos"), finding("REP004", "APP01", "Certificate")],
+                      snapshot, include_upgrade=False)
+    server_steps = [s for s in plan.steps if s.action == "set-replica-authentication" and s.object_kind != "vms"]
+    assert len(server_steps) == 1
+    assert server_steps[0].param_dict["authentication"] == "CertificateAndKerberos"
+    assert len(server_steps[0].findings) == 2
+    vm_steps = {s.object_name: s.param_dict["authentication"] for s in plan.steps if s.object_kind == "vms"}
+    assert vm_steps == {"APP01": "Certificate"}  # WEB01 keeps Certificate; the server now allows it

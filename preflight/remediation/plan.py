@@ -61,11 +61,41 @@ def _drafts(findings: Iterable[Finding], snapshot: Snapshot) -> tuple[list[_Draf
             continue
         for where in places:
             params, problem = derive_params(spec.name, where, fix_params, snapshot, finding.target.name)
+            if spec.name == "set-replica-authentication" and where.object_kind == "vms" \
+                    and params.get("authentication") not in ("Kerberos", "Certificate"):
+                continue  # the VM keeps its own type; allowing both on the server is the whole fix
             draft = _Draft(spec.name, where, params, blocked=problem or "; ".join(spec.problems(params)) or None)
             draft = drafts.setdefault(_key(draft), draft)
             if finding.fingerprint not in draft.findings:
                 draft.findings.append(finding.fingerprint)
-    return list(drafts.values()), unplanned
+    return _merge_server_authentication(list(drafts.values())), unplanned
+
+
+def _merge_server_authentication(drafts: list[_Draft]) -> list[_Draft]:
+    """One authentication change per Replica server, allowing every type its fixes need.
+
+    REP003 may ask a server to allow Kerberos and Certificate while REP004 asks it for Certificate for
+    another VM: applied one after the other, the last would win and break the first VM's replication.
+    """
+    merged: dict[tuple[str, str], _Draft] = {}
+    kept: list[_Draft] = []
+    for draft in drafts:
+        if draft.action != "set-replica-authentication" or draft.where.object_kind == "vms":
+            kept.append(draft)
+            continue
+        key = (draft.where.object_kind, draft.where.object_name.casefold())
+        first = merged.get(key)
+        if first is None:
+            merged[key] = draft
+            kept.append(draft)
+            continue
+        wanted = {first.params.get("authentication"), draft.params.get("authentication")}
+        if len(wanted) > 1:
+            first.params["authentication"] = "CertificateAndKerberos"
+            first.params["thumbprint"] = first.params.get("thumbprint") or draft.params.get("thumbprint", "")
+        first.blocked = first.blocked or draft.blocked
+        first.findings += [f for f in draft.findings if f not in first.findings]
+    return kept
 
 
 def _host(snapshot: Snapshot, name: str) -> Any:
