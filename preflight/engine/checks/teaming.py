@@ -39,7 +39,8 @@ class Items(CheckParams, kw_only=True):
 
     `each` (a condition table on one item): fails naming the items it does not hold for.
     `same` (field names): an item's value is the first of these fields that is not null (e.g.
-    ``["switch_stack", "physical_switch"]``: the stack, else the switch); fails when items differ.
+    ``["switch_stack", "physical_switch"]``: the stack, else the switch); fails when items differ. Items that
+    all share one collected value of any listed field pass even if another field was not collected.
     `show` lists item fields to put in the evidence of a failing item (`each` only).
     """
 
@@ -99,7 +100,21 @@ class Items(CheckParams, kw_only=True):
                 return name, value
         return self.same[-1], None
 
+    def _shared_field(self, items: list[Any]) -> str | None:
+        """A field every item has collected, non-null and equal: that alone settles it (e.g. one switch, stack unknown)."""
+        for name in self.same or ():
+            values = [getattr(item, name, UNSET) for item in items]
+            if values and all(v is not UNSET and v is not None for v in values):
+                if len({v.casefold() if isinstance(v, str) else v for v in values}) == 1:
+                    return name
+        return None
+
     def _run_same(self, items: list[Any]) -> Outcome:
+        shared = self._shared_field(items)
+        if shared is not None:
+            labels = [_label(item, position) for position, item in enumerate(items)]
+            return passed(*(evidence(f"{self.path}[{label}].{shared}", getattr(item, shared))
+                            for label, item in zip(labels, items)))
         keyed = []
         for position, item in enumerate(items):
             label = _label(item, position)
