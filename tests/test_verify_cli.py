@@ -38,6 +38,38 @@ def test_blocked_estate_fails_verification_with_reasons(tmp_path: Path, capsys) 
     assert data["plan"]["totals"]["steps"] == len(data["plan"]["steps"])
 
 
+def test_verification_in_html_and_markdown(tmp_path: Path, capsys) -> None:
+    html, markdown = tmp_path / "verify.html", tmp_path / "ticket.md"
+    assert main(["verify", str(ESTATES / "blocked.json"), "-o", str(html)]) == 1
+    assert main(["verify", str(ESTATES / "blocked.json"), "-o", str(markdown)]) == 1
+    page = html.read_text(encoding="utf-8")
+    assert "PLAN NOT VERIFIED" in page and '<table class="runbook">' in page
+    assert "rolls back" in page and "point of no return" in page
+    assert "cannot run: fails in the emulator" in page  # the rename the emulator refused
+    ticket = markdown.read_text(encoding="utf-8")
+    assert "### Remediation plan (NOT verified in the emulator)" in ticket
+    assert "upgrade-vmm-2012 FAB-SCVMM-MGMT01 (POINT OF NO RETURN)" in ticket
+    assert "Simulated VMM 2012 upgrade of **FAB-SCVMM-MGMT01**: rolls back" in ticket
+
+
+def test_hostile_names_in_the_runbook_stay_text(tmp_path: Path, capsys) -> None:
+    hostile = "<img src=x onerror=alert(1)>"
+    text = (ESTATES / "ready.json").read_text(encoding="utf-8").replace('"VMM01"', json.dumps(hostile))
+    data = json.loads(text)
+    data["vmm_servers"][0]["services"][0]["state"] = "Stopped"
+    source = tmp_path / "estate.json"
+    source.write_text(json.dumps(data), encoding="utf-8")
+    html, markdown = tmp_path / "verify.html", tmp_path / "verify.md"
+    main(["verify", str(source), "-o", str(html)])
+    main(["verify", str(source), "-o", str(markdown)])
+    page = html.read_text(encoding="utf-8")
+    assert "start-service &lt;img src=x onerror=alert(1)&gt; (service=WinRM)" in page
+    assert hostile not in page
+    ticket = markdown.read_text(encoding="utf-8")
+    assert "start-service &lt;img src=x onerror=alert(1)&gt; (service=WinRM)" in ticket
+    assert ticket.count(hostile) == ticket.count(f"`{hostile}`")  # raw only inside code spans, which render as text
+
+
 def test_bad_input_is_exit_2(tmp_path: Path, capsys) -> None:
     bad = tmp_path / "bad.json"
     bad.write_text("{", encoding="utf-8")

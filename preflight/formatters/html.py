@@ -8,7 +8,6 @@ the browser, so a report with tens of thousands of findings stays small in the D
 from __future__ import annotations
 
 import base64
-import dataclasses
 import hashlib
 import json
 from collections import Counter, defaultdict
@@ -142,17 +141,16 @@ def unknown_summary(report: Report) -> list[dict[str, Any]]:
     return rows
 
 
-def verification_text(verification: Any) -> str | None:
-    """Generic rendering of results another stage attaches to the report (None when absent)."""
+def verification_view(verification: Any) -> dict[str, Any] | None:
+    """The verification (`preflight verify`) as plain data for the template: runbook, fates, upgrade, drills."""
     if verification is None:
         return None
-    if hasattr(verification, "to_dict"):
-        verification = verification.to_dict()
-    elif dataclasses.is_dataclass(verification) and not isinstance(verification, type):
-        verification = dataclasses.asdict(verification)
-    if isinstance(verification, str):
-        return verification
-    return json.dumps(verification, indent=2, ensure_ascii=False, default=str)
+    from preflight.remediation.render import step_what, verification_dict  # verify's own view of its results
+
+    data = verification_dict(verification)
+    for row, step in zip(data["plan"]["steps"], verification.plan.steps):
+        row["what"] = step_what(step, limit=None)
+    return data
 
 
 @formatter("html", (".html", ".htm"), "Self-contained HTML report for people (works offline, prints to PDF)")
@@ -166,6 +164,6 @@ def write_html(report: Report, stream: TextIO) -> None:
         counts={s.value: n for s, n in report.severity_counts.items()},
         unknown_count=report.status_counts.get(Status.UNKNOWN, 0), status=Status,
         chart=chart_data(report), summary=rule_summary(report), unknowns=unknown_summary(report),
-        verification=verification_text(report.verification), data=script_json(page_data(report)),
+        verification=verification_view(report.verification), data=script_json(page_data(report)),
         css=_asset("report.css"), js=js, js_hash=_csp_hash(js),
     ))

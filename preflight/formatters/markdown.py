@@ -50,6 +50,31 @@ def _rule_block(code: str, findings: list[Finding], report: Report) -> list[str]
     return lines
 
 
+def _verification_block(report: Report) -> list[str]:
+    """The verified runbook, short enough for a change ticket (`preflight verify -o ticket.md`)."""
+    from preflight.remediation.render import step_what
+
+    verification = report.verification
+    plan = verification.plan
+    state = "verified" if verification.passed else "NOT verified"
+    out = [f"### Remediation plan ({state} in the emulator)", "",
+           f"{len(plan.steps)} steps ({plan.manual_steps} manual), {plan.restarts} restart(s), about {plan.duration_min} min "
+           f"of scripted work, {plan.vm_downtime_min} VM-minutes of downtime.", ""]
+    for step in plan.steps:
+        flags = [f for f, on in (("restart", step.restart), ("POINT OF NO RETURN", step.point_of_no_return),
+                                 (f"cannot run: {step.blocked}", bool(step.blocked))) if on]
+        out.append(f"{step.number}. **{md_escape(step.server)}**: {md_escape(step_what(step))}"
+                   + (f" ({md_escape('; '.join(flags))})" if flags else ""))
+    for upgrade in verification.upgrades:
+        if upgrade.succeeded:
+            result = "succeeds" + (f"; removes hosts {', '.join(upgrade.removed_hosts)} with VMs "
+                                   f"{', '.join(upgrade.removed_vms) or 'none'}" if upgrade.removed_hosts else "")
+        else:
+            result = "rolls back: " + "; ".join(c.title for c in upgrade.failed)
+        out.append(f"\nSimulated VMM 2012 upgrade of **{md_escape(upgrade.server)}**: {md_escape(result)}.")
+    return out + [""]
+
+
 @formatter("md", (".md", ".markdown"), "Markdown summary for a change ticket")
 def write_markdown(report: Report, stream: TextIO) -> None:
     """Write the Markdown summary."""
@@ -78,6 +103,8 @@ def write_markdown(report: Report, stream: TextIO) -> None:
         out += [f"Also {', '.join(parts)} finding(s); see the full report.", ""]
     if unknown:
         out += [f"{unknown} check(s) could not be evaluated because the snapshot lacks the data.", ""]
+    if report.verification is not None:
+        out += _verification_block(report)
     packs = ", ".join(f"{p} {v}" for p, v in report.packs.items())
     out.append(f"<sub>preflight {report.tool_version}; packs {md_escape(packs)}; run {report.generated_at.isoformat()}; "
                + "; ".join(f"{md_escape(i.snapshot)} sha256 {i.sha256[:12]}" for i in report.inputs) + "</sub>")

@@ -77,12 +77,12 @@ def _plural(count: int, word: str) -> str:
     return f"{count} {word}{'' if count == 1 else 's'}"
 
 
-def _step_what(step: Step) -> str:
-    """The action and its parameters, as an admin reads them in the runbook."""
+def step_what(step: Step, limit: int | None = 110) -> str:
+    """The action and its parameters, as an admin reads them in the runbook (manual instructions cut at `limit`)."""
     params = step.param_dict
     if step.manual:
         text = params.get("instruction", "")
-        return f"MANUAL: {text if len(text) <= 110 else text[:107] + '...'}"
+        return f"MANUAL: {text if limit is None or len(text) <= limit else text[:limit - 3] + '...'}"
     shown = ", ".join(f"{k}={v}" for k, v in params.items() if k not in ("moves", "instruction"))
     return f"{step.action} {step.object_name}" + (f" ({shown})" if shown else "")
 
@@ -97,7 +97,7 @@ def _step_line(step: Step) -> str:
         flags.append("POINT OF NO RETURN")
     if step.blocked:
         flags.append(f"cannot run: {step.blocked}")
-    return f"{step.number:>3}. [{step.server}] {_step_what(step)}" + (f" [{'; '.join(flags)}]" if flags else "")
+    return f"{step.number:>3}. [{step.server}] {step_what(step)}" + (f" [{'; '.join(flags)}]" if flags else "")
 
 
 def _drills_lines(title: str, drills: tuple[DrillResult, ...]) -> list[str]:
