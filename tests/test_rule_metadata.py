@@ -21,6 +21,7 @@ def test_rule_is_documented_and_sourced(rule) -> None:
     assert len(rule.remediation) > 20, "remediation must say how to fix it"
     assert rule.sources and all(s in CATALOG.sources for s in rule.sources)
     assert "{name}" in rule.message, "the message must name the object"
+    assert rule.powershell, "every rule shows the PowerShell a person would run to check or fix it"
     assert re.fullmatch(r"[a-z0-9]+(-[a-z0-9]+)*", rule.name)
 
 

@@ -12,7 +12,7 @@ from preflight.cli.options import FailOn, FailOnOption, OutputFile, QuietOption,
 from preflight.cli.output import emit
 from preflight.cli.progress import progress_reporter
 from preflight.engine.findings import Severity
-from preflight.formatters import formatter_for_path, get_formatter
+from preflight.formatters import Formatter, formatter_for_path, get_formatter
 from preflight.pipeline import CheckRequest, run_check
 from preflight.report import Verdict
 
@@ -33,12 +33,16 @@ def check(
 def check_and_emit(snapshots: list[Path], format: str | None, output: Path | None, fail_on: FailOn, strict: bool,
                    rules: list[Path] | None, quiet: bool, *, default_format: str) -> None:
     """Run the check, write it in the chosen format and exit with the verdict's code (shared by check and report)."""
-    if format:
-        chosen = get_formatter(format)
-    else:
-        chosen = formatter_for_path(str(output), default_format) if output else get_formatter(default_format)
+    chosen = choose_formatter(format, output, default_format)
     request = CheckRequest(tuple(snapshots), tuple(rules or ()), Severity(fail_on.value), strict)
     with progress_reporter(quiet) as progress:
         report, _, _ = run_check(request, progress)
     emit(lambda stream: chosen.write(report, stream), output)
     raise typer.Exit(ExitCode.NO_GO if report.verdict is Verdict.NO_GO else ExitCode.GO)
+
+
+def choose_formatter(format: str | None, output: Path | None, default_format: str) -> Formatter:
+    """`--format` if given, else the one the output file's extension names, else `default_format`."""
+    if format:
+        return get_formatter(format)
+    return formatter_for_path(str(output), default_format) if output else get_formatter(default_format)

@@ -7,11 +7,11 @@ from typing import Annotated, Optional
 
 import typer
 
+from preflight.cli.check import choose_formatter
 from preflight.cli.exit_codes import ExitCode
 from preflight.cli.options import FailOn, FailOnOption, OutputFile, RuleDirs, Snapshots, StrictOption
 from preflight.cli.output import emit
 from preflight.engine.findings import Severity
-from preflight.formatters import formatter_for_path, get_formatter
 from preflight.inventory import encode_json
 from preflight.pipeline import CheckRequest
 from preflight.remediation.powershell import render_script
@@ -30,7 +30,7 @@ def verify(
 ) -> None:
     """Verify the remediation plan in the emulator: exit 0 when it leaves no blocker, introduces nothing and the
     simulated VMM 2012 upgrade succeeds; 1 otherwise; 2 for bad input."""
-    chosen = get_formatter(format) if format else (formatter_for_path(str(output), "text") if output else get_formatter("text"))
+    chosen = choose_formatter(format, output, "text")
     request = CheckRequest(tuple(snapshots), tuple(rules or ()), Severity(fail_on.value), strict)
     report, emulated, plan = run_verify(request)
     if script is not None:
