@@ -83,3 +83,12 @@ def test_drill_reports_every_fault_as_json(estate: str, capsys) -> None:
     drills = json.loads(capsys.readouterr().out)["drills"]
     assert code == (1 if any(d["down"] for d in drills) else 0)
     assert all(d["fault"] in ("team-member-fails", "node-fails", "storage-path-lost", "replica-link-drops") for d in drills)
+
+
+def test_drill_finds_the_overcommitted_two_node_cluster(capsys) -> None:
+    # HVCLUS08: HV82 runs a 48 GB VM on 64 GB, so when HV81 fails EXCH81 (16 GB) has nowhere to restart
+    assert main(["drill", str(ESTATES / "fabric-2012.json")]) == 1
+    out = capsys.readouterr().out
+    assert "2 take VMs down" in out.splitlines()[0]
+    assert "HVCLUS08/HV81: DOWN: EXCH81; restarted elsewhere: FILE81" in out
+    assert "HVCLUS01/HV201: no VM down" in out
