@@ -1,4 +1,5 @@
-"""`make bench`: time each pipeline stage on generated estates, and show it stays linear in estate size.
+"""`make bench`: time each stage (load, evaluate, formatters, the whole verify) on generated estates at two
+sizes, to show it stays linear in estate size.
 
 Usage: python -m benchmarks.run [--hosts 1000 --vms 25000] [--repeat 3]
 """
@@ -22,6 +23,7 @@ from preflight.estate import Estate
 from preflight.formatters import FORMATTERS
 from preflight.inventory import load_estate_snapshots
 from preflight.pipeline import CheckRequest, load_rules, run_check
+from preflight.remediation.verify import verify as run_verify
 
 NOW = datetime(2026, 11, 25, 12, 0, tzinfo=timezone.utc)
 
@@ -47,6 +49,7 @@ def bench(hosts: int, vms: int, repeat: int, directory: Path) -> dict[str, float
     report, _, _ = run_check(CheckRequest((path,), now=NOW))
     for name, formatter in sorted(FORMATTERS.items()):
         timings[f"format:{name}"], _ = _best(lambda f=formatter: f.write(report, io.StringIO()), 1)
+    timings["verify"], _ = _best(lambda: run_verify(CheckRequest((path,), now=NOW)), 1)
     timings["checks"] = evaluation.checks
     timings["findings"] = len(evaluation.findings)
     return timings

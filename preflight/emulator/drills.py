@@ -85,10 +85,10 @@ def _node_drills(state: EmulatedEstate) -> list[DrillResult]:
                     down.append(vm.name)
                 else:
                     moved.append((vm, vm.host))
-                    vm.host = target.name
+                    state.move_vm(vm, target.name)
                     restarted.append(vm.name)
             for vm, original in moved:
-                vm.host = original
+                state.move_vm(vm, original)
             state.paused.discard(node.name.casefold())
             results.append(DrillResult("node-fails", f"{cluster.name}/{node.name}", down=tuple(down),
                                        restarted=tuple(restarted),

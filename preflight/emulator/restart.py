@@ -38,6 +38,7 @@ def _rename_everywhere(state: EmulatedEstate, old: str, new: str) -> None:
     for vm in snap.vms:
         if same(vm.host):
             vm.host = new
+    state.reindex()
 
 
 def _services_after_restart(record: Any) -> None:
@@ -112,7 +113,7 @@ def drain_node(state: EmulatedEstate, name: str, minutes: int) -> tuple[list[tup
             why = "not highly available" if vm.highly_available is not True else "no other node has the memory"
             outages.append(Outage(vm.name, minutes, f"cannot live-migrate off {node.name} ({why})"))
             continue
-        vm.host = target.name
+        state.move_vm(vm, target.name)
         moves.append((vm.name, target.name))
     state.outages.extend(outages)
     return moves, outages

@@ -72,6 +72,20 @@ class EmulatedEstate:
         self.outages: list[Outage] = []
         self.paused: set[str] = set()
         self.renames: dict[str, str] = {}
+        self._vms_by_host: dict[str, list[Any]] | None = None
+        self._hosts_by_name: dict[str, Any] | None = None
+
+    def reindex(self) -> None:
+        """Forget the name indexes (after a rename changes names everywhere)."""
+        self._vms_by_host = None
+        self._hosts_by_name = None
+
+    def move_vm(self, vm: Any, host: str) -> None:
+        """Place `vm` on `host`, keeping the VMs-by-host index current."""
+        if self._vms_by_host is not None:
+            self._vms_by_host.get(vm.host.casefold(), []).remove(vm)
+            self._vms_by_host.setdefault(host.casefold(), []).append(vm)
+        vm.host = host
 
     # ----- lookups ------------------------------------------------------------------------
     @staticmethod
@@ -81,9 +95,14 @@ class EmulatedEstate:
 
     def host(self, name: str) -> Any:
         """The host with this name or FQDN, or None."""
-        key = name.casefold()
-        return next((h for h in self.snapshot.hosts
-                     if h.name.casefold() == key or (known(h.fqdn) and h.fqdn.casefold() == key)), None)
+        if self._hosts_by_name is None:
+            self._hosts_by_name = {}
+            for h in reversed(self.snapshot.hosts):  # the first host of a name wins, as a scan would find it
+                if known(h.fqdn):
+                    self._hosts_by_name[h.fqdn.casefold()] = h
+            for h in reversed(self.snapshot.hosts):
+                self._hosts_by_name[h.name.casefold()] = h
+        return self._hosts_by_name.get(name.casefold())
 
     def cluster(self, name: str) -> Any:
         """The cluster with this name, or None."""
@@ -110,9 +129,12 @@ class EmulatedEstate:
                 for item in items if item.name.casefold() == key]
 
     def vms_on(self, host: str) -> list[Any]:
-        """VMs placed on a host."""
-        key = host.casefold()
-        return [vm for vm in self.snapshot.vms if vm.host.casefold() == key]
+        """VMs placed on a host (in snapshot order)."""
+        if self._vms_by_host is None:
+            self._vms_by_host = {}
+            for vm in self.snapshot.vms:
+                self._vms_by_host.setdefault(vm.host.casefold(), []).append(vm)
+        return list(self._vms_by_host.get(host.casefold(), ()))
 
     def cluster_of(self, host: Any) -> Any:
         """The cluster a host is a node of, or None."""

@@ -9,6 +9,7 @@ the restart, then what must run after it (starting services).
 
 from __future__ import annotations
 
+from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from typing import Any
@@ -98,31 +99,48 @@ def _merge_server_authentication(drafts: list[_Draft]) -> list[_Draft]:
     return kept
 
 
-def _host(snapshot: Snapshot, name: str) -> Any:
-    return next((h for h in snapshot.hosts if h.name.casefold() == name.casefold()), None)
+class _Fleet:
+    """Name indexes over the snapshot a plan is built for: hosts, clusters, running VMs by host."""
+
+    def __init__(self, snapshot: Snapshot) -> None:
+        self.snapshot = snapshot
+        self._hosts = {h.name.casefold(): h for h in reversed(snapshot.hosts)}
+        self._clusters = {c.name.casefold(): c for c in reversed(snapshot.clusters)}
+        self._running: dict[str, list[Any]] = defaultdict(list)
+        for vm in snapshot.vms:
+            if vm.state == "Running":
+                self._running[vm.host.casefold()].append(vm)
+
+    def host(self, name: str) -> Any:
+        """The host called `name`, or None."""
+        return self._hosts.get(name.casefold())
+
+    def cluster_of(self, host: Any) -> Any:
+        """The cluster `host` is a node of, or None."""
+        return self._clusters.get(host.cluster.casefold()) if host is not None and host.cluster else None
+
+    def running_on(self, host: str) -> list[Any]:
+        """Running VMs on `host`, in snapshot order."""
+        return self._running.get(host.casefold(), [])
 
 
-def _running(snapshot: Snapshot, host: str) -> list[Any]:
-    return [vm for vm in snapshot.vms if vm.host.casefold() == host.casefold() and vm.state == "Running"]
-
-
-def _free(snapshot: Snapshot, host: Any, placed: dict[str, float]) -> float | None:
+def _free(fleet: _Fleet, host: Any, placed: dict[str, float]) -> float | None:
     if host.hardware is UNSET or host.hardware.memory_gb is UNSET:
         return None
-    used = sum(vm.memory_gb for vm in _running(snapshot, host.name) if vm.memory_gb is not UNSET)
+    used = sum(vm.memory_gb for vm in fleet.running_on(host.name) if vm.memory_gb is not UNSET)
     return host.hardware.memory_gb - HOST_RESERVE_GB - used - placed.get(host.name.casefold(), 0.0)
 
 
-def _drain_moves(snapshot: Snapshot, node: Any, cluster: Any, minutes: int) -> tuple[list[tuple[str, str]], list[VmOutage]]:
+def _drain_moves(fleet: _Fleet, node: Any, cluster: Any, minutes: int) -> tuple[list[tuple[str, str]], list[VmOutage]]:
     """Live-migration targets by free memory; VMs that cannot move are down while the node is worked on."""
     placed: dict[str, float] = {}
     moves, down = [], []
-    vms = sorted(_running(snapshot, node.name), key=lambda v: (-(v.memory_gb if v.memory_gb is not UNSET else 0), v.name))
+    vms = sorted(fleet.running_on(node.name), key=lambda v: (-(v.memory_gb if v.memory_gb is not UNSET else 0), v.name))
     for vm in vms:
         need = vm.memory_gb if vm.memory_gb is not UNSET else 0.0
-        options = [(free, h.name) for h in (_host(snapshot, n) for n in cluster.nodes)
+        options = [(free, h.name) for h in (fleet.host(n) for n in cluster.nodes)
                    if h is not None and h.name.casefold() != node.name.casefold()
-                   and (free := _free(snapshot, h, placed)) is not None and free >= need]
+                   and (free := _free(fleet, h, placed)) is not None and free >= need]
         if vm.highly_available is not True or not options:
             why = "not highly available" if vm.highly_available is not True else "no other node has the memory"
             down.append(VmOutage(vm.name, minutes, f"cannot live-migrate off {node.name} ({why})"))
@@ -133,25 +151,24 @@ def _drain_moves(snapshot: Snapshot, node: Any, cluster: Any, minutes: int) -> t
     return moves, down
 
 
-def _server_steps(server: str, drafts: list[_Draft], snapshot: Snapshot) -> list[Step]:
+def _server_steps(server: str, drafts: list[_Draft], fleet: _Fleet) -> list[Step]:
     """The steps of one server: drain, actions by phase, one restart, after-restart actions, resume."""
     drafts = sorted(drafts, key=lambda d: (ACTIONS[d.action].phase, d.action, d.where.object_name))
     applied = [d for d in drafts if not d.blocked and not ACTIONS[d.action].manual]
     restart = any(ACTIONS[d.action].needs_restart(d.params) for d in applied)
     offline = any(ACTIONS[d.action].offline for d in applied)
-    host = _host(snapshot, server)
-    cluster = next((c for c in snapshot.clusters if host is not None and host.cluster
-                    and c.name.casefold() == host.cluster.casefold()), None)
+    host = fleet.host(server)
+    cluster = fleet.cluster_of(host)
     work_min = sum(ACTIONS[d.action].duration_min for d in applied) + (RESTART_MIN if restart else 0)
     os = drafts[0].where.os_version
     steps: list[Step] = []
     if cluster is not None and (restart or offline):
-        moves, down = _drain_moves(snapshot, host, cluster, work_min)
+        moves, down = _drain_moves(fleet, host, cluster, work_min)
         steps.append(Step(0, "drain-node", host.name, "hosts", host.name,
                           (("cluster", cluster.name), ("moves", "\n".join(f"{v}\t{n}" for v, n in moves))),
                           os_version=os, duration_min=ACTIONS["drain-node"].duration_min, vms_down=tuple(down),
                           note=f"{len(moves)} VM(s) live-migrated"))
-    standalone_vms = _running(snapshot, server) if host is not None and cluster is None else []
+    standalone_vms = fleet.running_on(server) if host is not None and cluster is None else []
 
     def step(d: _Draft) -> Step:
         spec = ACTIONS[d.action]
@@ -175,9 +192,9 @@ def _server_steps(server: str, drafts: list[_Draft], snapshot: Snapshot) -> list
     return steps
 
 
-def _server_rank(server: str, drafts: list[_Draft], snapshot: Snapshot) -> tuple[int, str]:
+def _server_rank(server: str, drafts: list[_Draft], fleet: _Fleet) -> tuple[int, str]:
     rank = min(_SERVER_RANK.get(d.where.object_kind, 6) for d in drafts)
-    host = _host(snapshot, server)
+    host = fleet.host(server)
     if host is not None and host.cluster:
         rank = max(rank, 5)  # cluster nodes after standalone hosts, one at a time
     return rank, server.casefold()
@@ -196,8 +213,9 @@ def build_plan(findings: Iterable[Finding], snapshot: Snapshot, include_upgrade:
     by_server: dict[str, list[_Draft]] = {}
     for draft in drafts:
         by_server.setdefault(draft.where.server.casefold(), []).append(draft)
-    ordered = sorted(by_server.values(), key=lambda ds: _server_rank(ds[0].where.server, ds, snapshot))
-    steps = [s for ds in ordered for s in _server_steps(ds[0].where.server, ds, snapshot)]
+    fleet = _Fleet(snapshot)
+    ordered = sorted(by_server.values(), key=lambda ds: _server_rank(ds[0].where.server, ds, fleet))
+    steps = [s for ds in ordered for s in _server_steps(ds[0].where.server, ds, fleet)]
     if include_upgrade:
         steps += _upgrade_steps(snapshot)
     return Plan(tuple(replace(s, number=i) for i, s in enumerate(steps, start=1)), tuple(unplanned))
