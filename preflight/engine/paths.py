@@ -43,6 +43,8 @@ class Unknown(Exception):
 
 @dataclass(frozen=True, slots=True)
 class Step:
+    """One segment of a path: an attribute, optionally with a `[Name]` or `[index]` selector."""
+
     attr: str
     key: str | None
     index: int | None
@@ -50,12 +52,11 @@ class Step:
 
 @dataclass(frozen=True, slots=True)
 class Path:
+    """A compiled field path."""
+
     text: str
     steps: tuple[Step, ...]
 
-    @property
-    def is_link(self) -> bool:
-        return self.steps[0].attr.startswith("@")
 
 
 @lru_cache(maxsize=4096)
