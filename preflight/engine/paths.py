@@ -58,7 +58,6 @@ class Path:
     steps: tuple[Step, ...]
 
 
-
 @lru_cache(maxsize=4096)
 def compile_path(text: str) -> Path:
     """Parse a path once; raises ValueError on bad syntax."""
