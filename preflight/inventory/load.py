@@ -12,6 +12,7 @@ import msgspec
 from preflight.errors import InputError
 from preflight.inventory.references import check_references
 from preflight.inventory.snapshot import ENTITY_LISTS, SCHEMA_ID, Snapshot, SnapshotInfo
+from preflight.inventory.toml_nulls import nulls_from_false
 
 _AT_PATH = re.compile(r"^(?P<msg>.*?)(?: - at `(?P<path>[^`]*)`)?$", re.S)
 
@@ -63,11 +64,12 @@ def decode_snapshot(data: bytes, file: str, suffix: str) -> Snapshot:
     _check_schema_id(file, data, suffix)
     try:
         if suffix == ".toml":
-            return msgspec.toml.decode(data, type=Snapshot)
+            raw = tomllib.loads(data.decode("utf-8"))
+            return msgspec.convert(nulls_from_false(raw, Snapshot), type=Snapshot)
         return msgspec.json.decode(data, type=Snapshot)
     except msgspec.ValidationError as exc:
         raise _validation_error(file, exc) from None
-    except msgspec.DecodeError:
+    except (msgspec.DecodeError, tomllib.TOMLDecodeError, UnicodeDecodeError):
         raise _syntax_error(file, data, suffix) from None
 
 
