@@ -7,7 +7,6 @@ from typing import Any
 
 from msgspec import UNSET
 
-from preflight.engine.conditions import version_tuple
 from preflight.engine.paths import Missing
 from preflight.estate.model import Estate, Target, target_kind
 
@@ -35,9 +34,7 @@ def _hosts(estate: Estate) -> Iterator[Target]:
 
 def _cluster_links(estate: Estate, cluster: Any, path: str) -> dict[str, Any]:
     nodes = [estate.hosts[n.casefold()] for n in cluster.nodes]
-    versions = [estate.os_version_of(node, f"hosts[{node.name}]") for node in nodes]
-    missing = next((v for v in versions if isinstance(v, Missing)), None)
-    lowest = missing or (min(versions, key=version_tuple) if versions else Missing(f"{path}.nodes"))
+    lowest = estate.lowest_os_version(nodes, [f"hosts[{node.name}]" for node in nodes], f"{path}.nodes")
     memories = [n.hardware.memory_gb for n in nodes if n.hardware is not UNSET and n.hardware.memory_gb is not UNSET]
     return {
         "nodes": nodes,

@@ -88,6 +88,15 @@ class Estate:
             return Missing(f"{path}.os.version")
         return os.version
 
+    def lowest_os_version(self, hosts: list[Any], paths: list[str], none_path: str) -> Any:
+        """The lowest OS version among `hosts` (a cluster's nodes), or Missing naming the first uncollected one
+        (`none_path` when there are no hosts)."""
+        versions = [self.os_version_of(host, path) for host, path in zip(hosts, paths)]
+        missing = next((v for v in versions if isinstance(v, Missing)), None)
+        if missing is not None:
+            return missing
+        return min(versions, key=version_tuple) if versions else Missing(none_path)
+
     def trusted(self, domain_a: Any, domain_b: Any) -> bool | Missing:
         """True when two domains are the same or `domain_a` lists a two-way trust with `domain_b`."""
         if domain_a is UNSET or domain_b is UNSET:

@@ -95,14 +95,6 @@ def _hyperv_role(computers: list[Any], paths: list[str]) -> Any:
     return bool(computers)
 
 
-def _lowest_version(estate: Estate, hosts: list[Any], paths: list[str]) -> Any:
-    versions = [estate.os_version_of(h, p) for h, p in zip(hosts, paths)]
-    missing = next((v for v in versions if isinstance(v, Missing)), None)
-    if missing or not versions:
-        return missing or Missing("nodes")
-    return min(versions, key=version_tuple)
-
-
 def _primary_vms(estate: Estate, host: Any) -> list[Any]:
     return [vm for vm in estate.vms_on(host.name)
             if vm.replication not in _ABSENT and vm.replication.mode == "Primary"]
@@ -177,7 +169,7 @@ def _replica_servers(estate: Estate) -> Iterator[Target]:
         node_paths = [_host_path(estate, n) for n in nodes]
         names = {broker.name.casefold()} | ({broker.fqdn.casefold()} if broker.fqdn is not UNSET else set())
         stores = tuple(Store(n.name, n.certificates, f"{p}.certificates") for n, p in zip(nodes, node_paths))
-        os_version = _lowest_version(estate, nodes, node_paths)
+        os_version = estate.lowest_os_version(nodes, node_paths, "nodes")
         links = {
             "role": "broker", "replica_endpoint": True,
             "settings": Missing(f"{path}.replica") if broker.replica is UNSET else broker.replica,
