@@ -10,7 +10,6 @@ from typing import Any
 
 from msgspec import UNSET
 
-from preflight.engine.conditions import version_tuple
 from preflight.engine.paths import Missing
 from preflight.estate.model import Estate, Target, facts
 
@@ -91,15 +90,7 @@ def _newest_dc_version(estate: Estate, cluster: Any, path: str) -> Any:
         return Missing(f"{path}.domain")
     if cluster.domain is None:
         return None
-    domain = estate.domains.get(cluster.domain.casefold())
-    if domain is None:
-        return Missing(f"$.domains[{cluster.domain}]")
-    if domain.domain_controllers is UNSET:
-        return Missing(f"$.domains[{cluster.domain}].domain_controllers")
-    versions = [dc.os_version for dc in domain.domain_controllers if dc.os_version is not UNSET]
-    if not versions:
-        return Missing(f"$.domains[{cluster.domain}].domain_controllers[*].os_version")
-    return max(versions, key=version_tuple)
+    return estate.newest_dc_version(cluster.domain)
 
 
 @facts("clusters")

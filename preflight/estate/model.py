@@ -97,6 +97,18 @@ class Estate:
             return missing
         return min(versions, key=version_tuple) if versions else Missing(none_path)
 
+    def newest_dc_version(self, domain: str) -> Any:
+        """The OS version of the newest domain controller of `domain`, or Missing naming what was not collected."""
+        record = self.domains.get(domain.casefold())
+        if record is None:
+            return Missing(f"$.domains[{domain}]")
+        if record.domain_controllers is UNSET:
+            return Missing(f"$.domains[{domain}].domain_controllers")
+        versions = [dc.os_version for dc in record.domain_controllers if dc.os_version is not UNSET]
+        if not versions:
+            return Missing(f"$.domains[{domain}].domain_controllers[*].os_version")
+        return max(versions, key=version_tuple)
+
     def trusted(self, domain_a: Any, domain_b: Any) -> bool | Missing:
         """True when two domains are the same or `domain_a` lists a two-way trust with `domain_b`."""
         if domain_a is UNSET or domain_b is UNSET:

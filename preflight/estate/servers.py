@@ -20,11 +20,8 @@ def _snapshots(estate: Estate) -> Iterator[Target]:
 @target_kind("domains", "Active Directory domains")
 def _domains(estate: Estate) -> Iterator[Target]:
     for i, domain in enumerate(estate.snapshot.domains):
-        dcs = domain.domain_controllers
-        newest = max((dc.os_version for dc in dcs if dc.os_version is not UNSET), default=None,
-                     key=lambda v: tuple(int(x) for x in v.split(".") if x.isdigit())) if dcs is not UNSET else Missing(
-            f"domains[{domain.name}].domain_controllers")
-        yield Target("domains", domain.name, domain, {"newest_dc_version": newest}, f"$.domains[{i}]")
+        yield Target("domains", domain.name, domain, {"newest_dc_version": estate.newest_dc_version(domain.name)},
+                     f"$.domains[{i}]")
 
 
 def _free_disk_gb(server: Any, path: str) -> Any:
