@@ -19,7 +19,7 @@ from preflight.engine.checks import REGISTRY
 from preflight.engine.conditions import compile_condition
 from preflight.engine.findings import Severity
 from preflight.engine.rules import PackInfo, PackSpec, Rule, RuleSpec, allowed_variables, template_fields
-from preflight.errors import CatalogError
+from preflight.errors import CatalogError, split_validation_error
 from preflight.estate import TARGET_KINDS
 
 Confidence = Literal["article", "confirmed", "confirmed-later-version", "third-party", "unconfirmed", "site"]
@@ -85,19 +85,13 @@ def _read_toml(path: Path) -> dict[str, Any]:
         raise CatalogError(str(path), None, None, f"cannot read: {exc}") from None
 
 
-_AT = re.compile(r" - at `\$\.?(?P<path>[^`]*)`$")
+_KIND_TEXT = {"unknown": "unknown key", "missing": "required key is missing"}
 
 
 def _spec_error(file: str, rule: str | None, exc: msgspec.ValidationError, prefix: str = "") -> CatalogError:
-    text = str(exc).replace("`", "")
-    match = _AT.search(str(exc))
-    key = match.group("path") if match else None
-    text = _AT.sub("", str(exc)).replace("`", "")
-    if text.startswith(("Object missing required field", "Object contains unknown field")):
-        key = ".".join(x for x in (key, text.split()[-1]) if x)
-        text = "required key is missing" if "missing" in text else "unknown key"
-    key = ".".join(x for x in (prefix, key) if x) or None
-    return CatalogError(file, rule, key, text[0].lower() + text[1:])
+    path, kind, problem = split_validation_error(exc)
+    key = ".".join(x for x in (prefix, path.removeprefix("$").lstrip(".")) if x) or None
+    return CatalogError(file, rule, key, _KIND_TEXT[kind] if kind else problem)
 
 
 def _load_sources(catalog: Catalog, file: str, data: dict[str, Any]) -> None:

@@ -3,32 +3,22 @@
 from __future__ import annotations
 
 import json
-import re
 import tomllib
 from pathlib import Path
 
 import msgspec
 
-from preflight.errors import InputError
+from preflight.errors import InputError, split_validation_error
 from preflight.inventory.references import check_references
 from preflight.inventory.snapshot import ENTITY_LISTS, SCHEMA_ID, Snapshot, SnapshotInfo
 from preflight.inventory.toml_nulls import nulls_from_false
 
-_AT_PATH = re.compile(r"^(?P<msg>.*?)(?: - at `(?P<path>[^`]*)`)?$", re.S)
+_KIND_TEXT = {"unknown": "unknown field (not in preflight/inventory/v1)", "missing": "required field is missing"}
 
 
 def _validation_error(file: str, error: msgspec.ValidationError) -> InputError:
-    match = _AT_PATH.match(str(error))
-    assert match is not None
-    message, path = match.group("msg"), match.group("path") or "$"
-    message = message.replace("`", "")
-    if message.startswith("Object contains unknown field"):
-        field = message.split()[-1]
-        return InputError(file, f"{path}.{field}", "unknown field (not in preflight/inventory/v1)")
-    if message.startswith("Object missing required field"):
-        field = message.split()[-1]
-        return InputError(file, f"{path}.{field}", "required field is missing")
-    return InputError(file, path, message[0].lower() + message[1:])
+    path, kind, problem = split_validation_error(error)
+    return InputError(file, path, _KIND_TEXT[kind] if kind else problem)
 
 
 def _syntax_error(file: str, data: bytes, suffix: str) -> InputError:
