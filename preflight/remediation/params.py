@@ -8,13 +8,9 @@ from typing import Any
 from msgspec import UNSET
 
 from preflight.inventory.snapshot import Snapshot
-from preflight.remediation.targets import Resolved, estate_domain
+from preflight.remediation.targets import Resolved, estate_domain, named
 
 DKM_CONTAINER = "VMMDKM"
-
-
-def _named(items: list[Any], name: str) -> Any:
-    return next((i for i in items if i.name.casefold() == name.casefold()), None)
 
 
 def new_computer_name(name: str, snapshot: Snapshot) -> str:
@@ -31,17 +27,17 @@ def new_computer_name(name: str, snapshot: Snapshot) -> str:
 
 def _replica(snapshot: Snapshot, where: Resolved) -> Any:
     if where.object_kind == "hosts":
-        host = _named(snapshot.hosts, where.object_name)
+        host = named(snapshot.hosts, where.object_name)
         return host.replica if host is not None else None
-    cluster = _named(snapshot.clusters, where.object_name)
+    cluster = named(snapshot.clusters, where.object_name)
     return cluster.replica_broker.replica if cluster is not None and cluster.replica_broker not in (None, UNSET) else None
 
 
 def _certificate(snapshot: Snapshot, where: Resolved) -> str | None:
     names = [where.object_name] if where.object_kind == "hosts" else [where.server] if where.object_kind == "vms" else list(
-        getattr(_named(snapshot.clusters, where.object_name), "nodes", []))
+        getattr(named(snapshot.clusters, where.object_name), "nodes", []))
     for name in names:
-        host = _named(snapshot.hosts, name)
+        host = named(snapshot.hosts, name)
         for cert in host.certificates if host is not None and host.certificates is not UNSET else []:
             if cert.has_private_key is not False and (cert.enhanced_key_usages is UNSET
                                                       or "Server Authentication" in cert.enhanced_key_usages):
@@ -50,7 +46,7 @@ def _certificate(snapshot: Snapshot, where: Resolved) -> str | None:
 
 
 def _free_nic(snapshot: Snapshot, host_name: str) -> str | None:
-    host = _named(snapshot.hosts, host_name)
+    host = named(snapshot.hosts, host_name)
     if host is None or host.nics is UNSET:
         return None
     used = {m.name.casefold() for t in (host.teams if host.teams is not UNSET else []) for m in t.members}
@@ -69,7 +65,7 @@ def derive_params(action: str, where: Resolved, params: dict[str, str], snapshot
     params = {k: v for k, v in params.items() if v != ""} | dict(where.extra)
     problem = None
     if action in ("change-sql-edition", "rebuild-sql-collation"):
-        sql = _named(snapshot.sql_servers, where.object_name)
+        sql = named(snapshot.sql_servers, where.object_name)
         params.setdefault("instance", sql.instance if sql is not None else "MSSQLSERVER")
     elif action == "rename-computer":
         params.setdefault("new_name", new_computer_name(where.object_name, snapshot))
@@ -78,7 +74,7 @@ def derive_params(action: str, where: Resolved, params: dict[str, str], snapshot
         params.setdefault("domain", domain or "")
         problem = None if domain else "the estate names no domain to join"
     elif action == "create-dkm-container":
-        server = _named(snapshot.vmm_servers, where.object_name)
+        server = named(snapshot.vmm_servers, where.object_name)
         domain = server.domain if server is not None and isinstance(server.domain, str) else estate_domain(snapshot)
         params.setdefault("container_name", DKM_CONTAINER)
         params.setdefault("parent", ",".join(f"DC={p}" for p in (domain or "").split(".") if p))

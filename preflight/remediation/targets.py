@@ -26,7 +26,8 @@ class Resolved:
     extra: tuple[tuple[str, str], ...] = ()
 
 
-def _named(items: list[Any], name: str) -> Any:
+def named(items: list[Any], name: str) -> Any:
+    """The item of `items` called `name` (case-insensitively), or None."""
     return next((i for i in items if i.name.casefold() == name.casefold()), None)
 
 
@@ -38,10 +39,10 @@ def _host(snapshot: Snapshot, name: str) -> Any:
 def os_version(snapshot: Snapshot, name: str) -> str | None:
     """The OS version of the computer `name` from whichever record has it."""
     for items in (snapshot.vmm_servers, snapshot.hosts, snapshot.library_servers):
-        record = _named(items, name)
+        record = named(items, name)
         if record is not None and record.os is not UNSET and record.os.version is not UNSET:
             return record.os.version
-    cluster = _named(snapshot.clusters, name)
+    cluster = named(snapshot.clusters, name)
     if cluster is not None and cluster.nodes:
         return os_version(snapshot, cluster.nodes[0])
     return None
@@ -66,7 +67,7 @@ def resolve(snapshot: Snapshot, kind: str, name: str, action: str) -> list[Resol
     if kind in ("replicated_vms", "replica_servers") and action in REPLICA_ACTIONS:
         own: list[Resolved] = []
         if kind == "replicated_vms":
-            vm = _named(snapshot.vms, name)
+            vm = named(snapshot.vms, name)
             if vm is None or vm.replication in (None, UNSET):
                 return []
             if action == "set-replica-authentication":  # the VM's own replication switches too (Set-VMReplication)
@@ -82,7 +83,7 @@ def resolve(snapshot: Snapshot, kind: str, name: str, action: str) -> list[Resol
         extra: tuple[tuple[str, str], ...] = (("cluster", owner),) if kind == "csvs" else ()
         return [Resolved(kind, name, server, item, os_version(snapshot, owner), extra)]
     if kind in ("vms", "replicated_vms"):
-        vm = _named(snapshot.vms, name)
+        vm = named(snapshot.vms, name)
         return [Resolved("vms", name, vm.host if vm else name, os_version=os_version(snapshot, vm.host) if vm else None)]
     if kind == "replica_servers":
         found = _replica_side(snapshot, name, action)
