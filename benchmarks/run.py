@@ -46,10 +46,10 @@ def bench(hosts: int, vms: int, repeat: int, directory: Path) -> dict[str, float
     timings["load+validate"], (snapshot, infos) = _best(lambda: load_estate_snapshots([path]), repeat)
     estate_of = lambda: Estate(snapshot, infos, catalog.os_releases())  # noqa: E731
     timings["evaluate"], evaluation = _best(lambda: evaluate(catalog, estate_of(), NOW), repeat)
-    report, _, _ = run_check(CheckRequest((path,), now=NOW))
+    report, _, _ = run_check(CheckRequest((path,), as_of=NOW))
     for name, formatter in sorted(FORMATTERS.items()):
         timings[f"format:{name}"], _ = _best(lambda f=formatter: f.write(report, io.StringIO()), 1)
-    timings["verify"], _ = _best(lambda: run_verify(CheckRequest((path,), now=NOW)), 1)
+    timings["verify"], _ = _best(lambda: run_verify(CheckRequest((path,), as_of=NOW)), 1)
     timings["checks"] = evaluation.checks
     timings["findings"] = len(evaluation.findings)
     return timings

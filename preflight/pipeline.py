@@ -6,7 +6,6 @@ import hashlib
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime, timezone
 from pathlib import Path
 
 from preflight import __version__
@@ -15,7 +14,9 @@ from preflight.engine.evaluate import Evaluation, evaluate
 from preflight.engine.findings import Severity
 from preflight.estate import Estate
 from preflight.inventory import load_estate_snapshots
-from preflight.report import InputFile, Report, build_report
+from preflight.inventory.as_of import AsOf, AsOfMode, AsOfSpec, resolve_as_of
+from preflight.inventory.snapshot import ENTITY_LISTS
+from preflight.report import InputFile, Report, UnknownPolicy, build_report
 from preflight.report.topology import build_topology
 from preflight.resources import builtin_rules_dir
 
@@ -24,13 +25,13 @@ Progress = Callable[[str, int, int], None]
 
 @dataclass(frozen=True)
 class CheckRequest:
-    """What to check and how strictly."""
+    """What to check, how strictly, and as of when (`as_of`: an instant, NOW or COLLECTED)."""
 
     snapshots: tuple[Path, ...]
     rule_dirs: tuple[Path, ...] = ()
     fail_on: Severity = Severity.LOSS
-    strict: bool = False
-    now: datetime | None = None
+    unknown_policy: UnknownPolicy = UnknownPolicy.INCOMPLETE
+    as_of: AsOfSpec | AsOf = AsOfMode.NOW
 
 
 def load_rules(extra_dirs: tuple[Path, ...] = ()) -> Catalog:
@@ -58,18 +59,24 @@ def load_estate(paths: tuple[Path, ...], catalog: Catalog) -> tuple[Estate, tupl
     return estate, inputs
 
 
+def is_empty(estate: Estate) -> bool:
+    """True when the snapshot describes no server, host, cluster or VM (domains alone check nothing)."""
+    return not any(getattr(estate.snapshot, kind) for kind in ENTITY_LISTS if kind != "domains")
+
+
 def run_check(request: CheckRequest, progress: Progress | None = None) -> tuple[Report, Estate, Evaluation]:
     """Run the whole check and return its report (with the estate and raw evaluation for later stages)."""
     started = time.perf_counter()
-    now = request.now or datetime.now(timezone.utc)
     catalog = load_rules(request.rule_dirs)
     if progress:
         progress("load", 0, len(request.snapshots))
     estate, inputs = load_estate(request.snapshots, catalog)
-    evaluation = evaluate(catalog, estate, now, (lambda done, total: progress("evaluate", done, total)) if progress else None)
+    as_of = request.as_of if isinstance(request.as_of, AsOf) else resolve_as_of(
+        request.as_of, [(i.path, i.collected_at) for i in inputs])
+    evaluation = evaluate(catalog, estate, as_of, (lambda done, total: progress("evaluate", done, total)) if progress else None)
     report = build_report(
-        catalog, evaluation, inputs, fail_on=request.fail_on, strict=request.strict,
-        tool_version=__version__, generated_at=now, elapsed_seconds=time.perf_counter() - started,
-        topology=build_topology(estate, evaluation.findings),
+        catalog, evaluation, inputs, fail_on=request.fail_on, unknown_policy=request.unknown_policy,
+        tool_version=__version__, as_of=as_of, elapsed_seconds=time.perf_counter() - started,
+        topology=build_topology(estate, evaluation.findings), empty=is_empty(estate),
     )
     return report, estate, evaluation

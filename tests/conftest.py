@@ -1,6 +1,17 @@
-"""Shared test set-up: make tests/ importable for helper modules such as casefiles."""
+"""Shared test set-up: make tests/ importable for helper modules such as casefiles, and pin the clock."""
 
 import sys
+from datetime import datetime, timezone
 from pathlib import Path
 
+import pytest
+
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+TEST_CLOCK = datetime(2026, 11, 25, 12, 0, tzinfo=timezone.utc)
+"""What `--as-of now` reads during the tests: the suite gives the same results on any date."""
+
+
+@pytest.fixture(autouse=True)
+def _pinned_wall_clock(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr("preflight.inventory.as_of.wall_clock", lambda: TEST_CLOCK)

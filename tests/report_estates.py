@@ -45,7 +45,7 @@ def write_snapshot(data: dict, path: Path) -> Path:
 
 def report_of(*paths: Path, rule_dirs: tuple[Path, ...] = ()) -> Report:
     """Run the real pipeline on snapshot files at a fixed time."""
-    report, _, _ = run_check(CheckRequest(tuple(paths), rule_dirs, now=NOW))
+    report, _, _ = run_check(CheckRequest(tuple(paths), rule_dirs, as_of=NOW))
     return report
 
 

@@ -56,16 +56,28 @@ def test_fail_on_blocker_ignores_warnings(capsys: pytest.CaptureFixture[str], tm
     assert run(capsys, "check", str(path), "--fail-on", "blocker")[0] == 0
 
 
-def test_unknown_is_reported_and_strict_makes_it_fail(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+def test_unknown_makes_the_verdict_incomplete_unless_allowed_or_strict(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
     data = json.loads(READY.read_text(encoding="utf-8"))
     del data["vmm_servers"][0]["services"]
     path = tmp_path / "no-services.json"
     path.write_text(json.dumps(data), encoding="utf-8")
     code, out, _ = run(capsys, "check", str(path))
-    assert code == 0
+    assert code == 4
+    assert out.startswith(" INCOMPLETE ")
     assert "unknown (snapshot lacks the data)" in out.splitlines()[0]
-    assert "missing $.vmm_servers[0].services" in out
+    assert "pass --allow-unknown" in out.splitlines()[1]
+    assert "VMM01 (vmm_servers; VMM010" in out and "$.vmm_servers[0].services" in out
+    code, out, _ = run(capsys, "check", str(path), "--allow-unknown")
+    assert code == 0 and out.startswith(" GO ") and "--allow-unknown" in out.splitlines()[1]
     assert run(capsys, "check", str(path), "--strict")[0] == 1
+    code, _, err = run(capsys, "check", str(path), "--strict", "--allow-unknown")
+    assert code == 2 and "contradict" in err
+    # below --fail-on an unknown does not decide: a blocker-only gate is not incomplete for a warning's data
+    del data["vmm_servers"][0]["vmm"]["database"]["last_full_backup"]
+    data["vmm_servers"][0]["services"] = json.loads(READY.read_text(encoding="utf-8"))["vmm_servers"][0]["services"]
+    path.write_text(json.dumps(data), encoding="utf-8")
+    assert run(capsys, "check", str(path))[0] == 0
+    assert run(capsys, "check", str(path), "--fail-on", "warning")[0] == 4
 
 
 def test_json_output_contract(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:

@@ -24,10 +24,14 @@ def test_collect_writes_a_valid_snapshot_of_this_machine(tmp_path: Path, capsys:
     assert main(["validate", str(target)]) == 0
     # what psutil cannot see is left out, so the check reports it as unknown rather than guessing
     capsys.readouterr()
-    assert main(["check", str(target), "--format", "json"]) == 0
+    # and the verdict is INCOMPLETE (exit 4), never GO, with the missing fields listed per object
+    assert main(["check", str(target), "--format", "json", "--as-of", "collected"]) == 4
     report = json.loads(capsys.readouterr().out)
+    assert report["verdict"] == "incomplete"
     unknown = {f["rule"] for f in report["findings"] if f["status"] == "unknown"}
     assert {"VMM001", "VMM004"} <= unknown
+    missing = {m["name"]: m for m in report["missing_data"]}
+    assert "$.vmm_servers[0].vmm" in missing["JUMPHOST01"]["fields"]
 
 
 def test_collected_at_is_now_with_a_time_zone() -> None:

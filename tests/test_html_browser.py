@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import time
 from collections.abc import Iterator
@@ -11,7 +12,7 @@ import pytest
 
 from benchmarks.generate import generate_estate
 from preflight.cli import main
-from report_estates import IMG, ROOT, SCRIPT_CLOSE, hostile_snapshot, report_of, site_pack_dir, write_snapshot
+from report_estates import IMG, NOW, ROOT, SCRIPT_CLOSE, hostile_snapshot, report_of, site_pack_dir, write_snapshot
 
 pytestmark = pytest.mark.slow
 CHROMIUM = "/usr/bin/chromium"
@@ -80,7 +81,7 @@ class Page:
 
 
 def html_report(snapshot: Path, out: Path, *extra: str) -> int:
-    return main(["report", str(snapshot), "-o", str(out), "-q", *extra])
+    return main(["report", str(snapshot), "-o", str(out), "-q", "--as-of", NOW.isoformat(), *extra])
 
 
 @pytest.mark.parametrize("estate", ESTATES, ids=[p.stem for p in ESTATES])
@@ -173,5 +174,25 @@ def test_large_estate_report_is_small_and_opens_fast(browser, tmp_path: Path) ->
         ARTIFACTS.mkdir(exist_ok=True)
         page.page.screenshot(path=str(ARTIFACTS / "estate-25k.png"), full_page=False)
         print(f"25k-VM report: {size / 1e6:.1f} MB, ready after {ready_ms:.0f} ms")
+    finally:
+        page.close()
+
+
+def test_incomplete_banner_is_amber_and_lists_the_missing_data(browser, tmp_path: Path) -> None:
+    data = json.loads((ROOT / "fixtures" / "estates" / "ready.json").read_text(encoding="utf-8"))
+    del data["vmm_servers"][0]["services"]
+    snapshot = tmp_path / "no-services.json"
+    snapshot.write_text(json.dumps(data), encoding="utf-8")
+    out = tmp_path / "incomplete.html"
+    assert html_report(snapshot, out) == 4
+    page = Page(browser, out)
+    try:
+        assert page.page.inner_text("#verdict") == "INCOMPLETE"
+        colour = page.page.eval_on_selector("#banner", "e => getComputedStyle(e).backgroundColor")
+        assert colour == "rgb(245, 158, 11)"  # amber, not the green of GO
+        assert "could not be evaluated" in page.page.inner_text("#verdict-reason")
+        rows = page.page.inner_text("#missing-data")
+        assert "VMM01 (vmm_servers)" in rows and "$.vmm_servers[0].services" in rows
+        page.assert_clean()
     finally:
         page.close()

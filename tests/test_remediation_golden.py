@@ -46,7 +46,7 @@ def runbook_text(v: Verification) -> str:
 
 @pytest.mark.parametrize("estate", ESTATES, ids=[p.name for p in ESTATES])
 def test_runbook_matches_golden(estate: Path) -> None:
-    report, _, _ = verify(CheckRequest((estate,), now=NOW))
+    report, _, _ = verify(CheckRequest((estate,), as_of=NOW))
     text = runbook_text(report.verification)
     golden = GOLDEN / f"{estate.stem}.runbook.txt"
     if REGENERATE:

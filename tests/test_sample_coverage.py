@@ -18,7 +18,7 @@ def test_every_pack_is_exercised_by_the_sample_estates() -> None:
     passing: dict[str, set[str]] = defaultdict(set)
     packs: set[str] = set()
     for estate in ESTATES:
-        report, _, evaluation = run_check(CheckRequest((estate,), now=NOW))
+        report, _, evaluation = run_check(CheckRequest((estate,), as_of=NOW))
         packs.update(report.packs)
         pack_of = {rule.code: rule.pack for rule in report.rules}
         for finding in report.findings:

@@ -17,7 +17,7 @@ from typer.testing import CliRunner
 from preflight.cli import app
 from preflight.engine.findings import Finding, Severity, Status
 from preflight.pipeline import CheckRequest, run_check
-from preflight.report import Report, Verdict
+from preflight.report import Report, UnknownPolicy, Verdict
 
 ESTATES = Path(__file__).resolve().parent.parent / "fixtures" / "estates"
 NOW = datetime(2026, 11, 25, 12, 0, tzinfo=timezone.utc)
@@ -38,7 +38,7 @@ MIXED_LOSSES = {("PLT002", "NW-ESX01"), ("PLT003", "NW-VS01"), ("UPG001", "NWVMM
 
 
 def _check(name: str, fail_on: Severity = Severity.LOSS) -> Report:
-    report, _, _ = run_check(CheckRequest((ESTATES / name,), fail_on=fail_on, now=NOW))
+    report, _, _ = run_check(CheckRequest((ESTATES / name,), fail_on=fail_on, as_of=NOW))
     return report
 
 
@@ -58,7 +58,7 @@ def test_ready_estate_is_go_with_nothing_failing_or_unknown() -> None:
 
 
 def test_ready_estate_is_go_even_at_the_strictest_gate() -> None:
-    report, _, _ = run_check(CheckRequest((ESTATES / "ready.json",), fail_on=Severity.ADVISORY, strict=True, now=NOW))
+    report, _, _ = run_check(CheckRequest((ESTATES / "ready.json",), fail_on=Severity.ADVISORY, unknown_policy=UnknownPolicy.STRICT, as_of=NOW))
     assert report.verdict is Verdict.GO
 
 

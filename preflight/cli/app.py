@@ -10,7 +10,7 @@ from preflight import __version__
 from preflight.cli.check import check
 from preflight.cli.collect import collect
 from preflight.cli.drill import drill
-from preflight.cli.exit_codes import ExitCode
+from preflight.cli.exit_codes import EXIT_CODES_HELP, ExitCode
 from preflight.cli.report import report
 from preflight.cli.rules import rules_app
 from preflight.cli.validate import schema, validate
@@ -20,6 +20,7 @@ from preflight.errors import PreflightError
 app = typer.Typer(
     name="preflight",
     help="Pre-flight validation and upgrade readiness for Windows Server / Hyper-V / VMM estates.",
+    epilog=EXIT_CODES_HELP,
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,

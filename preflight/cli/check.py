@@ -1,20 +1,52 @@
-"""`preflight check`: evaluate snapshots against the rule packs and answer go / no-go."""
+"""`preflight check`: evaluate snapshots against the rule packs and answer go / no-go / incomplete."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated
 
 import typer
 
-from preflight.cli.exit_codes import ExitCode
-from preflight.cli.options import FailOn, FailOnOption, OutputFile, QuietOption, RuleDirs, Snapshots, StrictOption
+from preflight.cli.exit_codes import exit_code_for
+from preflight.cli.options import (
+    AllowUnknownOption,
+    AsOfOption,
+    FailOn,
+    FailOnOption,
+    OutputFile,
+    QuietOption,
+    RuleDirs,
+    Snapshots,
+    StrictOption,
+)
 from preflight.cli.output import emit
 from preflight.cli.progress import progress_reporter
 from preflight.engine.findings import Severity
+from preflight.errors import PreflightError
 from preflight.formatters import Formatter, formatter_for_path, get_formatter
+from preflight.inventory.as_of import parse_as_of
 from preflight.pipeline import CheckRequest, run_check
-from preflight.report import Verdict
+from preflight.report import UnknownPolicy
+
+
+@dataclass(frozen=True)
+class Judgement:
+    """The options every evaluating command shares: what decides the verdict, and as of when."""
+
+    fail_on: FailOn
+    strict: bool
+    allow_unknown: bool
+    as_of: str
+
+    def request(self, snapshots: list[Path], rules: list[Path] | None) -> CheckRequest:
+        """The pipeline request; conflicting or malformed options are a `PreflightError` (exit 2)."""
+        if self.strict and self.allow_unknown:
+            raise PreflightError("--strict and --allow-unknown contradict each other: choose one")
+        policy = (UnknownPolicy.STRICT if self.strict else
+                  UnknownPolicy.ALLOW if self.allow_unknown else UnknownPolicy.INCOMPLETE)
+        return CheckRequest(tuple(snapshots), tuple(rules or ()), Severity(self.fail_on.value), policy,
+                            parse_as_of(self.as_of))
 
 
 def check(
@@ -23,22 +55,25 @@ def check(
     output: OutputFile = None,
     fail_on: FailOnOption = FailOn.loss,
     strict: StrictOption = False,
+    allow_unknown: AllowUnknownOption = False,
+    as_of: AsOfOption = "now",
     rules: RuleDirs = None,
     quiet: QuietOption = False,
 ) -> None:
-    """Check snapshots of an estate: exit 0 go, 1 no-go, 2 bad input."""
-    check_and_emit(snapshots, format, output, fail_on, strict, rules, quiet, default_format="text")
+    """Check snapshots of an estate: exit 0 go, 1 no-go, 2 bad input, 3 internal error, 4 incomplete."""
+    check_and_emit(snapshots, format, output, Judgement(fail_on, strict, allow_unknown, as_of), rules, quiet,
+                   default_format="text")
 
 
-def check_and_emit(snapshots: list[Path], format: str | None, output: Path | None, fail_on: FailOn, strict: bool,
+def check_and_emit(snapshots: list[Path], format: str | None, output: Path | None, judgement: Judgement,
                    rules: list[Path] | None, quiet: bool, *, default_format: str) -> None:
     """Run the check, write it in the chosen format and exit with the verdict's code (shared by check and report)."""
     chosen = choose_formatter(format, output, default_format)
-    request = CheckRequest(tuple(snapshots), tuple(rules or ()), Severity(fail_on.value), strict)
+    request = judgement.request(snapshots, rules)
     with progress_reporter(quiet) as progress:
         report, _, _ = run_check(request, progress)
     emit(lambda stream: chosen.write(report, stream), output)
-    raise typer.Exit(ExitCode.NO_GO if report.verdict is Verdict.NO_GO else ExitCode.GO)
+    raise typer.Exit(exit_code_for(report.verdict))
 
 
 def choose_formatter(format: str | None, output: Path | None, default_format: str) -> Formatter:

@@ -8,10 +8,11 @@ from typing import Annotated, Optional
 import typer
 
 from preflight.cli.exit_codes import ExitCode
-from preflight.cli.options import OutputFile, Snapshots
+from preflight.cli.options import AsOfOption, OutputFile, Snapshots
 from preflight.cli.output import emit
 from preflight.emulator import run_drills
 from preflight.inventory import load_estate_snapshots
+from preflight.inventory.as_of import parse_as_of, resolve_as_of
 from preflight.remediation.render import drill_dict
 
 
@@ -19,20 +20,29 @@ def drill(
     snapshots: Snapshots,
     format: Annotated[Optional[str], typer.Option("--format", "-f", help="text or json.")] = "text",
     output: OutputFile = None,
+    as_of: AsOfOption = "now",
 ) -> None:
-    """Fault drills (team member, cluster node, storage path, Replica link): exit 1 when a single fault takes VMs down."""
+    """Fault drills (team member, cluster node, storage path, Replica link): exit 1 when a single fault takes VMs down.
+
+    Drills depend on no date today; the as-of instant is validated and recorded so every evaluating command
+    takes the same option.
+    """
     if format not in ("text", "json"):
         raise typer.BadParameter("expected text or json", param_hint="--format")
-    snapshot, _ = load_estate_snapshots(list(snapshots))
+    spec = parse_as_of(as_of)
+    snapshot, infos = load_estate_snapshots(list(snapshots))
+    instant = resolve_as_of(spec, [(file, info.collected_at) for file, info in infos])
     results = run_drills(snapshot)
 
     def write(stream) -> None:
         if format == "json":
-            json.dump({"drills": [drill_dict(r) for r in results]}, stream, indent=2, ensure_ascii=False)
+            json.dump({"as_of": {"instant": instant.instant.isoformat(), "chosen": instant.describe()},
+                       "drills": [drill_dict(r) for r in results]}, stream, indent=2, ensure_ascii=False)
             stream.write("\n")
             return
         harmful = [r for r in results if r.down]
-        stream.write(f"{len(results)} faults injected one at a time; {len(harmful)} take VMs down\n")
+        stream.write(f"{len(results)} faults injected one at a time; {len(harmful)} take VMs down "
+                     f"(as of {instant.instant.isoformat()}: {instant.describe()})\n")
         for r in results:
             verdict = f"DOWN: {', '.join(r.down)}" if r.down else "no VM down"
             extra = f"; restarted elsewhere: {', '.join(r.restarted)}" if r.restarted else ""

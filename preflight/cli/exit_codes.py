@@ -2,11 +2,23 @@
 
 from enum import IntEnum
 
+from preflight.report import Verdict
+
 
 class ExitCode(IntEnum):
-    """0 go, 1 no-go, 2 bad input or usage, 3 internal error."""
+    """0 go, 1 no-go, 2 bad input or usage, 3 internal error, 4 incomplete; 130/143 interrupted."""
 
     GO = 0
     NO_GO = 1
     BAD_INPUT = 2
     INTERNAL_ERROR = 3
+    INCOMPLETE = 4
+
+
+EXIT_CODES_HELP = ("Exit codes: 0 go, 1 no-go, 2 bad input or usage, 3 internal error, "
+                   "4 incomplete (nothing fails but data a deciding check needs was not collected).")
+
+
+def exit_code_for(verdict: Verdict) -> ExitCode:
+    """The exit code of a verdict."""
+    return {Verdict.GO: ExitCode.GO, Verdict.NO_GO: ExitCode.NO_GO, Verdict.INCOMPLETE: ExitCode.INCOMPLETE}[verdict]

@@ -31,7 +31,17 @@ FailOnOption = Annotated[
     FailOn, typer.Option("--fail-on", help="Lowest severity of a failing rule that makes the verdict no-go.")
 ]
 StrictOption = Annotated[
-    bool, typer.Option("--strict", help="Treat unknown checks at or above --fail-on as failures.")
+    bool, typer.Option("--strict", help="Treat unknown checks at or above --fail-on as failures (no-go).")
+]
+AllowUnknownOption = Annotated[
+    bool, typer.Option("--allow-unknown", help="Count unknown checks as passes (by default they make the verdict "
+                                               "incomplete, exit 4).")
+]
+AsOfOption = Annotated[
+    str, typer.Option("--as-of", metavar="WHEN",
+                      help="The instant ages and expiry are measured at: an ISO 8601 instant with a time zone "
+                           "(the start of the change window), 'now', or 'collected' (each snapshot's collected_at; "
+                           "reproducible on any date).")
 ]
 OutputFile = Annotated[
     Optional[Path], typer.Option("-o", "--output", help="Write to this file (atomically) instead of standard output.")

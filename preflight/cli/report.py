@@ -6,8 +6,18 @@ from typing import Annotated, Optional
 
 import typer
 
-from preflight.cli.check import check_and_emit
-from preflight.cli.options import FailOn, FailOnOption, OutputFile, QuietOption, RuleDirs, Snapshots, StrictOption
+from preflight.cli.check import Judgement, check_and_emit
+from preflight.cli.options import (
+    AllowUnknownOption,
+    AsOfOption,
+    FailOn,
+    FailOnOption,
+    OutputFile,
+    QuietOption,
+    RuleDirs,
+    Snapshots,
+    StrictOption,
+)
 
 REPORT_FORMAT_HELP = "html, md, junit, sarif, json (default: from -o's extension: .html .md .xml .sarif .json; else html)."
 
@@ -18,8 +28,11 @@ def report(
     format: Annotated[Optional[str], typer.Option("--format", "-f", help=REPORT_FORMAT_HELP)] = None,
     fail_on: FailOnOption = FailOn.loss,
     strict: StrictOption = False,
+    allow_unknown: AllowUnknownOption = False,
+    as_of: AsOfOption = "now",
     rules: RuleDirs = None,
     quiet: QuietOption = False,
 ) -> None:
-    """Write a report of the check (HTML by default): exit 0 go, 1 no-go, 2 bad input."""
-    check_and_emit(snapshots, format, output, fail_on, strict, rules, quiet, default_format="html")
+    """Write a report of the check (HTML by default): exit 0 go, 1 no-go, 2 bad input, 3 internal error, 4 incomplete."""
+    check_and_emit(snapshots, format, output, Judgement(fail_on, strict, allow_unknown, as_of), rules, quiet,
+                   default_format="html")

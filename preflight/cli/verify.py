@@ -7,13 +7,21 @@ from typing import Annotated, Optional
 
 import typer
 
-from preflight.cli.check import choose_formatter
+from preflight.cli.check import Judgement, choose_formatter
 from preflight.cli.exit_codes import ExitCode
-from preflight.cli.options import FailOn, FailOnOption, OutputFile, RuleDirs, Snapshots, StrictOption
+from preflight.cli.options import (
+    AllowUnknownOption,
+    AsOfOption,
+    FailOn,
+    FailOnOption,
+    OutputFile,
+    RuleDirs,
+    Snapshots,
+    StrictOption,
+)
 from preflight.cli.output import emit
-from preflight.engine.findings import Severity
 from preflight.inventory import encode_json
-from preflight.pipeline import CheckRequest
+from preflight.report import Verdict
 from preflight.remediation.powershell import render_script
 from preflight.remediation.verify import verify as run_verify
 
@@ -26,16 +34,21 @@ def verify(
     emit_snapshot: Annotated[Optional[Path], typer.Option("--emit-snapshot", help="Write the emulated post-remediation estate as a snapshot.")] = None,
     fail_on: FailOnOption = FailOn.loss,
     strict: StrictOption = False,
+    allow_unknown: AllowUnknownOption = False,
+    as_of: AsOfOption = "now",
     rules: RuleDirs = None,
 ) -> None:
     """Verify the remediation plan in the emulator: exit 0 when it leaves no blocker, introduces nothing and the
-    simulated VMM 2012 upgrade succeeds; 1 otherwise; 2 for bad input."""
+    simulated VMM 2012 upgrade succeeds; 1 otherwise; 4 when it passes but the estate's verdict is incomplete
+    (data a deciding check needs was not collected); 2 for bad input."""
     chosen = choose_formatter(format, output, "text")
-    request = CheckRequest(tuple(snapshots), tuple(rules or ()), Severity(fail_on.value), strict)
+    request = Judgement(fail_on, strict, allow_unknown, as_of).request(snapshots, rules)
     report, emulated, plan = run_verify(request)
     if script is not None:
         emit(lambda stream: stream.write(render_script(plan)), script)
     if emit_snapshot is not None:
         emit(lambda stream: stream.write(encode_json(emulated).decode("utf-8")), emit_snapshot)
     emit(lambda stream: chosen.write(report, stream), output)
-    raise typer.Exit(ExitCode.GO if report.verification is not None and report.verification.passed else ExitCode.NO_GO)
+    if report.verification is None or not report.verification.passed:
+        raise typer.Exit(ExitCode.NO_GO)
+    raise typer.Exit(ExitCode.INCOMPLETE if report.verdict is Verdict.INCOMPLETE else ExitCode.GO)

@@ -10,12 +10,13 @@ import os
 import platform
 import socket
 import sys
-from datetime import datetime, timezone
+from datetime import datetime
 from typing import Any
 
 import psutil
 
 from preflight import __version__
+from preflight.inventory.as_of import wall_clock
 from preflight.inventory.snapshot import SCHEMA_ID
 
 _ARCH = {"amd64": "x64", "x86_64": "x64", "x86": "x86", "i386": "x86", "i686": "x86", "ia64": "ia64"}
@@ -117,7 +118,7 @@ def collect_local(name: str | None = None, now: datetime | None = None) -> dict[
         "schema": SCHEMA_ID,
         "snapshot": {
             "name": f"{computer} (local collection)",
-            "collected_at": (now or datetime.now(timezone.utc)).isoformat(timespec="seconds"),
+            "collected_at": (now or wall_clock()).isoformat(timespec="seconds"),
             "collector": {"name": "preflight-collect", "version": __version__},
         },
         "vmm_servers": [server],

@@ -14,6 +14,7 @@ from preflight.engine.findings import SEVERITIES_WORST_FIRST, Evidence, Finding,
 from preflight.engine.paths import Unknown
 from preflight.engine.rules import Rule
 from preflight.estate import Estate, Target
+from preflight.inventory.as_of import AsOf, AsOfMode
 
 AT_RISK_SHOWN = 10
 Progress = Callable[[int, int], None]
@@ -82,9 +83,15 @@ def evaluate_rule(rule: Rule, target: Target, context: Context) -> Outcome:
         raise RuntimeError(f"rule {rule.code} failed on {target.kind} '{target.name}': {exc!r}") from exc
 
 
-def evaluate(catalog: Catalog, estate: Estate, now: datetime, progress: Progress | None = None) -> Evaluation:
-    """Evaluate every rule of `catalog` over `estate`."""
-    context = Context(now=now)
+def evaluate(catalog: Catalog, estate: Estate, as_of: AsOf | datetime, progress: Progress | None = None) -> Evaluation:
+    """Evaluate every rule of `catalog` over `estate`, measuring ages and expiry at `as_of`.
+
+    Under ``--as-of collected`` each snapshot (the `snapshots` target) is measured at its own
+    `collected_at`; every other object at the run-wide instant (the newest `collected_at`).
+    """
+    if isinstance(as_of, datetime):
+        as_of = AsOf(as_of, AsOfMode.GIVEN)
+    context = Context(now=as_of.instant)
     findings: list[Finding] = []
     tallies: dict[str, Counter[Status]] = {}
     objects: set[tuple[str, str]] = set()
@@ -92,7 +99,8 @@ def evaluate(catalog: Catalog, estate: Estate, now: datetime, progress: Progress
     for position, rule in enumerate(rules):
         tally: Counter[Status] = Counter()
         for target in estate.targets(rule.target):
-            outcome = evaluate_rule(rule, target, context)
+            at = Context(now=as_of.for_file(target.links.get("file"))) if rule.target == "snapshots" else context
+            outcome = evaluate_rule(rule, target, at)
             tally[outcome.status] += 1
             if outcome.status is not Status.NOT_APPLICABLE:
                 objects.add((target.kind, target.name))

@@ -164,6 +164,7 @@ def write_html(report: Report, stream: TextIO) -> None:
         counts={s.value: n for s, n in report.severity_counts.items()},
         unknown_count=report.status_counts.get(Status.UNKNOWN, 0), status=Status,
         chart=chart_data(report), summary=rule_summary(report), unknowns=unknown_summary(report),
+        missing=report.missing_data(),
         verification=verification_view(report.verification), data=script_json(page_data(report)),
         css=_asset("report.css"), js=js, js_hash=_csp_hash(js),
     ))

@@ -38,8 +38,11 @@ def report_dict(report: Report) -> dict[str, Any]:
     return {
         "schema": REPORT_SCHEMA,
         "verdict": report.verdict.value,
+        "verdict_reason": report.verdict_reason(),
         "fail_on": report.fail_on.value,
+        "unknown_policy": report.unknown_policy.value,
         "strict": report.strict,
+        "as_of": as_of_dict(report),
         "summary": {
             "severity": {s.value: n for s, n in report.severity_counts.items()},
             "status": {s.value: n for s, n in report.status_counts.items()},
@@ -48,6 +51,8 @@ def report_dict(report: Report) -> dict[str, Any]:
             "checks": report.checks,
             "elapsed_seconds": round(report.elapsed_seconds, 3),
         },
+        "missing_data": [{"kind": m.kind, "name": m.name, "fields": list(m.fields), "rules": list(m.rules)}
+                         for m in report.missing_data()],
         "findings": [finding_dict(f) for f in report.findings],
         "tool": {"name": "preflight", "version": report.tool_version},
         "packs": report.packs,
@@ -56,10 +61,18 @@ def report_dict(report: Report) -> dict[str, Any]:
              "collected_at": i.collected_at.isoformat(), "collector": i.collector}
             for i in report.inputs
         ],
-        "generated_at": report.generated_at.isoformat(),
         **({"extras": report.extras} if report.extras else {}),
         **_verification(report),
     }
+
+
+def as_of_dict(report: Report) -> dict[str, Any]:
+    """The as-of instant and how it was chosen (`per_snapshot` under --as-of collected)."""
+    data: dict[str, Any] = {"instant": report.as_of.instant.isoformat(), "mode": report.as_of.mode.value,
+                            "chosen": report.as_of.describe()}
+    if report.as_of.per_file:
+        data["per_snapshot"] = {file: instant.isoformat() for file, instant in report.as_of.per_file}
+    return data
 
 
 @formatter("json", (".json",), "Machine-readable report (schema preflight/report/v1)")

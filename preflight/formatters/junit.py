@@ -47,13 +47,16 @@ def build_junit(report: Report) -> ET.Element:
     rules_by_pack: dict[str, list[Rule]] = defaultdict(list)
     for rule in report.rules:
         rules_by_pack[rule.pack].append(rule)
-    root = ET.Element("testsuites", name="preflight", timestamp=report.generated_at.isoformat())
+    root = ET.Element("testsuites", name="preflight", timestamp=report.as_of.instant.isoformat())
     totals = {"tests": 0, "failures": 0, "skipped": 0}
     for pack in sorted(set(report.packs) | set(by_pack)):
-        suite = ET.SubElement(root, "testsuite", name=pack, timestamp=report.generated_at.isoformat(),
+        suite = ET.SubElement(root, "testsuite", name=pack, timestamp=report.as_of.instant.isoformat(),
                               hostname=_clean(", ".join(i.snapshot for i in report.inputs)))
-        ET.SubElement(ET.SubElement(suite, "properties"), "property", name="pack_version",
-                      value=report.packs.get(pack, ""))
+        properties = ET.SubElement(suite, "properties")
+        for name, value in (("pack_version", report.packs.get(pack, "")), ("verdict", report.verdict.value),
+                            ("verdict_reason", report.verdict_reason()), ("as_of", report.as_of.instant.isoformat()),
+                            ("as_of_chosen", report.as_of.describe())):
+            ET.SubElement(properties, "property", name=name, value=_clean(value))
         counts = {"tests": 0, "failures": 0, "skipped": 0}
         for finding in by_pack.get(pack, ()):
             _case(suite, finding)

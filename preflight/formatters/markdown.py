@@ -8,7 +8,7 @@ from typing import TextIO
 
 from preflight.engine.findings import SEVERITIES_WORST_FIRST, Finding, Severity, Status
 from preflight.formatters.registry import formatter
-from preflight.report import Report, Verdict
+from preflight.report import Report
 
 OBJECTS_SHOWN = 10
 _METACHARACTERS = re.compile(r"([\\`*_\[\]|~])")
@@ -75,15 +75,27 @@ def _verification_block(report: Report) -> list[str]:
     return out + [""]
 
 
+def _missing_block(report: Report) -> list[str]:
+    """Per object, the fields to collect before the verdict can be GO (unknowns at or above --fail-on)."""
+    missing = report.missing_data()
+    if not missing:
+        return []
+    out = [f"### Data to collect (unknown checks at or above *{report.fail_on.value}*)", "",
+           "| Object | Missing fields | Rules |", "|---|---|---|"]
+    out += [f"| {md_escape(m.name)} ({m.kind}) | {md_escape(', '.join(m.fields))} | {', '.join(m.rules)} |"
+            for m in missing]
+    return out + [""]
+
+
 @formatter("md", (".md", ".markdown"), "Markdown summary for a change ticket")
 def write_markdown(report: Report, stream: TextIO) -> None:
     """Write the Markdown summary."""
     snapshots = ", ".join(dict.fromkeys(md_escape(i.snapshot) for i in report.inputs)) or "no snapshot"
-    verdict = "**NO-GO**" if report.verdict is Verdict.NO_GO else "**GO**"
+    verdict = f"**{report.verdict.value.upper()}**"
     unknown = report.status_counts.get(Status.UNKNOWN, 0)
     out = [f"## Pre-flight verdict: {verdict}", "",
-           f"Estate: {snapshots}. No-go when a rule fails at or above *{report.fail_on.value}*"
-           f"{' or cannot be evaluated there (strict)' if report.strict else ''}.", "",
+           f"Estate: {snapshots}. Verdict {md_escape(report.verdict_reason())}. "
+           f"As of {report.as_of.instant.isoformat()} ({report.as_of.describe()}).", "",
            "| Severity | Failing checks |", "|---|---:|"]
     out += [f"| {s.value} | {n} |" for s, n in report.severity_counts.items()]
     out += [f"| unknown (not evaluated) | {unknown} |", ""]
@@ -103,9 +115,10 @@ def write_markdown(report: Report, stream: TextIO) -> None:
         out += [f"Also {', '.join(parts)} finding(s); see the full report.", ""]
     if unknown:
         out += [f"{unknown} check(s) could not be evaluated because the snapshot lacks the data.", ""]
+    out += _missing_block(report)
     if report.verification is not None:
         out += _verification_block(report)
     packs = ", ".join(f"{p} {v}" for p, v in report.packs.items())
-    out.append(f"<sub>preflight {report.tool_version}; packs {md_escape(packs)}; run {report.generated_at.isoformat()}; "
+    out.append(f"<sub>preflight {report.tool_version}; packs {md_escape(packs)}; as of {report.as_of.instant.isoformat()}; "
                + "; ".join(f"{md_escape(i.snapshot)} sha256 {i.sha256[:12]}" for i in report.inputs) + "</sub>")
     stream.write("\n".join(out) + "\n")

@@ -11,9 +11,12 @@ from rich.markup import escape
 from preflight.engine.findings import SEVERITIES_WORST_FIRST, Finding, Status
 from preflight.formatters.registry import formatter
 from preflight.report import Report, Verdict
+from preflight.report.model import missing_by_object
 
 _PLURAL = {"blocker": "blockers", "loss": "losses", "warning": "warnings", "advisory": "advisories"}
 _STYLE = {"blocker": "bold red", "loss": "bold magenta", "warning": "yellow", "advisory": "cyan"}
+_VERDICT_STYLE = {Verdict.GO: "bold white on green", Verdict.NO_GO: "bold white on red",
+                  Verdict.INCOMPLETE: "bold black on yellow"}
 
 
 def _counts_line(report: Report) -> str:
@@ -44,10 +47,9 @@ def _print_finding(console: Console, finding: Finding, report: Report) -> None:
 def write_text(report: Report, stream: TextIO) -> None:
     """Write the human-readable terminal report."""
     console = Console(file=stream, highlight=False, soft_wrap=True, emoji=False)
-    verdict_style = "bold white on red" if report.verdict is Verdict.NO_GO else "bold white on green"
-    console.print(f"[{verdict_style}] {report.verdict.value.upper()} [/] {_counts_line(report)}")
-    console.print(f"[dim]no-go when a rule fails at or above '{report.fail_on.value}'"
-                  f"{' or is unknown there (--strict)' if report.strict else ''}[/]")
+    console.print(f"[{_VERDICT_STYLE[report.verdict]}] {report.verdict.value.upper()} [/] {_counts_line(report)}")
+    console.print(f"[dim]{escape(report.verdict_reason())}[/]")
+    console.print(f"[dim]as of {report.as_of.instant.isoformat()} ({report.as_of.describe()})[/]")
     for severity in SEVERITIES_WORST_FIRST:
         failures = [f for f in report.failures if f.severity is severity]
         if not failures:
@@ -63,10 +65,11 @@ def write_text(report: Report, stream: TextIO) -> None:
                 _print_finding(console, finding, report)
     if report.unknowns:
         console.print()
-        console.print(f"[bold]UNKNOWN ({len(report.unknowns)})[/] not evaluated: the snapshot lacks the data")
-        for finding in report.unknowns:
-            console.print(f"  {finding.rule} [dim]{finding.severity.value}[/] {escape(finding.target.name)}: "
-                          f"missing {escape(', '.join(finding.missing))}")
+        console.print(f"[bold]UNKNOWN ({len(report.unknowns)})[/] not evaluated: the snapshot lacks the data; "
+                      "missing fields per object:")
+        for item in missing_by_object(report.unknowns):
+            console.print(f"  [bold]{escape(item.name)}[/] [dim]({item.kind}; {', '.join(item.rules)})[/]: "
+                          f"{escape(', '.join(item.fields))}")
     counts = report.status_counts
     console.print()
     console.print(

@@ -97,7 +97,7 @@ def verify(request: CheckRequest) -> tuple[Report, Snapshot, Plan]:
     with tempfile.TemporaryDirectory(prefix="preflight-verify-") as folder:
         path = Path(folder) / "emulated.json"
         path.write_bytes(encode_json(emulated))
-        after, _, _ = run_check(dataclasses.replace(request, snapshots=(path,), now=report.generated_at))
+        after, _, _ = run_check(dataclasses.replace(request, snapshots=(path,), as_of=report.as_of))
     fates, introduced = compare(report, after, plan, outcomes, state.renames)
     remaining = [_fate(f, UNRESOLVED, "") for f in after.findings
                  if f.status is Status.FAIL and f.severity is Severity.BLOCKER]

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass, field
-from datetime import datetime
 from enum import Enum
 from typing import TYPE_CHECKING, Any
 
@@ -12,6 +11,7 @@ from preflight.engine.catalog import Catalog
 from preflight.engine.evaluate import Evaluation
 from preflight.engine.findings import SEVERITIES_WORST_FIRST, Finding, Severity, Status
 from preflight.engine.rules import Rule
+from preflight.inventory.as_of import AsOf
 from preflight.report.topology import TopologyNode
 
 if TYPE_CHECKING:
@@ -21,10 +21,29 @@ REPORT_SCHEMA = "preflight/report/v1"
 
 
 class Verdict(str, Enum):
-    """Go or no-go for the change."""
+    """Go, no-go, or incomplete: nothing fails but the snapshot lacks data a deciding check needs."""
 
     GO = "go"
     NO_GO = "no-go"
+    INCOMPLETE = "incomplete"
+
+
+class UnknownPolicy(str, Enum):
+    """What an unknown check at or above `--fail-on` does to the verdict."""
+
+    INCOMPLETE = "incomplete"  # the default: the verdict is INCOMPLETE (never GO)
+    ALLOW = "allow"            # --allow-unknown: unknown counts as pass
+    STRICT = "strict"          # --strict: unknown counts as a failure (NO-GO)
+
+
+@dataclass(frozen=True)
+class MissingData:
+    """The fields one object lacks for the checks that decide the verdict."""
+
+    kind: str
+    name: str
+    fields: tuple[str, ...]
+    rules: tuple[str, ...]
 
 
 @dataclass(frozen=True)
@@ -44,13 +63,13 @@ class Report:
 
     verdict: Verdict
     fail_on: Severity
-    strict: bool
+    unknown_policy: UnknownPolicy
     findings: tuple[Finding, ...]
     rules: tuple[Rule, ...]
     packs: dict[str, str]
     inputs: tuple[InputFile, ...]
     tool_version: str
-    generated_at: datetime
+    as_of: AsOf
     elapsed_seconds: float
     objects: int
     checks: int
@@ -60,6 +79,12 @@ class Report:
     verification: Verification | None = None
     tallies: dict[str, dict[Status, int]] = field(default_factory=dict)
     extras: dict[str, Any] = field(default_factory=dict)
+    empty: bool = False
+
+    @property
+    def strict(self) -> bool:
+        """Unknowns at or above `fail_on` count as failures (--strict)."""
+        return self.unknown_policy is UnknownPolicy.STRICT
 
     @property
     def failures(self) -> tuple[Finding, ...]:
@@ -75,6 +100,18 @@ class Report:
         """Findings that make the verdict no-go."""
         return tuple(f for f in self.findings if _blocks(f, self.fail_on, self.strict))
 
+    def deciding_unknowns(self) -> tuple[Finding, ...]:
+        """Unknown findings at or above `fail_on`: the checks that keep the verdict from GO."""
+        return tuple(f for f in self.findings if f.status is Status.UNKNOWN and f.severity.rank >= self.fail_on.rank)
+
+    def missing_data(self) -> tuple[MissingData, ...]:
+        """Per object, the fields the deciding unknown checks lack (what to collect to reach a verdict)."""
+        return missing_by_object(self.deciding_unknowns())
+
+    def verdict_reason(self) -> str:
+        """One sentence saying why the verdict is what it is."""
+        return verdict_reason(self)
+
     def rule(self, code: str) -> Rule | None:
         """The rule with this code, if it was evaluated."""
         return next((r for r in self.rules if r.code == code), None)
@@ -86,9 +123,47 @@ def _blocks(finding: Finding, fail_on: Severity, strict: bool) -> bool:
     return finding.status is Status.FAIL or (strict and finding.status is Status.UNKNOWN)
 
 
-def decide(findings: tuple[Finding, ...], fail_on: Severity, strict: bool) -> Verdict:
-    """No-go when a failing rule (or, with `strict`, an unknown one) is at or above `fail_on`."""
-    return Verdict.NO_GO if any(_blocks(f, fail_on, strict) for f in findings) else Verdict.GO
+def decide(findings: tuple[Finding, ...], fail_on: Severity, policy: UnknownPolicy, *, empty: bool = False) -> Verdict:
+    """NO-GO when a failing rule (or, with --strict, an unknown one) is at or above `fail_on`; else
+    INCOMPLETE when an unknown one is there (unless --allow-unknown) or the estate holds no object at
+    all; else GO. GO therefore means every applicable check at or above `fail_on` was evaluated and passed.
+    """
+    strict = policy is UnknownPolicy.STRICT
+    if any(_blocks(f, fail_on, strict) for f in findings):
+        return Verdict.NO_GO
+    if empty:
+        return Verdict.INCOMPLETE
+    if policy is UnknownPolicy.INCOMPLETE and any(
+            f.status is Status.UNKNOWN and f.severity.rank >= fail_on.rank for f in findings):
+        return Verdict.INCOMPLETE
+    return Verdict.GO
+
+
+def missing_by_object(findings: tuple[Finding, ...]) -> tuple[MissingData, ...]:
+    """Group unknown findings by object: the missing field paths and the rules that need them."""
+    grouped: dict[tuple[str, str], tuple[dict[str, None], dict[str, None]]] = {}
+    for finding in findings:
+        fields, rules = grouped.setdefault((finding.target.kind, finding.target.name), ({}, {}))
+        fields.update(dict.fromkeys(finding.missing))
+        rules[finding.rule] = None
+    return tuple(MissingData(kind, name, tuple(fields), tuple(rules)) for (kind, name), (fields, rules) in grouped.items())
+
+
+def verdict_reason(report: Report) -> str:
+    """Why the verdict is what it is, in one sentence (shared by every format)."""
+    level = report.fail_on.value
+    if report.verdict is Verdict.NO_GO:
+        extra = " or cannot be evaluated there (--strict)" if report.strict else ""
+        return f"no-go: a rule fails at or above '{level}'{extra}"
+    if report.verdict is Verdict.INCOMPLETE:
+        if report.empty:
+            return "incomplete: the snapshot describes no server, host, cluster or VM, so nothing was checked"
+        count = len(report.deciding_unknowns())
+        return (f"incomplete: nothing fails at or above '{level}', but {count} check{'s' if count != 1 else ''} "
+                f"there could not be evaluated (data not collected); collect it, or pass --allow-unknown")
+    if report.unknown_policy is UnknownPolicy.ALLOW and report.deciding_unknowns():
+        return f"go: nothing fails at or above '{level}' (unknown checks counted as pass: --allow-unknown)"
+    return f"go: every applicable check at or above '{level}' was evaluated and passed"
 
 
 def build_report(
@@ -97,25 +172,26 @@ def build_report(
     inputs: tuple[InputFile, ...],
     *,
     fail_on: Severity,
-    strict: bool,
+    unknown_policy: UnknownPolicy,
     tool_version: str,
-    generated_at: datetime,
+    as_of: AsOf,
     elapsed_seconds: float,
     topology: tuple[TopologyNode, ...] = (),
+    empty: bool = False,
 ) -> Report:
-    """Assemble the report of one run."""
+    """Assemble the report of one run (`empty`: the estate holds no object to check)."""
     severity_counts = Counter(f.severity for f in evaluation.findings if f.status is Status.FAIL)
     statuses = evaluation.status_counts()
     return Report(
-        verdict=decide(evaluation.findings, fail_on, strict),
+        verdict=decide(evaluation.findings, fail_on, unknown_policy, empty=empty),
         fail_on=fail_on,
-        strict=strict,
+        unknown_policy=unknown_policy,
         findings=evaluation.findings,
         rules=tuple(sorted(catalog.rules.values(), key=lambda r: r.code)),
         packs={pack_id: info.version for pack_id, info in sorted(catalog.packs.items())},
         inputs=inputs,
         tool_version=tool_version,
-        generated_at=generated_at,
+        as_of=as_of,
         elapsed_seconds=elapsed_seconds,
         objects=evaluation.objects,
         checks=evaluation.checks,
@@ -123,4 +199,5 @@ def build_report(
         severity_counts={s: severity_counts.get(s, 0) for s in SEVERITIES_WORST_FIRST},
         topology=topology,
         tallies={code: {s: tally.get(s, 0) for s in Status} for code, tally in evaluation.tallies.items()},
+        empty=empty,
     )
