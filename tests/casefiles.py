@@ -6,7 +6,8 @@ A case edits a copy of a base snapshot (fixtures/rules/_bases/<base>.json) with:
   null   = ["<path>"]             set a field to null (TOML has no null literal)
   append = { "<path>" = [items] } add items to a list
   remove = ["<path>[Name]"]       delete a list item
-and expects, per target name, a status: fail, pass, unknown or n/a. Targets not listed must pass or be n/a.
+and expects, per target name, a status: fail, pass, unknown or n/a (and, optionally, the `severity` of a
+failing finding, for rules whose data gives some outcomes another severity). Targets not listed must pass or be n/a.
 """
 
 from __future__ import annotations
@@ -33,6 +34,7 @@ class Expectation:
     status: str
     message_contains: tuple[str, ...] = ()
     evidence_contains: tuple[str, ...] = ()
+    severity: str | None = None
 
 
 @dataclass(frozen=True)
@@ -117,7 +119,7 @@ def load_cases() -> list[Case]:
             base = json.loads((BASES_DIR / f"{raw.get('base', spec.get('base', 'vmm'))}.json").read_text(encoding="utf-8"))
             expect = tuple(
                 Expectation(e["target"], e["status"], tuple(_as_tuple(e.get("message_contains"))),
-                            tuple(_as_tuple(e.get("evidence_contains"))))
+                            tuple(_as_tuple(e.get("evidence_contains"))), e.get("severity"))
                 for e in raw.get("expect", [])
             )
             cases.append(Case(spec["rule"], raw["id"], apply_edits(base, raw), expect, raw.get("now", now), file))

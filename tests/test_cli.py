@@ -202,6 +202,9 @@ def test_rules_list_and_show(capsys: pytest.CaptureFixture[str]) -> None:
     code, out, _ = run(capsys, "rules", "show", "VMM001")
     assert code == 0
     assert "sources:" in out and "[article]" in out and "[unconfirmed]" in out
+    code, out, _ = run(capsys, "rules", "show", "HFX002")
+    assert code == 0
+    assert "included in SP1 of Windows 6.1 <- hfx-2008r2-sp1-inclusion [unconfirmed]" in out
     assert run(capsys, "rules", "show", "NOPE999")[0] == 2
     assert run(capsys, "rules", "list", "--pack", "nope")[0] == 2
 

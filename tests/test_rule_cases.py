@@ -41,6 +41,9 @@ def test_rule_case(case: Case) -> None:
             f"(evidence {outcome.evidence}, missing {outcome.missing})")
         if outcome.status in (Status.FAIL, Status.UNKNOWN):
             finding = finding_for(rule, target, outcome)
+            if expectation.severity is not None:
+                assert finding.severity.value == expectation.severity, (
+                    f"{case.rule} on {expectation.target}: expected severity {expectation.severity}, got {finding.severity.value}")
             for text in expectation.message_contains:
                 assert text in finding.message, f"{text!r} not in message {finding.message!r}"
             shown = " | ".join(f"{e.path} = {e.value}" for e in finding.evidence)

@@ -44,3 +44,25 @@ def test_every_matrix_row_has_a_known_source() -> None:
         for table, rows in matrix.tables.items():
             for row in rows:
                 assert row.get("source") in CATALOG.sources, f"{matrix.id}.{table}: {row}"
+
+
+def test_every_source_can_be_rechecked() -> None:
+    """Each source carries an address or a file; the tool's own policies are tagged `site`."""
+    vague = sorted(k for k, s in CATALOG.sources.items() if not (s.url or s.file))
+    assert not vague, f"sources with neither url nor file: {vague}"
+    for policy in ("net-busy-host-policy", "vmm-other-roles", "preflight-policy", "vmm-backup-window"):
+        assert CATALOG.sources[policy].confidence == "site", policy
+
+
+def test_matrix_rows_name_known_inclusion_sources() -> None:
+    for matrix in CATALOG.matrices.values():
+        for table, rows in matrix.tables.items():
+            for row in rows:
+                if "included_in" in row:
+                    assert row.get("included_in_source") in CATALOG.sources, f"{matrix.id}.{table}: {row}"
+
+
+def test_vss_frequency_range_cites_the_page_that_states_it() -> None:
+    """The 1-12 hour range is on the 2012 Enable-VMReplication page; the 2012 R2 page gives no range."""
+    rows = CATALOG.matrices["hyperv-replica"].tables["vss_frequency"]
+    assert rows and {row["source"] for row in rows} == {"net-ps-enable-vmreplication-2012"}

@@ -30,10 +30,13 @@ BLOCKED_BLOCKERS = {
     # Branch VMM server still on VMM 2008 R2 RTM, without WAIK, on a local 32-bit SQL Server 2005 Express.
     ("VMM001", "FAB-VMM-BR01"), ("VMM008", "FAB-VMM-BR01"),
     ("SQL001", "FAB-VMM-BR01"), ("SQL002", "FAB-VMM-BR01"), ("SQL003", "FAB-VMM-BR01"),
-    # Case-sensitive collation on the HQ SQL Server; a Windows Server 2003 library server.
-    ("SQL004", "FABSQL01"), ("UPG002", "FABLIB01"),
+    # Case-sensitive collation on the HQ SQL Server.
+    ("SQL004", "FABSQL01"),
 }
-BLOCKED_LOSSES = {("PLT001", "VC-FAB01"), ("PLT002", "ESX-FAB01"), ("PLT003", "VS-BR01"), ("UPG001", "FAB-SCVMM-MGMT01")}
+# A Windows Server 2003 library server is a loss, not a blocker: the upgrade proceeds and afterwards
+# the library server can only be removed.
+BLOCKED_LOSSES = {("PLT001", "VC-FAB01"), ("PLT002", "ESX-FAB01"), ("PLT003", "VS-BR01"), ("UPG001", "FAB-SCVMM-MGMT01"),
+                  ("UPG002", "FABLIB01")}
 MIXED_LOSSES = {("PLT002", "NW-ESX01"), ("PLT003", "NW-VS01"), ("UPG001", "NWVMM01")}
 
 

@@ -79,3 +79,7 @@ def show_rule(code: Annotated[str, typer.Argument(help="Rule code (VMM005) or na
                 label = row.get("label") or row.get("id") or row.get("name") or row.get("kb") or table
                 confidence = row.get("confidence", source.confidence)
                 out(f"  - {table}: {label}  <- {row['source']} [{confidence}]")
+                if "included_in" in row:
+                    inclusion = catalog.sources.get(row.get("included_in_source", row["source"]))
+                    out(f"      included in {row['included_in']} of Windows {row.get('included_in_os', '?')}"
+                        + (f" <- {row.get('included_in_source')} [{inclusion.confidence}]" if inclusion else ""))

@@ -10,7 +10,7 @@ from datetime import datetime
 from preflight.engine.catalog import Catalog
 from preflight.engine.checks.base import Context, Outcome, show
 from preflight.engine.conditions import holds
-from preflight.engine.findings import SEVERITIES_WORST_FIRST, Evidence, Finding, Status, TargetRef
+from preflight.engine.findings import SEVERITIES_WORST_FIRST, Evidence, Finding, Severity, Status, TargetRef
 from preflight.engine.paths import Unknown
 from preflight.engine.rules import Rule
 from preflight.estate import Estate, Target
@@ -66,7 +66,8 @@ def finding_for(rule: Rule, target: Target, outcome: Outcome) -> Finding:
                       for k, v in outcome.variables.items()})
     evidence = tuple(Evidence(_absolute(target, e.path), e.value) for e in outcome.evidence)
     fix_params = tuple((key, rule.render_text(str(value), variables)) for key, value in rule.fix.params.items()) if rule.fix else ()
-    return Finding(rule.code, rule.name, rule.pack, rule.severity, Status.FAIL, ref, rule.render(variables),
+    severity = Severity(outcome.severity) if outcome.severity else rule.severity
+    return Finding(rule.code, rule.name, rule.pack, severity, Status.FAIL, ref, rule.render(variables),
                    rule.remediation, evidence=evidence, at_risk=target.at_risk, members=target.members,
                    fix_action=rule.fix.action if rule.fix else None, fix_params=fix_params)
 

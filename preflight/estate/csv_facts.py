@@ -85,6 +85,54 @@ def _partial_networks(cluster: Any, path: str) -> Any:
     return partial
 
 
+def _csv_networks(estate: Estate, cluster: Any, path: str) -> tuple[Any, Any]:
+    """(cluster networks that can carry CSV traffic, those of them every node reaches through a NIC team).
+
+    A team counts when the node's interface on the network is a team interface (its adapter is named
+    like one of the node's teams) with two or more members.
+    """
+    if cluster.networks is UNSET:
+        return Missing(f"{path}.networks"), Missing(f"{path}.networks")
+    usable = [n for n in cluster.networks if n.role in (1, 3) and n.state != "Down"]
+    if any(n.state is UNSET for n in usable):
+        missing = Missing(f"{path}.networks[{next(n.name for n in usable if n.state is UNSET)}].state")
+        return missing, missing
+    names = [n.name for n in usable if n.state == "Up"]
+    if len(names) != 1:
+        return names, []
+    if cluster.network_interfaces is UNSET:
+        return names, Missing(f"{path}.network_interfaces")
+    for node in cluster.nodes:
+        host = estate.hosts[node.casefold()]
+        interface = next((i for i in cluster.network_interfaces if i.node.casefold() == node.casefold()
+                          and i.network.casefold() == names[0].casefold()), None)
+        if interface is None:
+            return names, []
+        if interface.adapter is UNSET:
+            return names, Missing(f"{path}.network_interfaces[{interface.name}].adapter")
+        if host.teams is UNSET:
+            return names, Missing(_node_path(node, "teams"))
+        team = next((t for t in host.teams if t.name.casefold() == interface.adapter.casefold()), None)
+        if team is None or len(team.members) < 2:
+            return names, []
+    return names, names
+
+
+def _dc_outside_cluster(estate: Estate, cluster: Any, path: str) -> Any:
+    """Domain controllers of the cluster's domain that do not run as VMs on the cluster's own nodes."""
+    if cluster.domain is UNSET:
+        return Missing(f"{path}.domain")
+    if cluster.domain is None:
+        return []
+    record = estate.domains.get(cluster.domain.casefold())
+    if record is None:
+        return Missing(f"$.domains[{cluster.domain}]")
+    if record.domain_controllers is UNSET:
+        return Missing(f"$.domains[{cluster.domain}].domain_controllers")
+    on_cluster = {vm.name.casefold() for node in cluster.nodes for vm in estate.vms_on(node)}
+    return [dc.name for dc in record.domain_controllers if dc.name.casefold() not in on_cluster]
+
+
 def _newest_dc_version(estate: Estate, cluster: Any, path: str) -> Any:
     if cluster.domain is UNSET:
         return Missing(f"{path}.domain")
@@ -95,9 +143,14 @@ def _newest_dc_version(estate: Estate, cluster: Any, path: str) -> Any:
 
 @facts("clusters")
 def cluster_facts(estate: Estate, target: Target) -> dict[str, Any]:
-    """Block cache share of node memory, nodes not restarted since a cache change, node mismatches, DC level."""
+    """CSV networks (teamed or not), DCs off the cluster, block cache share of node memory, nodes not restarted
+    since a cache change, node mismatches, DC level."""
     cluster, path = target.obj, target.json_path
+    csv_networks, teamed = _csv_networks(estate, cluster, path)
     return {
+        "csv_networks": csv_networks,
+        "teamed_csv_networks": teamed,
+        "dc_outside_cluster": _dc_outside_cluster(estate, cluster, path),
         "block_cache_percent_of_node_memory": _block_cache_percent(cluster, target.links, path),
         "nodes_not_restarted_since_cache_change": _not_restarted(estate, cluster, path),
         "system_drive_mismatch": _system_drive_mismatch(estate, cluster),

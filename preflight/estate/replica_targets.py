@@ -1,4 +1,4 @@
-"""Hyper-V Replica and NIC teaming support: the `replica_servers` target kind and derived facts.
+"""Hyper-V Replica support: the `replica_servers` target kind and derived facts.
 
 `replica_servers` lists every computer that takes part in Hyper-V Replica: hosts with replica
 settings, hosts that are the primary or the replica of a replicated VM, and each cluster's Hyper-V
@@ -6,10 +6,11 @@ Replica Broker (whose settings are the cluster's replica endpoint). Facts added 
 
 - replica_servers: `@role` (host/broker), `@replica_endpoint`, `@settings`, `@os_version`,
   `@os_release`, `@hyperv_role`, `@certificate_uses`, `@firewall_stores`, `@primary_of`, `@replica_of`
+- clusters: `@replica_participants`
 - replicated_vms: `@primary_fqdn`, `@primary_replica_settings`, `@replica_node_cluster`,
   `@domains_trusted`, `@same_site`, `@frequency_sec`, `@failover_ip_configured`
-- host_teams: `@member_count`; `@member_nics` becomes Missing when the host's NICs were not collected
-- vm_teams: `@member_count`, `@shared_switch`, `@teaming_not_allowed`; `@member_adapters` Missing likewise
+
+NIC team facts live in `preflight.estate.team_facts`.
 """
 
 from __future__ import annotations
@@ -45,6 +46,7 @@ class CertificateUse:
     thumbprint_path: str
     fqdn: Any
     stores: tuple[Store, ...] = field(default_factory=tuple)
+    by_name: bool = False  # no thumbprint: any certificate in the store that names `fqdn` will do
 
 
 def _field(obj: Any, attr: str, path: str) -> Any:
@@ -112,6 +114,18 @@ def _endpoint_certificate(settings: Any, path: str, fqdn: Any, stores: tuple[Sto
     return [CertificateUse("replica server", thumbprint, f"{path}.certificate_thumbprint", fqdn, stores)]
 
 
+def _node_certificates(settings: Any, nodes: list[Any], node_paths: list[str]) -> list[CertificateUse]:
+    """With certificate authentication on a cluster each node also needs a certificate naming the node itself
+    (Set-VMReplicationServer, 2012: two certificates per node, the node's and the broker's)."""
+    if settings in _ABSENT or not settings.enabled or settings.allowed_authentication_type is UNSET:
+        return []
+    if "certificate" not in settings.allowed_authentication_type.casefold():
+        return []
+    return [CertificateUse(f"node certificate of {node.name}", None, f"{path}.certificates", _field(node, "fqdn", path),
+                           (Store(node.name, node.certificates, f"{path}.certificates"),), by_name=True)
+            for node, path in zip(nodes, node_paths)]
+
+
 def _primary_certificates(estate: Estate, host: Any, fqdn: Any, stores: tuple[Store, ...]) -> list[CertificateUse]:
     uses: dict[str, CertificateUse] = {}
     for vm in _primary_vms(estate, host):
@@ -177,7 +191,8 @@ def _replica_servers(estate: Estate) -> Iterator[Target]:
             "os_release": None if isinstance(os_version, Missing) else estate.release_of(os_version),
             "hyperv_role": _hyperv_role(nodes, node_paths),
             "cluster": cluster,
-            "certificate_uses": _endpoint_certificate(broker.replica, f"{path}.replica", _field(broker, "fqdn", path), stores),
+            "certificate_uses": _endpoint_certificate(broker.replica, f"{path}.replica", _field(broker, "fqdn", path), stores)
+            + _node_certificates(broker.replica, nodes, node_paths),
             "firewall_stores": [Store(n.name, n.firewall_rules, f"{p}.firewall_rules") for n, p in zip(nodes, node_paths)],
             "primary_of": [], "replica_of": list(_vms_replicating_to(estate, names)),
         }
@@ -265,41 +280,24 @@ def _replication_facts(estate: Estate, target: Target) -> dict[str, Any]:
     }
 
 
-# ----- NIC teams -------------------------------------------------------------------------
+@facts("clusters")
+def _cluster_replica_facts(estate: Estate, target: Target) -> dict[str, Any]:
+    """Nodes that take part in Hyper-V Replica: enabled as Replica servers, or primary of a replicated VM.
 
-
-@facts("host_teams")
-def _host_team_facts(estate: Estate, target: Target) -> dict[str, Any]:
-    """Member count; member NICs unknown (not an empty list) when the host's NICs were not collected."""
-    host = target.links["host"]
-    result: dict[str, Any] = {"member_count": len(target.obj.members)}
-    if host.nics is UNSET:
-        result["member_nics"] = Missing(f"hosts[{host.name}].nics")
-    return result
-
-
-@facts("vm_teams")
-def _vm_team_facts(estate: Estate, target: Target) -> dict[str, Any]:
-    """Member count, a virtual switch two members share, and members whose AllowTeaming is off."""
-    vm, team = target.links["vm"], target.obj
-    result: dict[str, Any] = {"member_count": len(team.members)}
-    if vm.adapters is UNSET:
-        missing = Missing(f"vms[{vm.name}].adapters")
-        return result | {"member_adapters": missing, "shared_switch": missing, "teaming_not_allowed": missing}
-    adapters = target.links["member_adapters"]
-    seen: set[str] = set()
-    shared: Any = None
-    for adapter in adapters:
-        if adapter.switch_name is UNSET:
-            shared = Missing(f"vms[{vm.name}].adapters[{adapter.name}].switch_name")
-            break
-        if adapter.switch_name is not None and adapter.switch_name.casefold() in seen:
-            shared = adapter.switch_name
-            break
-        if adapter.switch_name is not None:
-            seen.add(adapter.switch_name.casefold())
-    unset = next((a for a in adapters if a.allow_teaming is UNSET), None)
-    result["shared_switch"] = shared
-    result["teaming_not_allowed"] = (Missing(f"vms[{vm.name}].adapters[{unset.name}].allow_teaming") if unset
-                                     else [a.name for a in adapters if not a.allow_teaming])
-    return result
+    Either makes the Replica Broker required (the broker is needed when the primary or the replica
+    server is in a failover cluster).
+    """
+    participants: list[str] = []
+    pending: Missing | None = None
+    for node in target.links["nodes"]:
+        roles = []
+        if node.replica is UNSET:
+            pending = pending or Missing(f"$.hosts[{node.name}].replica")
+        elif node.replica is not None and node.replica.enabled:
+            roles.append("Replica server")
+        primaries = [vm.name for vm in _primary_vms(estate, node)]
+        if primaries:
+            roles.append("primary of " + ", ".join(primaries))
+        if roles:
+            participants.append(f"{node.name} ({'; '.join(roles)})")
+    return {"replica_participants": participants if participants or pending is None else pending}

@@ -66,7 +66,18 @@ def _vmm_links(estate: Estate, server: Any, path: str) -> dict[str, Any]:
             f"sql_servers[{database.server}]")
     links["free_disk_gb"] = _free_disk_gb(server, path)
     links["library"] = [estate.library_servers[n.casefold()] for n in server.library_servers] if server.library_servers is not UNSET else []
+    links["library_on_server"] = _library_on_server(estate, server, path)
     return links
+
+
+def _library_on_server(estate: Estate, server: Any, path: str) -> Any:
+    """True when the VMM server is also one of its library servers (the default library share lives there)."""
+    names = {server.name.casefold()} | ({server.fqdn.casefold()} if server.fqdn is not UNSET else set())
+    if any(name in estate.library_servers for name in names):
+        return True
+    if server.library_servers is UNSET:
+        return Missing(f"{path}.library_servers")
+    return any(n.casefold() in names for n in server.library_servers)
 
 
 @target_kind("vmm_servers", "VMM management servers")

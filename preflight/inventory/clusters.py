@@ -31,6 +31,7 @@ class ClusterNetworkInterface(Model, kw_only=True):
     name: str
     node: str
     network: Annotated[str, Meta(description="Name of the cluster network (Get-ClusterNetwork)")]
+    adapter: Annotated[str, Meta(description="Adapter: the node's network connection, e.g. a NIC team interface name")] | Unset = UNSET
     address: Annotated[str, Meta(description="IPv4/IPv6 address of the interface")] | Unset = UNSET
     state: Literal["Up", "Down", "Failed", "Unreachable", "Unavailable", "Unknown"] | Unset = UNSET
 

@@ -99,7 +99,10 @@ class FirewallRule(Model, kw_only=True):
 
 
 class Certificate(Model, kw_only=True):
-    """A certificate in LocalMachine\\My (Get-ChildItem Cert:\\LocalMachine\\My)."""
+    """A certificate in LocalMachine\\My (Get-ChildItem Cert:\\LocalMachine\\My).
+
+    Its subject names are `subject` (the CN) and `dns_names` (the DNS SANs, DnsNameList).
+    """
 
     thumbprint: str
     subject: str | Unset = UNSET
@@ -110,12 +113,17 @@ class Certificate(Model, kw_only=True):
         list[str], Meta(description="e.g. 'Server Authentication', 'Client Authentication'")
     ] | Unset = UNSET
     has_private_key: bool | Unset = UNSET
+    chain_trusted: Annotated[
+        bool, Meta(description="The chain ends at a trusted root (Test-Certificate -Policy SSL, or X509Chain.Build)")
+    ] | Unset = UNSET
 
 
 class MonitoringCheck(Model, kw_only=True):
-    """A monitoring system's check that watches a Windows service by name."""
+    """A monitoring system's check that watches a Windows service by service name or by display name."""
 
     name: str
     system: str | Unset = UNSET
-    service_name: str
+    # A check matches a service by its name, its display name or both; the one it does not use is null.
+    service_name: str | None = None
+    display_name: Annotated[str, Meta(description="Service display name the check matches, e.g. Virtual Machine Manager")] | None = None
 

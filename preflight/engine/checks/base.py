@@ -45,6 +45,7 @@ class Outcome:
     evidence: list[Evidence] = field(default_factory=list)
     variables: dict[str, Any] = field(default_factory=dict)
     missing: tuple[str, ...] = ()
+    severity: str | None = None  # set when the rule's data gives this outcome another severity than the rule's
 
 
 def show(value: Any) -> str:

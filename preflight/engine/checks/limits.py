@@ -17,6 +17,7 @@ from preflight.engine.checks.base import (
     passed,
     show,
 )
+from preflight.engine.checks.severity import Outweighed
 from preflight.engine.conditions import OPERATORS, compile_condition, holds
 from preflight.engine.paths import compile_path, resolve
 
@@ -25,19 +26,22 @@ def _fmt(number: float) -> str:
     return f"{number:g}"
 
 
-@check_kind("threshold", variables=("tier", "limit", "unit", "bound"))
+@check_kind("threshold", variables=("tier", "limit", "unit", "bound", "detail"))
 class Threshold(CheckParams, kw_only=True):
     """Compares metrics with the limits of the first tier whose `when` holds.
 
     Each tier row: ``{ name, when = {..}, minimum = { path = limit }, recommended = {..}, source }``.
     `bound` picks the limit table. A value below a limit fails (above, with ``compare = "le"``).
     A tier with no limit table for `bound` makes the rule n/a for that object.
+    `outweighed` (optional): when the metric at its `by` path beats its limit, a shortfall in the
+    other metrics fails at its severity instead of the rule's (see `checks.severity.Outweighed`).
     """
 
     tiers: list[dict[str, Any]]
     bound: str = "minimum"
     compare: Literal["ge", "le"] = "ge"
     unit: str = ""
+    outweighed: Outweighed | None = None
 
     def __post_init__(self) -> None:
         if not self.tiers:
@@ -57,15 +61,27 @@ class Threshold(CheckParams, kw_only=True):
             return not_applicable()
         if not limits:
             return not_applicable()
-        items = []
+        items, short, beaten = [], [], {}
         for path, limit in limits.items():
             value = resolve(path, target.obj, target.links)
             items.append(evidence(path.text, value))
             if not OPERATORS[self.compare](value, limit):
-                word = "at least" if self.compare == "ge" else "at most"
-                return failed(*items, value=show(value), path=path.text, tier=tier, limit=_fmt(limit),
-                              unit=self.unit, bound=self.bound, expected=f"{word} {_fmt(limit)}{self.unit}")
-        return passed(*items, tier=tier)
+                short.append((path, value, limit))
+            elif value != limit:
+                beaten[path.text] = (value, limit)
+        if not short:
+            return passed(*items, tier=tier)
+        path, value, limit = short[0]
+        word = "at least" if self.compare == "ge" else "at most"
+        outcome = failed(*items, value=show(value), path=path.text, tier=tier, limit=_fmt(limit),
+                         unit=self.unit, bound=self.bound, expected=f"{word} {_fmt(limit)}{self.unit}", detail="")
+        by = self.outweighed.by if self.outweighed else None
+        if by in beaten and all(p.text != by for p, _, _ in short):
+            assert self.outweighed is not None
+            more, listed = beaten[by]
+            outcome.severity = self.outweighed.severity
+            outcome.variables["detail"] = f"; {self.outweighed.detail} ({by} is {show(more)}, beyond the {_fmt(listed)} listed)"
+        return outcome
 
 
 @check_kind("count", variables=("count", "limit"))

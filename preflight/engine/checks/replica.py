@@ -47,11 +47,14 @@ def _names_fqdn(certificate: Any, fqdn: str) -> bool | None:
 @check_kind("replica_certificate", variables=("problems", "thumbprint", "computer"))
 class ReplicaCertificate(CheckParams, kw_only=True):
     """Each certificate a replica participant uses (`@certificate_uses`) must be in the computer's store,
-    valid at the run time, carry the `usages` EKUs (and a private key) and name the FQDN it serves."""
+    valid at the run time, carry the `usages` EKUs (and a private key), chain to a trusted root and name
+    the FQDN it serves. A use without a thumbprint (`by_name`: a cluster node's own certificate) passes when
+    any certificate in the store that names the FQDN meets all of that."""
 
     uses: str = "@certificate_uses"
     usages: list[str] = msgspec.field(default_factory=lambda: ["Server Authentication", "Client Authentication"])
     require_private_key: bool = True
+    require_trusted_chain: bool = True
 
     def run(self, target: Target, context: Context) -> Outcome:
         uses = resolve(compile_path(self.uses), target.obj, target.links) or []
@@ -61,6 +64,10 @@ class ReplicaCertificate(CheckParams, kw_only=True):
         proof: list[Evidence] = []
         missing: list[str] = []
         for use in uses:
+            if use.by_name:
+                for store in use.stores:
+                    self._check_named(use, store, context, problems, proof, missing)
+                continue
             if isinstance(use.thumbprint, Missing):
                 missing.append(use.thumbprint.path)
                 continue
@@ -71,11 +78,12 @@ class ReplicaCertificate(CheckParams, kw_only=True):
             for store in use.stores:
                 self._check_store(use, store, context, problems, proof, missing)
         if problems:
-            first = uses[0]
+            first = next((u for u in uses if isinstance(u.thumbprint, str)), None)
             return failed(*proof, problems="; ".join(problems), value=problems[0],
-                          thumbprint=first.thumbprint if isinstance(first.thumbprint, str) else "",
+                          thumbprint=first.thumbprint if first else "",
                           computer=", ".join(dict.fromkeys(s.computer for u in uses for s in u.stores)),
-                          expected="a valid certificate with " + " and ".join(self.usages) + " naming the server FQDN")
+                          expected="a valid certificate with " + " and ".join(self.usages)
+                          + ", chaining to a trusted root, naming the server FQDN")
         if missing:
             return unknown(*missing)
         return passed(*proof)
@@ -91,6 +99,61 @@ class ReplicaCertificate(CheckParams, kw_only=True):
             problems.append(f"certificate {use.thumbprint} ({use.purpose}) is not in LocalMachine\\My on {store.computer}")
             proof.append(evidence(base, None))
             return
+        found = self._problems(cert, base, context, proof, missing)
+        if isinstance(use.fqdn, Missing):
+            missing.append(use.fqdn.path)
+        else:
+            names = _names_fqdn(cert, use.fqdn)
+            if names is None:
+                missing.append(f"{base}.dns_names")
+            elif not names:
+                found.append(f"does not name {use.fqdn}")
+                proof.append(evidence(f"{base}.dns_names", cert.dns_names if cert.dns_names is not UNSET else cert.subject))
+        if found:
+            problems.append(f"certificate {use.thumbprint} on {store.computer} " + ", ".join(found))
+
+    def _check_named(self, use: Any, store: Any, context: Context, problems: list[str], proof: list[Evidence],
+                     missing: list[str]) -> None:
+        """A certificate naming `use.fqdn` must be in the store and valid (which one is not configured anywhere)."""
+        if store.items is UNSET:
+            missing.append(store.path)
+            return
+        if isinstance(use.fqdn, Missing):
+            missing.append(use.fqdn.path)
+            return
+        named, undecided = [], None
+        for cert in store.items:
+            names = _names_fqdn(cert, use.fqdn)
+            if names is None:
+                undecided = undecided or f"{store.path}[{cert.thumbprint}].dns_names"
+            elif names:
+                named.append(cert)
+        if not named:
+            if undecided:
+                missing.append(undecided)
+            else:
+                problems.append(f"no certificate in LocalMachine\\My on {store.computer} names {use.fqdn} ({use.purpose})")
+                proof.append(evidence(store.path, [c.thumbprint for c in store.items]))
+            return
+        checked = []
+        for cert in named:
+            own_proof: list[Evidence] = []
+            own_missing: list[str] = []
+            found = self._problems(cert, f"{store.path}[{cert.thumbprint}]", context, own_proof, own_missing)
+            if not found and not own_missing:
+                proof.append(evidence(f"{store.path}[{cert.thumbprint}]", use.fqdn))
+                return
+            checked.append((cert, found, own_proof, own_missing))
+        undecided_certs = [c for c in checked if not c[1]]
+        if undecided_certs:
+            missing.extend(undecided_certs[0][3])
+            return
+        cert, found, own_proof, _ = checked[0]
+        problems.append(f"certificate {cert.thumbprint} on {store.computer} ({use.purpose}) " + ", ".join(found))
+        proof.extend(own_proof)
+
+    def _problems(self, cert: Any, base: str, context: Context, proof: list[Evidence], missing: list[str]) -> list[str]:
+        """What is wrong with one certificate apart from the name it carries."""
         found: list[str] = []
         if cert.not_before is UNSET or cert.not_after is UNSET:
             missing.append(f"{base}.{'not_before' if cert.not_before is UNSET else 'not_after'}")
@@ -111,17 +174,13 @@ class ReplicaCertificate(CheckParams, kw_only=True):
         if self.require_private_key and cert.has_private_key is False:
             found.append("has no private key")
             proof.append(evidence(f"{base}.has_private_key", False))
-        if isinstance(use.fqdn, Missing):
-            missing.append(use.fqdn.path)
-        else:
-            names = _names_fqdn(cert, use.fqdn)
-            if names is None:
-                missing.append(f"{base}.dns_names")
-            elif not names:
-                found.append(f"does not name {use.fqdn}")
-                proof.append(evidence(f"{base}.dns_names", cert.dns_names if cert.dns_names is not UNSET else cert.subject))
-        if found:
-            problems.append(f"certificate {use.thumbprint} on {store.computer} " + ", ".join(found))
+        if self.require_trusted_chain:
+            if cert.chain_trusted is UNSET:
+                missing.append(f"{base}.chain_trusted")
+            elif not cert.chain_trusted:
+                found.append("does not chain to a trusted root")
+                proof.append(evidence(f"{base}.chain_trusted", False))
+        return found
 
 
 _LISTENS = {"kerberos": ("Kerberos",), "certificate": ("Certificate",), "certificateandkerberos": ("Kerberos", "Certificate")}

@@ -19,6 +19,7 @@ from preflight.engine.checks.base import (
     show,
     unknown,
 )
+from preflight.engine.checks.severity import SeverityWhen
 from preflight.engine.conditions import OPERATORS
 from preflight.engine.paths import compile_path, resolve
 
@@ -68,9 +69,13 @@ class ServiceCheck(CheckParams, kw_only=True):
         return passed(*items)
 
 
-@check_kind("software", variables=("matches", "pattern"))
+@check_kind("software", variables=("matches", "pattern", "detail"))
 class SoftwareCheck(CheckParams, kw_only=True):
-    """Fails when software matching `pattern` is absent (`present = true`) or present (`present = false`)."""
+    """Fails when software matching `pattern` is absent (`present = true`) or present (`present = false`).
+
+    `escalate` (optional, `checks.severity.SeverityWhen`): a failure takes another severity when its
+    condition holds on the target.
+    """
 
     pattern: str
     present: bool = True
@@ -78,6 +83,7 @@ class SoftwareCheck(CheckParams, kw_only=True):
     max_version: Annotated[str | None, Meta(description="Only versions below this one count")] = None
     path: str = "installed_software"
     label: str | None = None
+    escalate: SeverityWhen | None = None
 
     def __post_init__(self) -> None:
         self._regex = re.compile(self.pattern, re.IGNORECASE)
@@ -99,27 +105,40 @@ class SoftwareCheck(CheckParams, kw_only=True):
         matches = ", ".join(name if v in (None, UNSET) else f"{name} {v}" for _, name, v in found)
         proof = [evidence(f"{self.path}[{name}]", name if v in (None, UNSET) else f"{name} {v}") for _, name, v in found]
         if self.present and not found:
-            return failed(evidence(self.path, f"no entry matching {label}"), value="absent", path=self.path,
-                          expected=f"{label} installed", matches="", pattern=label)
-        if not self.present and found:
-            return failed(*proof, value=matches, path=self.path, expected=f"no {label}", matches=matches, pattern=label)
-        return passed(*proof)
+            outcome = failed(evidence(self.path, f"no entry matching {label}"), value="absent", path=self.path,
+                             expected=f"{label} installed", matches="", pattern=label, detail="")
+        elif not self.present and found:
+            outcome = failed(*proof, value=matches, path=self.path, expected=f"no {label}", matches=matches,
+                             pattern=label, detail="")
+        else:
+            return passed(*proof)
+        return self.escalate.apply(outcome, target) if self.escalate else outcome
 
 
 @check_kind("hotfix", variables=("kb", "accepted"))
 class HotfixCheck(CheckParams, kw_only=True):
     """Fails when none of a hotfix or the packages that supersede it is installed.
 
-    `hotfix` is a matrix row: ``{ kb = "KB975530", superseded_by = ["KB2264080"], source = ... }``.
+    `hotfix` is a matrix row: ``{ kb = "KB975530", superseded_by = ["KB2264080"], source = ... }``. A row may
+    add ``included_in = "SP1"`` with ``included_in_os = "6.1"``: a host of that OS version at that service
+    pack (or later) carries the fix without a separate hotfix entry, so it passes.
     """
 
     hotfix: dict[str, Any]
     path: str = "hotfixes"
+    os_version: str = "@os_version"
+    service_pack: str = "os.service_pack"
 
     def __post_init__(self) -> None:
         if "kb" not in self.hotfix:
             raise ValueError("hotfix row needs a 'kb'")
         self._accepted = [self.hotfix["kb"], *self.hotfix.get("superseded_by", [])]
+        self._included: tuple[int, str] | None = None
+        if "included_in" in self.hotfix:
+            match = re.fullmatch(r"SP(\d+)", str(self.hotfix["included_in"]), re.IGNORECASE)
+            if match is None or "included_in_os" not in self.hotfix:
+                raise ValueError("hotfix row: included_in must be 'SP<n>' and needs included_in_os (e.g. '6.1')")
+            self._included = (int(match.group(1)), str(self.hotfix["included_in_os"]))
 
     def run(self, target: Target, context: Context) -> Outcome:
         installed = {kb.upper() for kb in _collection(target, self.path) or ()}
@@ -127,5 +146,12 @@ class HotfixCheck(CheckParams, kw_only=True):
         present = [kb for kb in self._accepted if kb.upper() in installed]
         if present:
             return passed(evidence(f"{self.path}[{present[0]}]", present[0]))
+        if self._included is not None:
+            level, os_prefix = self._included
+            version = _collection(target, self.os_version)
+            if OPERATORS["prefix"](version, os_prefix):
+                service_pack = _collection(target, self.service_pack)
+                if service_pack is not None and service_pack >= level:
+                    return passed(evidence(self.service_pack, service_pack))
         return failed(evidence(self.path, f"none of {accepted}"), value="absent", path=self.path,
                       expected=f"one of {accepted}", kb=self.hotfix["kb"], accepted=accepted)

@@ -1,0 +1,58 @@
+"""NIC teaming support: derived facts of host and guest (VM) NIC teams.
+
+- host_teams: `@member_count`, `@vendor_teamed_members`; `@member_nics` becomes Missing when the host's NICs
+  were not collected
+- vm_teams: `@member_count`, `@shared_switch`, `@teaming_not_allowed`; `@member_adapters` Missing likewise
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from msgspec import UNSET
+
+from preflight.engine.paths import Missing
+from preflight.estate.model import Estate, Target, facts
+
+
+@facts("host_teams")
+def _host_team_facts(estate: Estate, target: Target) -> dict[str, Any]:
+    """Member count; member NICs unknown (not an empty list) when the host's NICs were not collected."""
+    host = target.links["host"]
+    result: dict[str, Any] = {"member_count": len(target.obj.members), "vendor_teamed_members": []}
+    if host.nics is UNSET:
+        result["member_nics"] = Missing(f"hosts[{host.name}].nics")
+    if target.obj.vendor is None:
+        # A vendor team over the same adapters as this LBFO team: two teaming drivers bound to one NIC.
+        mine = {m.name.casefold() for m in target.obj.members}
+        result["vendor_teamed_members"] = [f"{m.name} (in {team.vendor} team {team.name})"
+                                           for team in host.teams if team.vendor is not None
+                                           for m in team.members if m.name.casefold() in mine]
+    return result
+
+
+@facts("vm_teams")
+def _vm_team_facts(estate: Estate, target: Target) -> dict[str, Any]:
+    """Member count, a virtual switch two members share, and members whose AllowTeaming is off."""
+    vm, team = target.links["vm"], target.obj
+    result: dict[str, Any] = {"member_count": len(team.members)}
+    if vm.adapters is UNSET:
+        missing = Missing(f"vms[{vm.name}].adapters")
+        return result | {"member_adapters": missing, "shared_switch": missing, "teaming_not_allowed": missing}
+    adapters = target.links["member_adapters"]
+    seen: set[str] = set()
+    shared: Any = None
+    for adapter in adapters:
+        if adapter.switch_name is UNSET:
+            shared = Missing(f"vms[{vm.name}].adapters[{adapter.name}].switch_name")
+            break
+        if adapter.switch_name is not None and adapter.switch_name.casefold() in seen:
+            shared = adapter.switch_name
+            break
+        if adapter.switch_name is not None:
+            seen.add(adapter.switch_name.casefold())
+    unset = next((a for a in adapters if a.allow_teaming is UNSET), None)
+    result["shared_switch"] = shared
+    result["teaming_not_allowed"] = (Missing(f"vms[{vm.name}].adapters[{unset.name}].allow_teaming") if unset
+                                     else [a.name for a in adapters if not a.allow_teaming])
+    return result
