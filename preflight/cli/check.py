@@ -9,10 +9,9 @@ import typer
 
 from preflight.cli.exit_codes import ExitCode
 from preflight.cli.options import FailOn, FailOnOption, OutputFile, QuietOption, RuleDirs, Snapshots, StrictOption
-from preflight.cli.output import emit
+from preflight.cli.output import choose_formatter, emit, refuse_clobbering
 from preflight.cli.progress import progress_reporter
 from preflight.engine.findings import Severity
-from preflight.formatters import Formatter, formatter_for_path, get_formatter
 from preflight.pipeline import CheckRequest, run_check
 from preflight.report import Verdict
 
@@ -34,15 +33,10 @@ def check_and_emit(snapshots: list[Path], format: str | None, output: Path | Non
                    rules: list[Path] | None, quiet: bool, *, default_format: str) -> None:
     """Run the check, write it in the chosen format and exit with the verdict's code (shared by check and report)."""
     chosen = choose_formatter(format, output, default_format)
+    refuse_clobbering({"-o": output}, snapshots)
     request = CheckRequest(tuple(snapshots), tuple(rules or ()), Severity(fail_on.value), strict)
     with progress_reporter(quiet) as progress:
         report, _, _ = run_check(request, progress)
     emit(lambda stream: chosen.write(report, stream), output)
     raise typer.Exit(ExitCode.NO_GO if report.verdict is Verdict.NO_GO else ExitCode.GO)
 
-
-def choose_formatter(format: str | None, output: Path | None, default_format: str) -> Formatter:
-    """`--format` if given, else the one the output file's extension names, else `default_format`."""
-    if format:
-        return get_formatter(format)
-    return formatter_for_path(str(output), default_format) if output else get_formatter(default_format)

@@ -9,10 +9,11 @@ import typer
 
 from preflight.cli.exit_codes import ExitCode
 from preflight.cli.options import OutputFile, Snapshots
-from preflight.cli.output import emit
+from preflight.cli.output import emit, refuse_clobbering
 from preflight.emulator import run_drills
 from preflight.inventory import load_estate_snapshots
 from preflight.remediation.render import drill_dict
+from preflight.safe_text import json_visible, visible
 
 
 def drill(
@@ -23,20 +24,20 @@ def drill(
     """Fault drills (team member, cluster node, storage path, Replica link): exit 1 when a single fault takes VMs down."""
     if format not in ("text", "json"):
         raise typer.BadParameter("expected text or json", param_hint="--format")
+    refuse_clobbering({"-o": output}, snapshots)
     snapshot, _ = load_estate_snapshots(list(snapshots))
     results = run_drills(snapshot)
 
     def write(stream) -> None:
         if format == "json":
-            json.dump({"drills": [drill_dict(r) for r in results]}, stream, indent=2, ensure_ascii=False)
-            stream.write("\n")
+            stream.write(json_visible(json.dumps({"drills": [drill_dict(r) for r in results]}, indent=2, ensure_ascii=False)) + "\n")
             return
         harmful = [r for r in results if r.down]
         stream.write(f"{len(results)} faults injected one at a time; {len(harmful)} take VMs down\n")
         for r in results:
             verdict = f"DOWN: {', '.join(r.down)}" if r.down else "no VM down"
             extra = f"; restarted elsewhere: {', '.join(r.restarted)}" if r.restarted else ""
-            stream.write(f"  {r.fault:<18} {r.target}: {verdict}{extra} ({r.note})\n")
+            stream.write(visible(f"  {r.fault:<18} {r.target}: {verdict}{extra} ({r.note})") + "\n")
 
     emit(write, output)
     raise typer.Exit(ExitCode.NO_GO if any(r.down for r in results) else ExitCode.GO)

@@ -7,10 +7,9 @@ from typing import Annotated, Optional
 
 import typer
 
-from preflight.cli.check import choose_formatter
 from preflight.cli.exit_codes import ExitCode
 from preflight.cli.options import FailOn, FailOnOption, OutputFile, RuleDirs, Snapshots, StrictOption
-from preflight.cli.output import emit
+from preflight.cli.output import Writer, choose_formatter, emit_all, refuse_clobbering
 from preflight.engine.findings import Severity
 from preflight.inventory import encode_json
 from preflight.pipeline import CheckRequest
@@ -31,11 +30,13 @@ def verify(
     """Verify the remediation plan in the emulator: exit 0 when it leaves no blocker, introduces nothing and the
     simulated VMM 2012 upgrade succeeds; 1 otherwise; 2 for bad input."""
     chosen = choose_formatter(format, output, "text")
+    refuse_clobbering({"-o": output, "--script": script, "--emit-snapshot": emit_snapshot}, snapshots)
     request = CheckRequest(tuple(snapshots), tuple(rules or ()), Severity(fail_on.value), strict)
     report, emulated, plan = run_verify(request)
+    outputs: list[tuple[Writer, Path | None]] = [(lambda stream: chosen.write(report, stream), output)]
     if script is not None:
-        emit(lambda stream: stream.write(render_script(plan)), script)
+        outputs.append((lambda stream: stream.write(render_script(plan)), script))
     if emit_snapshot is not None:
-        emit(lambda stream: stream.write(encode_json(emulated).decode("utf-8")), emit_snapshot)
-    emit(lambda stream: chosen.write(report, stream), output)
+        outputs.append((lambda stream: stream.write(encode_json(emulated).decode("utf-8")), emit_snapshot))
+    emit_all(outputs)  # all or none: no script without its report, no report without its snapshot
     raise typer.Exit(ExitCode.GO if report.verification is not None and report.verification.passed else ExitCode.NO_GO)

@@ -6,11 +6,11 @@ from collections import defaultdict
 from typing import TextIO
 
 from rich.console import Console
-from rich.markup import escape
 
 from preflight.engine.findings import SEVERITIES_WORST_FIRST, Finding, Status
 from preflight.formatters.registry import formatter
 from preflight.report import Report, Verdict
+from preflight.safe_text import visible_markup as _data
 
 _PLURAL = {"blocker": "blockers", "loss": "losses", "warning": "warnings", "advisory": "advisories"}
 _STYLE = {"blocker": "bold red", "loss": "bold magenta", "warning": "yellow", "advisory": "cyan"}
@@ -28,16 +28,16 @@ def _counts_line(report: Report) -> str:
 def _print_finding(console: Console, finding: Finding, report: Report) -> None:
     rule = report.rule(finding.rule)
     title = rule.title if rule else finding.name
-    console.print(f"    [bold]{finding.rule}[/] {escape(finding.name)}: {escape(title)}")
-    console.print(f"      {escape(finding.message)}")
+    console.print(f"    [bold]{_data(finding.rule)}[/] {_data(finding.name)}: {_data(title)}")
+    console.print(f"      {_data(finding.message)}")
     for item in finding.evidence:
-        console.print(f"      [dim]evidence:[/] {escape(item.path)} = {escape(item.value)}")
+        console.print(f"      [dim]evidence:[/] {_data(item.path)} = {_data(item.value)}")
     if finding.at_risk and finding.target.kind not in ("vms", "replicated_vms", "vm_teams"):
         shown = ", ".join(finding.at_risk[:10]) + (" ..." if len(finding.at_risk) > 10 else "")
-        console.print(f"      [dim]at risk:[/] {len(finding.at_risk)} VM(s): {escape(shown)}")
+        console.print(f"      [dim]at risk:[/] {len(finding.at_risk)} VM(s): {_data(shown)}")
     if finding.members:
-        console.print(f"      [dim]nodes:[/] {escape(', '.join(finding.members))}")
-    console.print(f"      [dim]fix:[/] {escape(finding.remediation)}")
+        console.print(f"      [dim]nodes:[/] {_data(', '.join(finding.members))}")
+    console.print(f"      [dim]fix:[/] {_data(finding.remediation)}")
 
 
 @formatter("text", (".txt",), "Terminal view: verdict, findings by severity and object, summary")
@@ -58,15 +58,15 @@ def write_text(report: Report, stream: TextIO) -> None:
         for finding in failures:
             by_object[(finding.target.kind, finding.target.name)].append(finding)
         for (kind, name), items in by_object.items():
-            console.print(f"  [bold]{escape(name)}[/] [dim]({kind})[/]")
+            console.print(f"  [bold]{_data(name)}[/] [dim]({_data(kind)})[/]")
             for finding in items:
                 _print_finding(console, finding, report)
     if report.unknowns:
         console.print()
         console.print(f"[bold]UNKNOWN ({len(report.unknowns)})[/] not evaluated: the snapshot lacks the data")
         for finding in report.unknowns:
-            console.print(f"  {finding.rule} [dim]{finding.severity.value}[/] {escape(finding.target.name)}: "
-                          f"missing {escape(', '.join(finding.missing))}")
+            console.print(f"  {_data(finding.rule)} [dim]{finding.severity.value}[/] {_data(finding.target.name)}: "
+                          f"missing {_data(', '.join(finding.missing))}")
     counts = report.status_counts
     console.print()
     console.print(
@@ -84,4 +84,4 @@ def _print_verification(console: Console, report: Report) -> None:
 
     console.print()
     for line in verification_lines(report.verification):
-        console.print(escape(line))
+        console.print(_data(line))
