@@ -79,7 +79,9 @@ def main(argv: list[str] | None = None) -> int:
         return _run(argv)
     finally:
         for signum, handler in previous.items():
-            signal.signal(signum, handler)
+            # the installed command is about to exit: a late signal just ends it (no KeyboardInterrupt
+            # traceback); an in-process caller (argv given) gets its own handlers back
+            signal.signal(signum, handler if argv is not None else signal.SIG_DFL)
 
 
 def _run(argv: list[str] | None) -> int:

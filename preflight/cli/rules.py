@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 import json
-from typing import Annotated, Optional
+from typing import Annotated, Optional, TextIO
 
 import typer
 from rich.console import Console
 from rich.table import Table
 
 from preflight.cli.options import RuleDirs
-from preflight.cli.output import writing_stdout
+from preflight.cli.output import emit, writing_stdout
 from preflight.errors import PreflightError
 from preflight.pipeline import load_rules
 from preflight.safe_text import visible, visible_markup
@@ -27,7 +27,8 @@ def list_rules(
     catalog = load_rules(tuple(rules or ()))
     if pack and pack not in catalog.packs:
         raise PreflightError(f"unknown pack '{pack}' (known: {', '.join(sorted(catalog.packs))})")
-    console = Console(highlight=False, soft_wrap=True, emoji=False)
+    screen = Console()  # the terminal's width and colours, for the table rendered in memory
+    tables = []
     for pack_id, info in sorted(catalog.packs.items()):
         if pack and pack_id != pack:
             continue
@@ -36,8 +37,15 @@ def list_rules(
             table.add_column(column)
         for rule in catalog.pack_rules(pack_id):
             table.add_row(*(visible_markup(cell) for cell in (rule.code, rule.name, rule.severity.value, rule.target, rule.title)))
-        with writing_stdout():
+        tables.append(table)
+
+    def write(stream: TextIO) -> None:
+        console = Console(file=stream, highlight=False, soft_wrap=True, emoji=False, width=screen.width,
+                          force_terminal=screen.is_terminal, color_system=screen.color_system)
+        for table in tables:
             console.print(table)
+
+    emit(write, None)  # not rich's own stdout: it turns a closed pipe into exit 1, which reads as no-go
 
 
 @rules_app.command("show")
