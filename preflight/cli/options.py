@@ -34,6 +34,6 @@ StrictOption = Annotated[
     bool, typer.Option("--strict", help="Treat unknown checks at or above --fail-on as failures.")
 ]
 OutputFile = Annotated[
-    Optional[Path], typer.Option("-o", "--output", help="Write to this file (atomically) instead of standard output.")
+    Optional[Path], typer.Option("-o", "--output", help="Write to this file (atomically; - is standard output) instead of standard output.")
 ]
 QuietOption = Annotated[bool, typer.Option("--quiet", "-q", help="No progress output on standard error.")]
