@@ -142,13 +142,31 @@ def test_outputs_naming_each_other_are_refused(capsys: pytest.CaptureFixture[str
     assert list(tmp_path.iterdir()) == []
 
 
-def test_verify_writes_all_outputs_or_none(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
-    report, script = tmp_path / "verify.json", tmp_path / "plan.ps1"
-    code, _, err = run(capsys, "verify", BLOCKED, "-o", report, "--script", script,
-                       "--emit-snapshot", tmp_path / "missing" / "after.json")
-    assert code == 2 and "does not exist" in one_error_line(err)
-    assert list(tmp_path.iterdir()) == [], "an output was written although another one failed"
-    code, _, _ = run(capsys, "verify", BLOCKED, "-o", report, "--script", script, "--emit-snapshot", tmp_path / "after.json")
+def test_a_missing_directory_is_refused_before_anything_runs(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    bad = tmp_path / "bad.json"
+    bad.write_text("{", encoding="utf-8")
+    code, _, err = run(capsys, "verify", bad, "-o", tmp_path / "verify.json", "--emit-snapshot", tmp_path / "missing" / "after.json")
+    assert code == 2 and "missing does not exist" in one_error_line(err)  # not the snapshot error: nothing ran
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["bad.json"]
+
+
+def test_verify_writes_all_outputs_or_none(capsys: pytest.CaptureFixture[str], tmp_path: Path,
+                                           monkeypatch: pytest.MonkeyPatch) -> None:
+    report, script, after = tmp_path / "verify.json", tmp_path / "plan.ps1", tmp_path / "after.json"
+    real_fsync, synced = os.fsync, []
+
+    def disk_fills_up(fd: int) -> None:
+        synced.append(fd)
+        if len(synced) == 3:  # the first two outputs are staged when the third cannot be
+            raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+        real_fsync(fd)
+
+    monkeypatch.setattr(os, "fsync", disk_fills_up)
+    code, _, err = run(capsys, "verify", BLOCKED, "-o", report, "--script", script, "--emit-snapshot", after)
+    assert code == 2 and "No space left on device" in one_error_line(err)
+    assert list(tmp_path.iterdir()) == [], "an output or a temporary file was left although another one failed"
+    monkeypatch.setattr(os, "fsync", real_fsync)
+    code, _, _ = run(capsys, "verify", BLOCKED, "-o", report, "--script", script, "--emit-snapshot", after)
     assert code == 1
     assert sorted(p.name for p in tmp_path.iterdir()) == ["after.json", "plan.ps1", "verify.json"]
     assert json.loads(report.read_text(encoding="utf-8"))["verification"]["passed"] is False
@@ -173,6 +191,9 @@ def test_a_full_file_system_is_one_line_and_leaves_nothing(capsys: pytest.Captur
         assert code == 2
         assert one_error_line(err).endswith("blocked.html: cannot write: No space left on device")
         assert list(mount.iterdir()) == []
+        code, _, err = run(capsys, "verify", BLOCKED, "-o", tmp_path / "verify.html", "--emit-snapshot", mount / "after.json")
+        assert code == 2 and "after.json: cannot write: No space left on device" in one_error_line(err)
+        assert list(mount.iterdir()) == [] and sorted(p.name for p in tmp_path.iterdir()) == ["small"]
     finally:
         subprocess.run(["umount", str(mount)], check=True)
 

@@ -9,7 +9,7 @@ import typer
 
 from preflight.cli.exit_codes import ExitCode
 from preflight.cli.options import FailOn, FailOnOption, OutputFile, QuietOption, RuleDirs, Snapshots, StrictOption
-from preflight.cli.output import choose_formatter, emit, refuse_clobbering
+from preflight.cli.output import choose_formatter, emit, check_outputs
 from preflight.cli.progress import progress_reporter
 from preflight.engine.findings import Severity
 from preflight.pipeline import CheckRequest, run_check
@@ -33,7 +33,7 @@ def check_and_emit(snapshots: list[Path], format: str | None, output: Path | Non
                    rules: list[Path] | None, quiet: bool, *, default_format: str) -> None:
     """Run the check, write it in the chosen format and exit with the verdict's code (shared by check and report)."""
     chosen = choose_formatter(format, output, default_format)
-    refuse_clobbering({"-o": output}, snapshots)
+    check_outputs({"-o": output}, snapshots)
     request = CheckRequest(tuple(snapshots), tuple(rules or ()), Severity(fail_on.value), strict)
     with progress_reporter(quiet) as progress:
         report, _, _ = run_check(request, progress)

@@ -9,7 +9,7 @@ import typer
 
 from preflight.cli.exit_codes import ExitCode
 from preflight.cli.options import OutputFile, Snapshots
-from preflight.cli.output import emit, refuse_clobbering
+from preflight.cli.output import emit, check_outputs
 from preflight.emulator import run_drills
 from preflight.inventory import load_estate_snapshots
 from preflight.remediation.render import drill_dict
@@ -24,7 +24,7 @@ def drill(
     """Fault drills (team member, cluster node, storage path, Replica link): exit 1 when a single fault takes VMs down."""
     if format not in ("text", "json"):
         raise typer.BadParameter("expected text or json", param_hint="--format")
-    refuse_clobbering({"-o": output}, snapshots)
+    check_outputs({"-o": output}, snapshots)
     snapshot, _ = load_estate_snapshots(list(snapshots))
     results = run_drills(snapshot)
 

@@ -45,24 +45,27 @@ def choose_formatter(format: str | None, output: Path | None, default_format: st
     return formatter_for_path(str(output))
 
 
-def refuse_clobbering(outputs: Mapping[str, Path | None], inputs: Sequence[Path]) -> None:
-    """PreflightError when an output names an input file or another output; call before anything runs.
+def check_outputs(outputs: Mapping[str, Path | None], inputs: Sequence[Path]) -> None:
+    """Before anything runs: PreflightError for an output naming an input or another output, a directory,
+    or a file in a directory that does not exist.
 
     `outputs` maps an option (``-o``, ``--script``) to its path; None is "not written" except for ``-o``,
-    where it is standard output. Files are compared by device and inode when they exist, else by real path.
+    where it is standard output. Files are compared by device and inode when they exist, else by real
+    path; character devices (/dev/null, a terminal) never clash.
     """
     seen: list[tuple[str, Path, object]] = []
     for option, path in outputs.items():
         if path is None and option != "-o":
             continue
         path = path or STDOUT
+        if not is_stdout(path) and not _written_in_place(path):
+            _target(path)
         identity = _identity(path)
         for source in inputs:
-            if identity == _identity(source):
+            if identity == _identity(source) and not _is_char_device(path):
                 raise PreflightError(f"{option} {path}: is the input {source}; refusing to overwrite an input")
         for other_option, other, other_identity in seen:
-            both_stdout = is_stdout(path) and is_stdout(other)
-            if both_stdout:
+            if is_stdout(path) and is_stdout(other):
                 raise PreflightError(f"{option} -: standard output already takes the output of {other_option}; "
                                      "give each output its own file")
             if identity == other_identity and not _is_char_device(path):
@@ -115,11 +118,7 @@ def _render(write: Writer) -> str:
 
 def _stage(text: str, given: Path, staged: list[tuple[str, Path, Path]]) -> None:
     """Write `text` to a fresh, fsynced temporary file beside the target and record it in `staged`."""
-    target = Path(os.path.realpath(given))  # through a symlink: the link stays, its target is replaced
-    if target.is_dir():
-        raise PreflightError(f"{given}: is a directory")
-    if not target.parent.is_dir():
-        raise PreflightError(f"{given}: directory {target.parent} does not exist")
+    target = _target(given)
     mode = _existing_mode(given, target)
     try:
         with _signals_blocked():  # between mkstemp and the record a signal would leak the temporary file
@@ -132,6 +131,16 @@ def _stage(text: str, given: Path, staged: list[tuple[str, Path, Path]]) -> None
             os.fsync(stream.fileno())
     except OSError as exc:
         raise _environment_error(given, exc) from None
+
+
+def _target(given: Path) -> Path:
+    """The regular file `given` names, through symlinks (the link stays, its target is replaced)."""
+    target = Path(os.path.realpath(given))
+    if target.is_dir():
+        raise PreflightError(f"{given}: is a directory")
+    if not target.parent.is_dir():
+        raise PreflightError(f"{given}: directory {target.parent} does not exist")
+    return target
 
 
 def _existing_mode(given: Path, target: Path) -> int:

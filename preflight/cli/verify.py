@@ -9,7 +9,7 @@ import typer
 
 from preflight.cli.exit_codes import ExitCode
 from preflight.cli.options import FailOn, FailOnOption, OutputFile, RuleDirs, Snapshots, StrictOption
-from preflight.cli.output import Writer, choose_formatter, emit_all, refuse_clobbering
+from preflight.cli.output import Writer, choose_formatter, emit_all, check_outputs
 from preflight.engine.findings import Severity
 from preflight.inventory import encode_json
 from preflight.pipeline import CheckRequest
@@ -30,7 +30,7 @@ def verify(
     """Verify the remediation plan in the emulator: exit 0 when it leaves no blocker, introduces nothing and the
     simulated VMM 2012 upgrade succeeds; 1 otherwise; 2 for bad input."""
     chosen = choose_formatter(format, output, "text")
-    refuse_clobbering({"-o": output, "--script": script, "--emit-snapshot": emit_snapshot}, snapshots)
+    check_outputs({"-o": output, "--script": script, "--emit-snapshot": emit_snapshot}, snapshots)
     request = CheckRequest(tuple(snapshots), tuple(rules or ()), Severity(fail_on.value), strict)
     report, emulated, plan = run_verify(request)
     outputs: list[tuple[Writer, Path | None]] = [(lambda stream: chosen.write(report, stream), output)]
