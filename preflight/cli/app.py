@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import signal
 import sys
+from types import FrameType
+from typing import Any
 
 import typer
 
@@ -11,11 +14,18 @@ from preflight.cli.check import check
 from preflight.cli.collect import collect
 from preflight.cli.drill import drill
 from preflight.cli.exit_codes import EXIT_CODES_HELP, ExitCode
+from preflight.cli.output import silence_stdout
 from preflight.cli.report import report
 from preflight.cli.rules import rules_app
 from preflight.cli.validate import schema, validate
 from preflight.cli.verify import verify
 from preflight.errors import PreflightError
+from preflight.safe_text import visible
+
+try:  # typer >= 0.22 vendors click
+    from typer._click.exceptions import ClickException
+except ImportError:  # pragma: no cover - older typer depends on click
+    from click.exceptions import ClickException  # type: ignore[no-redef]
 
 app = typer.Typer(
     name="preflight",
@@ -46,24 +56,91 @@ def _root(version: bool = typer.Option(False, "--version", callback=_version, is
     """Pre-flight validation and upgrade readiness for Windows Server / Hyper-V / VMM estates."""
 
 
+class Interrupted(BaseException):
+    """SIGINT or SIGTERM arrived: unwind (every `finally` removes its temporary files), then exit 128 + signal."""
+
+    def __init__(self, signum: int) -> None:
+        super().__init__(signum)
+        self.signum = signum
+
+
+def _interrupt(signum: int, _frame: FrameType | None) -> None:
+    raise Interrupted(signum)
+
+
 def main(argv: list[str] | None = None) -> int:
     """Entry point: run the CLI and map every error to a one-line message and an exit code.
 
-    Usage errors are reported by typer itself (exit code 2); a `PreflightError` is bad input (2);
-    anything else is a bug (3). No traceback reaches the user.
+    A usage error or a `PreflightError` is bad input (2); Ctrl-C is 130 and SIGTERM 143; anything else is
+    a bug (3). No traceback reaches the user, and every message goes through `visible`: a file name or a
+    value can carry escape sequences, and the terminal must show them, not obey them.
     """
+    previous = _install_signal_handlers()
     try:
-        app(args=argv, prog_name="preflight")
+        return _run(argv)
+    finally:
+        for signum, handler in previous.items():
+            # the installed command is about to exit: a late signal just ends it (no KeyboardInterrupt
+            # traceback); an in-process caller (argv given) gets its own handlers back
+            signal.signal(signum, handler if argv is not None else signal.SIG_DFL)
+
+
+def _run(argv: list[str] | None) -> int:
+    try:
+        code = app(args=argv, prog_name="preflight", standalone_mode=False)
     except SystemExit as exc:
         return exc.code if isinstance(exc.code, int) else (0 if exc.code is None else ExitCode.BAD_INPUT)
+    except ClickException as exc:
+        return _usage_error(exc)
     except PreflightError as exc:
-        sys.stderr.write(f"preflight: error: {exc}\n")
-        return ExitCode.BAD_INPUT
-    except KeyboardInterrupt:
-        sys.stderr.write("preflight: interrupted\n")
-        return ExitCode.INTERNAL_ERROR
+        return _say(f"error: {exc}", ExitCode.BAD_INPUT)
+    except BrokenPipeError:
+        silence_stdout()
+        return _say("error: standard output: the reader closed the pipe (broken pipe)", ExitCode.BAD_INPUT)
+    except (Interrupted, KeyboardInterrupt) as exc:
+        for signum in (signal.SIGINT, signal.SIGTERM):  # a second Ctrl-C must not cut the message short
+            _ignore(signum)
+        if isinstance(exc, Interrupted) and exc.signum == signal.SIGTERM:
+            return _say("terminated", ExitCode.TERMINATED)
+        return _say("interrupted", ExitCode.INTERRUPTED)
     except Exception as exc:  # noqa: BLE001 - the one place that turns bugs into exit code 3
-        sys.stderr.write(f"preflight: internal error: {type(exc).__name__}: {exc}\n"
-                         "Please report this with the command line and the snapshot.\n")
-        return ExitCode.INTERNAL_ERROR
-    return ExitCode.GO
+        return _say(f"internal error: {type(exc).__name__}: {exc} "
+                    "(please report this with the command line and the snapshot)", ExitCode.INTERNAL_ERROR)
+    return code if isinstance(code, int) else ExitCode.GO
+
+
+def _usage_error(exc: ClickException) -> int:
+    """Typer's usage errors, as one line (they quote the user's arguments, so through `visible` too)."""
+    ctx = getattr(exc, "ctx", None)
+    if type(exc).__name__ == "NoArgsIsHelpError":  # typer has printed the help already
+        return exc.exit_code
+    hint = f" (see '{ctx.command_path} --help')" if ctx is not None else ""
+    return _say(f"error: {exc.format_message()}{hint}", ExitCode.BAD_INPUT)
+
+
+def _say(message: str, code: int) -> int:
+    """Print `preflight: message` as one visible line on stderr and return `code`."""
+    try:
+        sys.stderr.write(f"preflight: {visible(message)}\n")
+        sys.stderr.flush()
+    except (OSError, ValueError):
+        pass  # stderr is gone: the exit code is all that is left to say it
+    return code
+
+
+def _ignore(signum: int) -> None:
+    try:
+        signal.signal(signum, signal.SIG_IGN)
+    except ValueError:
+        pass  # not the main thread: nothing was installed either
+
+
+def _install_signal_handlers() -> dict[int, Any]:
+    """Make SIGINT and SIGTERM raise `Interrupted` (only the main thread may install handlers)."""
+    previous: dict[int, Any] = {}
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        try:
+            previous[signum] = signal.signal(signum, _interrupt)
+        except ValueError:
+            break
+    return previous

@@ -20,11 +20,10 @@ from preflight.cli.options import (
     Snapshots,
     StrictOption,
 )
-from preflight.cli.output import emit
+from preflight.cli.output import check_outputs, choose_formatter, emit
 from preflight.cli.progress import progress_reporter
 from preflight.engine.findings import Severity
 from preflight.errors import PreflightError
-from preflight.formatters import Formatter, formatter_for_path, get_formatter
 from preflight.inventory.as_of import parse_as_of
 from preflight.pipeline import CheckRequest, run_check
 from preflight.report import UnknownPolicy
@@ -69,15 +68,10 @@ def check_and_emit(snapshots: list[Path], format: str | None, output: Path | Non
                    rules: list[Path] | None, quiet: bool, *, default_format: str) -> None:
     """Run the check, write it in the chosen format and exit with the verdict's code (shared by check and report)."""
     chosen = choose_formatter(format, output, default_format)
+    check_outputs({"-o": output}, snapshots)
     request = judgement.request(snapshots, rules)
     with progress_reporter(quiet) as progress:
         report, _, _ = run_check(request, progress)
     emit(lambda stream: chosen.write(report, stream), output)
     raise typer.Exit(exit_code_for(report.verdict))
 
-
-def choose_formatter(format: str | None, output: Path | None, default_format: str) -> Formatter:
-    """`--format` if given, else the one the output file's extension names, else `default_format`."""
-    if format:
-        return get_formatter(format)
-    return formatter_for_path(str(output), default_format) if output else get_formatter(default_format)

@@ -9,11 +9,12 @@ import typer
 
 from preflight.cli.exit_codes import ExitCode
 from preflight.cli.options import AsOfOption, OutputFile, Snapshots
-from preflight.cli.output import emit
+from preflight.cli.output import check_outputs, emit
 from preflight.emulator import run_drills
 from preflight.inventory import load_estate_snapshots
 from preflight.inventory.as_of import parse_as_of, resolve_as_of
 from preflight.remediation.render import drill_dict
+from preflight.safe_text import json_visible, visible
 
 
 def drill(
@@ -30,15 +31,16 @@ def drill(
     if format not in ("text", "json"):
         raise typer.BadParameter("expected text or json", param_hint="--format")
     spec = parse_as_of(as_of)
+    check_outputs({"-o": output}, snapshots)
     snapshot, infos = load_estate_snapshots(list(snapshots))
     instant = resolve_as_of(spec, [(file, info.collected_at) for file, info in infos])
     results = run_drills(snapshot)
 
     def write(stream) -> None:
         if format == "json":
-            json.dump({"as_of": {"instant": instant.instant.isoformat(), "chosen": instant.describe()},
-                       "drills": [drill_dict(r) for r in results]}, stream, indent=2, ensure_ascii=False)
-            stream.write("\n")
+            document = {"as_of": {"instant": instant.instant.isoformat(), "chosen": instant.describe()},
+                        "drills": [drill_dict(r) for r in results]}
+            stream.write(json_visible(json.dumps(document, indent=2, ensure_ascii=False)) + "\n")
             return
         harmful = [r for r in results if r.down]
         stream.write(f"{len(results)} faults injected one at a time; {len(harmful)} take VMs down "
@@ -46,7 +48,7 @@ def drill(
         for r in results:
             verdict = f"DOWN: {', '.join(r.down)}" if r.down else "no VM down"
             extra = f"; restarted elsewhere: {', '.join(r.restarted)}" if r.restarted else ""
-            stream.write(f"  {r.fault:<18} {r.target}: {verdict}{extra} ({r.note})\n")
+            stream.write(visible(f"  {r.fault:<18} {r.target}: {verdict}{extra} ({r.note})") + "\n")
 
     emit(write, output)
     raise typer.Exit(ExitCode.NO_GO if any(r.down for r in results) else ExitCode.GO)

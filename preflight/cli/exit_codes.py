@@ -6,17 +6,20 @@ from preflight.report import Verdict
 
 
 class ExitCode(IntEnum):
-    """0 go, 1 no-go, 2 bad input or usage, 3 internal error, 4 incomplete; 130/143 interrupted."""
+    """0 go, 1 no-go, 2 bad input or usage, 3 internal error, 4 incomplete; 130 Ctrl-C, 143 SIGTERM (128 + signal)."""
 
     GO = 0
     NO_GO = 1
     BAD_INPUT = 2
     INTERNAL_ERROR = 3
     INCOMPLETE = 4
+    INTERRUPTED = 130
+    TERMINATED = 143
 
 
 EXIT_CODES_HELP = ("Exit codes: 0 go, 1 no-go, 2 bad input or usage, 3 internal error, "
-                   "4 incomplete (nothing fails but data a deciding check needs was not collected).")
+                   "4 incomplete (nothing fails but data a deciding check needs was not collected), "
+                   "130 interrupted (Ctrl-C), 143 terminated (SIGTERM).")
 
 
 def exit_code_for(verdict: Verdict) -> ExitCode:

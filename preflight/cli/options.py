@@ -44,6 +44,6 @@ AsOfOption = Annotated[
                            "reproducible on any date).")
 ]
 OutputFile = Annotated[
-    Optional[Path], typer.Option("-o", "--output", help="Write to this file (atomically) instead of standard output.")
+    Optional[Path], typer.Option("-o", "--output", help="Write to this file (atomically; - is standard output) instead of standard output.")
 ]
 QuietOption = Annotated[bool, typer.Option("--quiet", "-q", help="No progress output on standard error.")]

@@ -10,6 +10,7 @@ from rich.console import Console
 from rich.progress import BarColumn, Progress, TaskID, TextColumn, TimeElapsedColumn
 
 from preflight.pipeline import Progress as ProgressFn
+from preflight.safe_text import visible_markup
 
 
 @contextmanager
@@ -25,7 +26,8 @@ def progress_reporter(quiet: bool) -> Iterator[ProgressFn | None]:
 
         def update(stage: str, done: int, total: int) -> None:
             if stage not in tasks:
-                tasks[stage] = bar.add_task({"load": "loading snapshots", "evaluate": "evaluating rules"}.get(stage, stage), total=total)
+                label = {"load": "loading snapshots", "evaluate": "evaluating rules"}.get(stage, stage)
+                tasks[stage] = bar.add_task(visible_markup(label), total=total)  # a stage may name a file: data
             bar.update(tasks[stage], completed=done, total=total)
 
         yield update

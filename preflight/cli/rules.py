@@ -3,16 +3,17 @@
 from __future__ import annotations
 
 import json
-from typing import Annotated, Optional
+from typing import Annotated, Optional, TextIO
 
 import typer
 from rich.console import Console
-from rich.markup import escape
 from rich.table import Table
 
 from preflight.cli.options import RuleDirs
+from preflight.cli.output import emit, writing_stdout
 from preflight.errors import PreflightError
 from preflight.pipeline import load_rules
+from preflight.safe_text import visible, visible_markup
 
 rules_app = typer.Typer(help="List the rule catalog or show one rule with its sources.", no_args_is_help=True)
 
@@ -26,16 +27,25 @@ def list_rules(
     catalog = load_rules(tuple(rules or ()))
     if pack and pack not in catalog.packs:
         raise PreflightError(f"unknown pack '{pack}' (known: {', '.join(sorted(catalog.packs))})")
-    console = Console(highlight=False, soft_wrap=True)
+    screen = Console()  # the terminal's width and colours, for the table rendered in memory
+    tables = []
     for pack_id, info in sorted(catalog.packs.items()):
         if pack and pack_id != pack:
             continue
-        table = Table(title=f"{pack_id} {info.version}: {info.title}", title_justify="left", show_lines=False)
+        table = Table(title=visible_markup(f"{pack_id} {info.version}: {info.title}"), title_justify="left", show_lines=False)
         for column in ("code", "name", "severity", "target", "title"):
             table.add_column(column)
         for rule in catalog.pack_rules(pack_id):
-            table.add_row(rule.code, rule.name, rule.severity.value, rule.target, escape(rule.title))
-        console.print(table)
+            table.add_row(*(visible_markup(cell) for cell in (rule.code, rule.name, rule.severity.value, rule.target, rule.title)))
+        tables.append(table)
+
+    def write(stream: TextIO) -> None:
+        console = Console(file=stream, highlight=False, soft_wrap=True, emoji=False, width=screen.width,
+                          force_terminal=screen.is_terminal, color_system=screen.color_system)
+        for table in tables:
+            console.print(table)
+
+    emit(write, None)  # not rich's own stdout: it turns a closed pipe into exit 1, which reads as no-go
 
 
 @rules_app.command("show")
@@ -46,7 +56,10 @@ def show_rule(code: Annotated[str, typer.Argument(help="Rule code (VMM005) or na
     rule = catalog.rules.get(code.upper()) or next((r for r in catalog.rules.values() if r.name == code), None)
     if rule is None:
         raise PreflightError(f"no rule '{code}' (see 'preflight rules list')")
-    out = typer.echo
+    def out(line: str) -> None:
+        with writing_stdout():
+            typer.echo(visible(line))
+
     out(f"{rule.code}  {rule.name}  [{rule.severity.value}]  pack {rule.pack}")
     out(f"title:       {rule.title}")
     out(f"target:      {rule.target}" + (f" where {json.dumps(rule.raw_where)}" if rule.raw_where else ""))
@@ -54,8 +67,8 @@ def show_rule(code: Annotated[str, typer.Argument(help="Rule code (VMM005) or na
     out(f"message:     {rule.message}")
     out(f"rationale:   {rule.rationale}")
     out(f"remediation: {rule.remediation}")
-    if rule.powershell:
-        out("powershell:  " + rule.powershell.replace("\n", "\n             "))
+    for number, line in enumerate((rule.powershell or "").splitlines()):
+        out(("powershell:  " if number == 0 else "             ") + line)
     if rule.fix:
         out(f"fix action:  {rule.fix.action} {json.dumps(rule.fix.params) if rule.fix.params else ''}".rstrip())
     for url in rule.references:

@@ -4,20 +4,18 @@ from __future__ import annotations
 
 import json
 
-import typer
-
 from preflight.cli.options import OutputFile, Snapshots
 from preflight.cli.output import emit
 from preflight.inventory import json_schema, load_estate_snapshots
+from preflight.safe_text import visible
 
 
 def validate(snapshots: Snapshots) -> None:
     """Validate snapshots (types, unknown fields, references) without evaluating rules."""
     snapshot, infos = load_estate_snapshots(list(snapshots))
     counts = ", ".join(f"{len(getattr(snapshot, kind))} {kind}" for kind in ("vmm_servers", "sql_servers", "hosts", "clusters", "vms"))
-    for file, info in infos:
-        typer.echo(f"{file}: valid preflight/inventory/v1 snapshot '{info.name}'")
-    typer.echo(f"estate: {counts}")
+    lines = [f"{file}: valid preflight/inventory/v1 snapshot '{info.name}'" for file, info in infos] + [f"estate: {counts}"]
+    emit(lambda stream: stream.write("".join(visible(line) + "\n" for line in lines)), None)
 
 
 def schema(output: OutputFile = None) -> None:

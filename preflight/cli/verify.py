@@ -7,7 +7,7 @@ from typing import Annotated, Optional
 
 import typer
 
-from preflight.cli.check import Judgement, choose_formatter
+from preflight.cli.check import Judgement
 from preflight.cli.exit_codes import ExitCode
 from preflight.cli.options import (
     AllowUnknownOption,
@@ -19,7 +19,7 @@ from preflight.cli.options import (
     Snapshots,
     StrictOption,
 )
-from preflight.cli.output import emit
+from preflight.cli.output import Writer, check_outputs, choose_formatter, emit_all
 from preflight.inventory import encode_json
 from preflight.report import Verdict
 from preflight.remediation.powershell import render_script
@@ -42,13 +42,15 @@ def verify(
     simulated VMM 2012 upgrade succeeds; 1 otherwise; 4 when it passes but the estate's verdict is incomplete
     (data a deciding check needs was not collected); 2 for bad input."""
     chosen = choose_formatter(format, output, "text")
+    check_outputs({"-o": output, "--script": script, "--emit-snapshot": emit_snapshot}, snapshots)
     request = Judgement(fail_on, strict, allow_unknown, as_of).request(snapshots, rules)
     report, emulated, plan = run_verify(request)
+    outputs: list[tuple[Writer, Path | None]] = [(lambda stream: chosen.write(report, stream), output)]
     if script is not None:
-        emit(lambda stream: stream.write(render_script(plan)), script)
+        outputs.append((lambda stream: stream.write(render_script(plan)), script))
     if emit_snapshot is not None:
-        emit(lambda stream: stream.write(encode_json(emulated).decode("utf-8")), emit_snapshot)
-    emit(lambda stream: chosen.write(report, stream), output)
+        outputs.append((lambda stream: stream.write(encode_json(emulated).decode("utf-8")), emit_snapshot))
+    emit_all(outputs)  # all or none: no script without its report, no report without its snapshot
     if report.verification is None or not report.verification.passed:
         raise typer.Exit(ExitCode.NO_GO)
     raise typer.Exit(ExitCode.INCOMPLETE if report.verdict is Verdict.INCOMPLETE else ExitCode.GO)

@@ -8,6 +8,7 @@ from typing import Any, TextIO
 from preflight.engine.findings import Finding
 from preflight.formatters.registry import formatter
 from preflight.report import REPORT_SCHEMA, Report
+from preflight.safe_text import json_visible
 
 
 def finding_dict(finding: Finding) -> dict[str, Any]:
@@ -78,8 +79,7 @@ def as_of_dict(report: Report) -> dict[str, Any]:
 @formatter("json", (".json",), "Machine-readable report (schema preflight/report/v1)")
 def write_json(report: Report, stream: TextIO) -> None:
     """Write the report as JSON."""
-    json.dump(report_dict(report), stream, indent=2, ensure_ascii=False, default=str)
-    stream.write("\n")
+    stream.write(json_visible(json.dumps(report_dict(report), indent=2, ensure_ascii=False, default=str)) + "\n")
 
 
 def _verification(report: Report) -> dict[str, Any]:

@@ -13,7 +13,7 @@ from preflight.report import Report
 OBJECTS_SHOWN = 10
 _METACHARACTERS = re.compile(r"([\\`*_\[\]|~])")
 _BLOCK_START = re.compile(r"^(\s*)(?:([#+\-=])|(\d+)([.)]))")
-_CONTROL = re.compile(r"[\x00-\x1f\x7f\u2028\u2029]+")
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]+")  # + C1, bidi
 
 
 def md_escape(text: str) -> str:

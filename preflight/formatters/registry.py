@@ -43,10 +43,21 @@ def get_formatter(name: str) -> Formatter:
         raise PreflightError(f"unknown format '{name}' (expected one of: {', '.join(sorted(FORMATTERS))})") from None
 
 
-def formatter_for_path(path: str, default: str) -> Formatter:
-    """The formatter whose extension matches `path`, else `default`."""
+def known_extensions() -> list[str]:
+    """Every file extension some formatter claims, sorted."""
+    return sorted({ext for item in FORMATTERS.values() for ext in item.extensions})
+
+
+def formatter_for_path(path: str, default: str | None = None) -> Formatter:
+    """The formatter whose extension matches `path`, else `default`; without a default, PreflightError.
+
+    An unknown extension is an error rather than a guess: `-o results.junit` must not quietly write HTML.
+    """
     lowered = path.lower()
     matches = [(len(ext), item) for item in FORMATTERS.values() for ext in item.extensions if lowered.endswith(ext)]
     if matches:
         return max(matches, key=lambda match: match[0])[1]  # longest extension wins: .sarif.json over .json
+    if default is None:
+        raise PreflightError(f"{path}: cannot tell the format from the file name (known extensions: "
+                             f"{' '.join(known_extensions())}); name the format with --format")
     return get_formatter(default)

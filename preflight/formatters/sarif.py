@@ -11,6 +11,7 @@ from preflight.engine.findings import Finding, Severity, Status
 from preflight.engine.rules import Rule
 from preflight.formatters.registry import formatter
 from preflight.report import InputFile, Report
+from preflight.safe_text import json_visible
 
 SARIF_SCHEMA = "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json"
 LEVELS = {Severity.BLOCKER: "error", Severity.LOSS: "error", Severity.WARNING: "warning", Severity.ADVISORY: "note"}
@@ -118,5 +119,4 @@ def build_sarif(report: Report) -> dict[str, Any]:
 @formatter("sarif", (".sarif", ".sarif.json"), "SARIF 2.1.0 for code-scanning dashboards")
 def write_sarif(report: Report, stream: TextIO) -> None:
     """Write the SARIF log."""
-    json.dump(build_sarif(report), stream, indent=2, ensure_ascii=False)
-    stream.write("\n")
+    stream.write(json_visible(json.dumps(build_sarif(report), indent=2, ensure_ascii=False)) + "\n")

@@ -6,12 +6,12 @@ from collections import defaultdict
 from typing import TextIO
 
 from rich.console import Console
-from rich.markup import escape
 
 from preflight.engine.findings import SEVERITIES_WORST_FIRST, Finding, Status
 from preflight.formatters.registry import formatter
 from preflight.report import Report, Verdict
 from preflight.report.model import missing_by_object
+from preflight.safe_text import visible_markup as _data
 
 _PLURAL = {"blocker": "blockers", "loss": "losses", "warning": "warnings", "advisory": "advisories"}
 _STYLE = {"blocker": "bold red", "loss": "bold magenta", "warning": "yellow", "advisory": "cyan"}
@@ -31,16 +31,16 @@ def _counts_line(report: Report) -> str:
 def _print_finding(console: Console, finding: Finding, report: Report) -> None:
     rule = report.rule(finding.rule)
     title = rule.title if rule else finding.name
-    console.print(f"    [bold]{finding.rule}[/] {escape(finding.name)}: {escape(title)}")
-    console.print(f"      {escape(finding.message)}")
+    console.print(f"    [bold]{_data(finding.rule)}[/] {_data(finding.name)}: {_data(title)}")
+    console.print(f"      {_data(finding.message)}")
     for item in finding.evidence:
-        console.print(f"      [dim]evidence:[/] {escape(item.path)} = {escape(item.value)}")
+        console.print(f"      [dim]evidence:[/] {_data(item.path)} = {_data(item.value)}")
     if finding.at_risk and finding.target.kind not in ("vms", "replicated_vms", "vm_teams"):
         shown = ", ".join(finding.at_risk[:10]) + (" ..." if len(finding.at_risk) > 10 else "")
-        console.print(f"      [dim]at risk:[/] {len(finding.at_risk)} VM(s): {escape(shown)}")
+        console.print(f"      [dim]at risk:[/] {len(finding.at_risk)} VM(s): {_data(shown)}")
     if finding.members:
-        console.print(f"      [dim]nodes:[/] {escape(', '.join(finding.members))}")
-    console.print(f"      [dim]fix:[/] {escape(finding.remediation)}")
+        console.print(f"      [dim]nodes:[/] {_data(', '.join(finding.members))}")
+    console.print(f"      [dim]fix:[/] {_data(finding.remediation)}")
 
 
 @formatter("text", (".txt",), "Terminal view: verdict, findings by severity and object, summary")
@@ -48,7 +48,7 @@ def write_text(report: Report, stream: TextIO) -> None:
     """Write the human-readable terminal report."""
     console = Console(file=stream, highlight=False, soft_wrap=True, emoji=False)
     console.print(f"[{_VERDICT_STYLE[report.verdict]}] {report.verdict.value.upper()} [/] {_counts_line(report)}")
-    console.print(f"[dim]{escape(report.verdict_reason())}[/]")
+    console.print(f"[dim]{_data(report.verdict_reason())}[/]")
     console.print(f"[dim]as of {report.as_of.instant.isoformat()} ({report.as_of.describe()})[/]")
     for severity in SEVERITIES_WORST_FIRST:
         failures = [f for f in report.failures if f.severity is severity]
@@ -60,7 +60,7 @@ def write_text(report: Report, stream: TextIO) -> None:
         for finding in failures:
             by_object[(finding.target.kind, finding.target.name)].append(finding)
         for (kind, name), items in by_object.items():
-            console.print(f"  [bold]{escape(name)}[/] [dim]({kind})[/]")
+            console.print(f"  [bold]{_data(name)}[/] [dim]({_data(kind)})[/]")
             for finding in items:
                 _print_finding(console, finding, report)
     if report.unknowns:
@@ -68,8 +68,8 @@ def write_text(report: Report, stream: TextIO) -> None:
         console.print(f"[bold]UNKNOWN ({len(report.unknowns)})[/] not evaluated: the snapshot lacks the data; "
                       "missing fields per object:")
         for item in missing_by_object(report.unknowns):
-            console.print(f"  [bold]{escape(item.name)}[/] [dim]({item.kind}; {', '.join(item.rules)})[/]: "
-                          f"{escape(', '.join(item.fields))}")
+            console.print(f"  [bold]{_data(item.name)}[/] [dim]({item.kind}; {_data(', '.join(item.rules))})[/]: "
+                          f"{_data(', '.join(item.fields))}")
     counts = report.status_counts
     console.print()
     console.print(
@@ -87,4 +87,4 @@ def _print_verification(console: Console, report: Report) -> None:
 
     console.print()
     for line in verification_lines(report.verification):
-        console.print(escape(line))
+        console.print(_data(line))
