@@ -15,6 +15,7 @@ from preflight.engine.evaluate import Evaluation, evaluate
 from preflight.engine.findings import Severity
 from preflight.estate import Estate
 from preflight.inventory import load_estate_snapshots
+from preflight.remediation.actions import ACTIONS
 from preflight.report import InputFile, Report, build_report
 from preflight.report.topology import build_topology
 from preflight.resources import builtin_rules_dir
@@ -33,9 +34,14 @@ class CheckRequest:
     now: datetime | None = None
 
 
+def fix_actions() -> dict[str, frozenset[str]]:
+    """Remediation actions a rule's `fix` may name, with their parameter names."""
+    return {name: frozenset(p.name for p in spec.params) for name, spec in ACTIONS.items() if not spec.internal}
+
+
 def load_rules(extra_dirs: tuple[Path, ...] = ()) -> Catalog:
-    """The built-in catalog plus an organisation's own rule directories."""
-    return load_catalog([builtin_rules_dir(), *extra_dirs])
+    """The built-in catalog plus an organisation's own rule directories, every `fix` checked against the actions."""
+    return load_catalog([builtin_rules_dir(), *extra_dirs], actions=fix_actions())
 
 
 def _sha256(path: Path) -> str:

@@ -16,13 +16,16 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Literal, NotRequired, TypedDict
 
 from msgspec import UNSET
 
 from preflight.engine.conditions import version_tuple
 from preflight.engine.paths import Missing
 from preflight.estate.model import Estate, Target, facts, target_kind
+from preflight.inventory.clusters import Cluster, ReplicaBroker
+from preflight.inventory.hosts import Host, Nic, ReplicaServer
+from preflight.inventory.vms import VmAdapter
 
 _ABSENT = (None, UNSET)
 
@@ -130,7 +133,24 @@ def _vms_replicating_to(estate: Estate, names: set[str]) -> tuple[str, ...]:
     return tuple(vm for _, vm in sorted({item for name in names for item in by_replica.get(name, ())}))
 
 
-@target_kind("replica_servers", "Hyper-V Replica participants: primary and replica hosts, and cluster Replica Brokers")
+class ReplicaServerLinks(TypedDict):
+    """Links of a replica participant (any value may also be Missing(path))."""
+
+    role: Literal["host", "broker"]
+    replica_endpoint: bool
+    settings: ReplicaServer | None
+    os_version: str
+    os_release: str | None
+    hyperv_role: bool
+    cluster: Cluster | None
+    certificate_uses: list[CertificateUse]
+    firewall_stores: list[Store]
+    primary_of: list[str]
+    replica_of: list[str]
+
+
+@target_kind("replica_servers", "Hyper-V Replica participants: primary and replica hosts, and cluster Replica Brokers",
+             model=Host | ReplicaBroker, links=ReplicaServerLinks)
 def _replica_servers(estate: Estate) -> Iterator[Target]:
     for i, host in enumerate(estate.snapshot.hosts):
         path = f"$.hosts[{i}]"
@@ -221,8 +241,20 @@ def _failover_ip_configured(vm: Any, path: str) -> Any:
     return pending or False
 
 
+class ReplicationFacts(TypedDict):
+    """Facts of a replicated VM (any value may also be Missing(path))."""
+
+    primary_fqdn: str
+    primary_replica_settings: ReplicaServer | None
+    replica_node_cluster: str | None
+    domains_trusted: bool
+    same_site: bool
+    frequency_sec: int | None
+    failover_ip_configured: bool
+
+
 @facts("replicated_vms")
-def _replication_facts(estate: Estate, target: Target) -> dict[str, Any]:
+def _replication_facts(estate: Estate, target: Target) -> ReplicationFacts:
     """Primary identity, replica topology, trust, sites and defaults of one replicated VM."""
     vm, host = target.obj, target.links["host"]
     host_path = _host_path(estate, host)
@@ -268,8 +300,15 @@ def _replication_facts(estate: Estate, target: Target) -> dict[str, Any]:
 # ----- NIC teams -------------------------------------------------------------------------
 
 
+class HostTeamFacts(TypedDict):
+    """Facts of a host team."""
+
+    member_count: int
+    member_nics: NotRequired[list[Nic]]
+
+
 @facts("host_teams")
-def _host_team_facts(estate: Estate, target: Target) -> dict[str, Any]:
+def _host_team_facts(estate: Estate, target: Target) -> HostTeamFacts:
     """Member count; member NICs unknown (not an empty list) when the host's NICs were not collected."""
     host = target.links["host"]
     result: dict[str, Any] = {"member_count": len(target.obj.members)}
@@ -278,8 +317,17 @@ def _host_team_facts(estate: Estate, target: Target) -> dict[str, Any]:
     return result
 
 
+class VmTeamFacts(TypedDict):
+    """Facts of a guest team (any value may also be Missing(path))."""
+
+    member_count: int
+    shared_switch: str | None
+    teaming_not_allowed: list[str]
+    member_adapters: NotRequired[list[VmAdapter]]
+
+
 @facts("vm_teams")
-def _vm_team_facts(estate: Estate, target: Target) -> dict[str, Any]:
+def _vm_team_facts(estate: Estate, target: Target) -> VmTeamFacts:
     """Member count, a virtual switch two members share, and members whose AllowTeaming is off."""
     vm, team = target.links["vm"], target.obj
     result: dict[str, Any] = {"member_count": len(team.members)}

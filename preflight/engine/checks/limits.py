@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 from datetime import datetime, timedelta
-from typing import Any, Literal
+from typing import Annotated, Literal
+
+from msgspec import Meta
 
 from preflight.engine.checks.base import (
     CheckParams,
@@ -17,12 +19,23 @@ from preflight.engine.checks.base import (
     passed,
     show,
 )
+from preflight.engine.checks.params import ConditionTable, FieldPath, ItemCondition, Limits, MatrixRow
 from preflight.engine.conditions import OPERATORS, compile_condition, holds
 from preflight.engine.paths import compile_path, resolve
 
 
 def _fmt(number: float) -> str:
     return f"{number:g}"
+
+
+class TierRow(MatrixRow, kw_only=True):
+    """A tier of a `threshold` check: its `name`, when it applies, and path = limit tables per bound."""
+
+    name: str
+    when: ConditionTable = {}
+    minimum: Limits | None = None
+    maximum: Limits | None = None
+    recommended: Limits | None = None
 
 
 @check_kind("threshold", variables=("tier", "limit", "unit", "bound"))
@@ -34,18 +47,14 @@ class Threshold(CheckParams, kw_only=True):
     A tier with no limit table for `bound` makes the rule n/a for that object.
     """
 
-    tiers: list[dict[str, Any]]
-    bound: str = "minimum"
+    tiers: Annotated[list[TierRow], Meta(min_length=1)]
+    bound: Literal["minimum", "maximum", "recommended"] = "minimum"
     compare: Literal["ge", "le"] = "ge"
     unit: str = ""
 
     def __post_init__(self) -> None:
-        if not self.tiers:
-            raise ValueError("tiers must not be empty")
         self._tiers = []
         for i, row in enumerate(self.tiers):
-            if "name" not in row:
-                raise ValueError(f"tiers[{i}] needs a 'name'")
             limits = {compile_path(p): float(v) for p, v in (row.get(self.bound) or {}).items()}
             self._tiers.append((compile_condition(row.get("when", {}), f"tiers[{i}].when"), row["name"], limits))
 
@@ -72,8 +81,8 @@ class Threshold(CheckParams, kw_only=True):
 class Count(CheckParams, kw_only=True):
     """Counts the items of the list at `path` (optionally those matching `where`) against `min` / `max`."""
 
-    path: str
-    where: dict[str, Any] = {}
+    path: FieldPath
+    where: ItemCondition = {}
     min: int | None = None
     max: int | None = None
 
@@ -97,7 +106,7 @@ class Count(CheckParams, kw_only=True):
 class Age(CheckParams, kw_only=True):
     """Fails when the timestamp at `path` is older than `max_days`, in the future, or null ("never")."""
 
-    path: str
+    path: FieldPath
     max_days: float
     future_tolerance_minutes: float = 5
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from typing import Annotated, Any
 
 from msgspec import UNSET, Meta
@@ -19,7 +18,9 @@ from preflight.engine.checks.base import (
     show,
     unknown,
 )
-from preflight.engine.conditions import OPERATORS
+from preflight.engine.checks.params import FieldPath, MatrixRow
+from preflight.engine.conditions import OPERATORS, compile_regex
+from preflight.engine.fieldtypes import FieldError
 from preflight.engine.paths import compile_path, resolve
 
 
@@ -36,7 +37,7 @@ class ServiceCheck(CheckParams, kw_only=True):
     start_mode: str | None = None
     delayed_start: bool | None = None
     min_version: str | None = None
-    path: str = "services"
+    path: FieldPath = "services"
 
     def run(self, target: Target, context: Context) -> Outcome:
         services = _collection(target, self.path)
@@ -76,11 +77,14 @@ class SoftwareCheck(CheckParams, kw_only=True):
     present: bool = True
     min_version: str | None = None
     max_version: Annotated[str | None, Meta(description="Only versions below this one count")] = None
-    path: str = "installed_software"
+    path: FieldPath = "installed_software"
     label: str | None = None
 
     def __post_init__(self) -> None:
-        self._regex = re.compile(self.pattern, re.IGNORECASE)
+        try:
+            self._regex = compile_regex(self.pattern)  # RE2: a site's pattern cannot make a check hang
+        except ValueError as exc:
+            raise FieldError("pattern", str(exc)) from None
 
     def run(self, target: Target, context: Context) -> Outcome:
         items = _collection(target, self.path) or []
@@ -106,6 +110,16 @@ class SoftwareCheck(CheckParams, kw_only=True):
         return passed(*proof)
 
 
+KbId = Annotated[str, Meta(pattern=r"^KB\d{6,8}$", description="Hotfix id, e.g. KB2264080")]
+
+
+class HotfixRow(MatrixRow, kw_only=True):
+    """A hotfix matrix row: its KB and the packages that supersede it."""
+
+    kb: KbId
+    superseded_by: list[KbId] = []
+
+
 @check_kind("hotfix", variables=("kb", "accepted"))
 class HotfixCheck(CheckParams, kw_only=True):
     """Fails when none of a hotfix or the packages that supersede it is installed.
@@ -113,12 +127,10 @@ class HotfixCheck(CheckParams, kw_only=True):
     `hotfix` is a matrix row: ``{ kb = "KB975530", superseded_by = ["KB2264080"], source = ... }``.
     """
 
-    hotfix: dict[str, Any]
-    path: str = "hotfixes"
+    hotfix: HotfixRow
+    path: FieldPath = "hotfixes"
 
     def __post_init__(self) -> None:
-        if "kb" not in self.hotfix:
-            raise ValueError("hotfix row needs a 'kb'")
         self._accepted = [self.hotfix["kb"], *self.hotfix.get("superseded_by", [])]
 
     def run(self, target: Target, context: Context) -> Outcome:
