@@ -195,15 +195,16 @@ def compile_rule(catalog: Catalog, spec: RuleSpec, pack: str, file: str, overrid
     check = _convert_params(file, spec.code, params, kind, used)
     scope = _scope(spec.target)
     where = None
-    try:
-        if spec.where is not None:
+    if spec.where is not None:
+        try:
             where = compile_condition(spec.where, "where")
             scope.condition("where", spec.where)
+        except ValueError as exc:  # ConditionError / FieldError naming the key
+            raise CatalogError(file, spec.code, getattr(exc, "key", "where"), str(exc)) from None
+    try:
         check.check_fields(scope)
-    except ValueError as exc:  # ConditionError / FieldError: the key is relative to the rule or to params
-        key = getattr(exc, "key", "params")
-        key = key if key == "where" or key.startswith("where.") else f"params.{key}"
-        raise CatalogError(file, spec.code, *_keyed(key, str(exc), used)) from None
+    except FieldError as exc:
+        raise CatalogError(file, spec.code, *_keyed(f"params.{exc.key}", str(exc), used)) from None
     try:
         names = template_fields(spec.message)
     except ValueError as exc:

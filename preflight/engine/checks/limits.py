@@ -20,7 +20,8 @@ from preflight.engine.checks.base import (
     show,
 )
 from preflight.engine.checks.params import ConditionTable, FieldPath, ItemCondition, Limits, MatrixRow
-from preflight.engine.conditions import OPERATORS, compile_condition, holds
+from preflight.engine.conditions import OPERATORS, compile_condition, describe_value, holds
+from preflight.engine.fieldtypes import FieldError
 from preflight.engine.paths import compile_path, resolve
 
 
@@ -36,6 +37,12 @@ class TierRow(MatrixRow, kw_only=True):
     minimum: Limits | None = None
     maximum: Limits | None = None
     recommended: Limits | None = None
+
+    def __post_init__(self) -> None:
+        for bound in ("minimum", "maximum", "recommended"):
+            for path, limit in (getattr(self, bound) or {}).items():
+                if not isinstance(limit, (int, float)) or isinstance(limit, bool):
+                    raise FieldError(f"{bound}.{path}", f"expected a number, got {describe_value(limit)}")
 
 
 @check_kind("threshold", variables=("tier", "limit", "unit", "bound"))

@@ -28,7 +28,8 @@ ConditionTable = Annotated[dict[str, Any], Meta(extra={"role": "condition"}, des
 ItemCondition = Annotated[dict[str, Any], Meta(extra={"role": "item-condition"},
                                                description="A condition table on one item of the list at `path`")]
 ItemFields = Annotated[list[str], Meta(extra={"role": "item-fields"}, description="Field names of the items of the list at `path`")]
-Limits = dict[FieldPath, float]
+Limits = dict[FieldPath, Any]
+"""Path = limit; a row struct holding limits checks they are numbers (so the error names the path)."""
 
 
 class MatrixRow(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
