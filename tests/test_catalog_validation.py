@@ -13,7 +13,8 @@ import pytest
 import re2
 
 from preflight.cli import main
-from preflight.engine.conditions import MAX_DEPTH, compile_regex
+from preflight.engine.arguments import compile_regex
+from preflight.engine.conditions import MAX_DEPTH
 from preflight.pipeline import load_rules
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -191,3 +192,26 @@ def test_builtin_packs_pass_the_load_time_validation() -> None:
     catalog = load_rules()
     assert len(catalog.rules) >= 89
     assert all(rule.fix is None or rule.fix.action for rule in catalog.rules.values())
+
+
+def test_bad_override_parameter_is_reported_at_the_override(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    site = tmp_path / "site"
+    site.mkdir()
+    overrides = site / "overrides.toml"
+    overrides.write_text(textwrap.dedent("""
+        [pack]
+        id = "contoso-overrides"
+        title = "Contoso adjustments"
+        version = "1"
+
+        [[overrides]]
+        rule = "VMM011"
+        enabled = false
+
+        [[overrides]]
+        rule = "INV001"
+        params = { max_days = "three" }
+    """), encoding="utf-8")
+    assert main(["check", str(READY), "--rules", str(site)]) == 2
+    assert capsys.readouterr().err == (
+        f"preflight: error: {overrides}: rule INV001: key 'overrides[1].params.max_days': expected float, got str\n")

@@ -270,7 +270,9 @@ def load_catalog(directories: list[Path], actions: Mapping[str, Collection[str]]
             if any(s.name == spec.name for s, _, _ in specs.values()):
                 raise CatalogError(file, spec.code, "name", f"rule name '{spec.name}' is already used")
             specs[spec.code] = (spec, pack.pack.id, file)
+    originals = {code: spec for code, (spec, _, _) in specs.items()}
     overridden: dict[str, list[str]] = {}
+    blame: dict[str, tuple[str, int]] = {}  # rule -> (file, index) of the last override of its params
     disabled: set[str] = set()
     for file, pack in packs:
         for index, override in enumerate(pack.overrides):
@@ -282,12 +284,28 @@ def load_catalog(directories: list[Path], actions: Mapping[str, Collection[str]]
                 changes["severity"] = override.severity
             specs[override.rule] = (msgspec.structs.replace(spec, **changes), pack_id, origin)
             overridden.setdefault(override.rule, []).append(file)
+            if override.params:
+                blame[override.rule] = (file, index)
             if not override.enabled:
                 disabled.add(override.rule)
     for code, (spec, pack_id, file) in specs.items():
         if code not in disabled:
-            catalog.rules[code] = compile_rule(catalog, spec, pack_id, file, tuple(overridden.get(code, ())), actions)
+            try:
+                catalog.rules[code] = compile_rule(catalog, spec, pack_id, file, tuple(overridden.get(code, ())), actions)
+            except CatalogError as exc:
+                if code not in blame or not (exc.key or "").startswith("params"):
+                    raise
+                compile_rule(catalog, originals[code], pack_id, file, (), actions)  # fails here: the rule itself is wrong
+                raise _blame_override(exc, blame[code]) from None
     return catalog
+
+
+def _blame_override(error: CatalogError, override: tuple[str, int]) -> CatalogError:
+    """The error reported at the override whose parameters caused it (not at the pack it overrides)."""
+    prefix = ": ".join([error.file, f"rule {error.rule}", f"key '{error.key}'"]) + ": "
+    file, index = override
+    key = f"overrides[{index}].params{(error.key or '').removeprefix('params')}"
+    return CatalogError(file, error.rule, key, str(error).removeprefix(prefix))
 
 
 def _pack_error(file: str, data: dict[str, Any], exc: msgspec.ValidationError) -> CatalogError:

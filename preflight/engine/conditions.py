@@ -9,9 +9,9 @@ PowerShell enum values are case-insensitive). ``any_of = [ {..}, {..} ]`` holds 
 nested tables holds; ``not = {..}`` negates one.
 
 Everything that can be wrong with a table is found when it is compiled (when the rule pack loads):
-an unknown operator, an argument of the wrong type (``ge = "64 GB"``, ``in = 5``), a regular
-expression RE2 cannot compile, or nesting deeper than `MAX_DEPTH`. Regular expressions run on
-RE2, which matches in linear time, so no pattern in a site's pack can hang a check.
+an unknown operator, an argument of the wrong type (``ge = "64 GB"``, ``in = 5``: see
+`preflight.engine.arguments`), a regular expression RE2 cannot compile, or nesting deeper than
+`MAX_DEPTH`. Regular expressions run on RE2, so no pattern in a site's pack can hang a check.
 """
 
 from __future__ import annotations
@@ -19,11 +19,9 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from functools import lru_cache
 from typing import Any
 
-import re2
-
+from preflight.engine.arguments import argument_problem, compile_regex
 from preflight.engine.paths import Path, Unknown, compile_path, resolve
 
 MAX_DEPTH = 8
@@ -73,21 +71,6 @@ def _num_op(test: Callable[[float, float], bool]) -> Callable[[Any, Any], bool]:
 
 def _ver_op(test: Callable[[int], bool]) -> Callable[[Any, Any], bool]:
     return lambda value, arg: value is not None and test(_version_cmp(value, arg))
-
-
-_RE2_OPTIONS = re2.Options()
-_RE2_OPTIONS.case_sensitive = False
-_RE2_OPTIONS.log_errors = False  # RE2 would print every bad pattern to stderr; the caller reports it once
-
-
-@lru_cache(maxsize=1024)
-def compile_regex(pattern: str) -> Any:
-    """A case-insensitive RE2 pattern (linear-time matching); raises ValueError naming what is wrong."""
-    try:
-        return re2.compile(pattern, _RE2_OPTIONS)
-    except re2.error as exc:
-        detail = exc.args[0].decode("utf-8", "replace") if exc.args and isinstance(exc.args[0], bytes) else str(exc)
-        raise ValueError(f"bad regular expression {pattern!r}: {detail} (RE2 syntax: no backreferences or look-around)") from None
 
 
 def _matches(value: Any, arg: Any) -> bool:
@@ -164,72 +147,6 @@ class ConditionError(ValueError):
         self.key = key
 
 
-def _is_number(arg: Any) -> bool:
-    return isinstance(arg, (int, float)) and not isinstance(arg, bool)
-
-
-def _is_scalar(arg: Any) -> bool:
-    return isinstance(arg, (str, int, float, bool))
-
-
-def _is_scalar_list(arg: Any) -> bool:
-    return isinstance(arg, list) and bool(arg) and all(_is_scalar(x) for x in arg)
-
-
-def _is_text_or_texts(arg: Any) -> bool:
-    return isinstance(arg, str) or (isinstance(arg, list) and bool(arg) and all(isinstance(x, str) for x in arg))
-
-
-def _is_version(arg: Any) -> bool:
-    return isinstance(arg, str) and bool(version_tuple(arg))
-
-
-_SCALAR = "a string, number or boolean"
-ARGUMENTS: dict[str, tuple[str, Callable[[Any], bool]]] = {
-    "eq": (_SCALAR, _is_scalar), "ne": (_SCALAR, _is_scalar),
-    "in": ("a non-empty list of strings, numbers or booleans", _is_scalar_list),
-    "not_in": ("a non-empty list of strings, numbers or booleans", _is_scalar_list),
-    **{op: ("a number", _is_number) for op in ("lt", "le", "gt", "ge")},
-    **{op: ('a version string such as "6.2"', _is_version)
-       for op in ("version_lt", "version_le", "version_gt", "version_ge", "version_eq")},
-    "prefix": ("a string or a list of strings", _is_text_or_texts),
-    "contains": (_SCALAR, _is_scalar), "not_contains": (_SCALAR, _is_scalar),
-    "matches": ("a regular expression string", lambda a: isinstance(a, str)),
-    "not_matches": ("a regular expression string", lambda a: isinstance(a, str)),
-    "present": ("true or false", lambda a: isinstance(a, bool)),
-    "max_length": ("a whole number, 0 or more", lambda a: isinstance(a, int) and not isinstance(a, bool) and a >= 0),
-    "min_length": ("a whole number, 0 or more", lambda a: isinstance(a, int) and not isinstance(a, bool) and a >= 0),
-}
-"""What each operator's argument must be: (description, test)."""
-
-
-def describe_value(value: Any) -> str:
-    """A short description of a TOML value for error messages, e.g. "'64 GB' (a string)"."""
-    if isinstance(value, bool):
-        return f"{str(value).lower()} (a boolean)"
-    if isinstance(value, str):
-        return f"{value!r} (a string)"
-    if isinstance(value, (int, float)):
-        return f"{value} (a number)"
-    if isinstance(value, list):
-        return "a list"
-    if isinstance(value, Mapping):
-        return "a table"
-    return f"{value} (a {type(value).__name__})"
-
-
-def _check_argument(op: str, arg: Any, key: str) -> None:
-    what, test = ARGUMENTS[op]
-    if not test(arg):
-        hint = " (for one of several values use 'in = [...]')" if op == "eq" and isinstance(arg, list) else ""
-        raise ConditionError(key, f"operator '{op}' expects {what}, got {describe_value(arg)}{hint}")
-    if op in ("matches", "not_matches"):
-        try:
-            compile_regex(arg)
-        except ValueError as exc:
-            raise ConditionError(key, str(exc)) from None
-
-
 def compile_condition(table: Mapping[str, Any], key: str = "where", depth: int = 1) -> Condition:
     """Compile a condition table, raising ConditionError naming the bad key."""
     if not isinstance(table, Mapping):
@@ -260,7 +177,9 @@ def compile_condition(table: Mapping[str, Any], key: str = "where", depth: int =
         for op, arg in ops:
             if op not in OPERATORS:
                 raise ConditionError(f"{sub_key}.{op}", f"unknown operator '{op}' (expected one of {', '.join(OPERATORS)})")
-            _check_argument(op, arg, sub_key if not isinstance(spec, Mapping) else f"{sub_key}.{op}")
+            problem = argument_problem(op, arg)
+            if problem:
+                raise ConditionError(sub_key if not isinstance(spec, Mapping) else f"{sub_key}.{op}", problem)
         tests.append(Test(path, tuple((op, arg) for op, arg in ops)))
     return Condition(tuple(tests), tuple(any_of), tuple(negated))
 

@@ -20,7 +20,8 @@ from preflight.engine.checks.base import (
     show,
 )
 from preflight.engine.checks.params import ConditionTable, FieldPath, ItemCondition, Limits, MatrixRow
-from preflight.engine.conditions import OPERATORS, compile_condition, describe_value, holds
+from preflight.engine.arguments import describe_value
+from preflight.engine.conditions import OPERATORS, compile_condition, holds
 from preflight.engine.fieldtypes import FieldError
 from preflight.engine.paths import compile_path, resolve
 

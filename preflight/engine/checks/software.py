@@ -19,7 +19,8 @@ from preflight.engine.checks.base import (
     unknown,
 )
 from preflight.engine.checks.params import FieldPath, MatrixRow
-from preflight.engine.conditions import OPERATORS, compile_regex
+from preflight.engine.arguments import compile_regex
+from preflight.engine.conditions import OPERATORS
 from preflight.engine.fieldtypes import FieldError
 from preflight.engine.paths import compile_path, resolve
 
