@@ -18,7 +18,7 @@ from typing import Any, Literal
 import msgspec
 
 from preflight.engine.checks import REGISTRY, CheckParams
-from preflight.engine.conditions import compile_condition
+from preflight.engine.conditions import ConditionError, compile_condition
 from preflight.engine.fieldtypes import FieldError, Scope, suggest
 from preflight.engine.findings import Severity
 from preflight.engine.rules import PackInfo, PackSpec, Rule, RuleSpec, allowed_variables, check_fix, template_fields
@@ -203,7 +203,7 @@ def compile_rule(catalog: Catalog, spec: RuleSpec, pack: str, file: str, overrid
             raise CatalogError(file, spec.code, getattr(exc, "key", "where"), str(exc)) from None
     try:
         check.check_fields(scope)
-    except FieldError as exc:
+    except ConditionError as exc:  # FieldError too: its key is relative to params
         raise CatalogError(file, spec.code, *_keyed(f"params.{exc.key}", str(exc), used)) from None
     try:
         names = template_fields(spec.message)

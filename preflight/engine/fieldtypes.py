@@ -22,7 +22,7 @@ from typing import Any
 
 import msgspec.inspect as mi
 
-from preflight.engine.conditions import compile_condition
+from preflight.engine.conditions import ConditionError, compile_condition
 from preflight.engine.paths import Path, Step, compile_path
 
 _ANY = mi.AnyType()
@@ -31,12 +31,8 @@ _NUMBERS = (mi.IntType, mi.FloatType)
 _LISTS = (mi.ListType, mi.TupleType, mi.VarTupleType, mi.SetType, mi.FrozenSetType)
 
 
-class FieldError(ValueError):
-    """A path (or a test on it) does not fit the model; `key` names the rule key, relative to the scope's key."""
-
-    def __init__(self, key: str, problem: str) -> None:
-        super().__init__(problem)
-        self.key = key
+class FieldError(ConditionError):
+    """A path (or a test on it, or a parameter) does not fit the model; `key` names the rule key."""
 
 
 @lru_cache(maxsize=512)
