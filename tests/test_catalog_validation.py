@@ -1,5 +1,5 @@
 """Rule packs are validated when they load: a wrong path, operator argument, regex, nesting, matrix row or
-fix action is one line naming the file, the rule and the key, exit 2, for `rules list` and `check` alike."""
+fix action is one line naming the file, the rule and the key, exit 2, for `rules list`, `check` and `verify` alike."""
 
 from __future__ import annotations
 
@@ -119,13 +119,19 @@ def _site(tmp_path: Path, rule: str) -> Path:
     return site
 
 
-@pytest.mark.parametrize("command", ["rules-list", "check"])
+COMMANDS = {
+    "rules-list": lambda site: ["rules", "list", "--rules", str(site)],
+    "check": lambda site: ["check", str(READY), "--rules", str(site)],
+    "verify": lambda site: ["verify", str(READY), "--rules", str(site)],
+}
+
+
+@pytest.mark.parametrize("command", sorted(COMMANDS))
 @pytest.mark.parametrize(("rule", "expected"), [c[1:] for c in CASES], ids=[c[0] for c in CASES])
 def test_bad_rule_is_one_line_naming_file_rule_and_key(tmp_path: Path, capsys: pytest.CaptureFixture[str],
                                                         command: str, rule: str, expected: str) -> None:
     site = _site(tmp_path, rule)
-    argv = ["rules", "list", "--rules", str(site)] if command == "rules-list" else ["check", str(READY), "--rules", str(site)]
-    assert main(argv) == 2
+    assert main(COMMANDS[command](site)) == 2
     captured = capsys.readouterr()
     assert captured.err == f"preflight: error: {site / 'contoso.toml'}: rule CTS001: {expected}\n"
     assert captured.out == ""

@@ -7,6 +7,7 @@ from typing import Annotated, Literal
 
 from msgspec import Meta
 
+from preflight.engine.arguments import describe_value
 from preflight.engine.checks.base import (
     CheckParams,
     Context,
@@ -20,7 +21,6 @@ from preflight.engine.checks.base import (
     show,
 )
 from preflight.engine.checks.params import ConditionTable, FieldPath, ItemCondition, Limits, MatrixRow
-from preflight.engine.arguments import describe_value
 from preflight.engine.conditions import OPERATORS, compile_condition, holds
 from preflight.engine.fieldtypes import FieldError
 from preflight.engine.paths import compile_path, resolve

@@ -6,6 +6,7 @@ from typing import Annotated, Any
 
 from msgspec import UNSET, Meta
 
+from preflight.engine.arguments import compile_regex
 from preflight.engine.checks.base import (
     CheckParams,
     Context,
@@ -19,10 +20,10 @@ from preflight.engine.checks.base import (
     unknown,
 )
 from preflight.engine.checks.params import FieldPath, MatrixRow
-from preflight.engine.arguments import compile_regex
 from preflight.engine.conditions import OPERATORS
 from preflight.engine.fieldtypes import FieldError
 from preflight.engine.paths import compile_path, resolve
+from preflight.inventory.common import KbId
 
 
 def _collection(target: Target, path_text: str) -> Any:
@@ -109,9 +110,6 @@ class SoftwareCheck(CheckParams, kw_only=True):
         if not self.present and found:
             return failed(*proof, value=matches, path=self.path, expected=f"no {label}", matches=matches, pattern=label)
         return passed(*proof)
-
-
-KbId = Annotated[str, Meta(pattern=r"^KB\d{6,8}$", description="Hotfix id, e.g. KB2264080")]
 
 
 class HotfixRow(MatrixRow, kw_only=True):
