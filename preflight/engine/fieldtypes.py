@@ -63,7 +63,7 @@ def options(kind: mi.Type) -> list[mi.Type]:
 
 
 def describe(kind: mi.Type) -> str:
-    """A reader's name for a type: 'a string', 'a list of Nic', 'a Host or null'."""
+    """A reader's name for a type: 'a string', 'a list of Nic', 'a Host or a ReplicaBroker' (null left out)."""
     names = []
     for option in options(kind):
         if isinstance(option, mi.LiteralType):
@@ -78,9 +78,10 @@ def describe(kind: mi.Type) -> str:
 def _bare(kind: mi.Type, article: bool = False) -> str:
     option = options(kind)[0] if options(kind) else kind
     if isinstance(option, _RECORDS):
-        return option.cls.__name__
-    text = {mi.StrType: "string", mi.IntType: "number", mi.FloatType: "number", mi.BoolType: "boolean",
-            mi.DateTimeType: "timestamp", mi.AnyType: "value"}.get(type(option), type(option).__name__)
+        text = option.cls.__name__
+    else:
+        text = {mi.StrType: "string", mi.IntType: "number", mi.FloatType: "number", mi.BoolType: "boolean",
+                mi.DateTimeType: "timestamp", mi.AnyType: "value"}.get(type(option), type(option).__name__)
     return f"a {text}" if article else text
 
 
