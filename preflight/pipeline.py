@@ -16,6 +16,7 @@ from preflight.estate import Estate
 from preflight.inventory import load_estate_snapshots
 from preflight.inventory.as_of import AsOf, AsOfMode, AsOfSpec, resolve_as_of
 from preflight.inventory.snapshot import ENTITY_LISTS
+from preflight.remediation.actions import ACTIONS
 from preflight.report import InputFile, Report, UnknownPolicy, build_report
 from preflight.report.topology import build_topology
 from preflight.resources import builtin_rules_dir
@@ -34,9 +35,14 @@ class CheckRequest:
     as_of: AsOfSpec | AsOf = AsOfMode.NOW
 
 
+def fix_actions() -> dict[str, frozenset[str]]:
+    """Remediation actions a rule's `fix` may name, with their parameter names."""
+    return {name: frozenset(p.name for p in spec.params) for name, spec in ACTIONS.items() if not spec.internal}
+
+
 def load_rules(extra_dirs: tuple[Path, ...] = ()) -> Catalog:
-    """The built-in catalog plus an organisation's own rule directories."""
-    return load_catalog([builtin_rules_dir(), *extra_dirs])
+    """The built-in catalog plus an organisation's own rule directories, every `fix` checked against the actions."""
+    return load_catalog([builtin_rules_dir(), *extra_dirs], actions=fix_actions())
 
 
 def _sha256(path: Path) -> str:

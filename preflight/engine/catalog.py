@@ -9,18 +9,22 @@ from __future__ import annotations
 
 import re
 import tomllib
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 from typing import Any, Literal
 
 import msgspec
 
-from preflight.engine.checks import REGISTRY
-from preflight.engine.conditions import compile_condition
+from preflight.engine.checks import REGISTRY, CheckParams
+from preflight.engine.conditions import ConditionError, compile_condition
+from preflight.engine.fieldtypes import FieldError, Scope, suggest
 from preflight.engine.findings import Severity
-from preflight.engine.rules import PackInfo, PackSpec, Rule, RuleSpec, allowed_variables, template_fields
+from preflight.engine.rules import PackInfo, PackSpec, Rule, RuleSpec, allowed_variables, check_fix, template_fields
 from preflight.errors import CatalogError, split_validation_error
 from preflight.estate import TARGET_KINDS
+from preflight.estate.model import link_types
 
 Confidence = Literal["article", "confirmed", "confirmed-later-version", "third-party", "unconfirmed", "site"]
 
@@ -81,6 +85,8 @@ def _read_toml(path: Path) -> dict[str, Any]:
         return tomllib.loads(path.read_text(encoding="utf-8"))
     except tomllib.TOMLDecodeError as exc:
         raise CatalogError(str(path), None, None, f"malformed TOML: {exc}") from None
+    except RecursionError:
+        raise CatalogError(str(path), None, None, "malformed TOML: tables or arrays nest too deeply") from None
     except (OSError, UnicodeDecodeError) as exc:
         raise CatalogError(str(path), None, None, f"cannot read: {exc}") from None
 
@@ -119,16 +125,19 @@ def _load_matrix(catalog: Catalog, file: str, data: dict[str, Any]) -> None:
                                        replaces=previous.file if previous else None)
 
 
-def _resolve_matrix_refs(catalog: Catalog, file: str, code: str, value: Any, key: str, used: set[str]) -> Any:
-    """Replace `{ matrix = "id", table = "t" [, id = "row"] }` tables with the matrix data."""
+def _resolve_matrix_refs(catalog: Catalog, file: str, code: str, value: Any, key: str, used: dict[str, Matrix]) -> Any:
+    """Replace `{ matrix = "id", table = "t" [, id = "row"] }` tables with the matrix data.
+
+    `used` collects key -> matrix, so an error inside matrix data can say where it is.
+    """
     if isinstance(value, dict) and "matrix" in value and set(value) <= {"matrix", "table", "id"}:
         matrix = catalog.matrices.get(value["matrix"])
         if matrix is None:
-            raise CatalogError(file, code, key, f"unknown matrix '{value['matrix']}'")
+            raise CatalogError(file, code, key, f"unknown matrix '{value['matrix']}'{suggest(str(value['matrix']), catalog.matrices)}")
         table = value.get("table")
         if table not in matrix.tables:
             raise CatalogError(file, code, key, f"matrix '{matrix.id}' has no table '{table}' (has {', '.join(matrix.tables)})")
-        used.add(matrix.id)
+        used[key] = matrix
         rows = matrix.tables[table]
         if "id" in value:
             row = next((r for r in rows if r.get("id") == value["id"]), None)
@@ -141,8 +150,38 @@ def _resolve_matrix_refs(catalog: Catalog, file: str, code: str, value: Any, key
     return value
 
 
-def compile_rule(catalog: Catalog, spec: RuleSpec, pack: str, file: str, overridden_by: tuple[str, ...] = ()) -> Rule:
-    """Validate one rule spec against the registries and compile it."""
+def _keyed(key: str, problem: str, origins: dict[str, Matrix]) -> tuple[str, str]:
+    """(key, problem) naming the matrix file the key's data came from, when it came from one."""
+    origin = next((origins[k] for k in sorted(origins, key=len, reverse=True)
+                   if key == k or key.startswith((k + ".", k + "["))), None)
+    return key, f"{problem} (data from matrix '{origin.id}' in {origin.file})" if origin else problem
+
+
+def _convert_params(file: str, code: str, params: Any, kind: type[CheckParams], origins: dict[str, Matrix]) -> CheckParams:
+    try:
+        return msgspec.convert(params, kind)
+    except msgspec.ValidationError as exc:
+        path, what, problem = split_validation_error(exc)
+        cause = exc.__context__
+        key = "params" + path.removeprefix("$")
+        if isinstance(getattr(cause, "key", None), str):  # raised by a check kind's __post_init__, naming its key
+            key, problem = f"{key}.{cause.key}", str(cause)  # type: ignore[union-attr]
+        elif what:
+            problem = _KIND_TEXT[what]
+        raise CatalogError(file, code, *_keyed(key, problem, origins)) from None
+
+
+@lru_cache(maxsize=None)
+def _scope(target: str) -> Scope:
+    return Scope.of_target(target, TARGET_KINDS[target].model, link_types(target))
+
+
+def compile_rule(catalog: Catalog, spec: RuleSpec, pack: str, file: str, overridden_by: tuple[str, ...] = (),
+                 actions: Mapping[str, Collection[str]] | None = None) -> Rule:
+    """Validate one rule spec against the registries and the target's model, and compile it.
+
+    `actions` maps the remediation action names a `fix` may use to their parameter names (None: not checked).
+    """
     if spec.check not in REGISTRY:
         raise CatalogError(file, spec.code, "check", f"unknown check kind '{spec.check}' (known: {', '.join(sorted(REGISTRY))})")
     if spec.target not in TARGET_KINDS:
@@ -150,19 +189,22 @@ def compile_rule(catalog: Catalog, spec: RuleSpec, pack: str, file: str, overrid
     for source in spec.sources:
         if source not in catalog.sources:
             raise CatalogError(file, spec.code, "sources", f"unknown source '{source}' (define it under [sources.{source}])")
-    used: set[str] = set()
+    used: dict[str, Matrix] = {}
     params = _resolve_matrix_refs(catalog, file, spec.code, spec.params, "params", used)
     kind = REGISTRY[spec.check]
-    try:
-        check = msgspec.convert(params, kind)
-    except msgspec.ValidationError as exc:
-        raise _spec_error(file, spec.code, exc, "params") from None
+    check = _convert_params(file, spec.code, params, kind, used)
+    scope = _scope(spec.target)
     where = None
     if spec.where is not None:
         try:
             where = compile_condition(spec.where, "where")
-        except ValueError as exc:
+            scope.condition("where", spec.where)
+        except ValueError as exc:  # ConditionError / FieldError naming the key
             raise CatalogError(file, spec.code, getattr(exc, "key", "where"), str(exc)) from None
+    try:
+        check.check_fields(scope)
+    except ConditionError as exc:  # FieldError too: its key is relative to params
+        raise CatalogError(file, spec.code, *_keyed(f"params.{exc.key}", str(exc), used)) from None
     try:
         names = template_fields(spec.message)
     except ValueError as exc:
@@ -171,12 +213,16 @@ def compile_rule(catalog: Catalog, spec: RuleSpec, pack: str, file: str, overrid
     if unknown_names:
         raise CatalogError(file, spec.code, "message", f"unknown placeholder {{{unknown_names[0]}}} "
                            f"(check '{spec.check}' offers: {', '.join(sorted(allowed_variables(kind)))})")
+    try:
+        check_fix(spec, actions, allowed_variables(kind))
+    except FieldError as exc:
+        raise CatalogError(file, spec.code, exc.key, str(exc)) from None
     return Rule(
         code=spec.code, name=spec.name, pack=pack, title=spec.title, severity=Severity(spec.severity),
         target=spec.target, where=where, check=check, message=spec.message, rationale=spec.rationale.strip(),
         remediation=spec.remediation.strip(), sources=tuple(spec.sources), file=file, raw_params=spec.params,
         raw_where=spec.where, powershell=spec.powershell.strip() if spec.powershell else None,
-        references=tuple(spec.references), fix=spec.fix, matrices=tuple(sorted(used)),
+        references=tuple(spec.references), fix=spec.fix, matrices=tuple(sorted({m.id for m in used.values()})),
         overridden_by=overridden_by, tags=tuple(spec.tags),
     )
 
@@ -187,8 +233,12 @@ def _files(directory: Path) -> list[Path]:
     return sorted(directory.rglob("*.toml"))
 
 
-def load_catalog(directories: list[Path]) -> Catalog:
-    """Load and validate every pack, matrix and sources file of `directories`, in order."""
+def load_catalog(directories: list[Path], actions: Mapping[str, Collection[str]] | None = None) -> Catalog:
+    """Load and validate every pack, matrix and sources file of `directories`, in order.
+
+    `actions` maps each remediation action a rule's `fix` may name to its parameter names; the
+    engine cannot import the remediation stage, so `preflight.pipeline.load_rules` passes them in.
+    """
     catalog = Catalog()
     packs: list[tuple[str, PackSpec]] = []
     documents = [(str(path), _read_toml(path)) for directory in directories for path in _files(directory)]
@@ -220,7 +270,9 @@ def load_catalog(directories: list[Path]) -> Catalog:
             if any(s.name == spec.name for s, _, _ in specs.values()):
                 raise CatalogError(file, spec.code, "name", f"rule name '{spec.name}' is already used")
             specs[spec.code] = (spec, pack.pack.id, file)
+    originals = {code: spec for code, (spec, _, _) in specs.items()}
     overridden: dict[str, list[str]] = {}
+    blame: dict[str, tuple[str, int]] = {}  # rule -> (file, index) of the last override of its params
     disabled: set[str] = set()
     for file, pack in packs:
         for index, override in enumerate(pack.overrides):
@@ -232,12 +284,28 @@ def load_catalog(directories: list[Path]) -> Catalog:
                 changes["severity"] = override.severity
             specs[override.rule] = (msgspec.structs.replace(spec, **changes), pack_id, origin)
             overridden.setdefault(override.rule, []).append(file)
+            if override.params:
+                blame[override.rule] = (file, index)
             if not override.enabled:
                 disabled.add(override.rule)
     for code, (spec, pack_id, file) in specs.items():
         if code not in disabled:
-            catalog.rules[code] = compile_rule(catalog, spec, pack_id, file, tuple(overridden.get(code, ())))
+            try:
+                catalog.rules[code] = compile_rule(catalog, spec, pack_id, file, tuple(overridden.get(code, ())), actions)
+            except CatalogError as exc:
+                if code not in blame or not (exc.key or "").startswith("params"):
+                    raise
+                compile_rule(catalog, originals[code], pack_id, file, (), actions)  # fails here: the rule itself is wrong
+                raise _blame_override(exc, blame[code]) from None
     return catalog
+
+
+def _blame_override(error: CatalogError, override: tuple[str, int]) -> CatalogError:
+    """The error reported at the override whose parameters caused it (not at the pack it overrides)."""
+    prefix = ": ".join([error.file, f"rule {error.rule}", f"key '{error.key}'"]) + ": "
+    file, index = override
+    key = f"overrides[{index}].params{(error.key or '').removeprefix('params')}"
+    return CatalogError(file, error.rule, key, str(error).removeprefix(prefix))
 
 
 def _pack_error(file: str, data: dict[str, Any], exc: msgspec.ValidationError) -> CatalogError:

@@ -7,6 +7,11 @@ A condition table maps field paths to a test::
 A bare value means `eq`. Every entry must hold. String comparisons ignore case (Windows names and
 PowerShell enum values are case-insensitive). ``any_of = [ {..}, {..} ]`` holds when one of the
 nested tables holds; ``not = {..}`` negates one.
+
+Everything that can be wrong with a table is found when it is compiled (when the rule pack loads):
+an unknown operator, an argument of the wrong type (``ge = "64 GB"``, ``in = 5``: see
+`preflight.engine.arguments`), a regular expression RE2 cannot compile, or nesting deeper than
+`MAX_DEPTH`. Regular expressions run on RE2, so no pattern in a site's pack can hang a check.
 """
 
 from __future__ import annotations
@@ -16,7 +21,11 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from preflight.engine.arguments import argument_problem, compile_regex
 from preflight.engine.paths import Path, Unknown, compile_path, resolve
+
+MAX_DEPTH = 8
+"""How deeply `any_of` / `not` tables may nest."""
 
 
 def _fold(value: Any) -> Any:
@@ -65,7 +74,7 @@ def _ver_op(test: Callable[[int], bool]) -> Callable[[Any, Any], bool]:
 
 
 def _matches(value: Any, arg: Any) -> bool:
-    return value is not None and re.search(arg, str(value), re.IGNORECASE) is not None
+    return value is not None and compile_regex(arg).search(str(value)) is not None
 
 
 OPERATORS: dict[str, Callable[[Any, Any], bool]] = {
@@ -138,10 +147,12 @@ class ConditionError(ValueError):
         self.key = key
 
 
-def compile_condition(table: Mapping[str, Any], key: str = "where") -> Condition:
+def compile_condition(table: Mapping[str, Any], key: str = "where", depth: int = 1) -> Condition:
     """Compile a condition table, raising ConditionError naming the bad key."""
     if not isinstance(table, Mapping):
         raise ConditionError(key, "expected a table of field path = test")
+    if depth > MAX_DEPTH:
+        raise ConditionError(key, f"conditions nest more than {MAX_DEPTH} levels deep (any_of / not)")
     tests: list[Test] = []
     any_of: list[Condition] = []
     negated: list[Condition] = []
@@ -150,24 +161,25 @@ def compile_condition(table: Mapping[str, Any], key: str = "where") -> Condition
         if path_text == "any_of":
             if not isinstance(spec, list) or not spec:
                 raise ConditionError(sub_key, "expected a non-empty list of condition tables")
-            any_of.append(Condition(tests=(), any_of=tuple(compile_condition(t, sub_key) for t in spec)))
+            any_of.append(Condition(tests=(), any_of=tuple(
+                compile_condition(t, f"{sub_key}[{i}]", depth + 1) for i, t in enumerate(spec))))
             continue
         if path_text == "not":
-            negated.append(compile_condition(spec, sub_key))
+            negated.append(compile_condition(spec, sub_key, depth + 1))
             continue
         try:
             path = compile_path(path_text)
         except ValueError as exc:
             raise ConditionError(sub_key, str(exc)) from None
-        ops = spec.items() if isinstance(spec, Mapping) else [("eq", spec)]
+        ops = list(spec.items()) if isinstance(spec, Mapping) else [("eq", spec)]
+        if not ops:
+            raise ConditionError(sub_key, f"expected a value or a table of operators ({', '.join(OPERATORS)})")
         for op, arg in ops:
             if op not in OPERATORS:
                 raise ConditionError(f"{sub_key}.{op}", f"unknown operator '{op}' (expected one of {', '.join(OPERATORS)})")
-            if op == "matches" or op == "not_matches":
-                try:
-                    re.compile(arg)
-                except re.error as exc:
-                    raise ConditionError(f"{sub_key}.{op}", f"bad regular expression: {exc}") from None
+            problem = argument_problem(op, arg)
+            if problem:
+                raise ConditionError(sub_key if not isinstance(spec, Mapping) else f"{sub_key}.{op}", problem)
         tests.append(Test(path, tuple((op, arg) for op, arg in ops)))
     return Condition(tuple(tests), tuple(any_of), tuple(negated))
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import string
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field
 from typing import Annotated, Any, Literal
 
@@ -11,6 +12,7 @@ from msgspec import Meta
 
 from preflight.engine.checks.base import COMMON_VARIABLES, CheckParams
 from preflight.engine.conditions import Condition
+from preflight.engine.fieldtypes import FieldError, suggest
 from preflight.engine.findings import Severity
 
 RuleCode = Annotated[str, Meta(pattern=r"^[A-Z]{2,6}\d{3}$", description="Short code, e.g. VMM005")]
@@ -127,6 +129,26 @@ def template_fields(template: str) -> list[str]:
             raise ValueError(f"placeholder '{{{name}}}' must be a plain name")
         names.append(name)
     return names
+
+
+def check_fix(spec: RuleSpec, actions: Mapping[str, Collection[str]] | None, variables: frozenset[str]) -> None:
+    """Check a rule's `fix`: a known action (when `actions`, name -> parameter names, is given), its
+    parameters, and the placeholders of their templates; raises FieldError naming the key."""
+    if spec.fix is None:
+        return
+    if actions is not None and spec.fix.action not in actions:
+        raise FieldError("fix.action", f"unknown action '{spec.fix.action}'{suggest(spec.fix.action, actions)}")
+    for name, value in spec.fix.params.items():
+        key = f"fix.params.{name}"
+        if actions is not None and name not in actions[spec.fix.action]:
+            known = ", ".join(sorted(actions[spec.fix.action])) or "none"
+            raise FieldError(key, f"action '{spec.fix.action}' has no parameter '{name}' (parameters: {known})")
+        try:
+            unknown = sorted(set(template_fields(str(value))) - variables)
+        except ValueError as exc:
+            raise FieldError(key, str(exc)) from None
+        if unknown:
+            raise FieldError(key, f"unknown placeholder {{{unknown[0]}}} (check '{spec.check}' offers: {', '.join(sorted(variables))})")
 
 
 def allowed_variables(check: type[CheckParams]) -> frozenset[str]:

@@ -6,7 +6,7 @@ is `Missing(<that field's path>)`, so the rule reports unknown and names the fie
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, TypedDict
 
 from msgspec import UNSET
 
@@ -141,8 +141,22 @@ def _newest_dc_version(estate: Estate, cluster: Any, path: str) -> Any:
     return estate.newest_dc_version(cluster.domain)
 
 
+class ClusterFacts(TypedDict):
+    """Facts of a cluster for the CSV rules (any value may also be Missing(path))."""
+
+    csv_networks: list[str]
+    teamed_csv_networks: list[str]
+    dc_outside_cluster: list[str]
+    block_cache_percent_of_node_memory: float
+    nodes_not_restarted_since_cache_change: list[str]
+    system_drive_mismatch: list[str]
+    ntlm_disabled_nodes: list[str]
+    partial_networks: list[str]
+    newest_dc_version: str | None
+
+
 @facts("clusters")
-def cluster_facts(estate: Estate, target: Target) -> dict[str, Any]:
+def cluster_facts(estate: Estate, target: Target) -> ClusterFacts:
     """CSV networks (teamed or not), DCs off the cluster, block cache share of node memory, nodes not restarted
     since a cache change, node mismatches, DC level."""
     cluster, path = target.obj, target.json_path
@@ -186,8 +200,16 @@ def _redirected_io_reason(csv: Any, path: str) -> Any:
     return Missing(f"{path}.{field}") if reason is UNSET else reason
 
 
+class CsvFacts(TypedDict):
+    """Facts of a CSV (any value may also be Missing(path))."""
+
+    non_hyperv_workloads: list[str]
+    cno_protector: bool
+    redirected_io_reason: str | None
+
+
 @facts("csvs")
-def csv_facts(estate: Estate, target: Target) -> dict[str, Any]:
+def csv_facts(estate: Estate, target: Target) -> CsvFacts:
     """Workloads other than Hyper-V, the CNO BitLocker protector, and the redirected-I/O reason."""
     csv, path = target.obj, target.json_path
     workloads = Missing(f"{path}.workloads") if csv.workloads is UNSET else [

@@ -3,12 +3,76 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import Any
+from typing import Any, TypedDict
 
 from msgspec import UNSET
 
 from preflight.engine.paths import Missing
 from preflight.estate.model import Estate, Target, target_kind
+from preflight.inventory.clusters import Cluster, Csv
+from preflight.inventory.common import Unset
+from preflight.inventory.hosts import Host, Nic, ReplicaServer, Team
+from preflight.inventory.vms import Vm, VmAdapter
+
+
+# Link types (what a rule's `@name` paths read); any value may also be Missing(path).
+class HostLinks(TypedDict):
+    """Links of a host: its OS version and release, its cluster, and its VMs."""
+
+    os_version: str
+    os_release: str | None
+    cluster: Cluster | None
+    vm_count: int
+    running_vm_count: int
+    guest_os: list[str]
+
+
+class ClusterLinks(TypedDict):
+    """Links of a cluster: its node hosts, their lowest OS version, smallest memory and VMs."""
+
+    nodes: list[Host]
+    node_count: int
+    os_version: str
+    os_release: str | None
+    min_node_memory_gb: float
+    vm_count: int
+
+
+class CsvLinks(TypedDict):
+    """A CSV carries its cluster's links plus the cluster itself."""
+
+    cluster: Cluster
+
+
+class HostTeamLinks(TypedDict):
+    """A host team carries its host's links plus the host and the NICs its members name."""
+
+    host: Host
+    member_nics: list[Nic]
+
+
+class VmLinks(TypedDict):
+    """Links of a VM: its host with the host's OS, and the host's cluster."""
+
+    host: Host
+    host_os_version: str
+    host_os_release: str | None
+    cluster: Cluster | None
+
+
+class VmTeamLinks(TypedDict):
+    """A guest team carries its VM's links plus the VM and the adapters its members name."""
+
+    vm: Vm
+    member_adapters: list[VmAdapter]
+
+
+class ReplicatedVmLinks(TypedDict):
+    """A replicated VM carries its VM links plus where it replicates to and that server's settings."""
+
+    replica_host: Host | None
+    replica_broker_cluster: Cluster | None
+    replica_settings: ReplicaServer | None | Unset
 
 
 def _host_links(estate: Estate, host: Any, path: str) -> dict[str, Any]:
@@ -24,7 +88,7 @@ def _host_links(estate: Estate, host: Any, path: str) -> dict[str, Any]:
     }
 
 
-@target_kind("hosts", "Virtualization hosts (Hyper-V, ESX/ESXi, Virtual Server)")
+@target_kind("hosts", "Virtualization hosts (Hyper-V, ESX/ESXi, Virtual Server)", model=Host, links=HostLinks)
 def _hosts(estate: Estate) -> Iterator[Target]:
     for i, host in enumerate(estate.snapshot.hosts):
         path = f"$.hosts[{i}]"
@@ -47,7 +111,7 @@ def _cluster_links(estate: Estate, cluster: Any, path: str) -> dict[str, Any]:
     }
 
 
-@target_kind("clusters", "Failover clusters")
+@target_kind("clusters", "Failover clusters", model=Cluster, links=ClusterLinks)
 def _clusters(estate: Estate) -> Iterator[Target]:
     for i, cluster in enumerate(estate.snapshot.clusters):
         path = f"$.clusters[{i}]"
@@ -56,7 +120,7 @@ def _clusters(estate: Estate) -> Iterator[Target]:
                      at_risk=vms, members=tuple(cluster.nodes))
 
 
-@target_kind("csvs", "Cluster Shared Volumes (named CLUSTER/volume)")
+@target_kind("csvs", "Cluster Shared Volumes (named CLUSTER/volume)", model=Csv, links=CsvLinks, inherits="clusters")
 def _csvs(estate: Estate) -> Iterator[Target]:
     for cluster_target in estate.targets("clusters"):
         cluster = cluster_target.obj
@@ -68,7 +132,7 @@ def _csvs(estate: Estate) -> Iterator[Target]:
                          at_risk=cluster_target.at_risk, members=cluster_target.members)
 
 
-@target_kind("host_teams", "NIC teams on hosts (named HOST/team)")
+@target_kind("host_teams", "NIC teams on hosts (named HOST/team)", model=Team, links=HostTeamLinks, inherits="hosts")
 def _host_teams(estate: Estate) -> Iterator[Target]:
     for host_target in estate.targets("hosts"):
         host = host_target.obj
@@ -82,7 +146,7 @@ def _host_teams(estate: Estate) -> Iterator[Target]:
                          at_risk=host_target.at_risk)
 
 
-@target_kind("vms", "Virtual machines")
+@target_kind("vms", "Virtual machines", model=Vm, links=VmLinks)
 def _vms(estate: Estate) -> Iterator[Target]:
     for i, vm in enumerate(estate.snapshot.vms):
         host = estate.hosts[vm.host.casefold()]
@@ -96,7 +160,7 @@ def _vms(estate: Estate) -> Iterator[Target]:
         yield Target("vms", vm.name, vm, links, f"$.vms[{i}]")
 
 
-@target_kind("vm_teams", "NIC teams inside VMs (named VM/team)")
+@target_kind("vm_teams", "NIC teams inside VMs (named VM/team)", model=Team, links=VmTeamLinks, inherits="vms")
 def _vm_teams(estate: Estate) -> Iterator[Target]:
     for vm_target in estate.targets("vms"):
         vm = vm_target.obj
@@ -110,7 +174,8 @@ def _vm_teams(estate: Estate) -> Iterator[Target]:
                          at_risk=(vm.name,))
 
 
-@target_kind("replicated_vms", "VMs with Hyper-V Replica configured (Get-VMReplication)")
+@target_kind("replicated_vms", "VMs with Hyper-V Replica configured (Get-VMReplication)", model=Vm,
+             links=ReplicatedVmLinks, inherits="vms")
 def _replicated_vms(estate: Estate) -> Iterator[Target]:
     brokers = {}
     for cluster in estate.snapshot.clusters:

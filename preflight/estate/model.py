@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, get_type_hints, is_typeddict
 
 from msgspec import UNSET
 
@@ -138,24 +138,47 @@ class Estate:
 
 @dataclass(frozen=True)
 class TargetKind:
-    """A kind of object rules can target, and how to enumerate it."""
+    """A kind of object rules can target, and how to enumerate it.
+
+    `model` is the type of `Target.obj`; `links` a TypedDict of the ``@`` links its builder sets
+    (any value may also be `Missing`); `inherits` a kind whose links (and facts) the targets copy.
+    The rule catalog checks every path a rule names against these types when it loads.
+    """
 
     name: str
     description: str
     build: Callable[[Estate], Iterable[Target]]
+    model: Any = Any
+    links: Any = None
+    inherits: str | None = None
 
 
 TARGET_KINDS: dict[str, TargetKind] = {}
 
 
-def target_kind(name: str, description: str) -> Callable[[Callable[[Estate], Iterable[Target]]], Callable[[Estate], Iterable[Target]]]:
-    """Register a target kind builder."""
+def target_kind(name: str, description: str, model: Any = Any, links: Any = None, inherits: str | None = None,
+                ) -> Callable[[Callable[[Estate], Iterable[Target]]], Callable[[Estate], Iterable[Target]]]:
+    """Register a target kind builder with the type of its objects and of its links."""
 
     def register(build: Callable[[Estate], Iterable[Target]]) -> Callable[[Estate], Iterable[Target]]:
-        TARGET_KINDS[name] = TargetKind(name, description, build)
+        TARGET_KINDS[name] = TargetKind(name, description, build, model, links, inherits)
         return build
 
     return register
+
+
+def link_types(kind: str) -> dict[str, Any]:
+    """Name -> type of every ``@`` link and fact targets of `kind` carry (inherited, own, then facts)."""
+    spec = TARGET_KINDS[kind]
+    found = link_types(spec.inherits) if spec.inherits else {}
+    if spec.links is not None:
+        found.update(get_type_hints(spec.links))
+    for provider in FACT_PROVIDERS.get(kind, ()):
+        returned = get_type_hints(provider).get("return")
+        if not is_typeddict(returned):
+            raise TypeError(f"fact provider {provider.__qualname__} of '{kind}' must declare a TypedDict return type")
+        found.update(get_type_hints(returned))
+    return found
 
 
 FactProvider = Callable[[Estate, Target], dict[str, Any]]
@@ -166,7 +189,8 @@ def facts(kind: str) -> Callable[[FactProvider], FactProvider]:
     """Register a function adding derived facts (``@name`` links) to every target of `kind`.
 
     Lets a pack's support code add the facts its rules need in its own module.
-    A provider returns a dict; use `Missing(path)` for a fact that depends on an uncollected field.
+    A provider returns a dict typed by its TypedDict return annotation (rule packs are checked
+    against it); use `Missing(path)` for a fact that depends on an uncollected field.
     """
 
     def register(provider: FactProvider) -> FactProvider:

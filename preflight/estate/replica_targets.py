@@ -17,13 +17,16 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Literal, NotRequired, TypedDict
 
 from msgspec import UNSET
 
 from preflight.engine.conditions import version_tuple
 from preflight.engine.paths import Missing
 from preflight.estate.model import Estate, Target, facts, target_kind
+from preflight.inventory.clusters import Cluster, ReplicaBroker
+from preflight.inventory.hosts import Host, Nic, ReplicaServer
+from preflight.inventory.vms import VmAdapter
 
 _ABSENT = (None, UNSET)
 
@@ -144,7 +147,24 @@ def _vms_replicating_to(estate: Estate, names: set[str]) -> tuple[str, ...]:
     return tuple(vm for _, vm in sorted({item for name in names for item in by_replica.get(name, ())}))
 
 
-@target_kind("replica_servers", "Hyper-V Replica participants: primary and replica hosts, and cluster Replica Brokers")
+class ReplicaServerLinks(TypedDict):
+    """Links of a replica participant (any value may also be Missing(path))."""
+
+    role: Literal["host", "broker"]
+    replica_endpoint: bool
+    settings: ReplicaServer | None
+    os_version: str
+    os_release: str | None
+    hyperv_role: bool
+    cluster: Cluster | None
+    certificate_uses: list[CertificateUse]
+    firewall_stores: list[Store]
+    primary_of: list[str]
+    replica_of: list[str]
+
+
+@target_kind("replica_servers", "Hyper-V Replica participants: primary and replica hosts, and cluster Replica Brokers",
+             model=Host | ReplicaBroker, links=ReplicaServerLinks)
 def _replica_servers(estate: Estate) -> Iterator[Target]:
     for i, host in enumerate(estate.snapshot.hosts):
         path = f"$.hosts[{i}]"
@@ -236,8 +256,20 @@ def _failover_ip_configured(vm: Any, path: str) -> Any:
     return pending or False
 
 
+class ReplicationFacts(TypedDict):
+    """Facts of a replicated VM (any value may also be Missing(path))."""
+
+    primary_fqdn: str
+    primary_replica_settings: ReplicaServer | None
+    replica_node_cluster: str | None
+    domains_trusted: bool
+    same_site: bool
+    frequency_sec: int | None
+    failover_ip_configured: bool
+
+
 @facts("replicated_vms")
-def _replication_facts(estate: Estate, target: Target) -> dict[str, Any]:
+def _replication_facts(estate: Estate, target: Target) -> ReplicationFacts:
     """Primary identity, replica topology, trust, sites and defaults of one replicated VM."""
     vm, host = target.obj, target.links["host"]
     host_path = _host_path(estate, host)
@@ -280,8 +312,14 @@ def _replication_facts(estate: Estate, target: Target) -> dict[str, Any]:
     }
 
 
+class ClusterReplicaFacts(TypedDict):
+    """Nodes taking part in Hyper-V Replica, with their roles (or Missing(path))."""
+
+    replica_participants: list[str]
+
+
 @facts("clusters")
-def _cluster_replica_facts(estate: Estate, target: Target) -> dict[str, Any]:
+def _cluster_replica_facts(estate: Estate, target: Target) -> ClusterReplicaFacts:
     """Nodes that take part in Hyper-V Replica: enabled as Replica servers, or primary of a replicated VM.
 
     Either makes the Replica Broker required (the broker is needed when the primary or the replica

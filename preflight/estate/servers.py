@@ -3,21 +3,68 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import Any
+from typing import Any, TypedDict
 
 from msgspec import UNSET
 
 from preflight.engine.paths import Missing
 from preflight.estate.model import Estate, Target, target_kind
+from preflight.inventory.servers import Domain, LibraryServer, SqlServer, VCenter, VmmServer
+from preflight.inventory.snapshot import SnapshotInfo
 
 
-@target_kind("snapshots", "Each input snapshot file (name, collected_at, collector)")
+# Link types (what a rule's `@name` paths read); any value may also be Missing(path).
+class SnapshotLinks(TypedDict):
+    """The file a snapshot was read from."""
+
+    file: str
+
+
+class DomainLinks(TypedDict):
+    """The OS version of the domain's newest domain controller."""
+
+    newest_dc_version: str
+
+
+class VmmLinks(TypedDict, total=False):
+    """Links of a VMM server; without a collected `vmm` only os_release, sql and managed_hosts are set."""
+
+    os_release: str | None
+    managed_hosts: int
+    sql: SqlServer | None
+    local_database: bool
+    local_full_sql: bool
+    sql_trusted: bool
+    free_disk_gb: float
+    library: list[LibraryServer]
+    library_on_server: bool
+
+
+class SqlLinks(TypedDict):
+    """Names of the VMM servers whose database the instance holds."""
+
+    vmm_servers: list[str]
+
+
+class VCenterLinks(TypedDict):
+    """Names of the hosts the vCenter manages."""
+
+    hosts: list[str]
+
+
+class LibraryLinks(TypedDict):
+    """The release name of the library server's OS."""
+
+    os_release: str | None
+
+
+@target_kind("snapshots", "Each input snapshot file (name, collected_at, collector)", model=SnapshotInfo, links=SnapshotLinks)
 def _snapshots(estate: Estate) -> Iterator[Target]:
     for index, (file, info) in enumerate(estate.infos):
         yield Target("snapshots", info.name, info, {"file": file}, f"{file}:$.snapshot")
 
 
-@target_kind("domains", "Active Directory domains")
+@target_kind("domains", "Active Directory domains", model=Domain, links=DomainLinks)
 def _domains(estate: Estate) -> Iterator[Target]:
     for i, domain in enumerate(estate.snapshot.domains):
         yield Target("domains", domain.name, domain, {"newest_dc_version": estate.newest_dc_version(domain.name)},
@@ -80,14 +127,14 @@ def _library_on_server(estate: Estate, server: Any, path: str) -> Any:
     return any(n.casefold() in names for n in server.library_servers)
 
 
-@target_kind("vmm_servers", "VMM management servers")
+@target_kind("vmm_servers", "VMM management servers", model=VmmServer, links=VmmLinks)
 def _vmm_servers(estate: Estate) -> Iterator[Target]:
     for i, server in enumerate(estate.snapshot.vmm_servers):
         path = f"$.vmm_servers[{i}]"
         yield Target("vmm_servers", server.name, server, _vmm_links(estate, server, path), path)
 
 
-@target_kind("sql_servers", "SQL Server instances")
+@target_kind("sql_servers", "SQL Server instances", model=SqlServer, links=SqlLinks)
 def _sql_servers(estate: Estate) -> Iterator[Target]:
     for i, sql in enumerate(estate.snapshot.sql_servers):
         users = [s.name for s in estate.snapshot.vmm_servers
@@ -96,7 +143,7 @@ def _sql_servers(estate: Estate) -> Iterator[Target]:
         yield Target("sql_servers", sql.name, sql, {"vmm_servers": users}, f"$.sql_servers[{i}]")
 
 
-@target_kind("vcenters", "VMware vCenter Servers")
+@target_kind("vcenters", "VMware vCenter Servers", model=VCenter, links=VCenterLinks)
 def _vcenters(estate: Estate) -> Iterator[Target]:
     for i, vcenter in enumerate(estate.snapshot.vcenters):
         hosts = [h for h in estate.snapshot.hosts if h.vcenter and h.vcenter.casefold() == vcenter.name.casefold()]
@@ -105,7 +152,7 @@ def _vcenters(estate: Estate) -> Iterator[Target]:
                      at_risk=vms, members=tuple(h.name for h in hosts))
 
 
-@target_kind("library_servers", "VMM library servers")
+@target_kind("library_servers", "VMM library servers", model=LibraryServer, links=LibraryLinks)
 def _library_servers(estate: Estate) -> Iterator[Target]:
     for i, library in enumerate(estate.snapshot.library_servers):
         os_version = library.os.version if library.os is not UNSET else None

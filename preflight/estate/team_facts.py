@@ -7,16 +7,35 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, NotRequired, TypedDict
 
 from msgspec import UNSET
 
 from preflight.engine.paths import Missing
 from preflight.estate.model import Estate, Target, facts
+from preflight.inventory.hosts import Nic
+from preflight.inventory.vms import VmAdapter
+
+
+class HostTeamFacts(TypedDict):
+    """Facts of a host team."""
+
+    member_count: int
+    vendor_teamed_members: list[str]
+    member_nics: NotRequired[list[Nic]]
+
+
+class VmTeamFacts(TypedDict):
+    """Facts of a guest team (any value may also be Missing(path))."""
+
+    member_count: int
+    shared_switch: str | None
+    teaming_not_allowed: list[str]
+    member_adapters: NotRequired[list[VmAdapter]]
 
 
 @facts("host_teams")
-def _host_team_facts(estate: Estate, target: Target) -> dict[str, Any]:
+def _host_team_facts(estate: Estate, target: Target) -> HostTeamFacts:
     """Member count; member NICs unknown (not an empty list) when the host's NICs were not collected."""
     host = target.links["host"]
     result: dict[str, Any] = {"member_count": len(target.obj.members), "vendor_teamed_members": []}
@@ -32,7 +51,7 @@ def _host_team_facts(estate: Estate, target: Target) -> dict[str, Any]:
 
 
 @facts("vm_teams")
-def _vm_team_facts(estate: Estate, target: Target) -> dict[str, Any]:
+def _vm_team_facts(estate: Estate, target: Target) -> VmTeamFacts:
     """Member count, a virtual switch two members share, and members whose AllowTeaming is off."""
     vm, team = target.links["vm"], target.obj
     result: dict[str, Any] = {"member_count": len(team.members)}

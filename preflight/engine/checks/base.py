@@ -1,7 +1,9 @@
 """The registry of check kinds and what a check returns.
 
 A check kind is a `msgspec.Struct` of its parameters (so a missing or mistyped parameter is a
-catalog error naming the key) with a ``run`` method that looks at one target. Register it with
+catalog error naming the key) with a ``run`` method that looks at one target. Parameters that
+name fields are annotated (`FieldPath`, `ConditionTable`, matrix row Structs: see
+`preflight.engine.checks.params`) so every path is checked against the model when the pack loads. Register it with
 `@check_kind("name", variables=...)`; ``variables`` are the names its message templates may use
 besides the common ones.
 """
@@ -16,6 +18,8 @@ from typing import Any, ClassVar, Protocol, TypeVar
 
 import msgspec
 
+from preflight.engine.checks.params import check_params
+from preflight.engine.fieldtypes import Scope
 from preflight.engine.findings import Evidence, Status
 
 COMMON_VARIABLES = frozenset({"name", "kind", "value", "path", "expected", "at_risk_count", "at_risk", "members"})
@@ -102,6 +106,15 @@ class CheckParams(msgspec.Struct, forbid_unknown_fields=True, kw_only=True, dict
     def run(self, target: Target, context: Context) -> Outcome:  # pragma: no cover - abstract
         """Evaluate the check on one target."""
         raise NotImplementedError
+
+    def check_fields(self, scope: Scope) -> None:
+        """Check every field the parameters name against the target's types, when the pack loads.
+
+        The default walks the parameter annotations (`FieldPath`, `ConditionTable`, ... in
+        `preflight.engine.checks.params`); a kind that names fields another way extends it.
+        Raises `FieldError` whose key is relative to ``params``.
+        """
+        check_params(self, scope)
 
 
 REGISTRY: dict[str, type[CheckParams]] = {}

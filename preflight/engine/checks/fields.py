@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
+
+from msgspec import Meta
 
 from preflight.engine.checks.base import (
     CheckParams,
@@ -16,21 +18,27 @@ from preflight.engine.checks.base import (
     show,
     unknown,
 )
+from preflight.engine.checks.params import ConditionTable, FieldPath, MatrixRow
 from preflight.engine.conditions import OPERATORS, Condition, TestResult, compile_condition, holds, version_tuple
 from preflight.engine.paths import Unknown, compile_path, resolve
 
 
-def _compile_condition(table: dict[str, Any], key: str) -> Condition:
-    try:
-        return compile_condition(table, key)
-    except ValueError as exc:
-        raise ValueError(f"{exc} (at params.{getattr(exc, 'key', key)})") from None
+class MatchRow(MatrixRow, kw_only=True):
+    """A row of a `matrix_match` table: it holds when `when` holds; `label` names it in messages."""
+
+    when: ConditionTable = {}
+
+
+class ValueRow(MatrixRow, kw_only=True):
+    """A row of a `value_in` list taken from a matrix: the allowed `value` with its source."""
+
+    value: str | int | float | bool
 
 
 class PathCheck(CheckParams, kw_only=True):
     """Base of checks that read one field path (default: the object's name)."""
 
-    path: str = "name"
+    path: FieldPath = "name"
 
     def __post_init__(self) -> None:
         self._path = compile_path(self.path)
@@ -44,10 +52,10 @@ class PathCheck(CheckParams, kw_only=True):
 class ConditionCheck(CheckParams, kw_only=True):
     """Fails when the `expect` condition table does not hold."""
 
-    expect: dict[str, Any]
+    expect: ConditionTable
 
     def __post_init__(self) -> None:
-        self._expect = _compile_condition(self.expect, "expect")
+        self._expect = compile_condition(self.expect, "expect")
 
     def run(self, target: Target, context: Context) -> Outcome:
         results: list[TestResult] = []
@@ -115,12 +123,12 @@ class Substring(PathCheck, kw_only=True):
 class ValueIn(PathCheck, kw_only=True):
     """Fails when the value at `path` is not one of `values` (or is one of them, with `deny = true`)."""
 
-    values: list[Any]
+    values: list[str | int | float | bool | ValueRow]
     deny: bool = False
 
     def __post_init__(self) -> None:
         super().__post_init__()
-        self._values = [row["value"] if isinstance(row, dict) else row for row in self.values]
+        self._values = [row.value if isinstance(row, ValueRow) else row for row in self.values]
 
     def run(self, target: Target, context: Context) -> Outcome:
         value = self.value(target)
@@ -158,14 +166,12 @@ class MatrixMatch(CheckParams, kw_only=True):
     With ``deny = true`` the rows describe what is *not* allowed, and a matching row fails.
     """
 
-    rows: list[dict[str, Any]]
+    rows: Annotated[list[MatchRow], Meta(min_length=1)]
     deny: bool = False
-    show_paths: list[str] = []
+    show_paths: list[FieldPath] = []
 
     def __post_init__(self) -> None:
-        if not self.rows:
-            raise ValueError("rows must not be empty")
-        self._rows = [(_compile_condition(row.get("when", {}), f"rows[{i}].when"), str(row.get("label", f"row {i}")))
+        self._rows = [(compile_condition(row.when, f"rows[{i}].when"), row.label or f"row {i}")
                       for i, row in enumerate(self.rows)]
         self._shown = [compile_path(p) for p in self.show_paths]
 

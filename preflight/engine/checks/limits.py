@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 from datetime import datetime, timedelta
-from typing import Any, Literal
+from typing import Annotated, Literal
 
+from msgspec import Meta
+
+from preflight.engine.arguments import describe_value
 from preflight.engine.checks.base import (
     CheckParams,
     Context,
@@ -17,13 +20,31 @@ from preflight.engine.checks.base import (
     passed,
     show,
 )
+from preflight.engine.checks.params import ConditionTable, FieldPath, ItemCondition, Limits, MatrixRow
 from preflight.engine.checks.severity import Outweighed
 from preflight.engine.conditions import OPERATORS, compile_condition, holds
+from preflight.engine.fieldtypes import FieldError
 from preflight.engine.paths import compile_path, resolve
 
 
 def _fmt(number: float) -> str:
     return f"{number:g}"
+
+
+class TierRow(MatrixRow, kw_only=True):
+    """A tier of a `threshold` check: its `name`, when it applies, and path = limit tables per bound."""
+
+    name: str
+    when: ConditionTable = {}
+    minimum: Limits | None = None
+    maximum: Limits | None = None
+    recommended: Limits | None = None
+
+    def __post_init__(self) -> None:
+        for bound in ("minimum", "maximum", "recommended"):
+            for path, limit in (getattr(self, bound) or {}).items():
+                if not isinstance(limit, (int, float)) or isinstance(limit, bool):
+                    raise FieldError(f"{bound}.{path}", f"expected a number, got {describe_value(limit)}")
 
 
 @check_kind("threshold", variables=("tier", "limit", "unit", "bound", "detail"))
@@ -37,19 +58,15 @@ class Threshold(CheckParams, kw_only=True):
     other metrics fails at its severity instead of the rule's (see `checks.severity.Outweighed`).
     """
 
-    tiers: list[dict[str, Any]]
-    bound: str = "minimum"
+    tiers: Annotated[list[TierRow], Meta(min_length=1)]
+    bound: Literal["minimum", "maximum", "recommended"] = "minimum"
     compare: Literal["ge", "le"] = "ge"
     unit: str = ""
     outweighed: Outweighed | None = None
 
     def __post_init__(self) -> None:
-        if not self.tiers:
-            raise ValueError("tiers must not be empty")
         self._tiers = []
         for i, row in enumerate(self.tiers):
-            if "name" not in row:
-                raise ValueError(f"tiers[{i}] needs a 'name'")
             limits = {compile_path(p): float(v) for p, v in (row.get(self.bound) or {}).items()}
             self._tiers.append((compile_condition(row.get("when", {}), f"tiers[{i}].when"), row["name"], limits))
 
@@ -88,8 +105,8 @@ class Threshold(CheckParams, kw_only=True):
 class Count(CheckParams, kw_only=True):
     """Counts the items of the list at `path` (optionally those matching `where`) against `min` / `max`."""
 
-    path: str
-    where: dict[str, Any] = {}
+    path: FieldPath
+    where: ItemCondition = {}
     min: int | None = None
     max: int | None = None
 
@@ -113,7 +130,7 @@ class Count(CheckParams, kw_only=True):
 class Age(CheckParams, kw_only=True):
     """Fails when the timestamp at `path` is older than `max_days`, in the future, or null ("never")."""
 
-    path: str
+    path: FieldPath
     max_days: float
     future_tolerance_minutes: float = 5
 

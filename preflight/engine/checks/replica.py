@@ -7,9 +7,10 @@ They read the facts `preflight.estate.replica_targets` adds (`@certificate_uses`
 from __future__ import annotations
 
 from fnmatch import fnmatchcase
-from typing import Any
+from typing import Any, Literal
 
 import msgspec
+import msgspec.inspect as mi
 from msgspec import UNSET
 
 from preflight.engine.checks.base import (
@@ -25,6 +26,8 @@ from preflight.engine.checks.base import (
     passed,
     unknown,
 )
+from preflight.engine.checks.params import FieldPath, MatrixRow
+from preflight.engine.fieldtypes import FieldError, Scope, describe, options
 from preflight.engine.paths import Missing, compile_path, resolve
 
 
@@ -51,7 +54,7 @@ class ReplicaCertificate(CheckParams, kw_only=True):
     the FQDN it serves. A use without a thumbprint (`by_name`: a cluster node's own certificate) passes when
     any certificate in the store that names the FQDN meets all of that."""
 
-    uses: str = "@certificate_uses"
+    uses: FieldPath = "@certificate_uses"
     usages: list[str] = msgspec.field(default_factory=lambda: ["Server Authentication", "Client Authentication"])
     require_private_key: bool = True
     require_trusted_chain: bool = True
@@ -183,6 +186,17 @@ class ReplicaCertificate(CheckParams, kw_only=True):
         return found
 
 
+class ListenerRow(MatrixRow, kw_only=True):
+    """A Replica listener: the authentication it serves, its built-in firewall rule, and the settings field
+    holding its port (with the port that rule opens)."""
+
+    authentication: Literal["Kerberos", "Certificate"]
+    rule: str
+    display_name: str
+    port_field: str
+    default_port: int
+
+
 _LISTENS = {"kerberos": ("Kerberos",), "certificate": ("Certificate",), "certificateandkerberos": ("Kerberos", "Certificate")}
 
 
@@ -191,9 +205,18 @@ class ReplicaFirewall(CheckParams, kw_only=True):
     """Every computer of `@firewall_stores` must have an enabled inbound rule for each listener port the
     replica settings use. `listeners` rows: ``{ authentication, rule, display_name, port_field, default_port }``."""
 
-    listeners: list[dict[str, Any]]
-    settings: str = "@settings"
-    stores: str = "@firewall_stores"
+    listeners: list[ListenerRow]
+    settings: FieldPath = "@settings"
+    stores: FieldPath = "@firewall_stores"
+
+    def check_fields(self, scope: Scope) -> None:
+        """Also: each listener's `port_field` is a number field of the replica settings."""
+        super().check_fields(scope)
+        for index, row in enumerate(self.listeners):
+            key = f"listeners[{index}].port_field"
+            kind = scope.path(key, f"{self.settings}.{row.port_field}")
+            if not any(isinstance(o, (mi.IntType, mi.AnyType)) for o in options(kind)):
+                raise FieldError(key, f"'{row.port_field}' is {describe(kind)}, not a port number")
 
     def run(self, target: Target, context: Context) -> Outcome:
         settings = resolve(compile_path(self.settings), target.obj, target.links)
@@ -249,8 +272,8 @@ class ReplicaAuthorization(CheckParams, kw_only=True):
     """The replica must accept the primary: "any server" on, or an authorisation entry (FQDN or wildcard
     such as ``*.contoso.local``) that matches the primary's FQDN (its broker's, for a clustered primary)."""
 
-    settings: str = "@replica_settings"
-    primary: str = "@primary_fqdn"
+    settings: FieldPath = "@replica_settings"
+    primary: FieldPath = "@primary_fqdn"
 
     def run(self, target: Target, context: Context) -> Outcome:
         settings = resolve(compile_path(self.settings), target.obj, target.links)

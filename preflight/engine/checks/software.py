@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import re
 from typing import Annotated, Any
 
 from msgspec import UNSET, Meta
 
+from preflight.engine.arguments import compile_regex
 from preflight.engine.checks.base import (
     CheckParams,
     Context,
@@ -19,9 +19,12 @@ from preflight.engine.checks.base import (
     show,
     unknown,
 )
+from preflight.engine.checks.params import FieldPath, MatrixRow
 from preflight.engine.checks.severity import SeverityWhen
 from preflight.engine.conditions import OPERATORS
+from preflight.engine.fieldtypes import FieldError
 from preflight.engine.paths import compile_path, resolve
+from preflight.inventory.common import KbId
 
 
 def _collection(target: Target, path_text: str) -> Any:
@@ -37,7 +40,7 @@ class ServiceCheck(CheckParams, kw_only=True):
     start_mode: str | None = None
     delayed_start: bool | None = None
     min_version: str | None = None
-    path: str = "services"
+    path: FieldPath = "services"
 
     def run(self, target: Target, context: Context) -> Outcome:
         services = _collection(target, self.path)
@@ -81,12 +84,15 @@ class SoftwareCheck(CheckParams, kw_only=True):
     present: bool = True
     min_version: str | None = None
     max_version: Annotated[str | None, Meta(description="Only versions below this one count")] = None
-    path: str = "installed_software"
+    path: FieldPath = "installed_software"
     label: str | None = None
     escalate: SeverityWhen | None = None
 
     def __post_init__(self) -> None:
-        self._regex = re.compile(self.pattern, re.IGNORECASE)
+        try:
+            self._regex = compile_regex(self.pattern)  # RE2: a site's pattern cannot make a check hang
+        except ValueError as exc:
+            raise FieldError("pattern", str(exc)) from None
 
     def run(self, target: Target, context: Context) -> Outcome:
         items = _collection(target, self.path) or []
@@ -115,6 +121,20 @@ class SoftwareCheck(CheckParams, kw_only=True):
         return self.escalate.apply(outcome, target) if self.escalate else outcome
 
 
+class HotfixRow(MatrixRow, kw_only=True):
+    """A hotfix matrix row: its KB and the packages that supersede it."""
+
+    kb: KbId
+    superseded_by: list[KbId] = []
+    included_in: Annotated[str, Meta(pattern=r"^SP\d+$", description="Service pack that carries the fix")] | None = None
+    included_in_os: Annotated[str, Meta(description="OS version of that service pack, e.g. 6.1")] | None = None
+    included_in_source: Annotated[str, Meta(description="Source id of the inclusion claim")] | None = None
+
+    def __post_init__(self) -> None:
+        if (self.included_in is None) != (self.included_in_os is None):
+            raise FieldError("included_in", "included_in and included_in_os go together (e.g. 'SP1' and '6.1')")
+
+
 @check_kind("hotfix", variables=("kb", "accepted"))
 class HotfixCheck(CheckParams, kw_only=True):
     """Fails when none of a hotfix or the packages that supersede it is installed.
@@ -124,21 +144,16 @@ class HotfixCheck(CheckParams, kw_only=True):
     pack (or later) carries the fix without a separate hotfix entry, so it passes.
     """
 
-    hotfix: dict[str, Any]
-    path: str = "hotfixes"
-    os_version: str = "@os_version"
-    service_pack: str = "os.service_pack"
+    hotfix: HotfixRow
+    path: FieldPath = "hotfixes"
+    os_version: FieldPath = "@os_version"
+    service_pack: FieldPath = "os.service_pack"
 
     def __post_init__(self) -> None:
-        if "kb" not in self.hotfix:
-            raise ValueError("hotfix row needs a 'kb'")
         self._accepted = [self.hotfix["kb"], *self.hotfix.get("superseded_by", [])]
         self._included: tuple[int, str] | None = None
-        if "included_in" in self.hotfix:
-            match = re.fullmatch(r"SP(\d+)", str(self.hotfix["included_in"]), re.IGNORECASE)
-            if match is None or "included_in_os" not in self.hotfix:
-                raise ValueError("hotfix row: included_in must be 'SP<n>' and needs included_in_os (e.g. '6.1')")
-            self._included = (int(match.group(1)), str(self.hotfix["included_in_os"]))
+        if self.hotfix.included_in is not None and self.hotfix.included_in_os is not None:
+            self._included = (int(self.hotfix.included_in[2:]), self.hotfix.included_in_os)
 
     def run(self, target: Target, context: Context) -> Outcome:
         installed = {kb.upper() for kb in _collection(target, self.path) or ()}

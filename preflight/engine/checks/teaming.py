@@ -24,6 +24,7 @@ from preflight.engine.checks.base import (
     show,
     unknown,
 )
+from preflight.engine.checks.params import FieldPath, ItemCondition, ItemFields
 from preflight.engine.conditions import compile_condition, holds
 from preflight.engine.paths import Unknown, compile_path, resolve
 
@@ -44,10 +45,10 @@ class Items(CheckParams, kw_only=True):
     `show` lists item fields to put in the evidence of a failing item (`each` only).
     """
 
-    path: str = "@member_nics"
-    each: dict[str, Any] | None = None
-    same: list[str] | None = None
-    show: list[str] = []
+    path: FieldPath = "@member_nics"
+    each: ItemCondition | None = None
+    same: ItemFields | None = None
+    show: ItemFields = []
 
     def __post_init__(self) -> None:
         if (self.each is None) == (self.same is None):
