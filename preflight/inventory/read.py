@@ -54,11 +54,12 @@ def read_input(path: Path) -> bytes:
         fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0))
     except OSError as exc:
         raise InputError(file, None, f"cannot read: {exc.strerror}") from None
+    mode = os.fstat(fd).st_mode
+    if not stat.S_ISREG(mode):
+        os.close(fd)
+        kind = next((text for test, text in _FILE_KINDS if test(mode)), "not a regular file")
+        raise InputError(file, None, f"is {kind}; a snapshot must be a regular file")
     with os.fdopen(fd, "rb") as stream:
-        mode = os.fstat(fd).st_mode
-        if not stat.S_ISREG(mode):
-            kind = next((text for test, text in _FILE_KINDS if test(mode)), "not a regular file")
-            raise InputError(file, None, f"is {kind}; a snapshot must be a regular file")
         try:
             data = stream.read(limit + 1)
         except OSError as exc:

@@ -31,6 +31,7 @@ def json_syntax_error(file: str, data: bytes, exc: msgspec.DecodeError) -> Input
     if at:
         offset = int(at.group(1))
         if data[offset:].startswith(_NOT_JSON_NUMBERS):
+            offset -= data[offset - 1:offset] in (b"-", b"+")   # point at the sign of -Infinity
             return InputError(file, None, f"malformed JSON: NaN and Infinity are not JSON numbers ({line_column(data, offset)})")
         return InputError(file, None, f"malformed JSON: {_AT_BYTE.sub('', message).strip()} ({line_column(data, offset)})")
     surrogate = _LONE_HIGH_SURROGATE.search(data)
