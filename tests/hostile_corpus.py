@@ -96,7 +96,8 @@ def encoding_cases() -> Iterator[Case]:
         text = estate.read_text(encoding="utf-8")
         for label, data in (("utf8-bom", codecs.BOM_UTF8 + text.encode("utf-8")),
                             ("utf16le-bom", codecs.BOM_UTF16_LE + text.encode("utf-16-le")),
-                            ("utf16be-bom", codecs.BOM_UTF16_BE + text.encode("utf-16-be"))):
+                            ("utf16be-bom", codecs.BOM_UTF16_BE + text.encode("utf-16-be")),
+                            ("utf32le-bom", codecs.BOM_UTF32_LE + text.encode("utf-32-le"))):
             yield Case(f"read-{label}-{estate.stem}", write_bytes(data), DECIDED)
     toml = (ESTATES / "mixed.toml").read_text(encoding="utf-8")
     for label, data in (("utf8-bom", codecs.BOM_UTF8 + toml.encode("utf-8")),
@@ -105,7 +106,7 @@ def encoding_cases() -> Iterator[Case]:
     text = json.dumps(ready())
     latin = text.replace("contoso-hq", "contoso-hq Zürich").encode("latin-1")
     for label, data in (("latin1", latin), ("utf16le-no-bom", text.encode("utf-16-le")),
-                        ("utf32", codecs.BOM_UTF32_LE + text.encode("utf-32-le")),
+                        ("utf32-no-bom", text.encode("utf-32-le")),
                         ("binary", bytes(range(256)) * 4), ("gzip", b"\x1f\x8b\x08\x00" + b"\x00" * 64)):
         yield Case(f"refuse-encoding-{label}", write_bytes(data), REFUSED)
 
@@ -237,9 +238,10 @@ def contradiction_cases() -> Iterator[Case]:
 
 INCOMPLETE_PATHS = ("vmm_servers.0.os", "vmm_servers.0.os.version", "vmm_servers.0.hardware", "vmm_servers.0.services",
                     "vmm_servers.0.installed_software", "vmm_servers.0.vmm.version", "vmm_servers.0.domain",
-                    "vmm_servers.0.hardware.memory_gb", "vmm_servers.0.hardware.clock_ghz",
+                    "vmm_servers.0.vmm.highly_available", "vmm_servers.0.hardware.clock_ghz",
                     "sql_servers.0.version", "sql_servers.0.edition", "sql_servers.0.collation",
-                    "sql_servers.0.architecture", "vmm_servers.0.os.installation_type", "vmm_servers.0.vmm.service_pack",
+                    "sql_servers.0.architecture", "vmm_servers.0.os.installation_type", "vmm_servers.0.os.edition",
+                    "vmm_servers.0.vmm.pro_connection",
                     "vmm_servers.0.os.architecture", "library_servers.0.os",
                     "vcenters.0.version")
 

@@ -16,23 +16,19 @@ NOW = datetime(2026, 11, 25, 9, 0, tzinfo=timezone.utc)
 IMG = "<img src=x onerror=alert(1)>"
 SCRIPT_CLOSE = '</script><script>alert("x")</script>'
 TEMPLATE = "{{ 7*7 }} {% raw %} Ünïcödé サーバー"
-LONG_VM = "VM-" + "Ω" * 300
+LONG_VM = "VM-" + "Ω" * 250   # free text up to the 256-character limit
 
 
 def hostile_snapshot() -> dict:
-    """ready.json with hostile names: a VMM server named like an <img> payload, one whose name closes </script>."""
+    """ready.json with hostile free text: VMs named like an <img> payload and like a closing </script>
+    (computer names cannot carry such text: the loader refuses it), each replicating to a host that is not
+    enabled as a Replica server (a blocker naming the VM), and a snapshot name with template syntax."""
     data = json.loads(READY.read_text(encoding="utf-8"))
     data["snapshot"]["name"] = f"{TEMPLATE} {IMG}"
-    first = data["vmm_servers"][0]
-    first["services"][0]["state"] = "Stopped"   # WinRM stopped: a blocker naming the server
-    second = json.loads(json.dumps(first))
-    first["name"] = IMG
-    second["name"] = SCRIPT_CLOSE
-    data["vmm_servers"].append(second)
-    for host in data["hosts"]:
-        host["managed_by"] = IMG
-    data["library_servers"][0]["managed_by"] = IMG
-    data["vcenters"][0]["managed_by"] = IMG
+    data["hosts"][1]["replica"] = {"enabled": False}
+    replication = {"mode": "Primary", "replica_server": "HV02", "authentication_type": "Kerberos", "frequency_sec": 300}
+    for name in (IMG, SCRIPT_CLOSE):
+        data["vms"].append({"name": name, "host": "HV01", "state": "Running", "replication": replication})
     data["vms"].append({"name": LONG_VM, "host": "HV01", "state": "Running"})
     return data
 

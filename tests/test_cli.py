@@ -126,7 +126,7 @@ def test_output_file_by_extension(capsys: pytest.CaptureFixture[str], tmp_path: 
 @pytest.mark.parametrize(
     ("name", "content", "expected"),
     [
-        ("bad.json", '{"schema": "preflight/inventory/v1", "snapshot": {', "malformed JSON: Expecting property name"),
+        ("bad.json", '{"schema": "preflight/inventory/v1", "snapshot": {', "malformed JSON: the file ends in the middle of a value, truncated? (line 1, column 51)"),
         ("bad.toml", 'schema = "preflight/inventory/v1"\nsnapshot = {', "malformed TOML"),
         ("wrong-type.json", None, "$.vmm_servers[0].hardware.memory_gb: expected `float`, got `str`"),
         ("unknown-field.json", None, "$.hosts[0].colour: unknown field (not in preflight/inventory/v1)"),

@@ -152,7 +152,7 @@ def test_junit_suites_carry_failures_and_unknowns(blocked) -> None:
 def test_junit_survives_hostile_text(hostile) -> None:
     root = ET.fromstring(render(hostile, "junit"))
     names = [c.get("name") for c in root.iter("testcase")]
-    assert f"VMM010 vmm_servers/{IMG}" in names and f"VMM010 vmm_servers/{SCRIPT_CLOSE}" in names
+    assert f"REP002 replicated_vms/{IMG}" in names and f"REP002 replicated_vms/{SCRIPT_CLOSE}" in names
 
 
 def _sarif_schema() -> dict:

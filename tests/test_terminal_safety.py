@@ -21,6 +21,10 @@ DR = ROOT / "fixtures" / "estates" / "dr-2012.json"
 # retitle the window, clear the screen, reverse the text, forge a GO line, return to column 0
 HOSTILE = "\x1b]0;pwned\x07\x1b[2J\u202eFAKE\n GO  0 blockers\r\u2028[red]X[/red]"
 BIDI = "\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069\u200e\u200f\u061c"
+# What free text in a snapshot may still carry (control characters are refused at load): reverse the text,
+# forge a GO line with a line separator, isolate, and rich markup
+HOSTILE_TEXT = "\u202eFAKE\u2028 GO  0 blockers\u2029[red]X[/red]\u2066"
+SHOWN_TEXT = "\\u202eFAKE\\u2028 GO  0 blockers\\u2029[red]X[/red]\\u2066"
 
 
 def raw_hazards(text: str) -> set[str]:
@@ -45,12 +49,24 @@ def run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
     return code, out, err
 
 
-def hostile_copy(source: Path, name: str, tmp_path: Path) -> Path:
-    """`source` with every use of the object name `name` replaced by HOSTILE + name."""
-    text = source.read_text(encoding="utf-8").replace(json.dumps(name), json.dumps(HOSTILE + name))
+def hostile_copy(source: Path, name: str, tmp_path: Path, prefix: str = HOSTILE_TEXT) -> Path:
+    """`source` with every use of the name `name` replaced by `prefix` + name."""
+    text = source.read_text(encoding="utf-8").replace(json.dumps(name), json.dumps(prefix + name, ensure_ascii=False))
     path = tmp_path / source.name
     path.write_text(text, encoding="utf-8")
     return path
+
+
+def stale_snapshot_named(name: str, tmp_path: Path) -> Path:
+    """ready.json whose snapshot is called `name` (INV001 names it when the snapshot is stale)."""
+    data = json.loads(READY.read_text(encoding="utf-8"))
+    data["snapshot"]["name"] = name
+    path = tmp_path / "named.json"
+    path.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
+    return path
+
+
+STALE = ("--as-of", "2031-01-01T00:00:00Z", "--fail-on", "warning")
 
 
 def test_visible_escapes_every_control_bidi_and_separator_character() -> None:
@@ -77,43 +93,46 @@ def test_json_visible_keeps_the_data_and_drops_the_raw_characters() -> None:
 
 
 def test_check_text_shows_hostile_names_instead_of_obeying_them(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
-    path = hostile_copy(READY, "VMM01", tmp_path)
-    code, out, _ = run(capsys, "check", str(path))
-    assert code == 1  # the hostile name is longer than 15 characters: VMM005 fails and names it
+    path = stale_snapshot_named(HOSTILE_TEXT, tmp_path)
+    code, out, _ = run(capsys, "check", str(path), *STALE)
+    assert code == 1  # the snapshot is stale at the as-of instant: INV001 fails and names it
     assert raw_hazards(out) == set()
-    assert "\\x1b]0;pwned\\x07\\x1b[2J\\u202eFAKE\\n GO  0 blockers\\r\\u2028[red]X[/red]VMM01" in out
-    assert not any(line.startswith(" GO ") for line in out.splitlines()), "a newline in a name forged a verdict line"
+    assert SHOWN_TEXT in out
+    assert not any(line.startswith(" GO ") for line in out.splitlines()), "a separator in a name forged a verdict line"
     assert out.startswith(" NO-GO ")
 
 
+def test_control_characters_in_a_snapshot_are_refused_and_the_refusal_is_visible(
+        capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    for command in ("check", "validate"):
+        code, out, err = run(capsys, command, str(stale_snapshot_named(HOSTILE, tmp_path)))
+        assert code == 2 and out == "" and err.count("\n") == 1 and raw_hazards(err) == set()
+        assert "$.snapshot.name" in err
+
+
 def test_json_and_sarif_keep_hostile_names_exact_but_escaped(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
-    path = hostile_copy(READY, "VMM01", tmp_path)
+    path = stale_snapshot_named(HOSTILE_TEXT, tmp_path)
     for fmt in ("json", "sarif"):
-        _, out, _ = run(capsys, "check", str(path), "--format", fmt)
+        _, out, _ = run(capsys, "check", str(path), "--format", fmt, *STALE)
         assert raw_hazards(out.replace("\n", "")) == set()
-        assert any(HOSTILE + "VMM01" in value for value in strings(json.loads(out))), fmt
+        assert any(HOSTILE_TEXT in value for value in strings(json.loads(out))), fmt
 
 
 def test_verify_and_drill_text_show_hostile_names(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
-    path = hostile_copy(DR, "HQ-HV01", tmp_path)
+    path = hostile_copy(DR, "VM-Team", tmp_path)
     code, out, _ = run(capsys, "drill", str(path))
-    assert code in (0, 1) and "\\x1b]0;pwned\\x07" in out
+    assert code in (0, 1) and SHOWN_TEXT + "VM-Team" in out
     assert raw_hazards(out) == set()
     code, out, _ = run(capsys, "verify", str(path))
-    assert code in (0, 1) and "\\x1b]0;pwned\\x07" in out
-    assert raw_hazards(out) == set()
+    assert code in (0, 1, 4) and raw_hazards(out) == set()
     _, out, _ = run(capsys, "drill", str(path), "--format", "json")
     assert raw_hazards(out.replace("\n", "")) == set()
-    assert any(HOSTILE + "HQ-HV01" in d["target"] for d in json.loads(out)["drills"])
+    assert any(HOSTILE_TEXT + "VM-Team" in d["target"] for d in json.loads(out)["drills"])
 
 
 def test_validate_shows_a_hostile_snapshot_name(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
-    data = json.loads(READY.read_text(encoding="utf-8"))
-    data["snapshot"]["name"] = HOSTILE
-    path = tmp_path / "named.json"
-    path.write_text(json.dumps(data), encoding="utf-8")
-    code, out, _ = run(capsys, "validate", str(path))
-    assert code == 0 and raw_hazards(out) == set() and "'\\x1b]0;pwned" in out
+    code, out, _ = run(capsys, "validate", str(stale_snapshot_named(HOSTILE_TEXT, tmp_path)))
+    assert code == 0 and raw_hazards(out) == set() and SHOWN_TEXT in out
 
 
 def test_a_hostile_file_name_in_an_error_is_one_visible_line(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:

@@ -53,20 +53,21 @@ def test_verification_in_html_and_markdown(tmp_path: Path, capsys) -> None:
 
 
 def test_hostile_names_in_the_runbook_stay_text(tmp_path: Path, capsys) -> None:
-    hostile = "<img src=x onerror=alert(1)>"
-    text = (ESTATES / "ready.json").read_text(encoding="utf-8").replace('"VMM01"', json.dumps(hostile))
-    data = json.loads(text)
-    data["vmm_servers"][0]["services"][0]["state"] = "Stopped"
+    hostile = "<img src=x onerror=alert(1)>"   # a NIC name is free text (a computer name cannot carry it)
+    data = json.loads((ESTATES / "ready.json").read_text(encoding="utf-8"))
+    data["hosts"][0]["nics"] = [{"name": "NIC1", "media_type": "802.3", "status": "Up"},
+                                {"name": hostile, "media_type": "802.3", "status": "Up"}]
+    data["hosts"][0]["teams"] = [{"name": "Team1", "members": [{"name": "NIC1"}]}]   # one member: add the free NIC
     source = tmp_path / "estate.json"
     source.write_text(json.dumps(data), encoding="utf-8")
     html, markdown = tmp_path / "verify.html", tmp_path / "verify.md"
     main(["verify", str(source), "-o", str(html)])
     main(["verify", str(source), "-o", str(markdown)])
     page = html.read_text(encoding="utf-8")
-    assert "start-service &lt;img src=x onerror=alert(1)&gt; (service=WinRM)" in page
+    assert "add-team-member HV01/Team1 (member=&lt;img src=x onerror=alert(1)&gt;)" in page
     assert hostile not in page
     ticket = markdown.read_text(encoding="utf-8")
-    assert "start-service &lt;img src=x onerror=alert(1)&gt; (service=WinRM)" in ticket
+    assert "add-team-member HV01/Team1 (member=&lt;img src=x onerror=alert(1)&gt;)" in ticket
     assert ticket.count(hostile) == ticket.count(f"`{hostile}`")  # raw only inside code spans, which render as text
 
 

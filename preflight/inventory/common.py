@@ -14,11 +14,22 @@ from typing import Annotated, Literal, TypeAlias
 import msgspec
 from msgspec import UNSET, Meta, UnsetType
 
+from preflight.inventory.names import DnsNameOrWildcard, LongText, Text, VersionText
+
 Unset: TypeAlias = UnsetType
 """Marker type for "not collected" (absent from the snapshot)."""
 
 Timestamp = Annotated[datetime, Meta(tz=True, description="RFC 3339 timestamp with a time zone")]
-KbId = Annotated[str, Meta(pattern=r"^KB\d{6,8}$", description="Hotfix id, e.g. KB2264080")]
+KbId = Annotated[Text, Meta(pattern=r"^KB\d{6,8}$", description="Hotfix id, e.g. KB2264080")]
+Port = Annotated[int, Meta(ge=1, le=65535, description="TCP/UDP port")]
+
+# Plausibility limits: a value beyond them is a collector or editing error, not an estate to judge.
+# They sit well above any server of the estates preflight checks (they are not product limits).
+MAX_MEMORY_GB = 65536          # 64 TB of RAM in one computer
+MAX_CLOCK_GHZ = 10.0
+MAX_DISK_GB = 1048576          # 1 PB in one volume
+MAX_PROCESSORS = 8192          # logical processors or cores of one computer
+MAX_SOCKETS = 64
 
 
 class Model(msgspec.Struct, forbid_unknown_fields=True, kw_only=True, omit_defaults=True):
@@ -28,10 +39,10 @@ class Model(msgspec.Struct, forbid_unknown_fields=True, kw_only=True, omit_defau
 class OperatingSystem(Model, kw_only=True):
     """Win32_OperatingSystem of a computer."""
 
-    caption: str | Unset = UNSET
-    version: Annotated[str, Meta(pattern=r"^\d+\.\d+(\.\d+){0,2}$", description="e.g. 6.1.7601")] | Unset = UNSET
+    caption: Text | Unset = UNSET
+    version: Annotated[VersionText, Meta(pattern=r"^\d+\.\d+(\.\d+){0,2}$", description="e.g. 6.1.7601")] | Unset = UNSET
     service_pack: Annotated[int, Meta(ge=0, description="ServicePackMajorVersion")] | Unset = UNSET
-    edition: str | Unset = UNSET
+    edition: Text | Unset = UNSET
     architecture: Literal["x64", "x86", "ia64"] | Unset = UNSET
     installation_type: Literal["Full", "Core"] | Unset = UNSET
 
@@ -39,63 +50,67 @@ class OperatingSystem(Model, kw_only=True):
 class Processor(Model, kw_only=True):
     """Win32_Processor of a computer (first socket; all sockets are assumed alike)."""
 
-    name: str | Unset = UNSET
-    manufacturer: str | Unset = UNSET
+    name: Text | Unset = UNSET
+    manufacturer: Text | Unset = UNSET
     microarchitecture: Annotated[
-        str, Meta(description="Intel/AMD code name, e.g. Nehalem, Westmere, Sandy Bridge")
+        Text, Meta(description="Intel/AMD code name, e.g. Nehalem, Westmere, Sandy Bridge")
     ] | Unset = UNSET
 
 
 class Volume(Model, kw_only=True):
     """Win32_Volume: a fixed local volume."""
 
-    drive: str
-    label: str | Unset = UNSET
-    file_system: str | Unset = UNSET
-    size_gb: Annotated[float, Meta(ge=0)]
-    free_gb: Annotated[float, Meta(ge=0)]
+    drive: Text
+    label: Text | Unset = UNSET
+    file_system: Text | Unset = UNSET
+    size_gb: Annotated[float, Meta(ge=0, le=MAX_DISK_GB, description="At most 1 PB")]
+    free_gb: Annotated[float, Meta(ge=0, le=MAX_DISK_GB, description="At most size_gb")]
+
+    def __post_init__(self) -> None:
+        if self.free_gb > self.size_gb:
+            raise ValueError(f"free_gb ({self.free_gb:g}) is larger than size_gb ({self.size_gb:g})")
 
 
 class Hardware(Model, kw_only=True):
     """Processor, memory and disks of a physical or virtual computer."""
 
     architecture: Literal["x64", "x86", "ia64"] | Unset = UNSET
-    logical_processors: Annotated[int, Meta(ge=1)] | Unset = UNSET
-    sockets: Annotated[int, Meta(ge=1)] | Unset = UNSET
-    cores: Annotated[int, Meta(ge=1, description="Physical cores in total")] | Unset = UNSET
-    clock_ghz: Annotated[float, Meta(gt=0)] | Unset = UNSET
-    memory_gb: Annotated[float, Meta(gt=0)] | Unset = UNSET
+    logical_processors: Annotated[int, Meta(ge=1, le=MAX_PROCESSORS)] | Unset = UNSET
+    sockets: Annotated[int, Meta(ge=1, le=MAX_SOCKETS)] | Unset = UNSET
+    cores: Annotated[int, Meta(ge=1, le=MAX_PROCESSORS, description="Physical cores in total")] | Unset = UNSET
+    clock_ghz: Annotated[float, Meta(gt=0, le=MAX_CLOCK_GHZ)] | Unset = UNSET
+    memory_gb: Annotated[float, Meta(gt=0, le=MAX_MEMORY_GB)] | Unset = UNSET
     processor: Processor | Unset = UNSET
     volumes: list[Volume] | Unset = UNSET
-    system_drive: Annotated[str, Meta(pattern=r"^[A-Za-z]:$")] | Unset = UNSET
+    system_drive: Annotated[Text, Meta(pattern=r"^[A-Za-z]:$")] | Unset = UNSET
 
 
 class Software(Model, kw_only=True):
     """An entry of Programs and Features (Uninstall registry key)."""
 
-    name: str
-    version: str | Unset = UNSET
-    publisher: str | Unset = UNSET
+    name: Text
+    version: VersionText | Unset = UNSET
+    publisher: Text | Unset = UNSET
 
 
 class Service(Model, kw_only=True):
     """Win32_Service."""
 
-    name: str
-    display_name: str | Unset = UNSET
+    name: Text
+    display_name: Text | Unset = UNSET
     state: Literal["Running", "Stopped", "Paused", "StartPending", "StopPending"] | Unset = UNSET
     start_mode: Literal["Auto", "Manual", "Disabled", "Boot", "System"] | Unset = UNSET
     delayed_start: bool | Unset = UNSET
-    version: str | Unset = UNSET
+    version: VersionText | Unset = UNSET
 
 
 class FirewallRule(Model, kw_only=True):
     """Get-NetFirewallRule (Name, DisplayName, Enabled) with its local port."""
 
-    name: str
-    display_name: str | Unset = UNSET
+    name: Text
+    display_name: Text | Unset = UNSET
     enabled: bool
-    local_port: int | Unset = UNSET
+    local_port: Port | Unset = UNSET
 
 
 class Certificate(Model, kw_only=True):
@@ -104,13 +119,13 @@ class Certificate(Model, kw_only=True):
     Its subject names are `subject` (the CN) and `dns_names` (the DNS SANs, DnsNameList).
     """
 
-    thumbprint: str
-    subject: str | Unset = UNSET
-    dns_names: list[str] | Unset = UNSET
+    thumbprint: Text
+    subject: LongText | Unset = UNSET
+    dns_names: list[DnsNameOrWildcard] | Unset = UNSET
     not_before: Timestamp | Unset = UNSET
     not_after: Timestamp | Unset = UNSET
     enhanced_key_usages: Annotated[
-        list[str], Meta(description="e.g. 'Server Authentication', 'Client Authentication'")
+        list[Text], Meta(description="e.g. 'Server Authentication', 'Client Authentication'")
     ] | Unset = UNSET
     has_private_key: bool | Unset = UNSET
     chain_trusted: Annotated[
@@ -121,9 +136,9 @@ class Certificate(Model, kw_only=True):
 class MonitoringCheck(Model, kw_only=True):
     """A monitoring system's check that watches a Windows service by service name or by display name."""
 
-    name: str
-    system: str | Unset = UNSET
+    name: Text
+    system: Text | Unset = UNSET
     # A check matches a service by its name, its display name or both; the one it does not use is null.
-    service_name: str | None = None
-    display_name: Annotated[str, Meta(description="Service display name the check matches, e.g. Virtual Machine Manager")] | None = None
+    service_name: Text | None = None
+    display_name: Annotated[Text, Meta(description="Service display name the check matches, e.g. Virtual Machine Manager")] | None = None
 

@@ -10,31 +10,35 @@ from preflight.inventory.common import (
     Certificate,
     FirewallRule,
     Hardware,
+    KbId,
     Model,
     OperatingSystem,
     Service,
     Software,
     Timestamp,
+    Port,
     Unset,
 )
-from preflight.inventory.servers import ComputerName
+from preflight.inventory.names import ComputerName, DnsName, DnsNameOrWildcard, LongText, Text, VersionText
 
 TeamingMode = Literal["Static", "SwitchIndependent", "Lacp"]
 LoadBalancingAlgorithm = Literal[
     "TransportPorts", "IPAddresses", "MacAddresses", "HyperVPort", "HyperVPorts", "Dynamic"
 ]
 
+MAX_LINK_SPEED_MBPS = 10_000_000  # plausibility limit, not a product limit
+
 
 class Nic(Model, kw_only=True):
     """A network adapter (Get-NetAdapter)."""
 
-    name: str
-    interface_description: str | Unset = UNSET
-    media_type: Annotated[str, Meta(description="NdisPhysicalMedium, e.g. 802.3, Native 802.11, Wireless WAN, Bluetooth, InfiniBand")] | Unset = UNSET
-    link_speed_mbps: Annotated[int, Meta(ge=0)] | Unset = UNSET
+    name: Text
+    interface_description: Text | Unset = UNSET
+    media_type: Annotated[Text, Meta(description="NdisPhysicalMedium, e.g. 802.3, Native 802.11, Wireless WAN, Bluetooth, InfiniBand")] | Unset = UNSET
+    link_speed_mbps: Annotated[int, Meta(ge=0, le=MAX_LINK_SPEED_MBPS, description="At most 10 Tb/s")] | Unset = UNSET
     status: Literal["Up", "Down", "Disconnected", "Disabled"] | Unset = UNSET
-    physical_switch: Annotated[str, Meta(description="LLDP/CDP neighbour switch the port is cabled to")] | Unset = UNSET
-    switch_stack: Annotated[str, Meta(description="Stack / multi-chassis group the physical switch belongs to, null when standalone")] | None | Unset = UNSET
+    physical_switch: Annotated[Text, Meta(description="LLDP/CDP neighbour switch the port is cabled to")] | Unset = UNSET
+    switch_stack: Annotated[Text, Meta(description="Stack / multi-chassis group the physical switch belongs to, null when standalone")] | None | Unset = UNSET
     host_vnic: Annotated[bool, Meta(description="A Hyper-V host virtual NIC (vEthernet)")] = False
     kernel_debug: bool = False
 
@@ -42,7 +46,7 @@ class Nic(Model, kw_only=True):
 class TeamMember(Model, kw_only=True):
     """Get-NetLbfoTeamMember."""
 
-    name: str
+    name: Text
     administrative_mode: Literal["Active", "Standby"] = "Active"
     operational_status: Literal["Active", "Standby", "Failed"] | Unset = UNSET
 
@@ -50,29 +54,29 @@ class TeamMember(Model, kw_only=True):
 class Team(Model, kw_only=True):
     """A NIC team (Get-NetLbfoTeam, or a vendor team when `vendor` is set)."""
 
-    name: str
+    name: Text
     members: list[TeamMember]
     teaming_mode: TeamingMode | Unset = UNSET
     load_balancing_algorithm: LoadBalancingAlgorithm | Unset = UNSET
     status: Literal["Up", "Degraded", "Down"] | Unset = UNSET
-    vendor: Annotated[str, Meta(description="Teaming software that made the team; null for Windows LBFO")] | None = None
-    virtual_switch: Annotated[str, Meta(description="Hyper-V virtual switch bound to the team")] | None | Unset = UNSET
+    vendor: Annotated[Text, Meta(description="Teaming software that made the team; null for Windows LBFO")] | None = None
+    virtual_switch: Annotated[Text, Meta(description="Hyper-V virtual switch bound to the team")] | None | Unset = UNSET
 
 
 class VirtualSwitch(Model, kw_only=True):
     """Get-VMSwitch."""
 
-    name: str
+    name: Text
     switch_type: Literal["External", "Internal", "Private"]
-    net_adapter: Annotated[str, Meta(description="NIC or team name of an external switch")] | Unset = UNSET
+    net_adapter: Annotated[Text, Meta(description="NIC or team name of an external switch")] | Unset = UNSET
 
 
 class AuthorizationEntry(Model, kw_only=True):
     """Get-VMReplicationAuthorizationEntry."""
 
-    allowed_primary_server: Annotated[str, Meta(description="FQDN or wildcard such as *.contoso.local")]
-    replica_storage_location: str | Unset = UNSET
-    trust_group: str | Unset = UNSET
+    allowed_primary_server: Annotated[DnsNameOrWildcard, Meta(description="FQDN or wildcard such as *.contoso.local")]
+    replica_storage_location: LongText | Unset = UNSET
+    trust_group: Text | Unset = UNSET
 
 
 class ReplicaServer(Model, kw_only=True):
@@ -80,11 +84,11 @@ class ReplicaServer(Model, kw_only=True):
 
     enabled: bool
     allowed_authentication_type: Literal["Kerberos", "Certificate", "CertificateAndKerberos"] | Unset = UNSET
-    kerberos_port: int = 80
-    certificate_port: int = 443
-    certificate_thumbprint: str | None | Unset = UNSET
+    kerberos_port: Port = 80
+    certificate_port: Port = 443
+    certificate_thumbprint: Text | None | Unset = UNSET
     allow_any_server: bool | Unset = UNSET
-    default_storage_location: str | None | Unset = UNSET
+    default_storage_location: LongText | None | Unset = UNSET
     authorization_entries: list[AuthorizationEntry] | Unset = UNSET
 
 
@@ -92,20 +96,20 @@ class Host(Model, kw_only=True):
     """A virtualization host."""
 
     name: ComputerName
-    fqdn: str | Unset = UNSET
-    domain: str | None | Unset = UNSET
-    site: Annotated[str, Meta(description="AD site or data centre")] | Unset = UNSET
+    fqdn: DnsName | Unset = UNSET
+    domain: DnsName | None | Unset = UNSET
+    site: Annotated[Text, Meta(description="AD site or data centre")] | Unset = UNSET
     platform: Literal["hyperv", "esx", "esxi", "virtual-server"]
-    version: Annotated[str, Meta(description="Hypervisor version: ESX 4.1, Virtual Server 2005 R2 SP1; the OS version for Hyper-V")] | Unset = UNSET
+    version: Annotated[VersionText, Meta(description="Hypervisor version: ESX 4.1, Virtual Server 2005 R2 SP1; the OS version for Hyper-V")] | Unset = UNSET
     os: OperatingSystem | Unset = UNSET
     hardware: Hardware | Unset = UNSET
     services: list[Service] | Unset = UNSET
-    hotfixes: list[Annotated[str, Meta(pattern=r"^KB\d{6,8}$")]] | Unset = UNSET
+    hotfixes: list[KbId] | Unset = UNSET
     installed_software: list[Software] | Unset = UNSET
-    windows_features: list[str] | Unset = UNSET
-    cluster: str | None = None
-    managed_by: Annotated[str, Meta(description="VMM server that manages the host")] | None = None
-    vcenter: Annotated[str, Meta(description="vCenter that manages an ESX host")] | None = None
+    windows_features: list[Text] | Unset = UNSET
+    cluster: ComputerName | None = None
+    managed_by: Annotated[ComputerName, Meta(description="VMM server that manages the host")] | None = None
+    vcenter: Annotated[ComputerName, Meta(description="vCenter that manages an ESX host")] | None = None
     last_boot: Timestamp | Unset = UNSET
     ntlm_enabled: bool | Unset = UNSET
     nics: list[Nic] | Unset = UNSET

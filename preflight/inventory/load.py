@@ -2,78 +2,122 @@
 
 from __future__ import annotations
 
+import gc
 import json
 import tomllib
 from pathlib import Path
+from typing import Any
 
 import msgspec
 
 from preflight.errors import InputError, split_validation_error
+from preflight.inventory import names, scan
+from preflight.inventory.consistency import check_consistency
+from preflight.inventory.read import read_input, to_utf8
 from preflight.inventory.references import check_references
 from preflight.inventory.snapshot import ENTITY_LISTS, SCHEMA_ID, Snapshot, SnapshotInfo
 from preflight.inventory.toml_nulls import nulls_from_false
 
 _KIND_TEXT = {"unknown": "unknown field (not in preflight/inventory/v1)", "missing": "required field is missing"}
+_PATTERN_TEXT = {
+    names.ComputerName: "expected a computer name: letters, digits and hyphens, at most 63 characters, "
+                        "not starting or ending with a hyphen (Microsoft KB909264)",
+    names.DnsName: "expected a DNS name: dot-separated labels of letters, digits and hyphens, at most 63 characters "
+                   "a label and 255 in all (Microsoft KB909264)",
+    names.DnsNameOrWildcard: "expected an FQDN or a wildcard such as *.contoso.local",
+}
+_PATTERNS = {alias.__metadata__[0].pattern: text for alias, text in _PATTERN_TEXT.items()}
+_TOO_DEEP = "nested too deeply (arrays or objects inside each other far beyond any snapshot field)"
 
 
 def _validation_error(file: str, error: msgspec.ValidationError) -> InputError:
     path, kind, problem = split_validation_error(error)
-    return InputError(file, path, _KIND_TEXT[kind] if kind else problem)
+    if kind:
+        return InputError(file, path, _KIND_TEXT[kind])
+    pattern = problem.partition("matching regex '")[2][:-1].replace("\\\\", "\\")
+    return InputError(file, path, _PATTERNS.get(pattern, problem))
 
 
-def _syntax_error(file: str, data: bytes, suffix: str) -> InputError:
-    """Re-parse with the standard library to get a line and column for the message."""
-    try:
-        if suffix == ".toml":
-            tomllib.loads(data.decode("utf-8"))
-        else:
-            json.loads(data)
-    except UnicodeDecodeError as exc:
-        return InputError(file, None, f"not UTF-8 text ({exc.reason} at byte {exc.start})")
-    except (json.JSONDecodeError, tomllib.TOMLDecodeError) as exc:
-        kind = "TOML" if suffix == ".toml" else "JSON"
-        return InputError(file, None, f"malformed {kind}: {exc}")
-    return InputError(file, None, "malformed input")
-
-
-def _check_schema_id(file: str, data: bytes, suffix: str) -> None:
+def _check_schema_id(file: str, raw: Any) -> None:
     """Give a clear error for a missing or foreign `schema` before field-level validation."""
-    try:
-        raw = tomllib.loads(data.decode("utf-8")) if suffix == ".toml" else msgspec.json.decode(data)
-    except Exception:  # noqa: BLE001 - syntax errors are reported by the typed decode
-        return
     if not isinstance(raw, dict):
         raise InputError(file, "$", "expected an object (a snapshot) at the top level")
     schema = raw.get("schema")
     if schema != SCHEMA_ID:
-        raise InputError(file, "$.schema", f"expected \"{SCHEMA_ID}\", got {json.dumps(schema, default=str)}")
+        shown = json.dumps(schema, default=str)
+        raise InputError(file, "$.schema", f"expected \"{SCHEMA_ID}\", got {shown[:80]}{'...' if len(shown) > 80 else ''}")
+
+
+def _check_document(file: str, data: bytes | None, raw: Any) -> None:
+    """Schema id, duplicate JSON keys (`data` is the JSON text, None for TOML) and control characters."""
+    _check_schema_id(file, raw)
+    canonical = msgspec.json.encode(raw)
+    if data is not None and scan.may_have_duplicate_keys(data, canonical):
+        duplicate = scan.find_duplicate_key(data)
+        if duplicate:
+            raise InputError(file, duplicate, "duplicate key: this key appears twice in one object")
+    if scan.may_have_control_characters(canonical):
+        found = scan.find_control_character(raw)
+        if found:
+            raise InputError(file, found[0], f"control character {found[1]} in text (control characters, "
+                                             "TAB and line breaks included, are not allowed)")
+
+
+def _decode_json(data: bytes, file: str) -> Snapshot:
+    try:
+        raw = msgspec.json.decode(data)
+    except msgspec.ValidationError:
+        raw = None   # a number out of range: the typed decode below names its field
+    except msgspec.DecodeError as exc:
+        raise scan.json_syntax_error(file, data, exc) from None
+    if raw is not None:
+        _check_document(file, data, raw)
+    try:
+        snapshot = msgspec.json.decode(data, type=Snapshot)
+    except msgspec.ValidationError as exc:
+        raise _validation_error(file, exc) from None
+    if raw is None:
+        raise InputError(file, None, "a number is out of range")
+    return snapshot
+
+
+def _decode_toml(data: bytes, file: str) -> Snapshot:
+    try:
+        raw = tomllib.loads(data.decode("utf-8"))
+    except tomllib.TOMLDecodeError as exc:
+        hint = " (a key or table is defined twice)" if str(exc).startswith(("Cannot overwrite", "Cannot declare")) else ""
+        raise InputError(file, None, f"malformed TOML: {exc}{hint}") from None
+    _check_document(file, None, raw)
+    try:
+        return msgspec.convert(nulls_from_false(raw, Snapshot), type=Snapshot)
+    except msgspec.ValidationError as exc:
+        raise _validation_error(file, exc) from None
 
 
 def decode_snapshot(data: bytes, file: str, suffix: str) -> Snapshot:
-    """Decode snapshot bytes (JSON or TOML by `suffix`) into a validated `Snapshot`."""
-    _check_schema_id(file, data, suffix)
+    """Decode snapshot bytes (JSON or TOML by `suffix`; UTF-8, or UTF-16/32 with a BOM) into a validated
+    `Snapshot`, with no contradictory entries (references across entities are checked by the caller)."""
+    data = to_utf8(data, file)
+    collecting = gc.isenabled()
+    gc.disable()   # decoding creates ~10 objects per key and no cycles: collections in between are pure cost
     try:
-        if suffix == ".toml":
-            raw = tomllib.loads(data.decode("utf-8"))
-            return msgspec.convert(nulls_from_false(raw, Snapshot), type=Snapshot)
-        return msgspec.json.decode(data, type=Snapshot)
-    except msgspec.ValidationError as exc:
-        raise _validation_error(file, exc) from None
-    except (msgspec.DecodeError, tomllib.TOMLDecodeError, UnicodeDecodeError):
-        raise _syntax_error(file, data, suffix) from None
+        snapshot = _decode_toml(data, file) if suffix == ".toml" else _decode_json(data, file)
+    except RecursionError:
+        raise InputError(file, None, _TOO_DEEP) from None
+    finally:
+        if collecting:
+            gc.enable()
+    check_consistency(snapshot, file)
+    return snapshot
 
 
 def read_snapshot(path: Path) -> Snapshot:
-    """Read and validate one snapshot file (`.json` or `.toml`), references included."""
+    """Read and validate one snapshot file (`.json` or `.toml`)."""
     file = str(path)
     suffix = path.suffix.lower()
     if suffix not in (".json", ".toml"):
         raise InputError(file, None, "expected a .json or .toml snapshot")
-    try:
-        data = path.read_bytes()
-    except OSError as exc:
-        raise InputError(file, None, f"cannot read: {exc.strerror}") from None
-    return decode_snapshot(data, file, suffix)
+    return decode_snapshot(read_input(path), file, suffix)
 
 
 def merge_snapshots(parts: list[tuple[str, Snapshot]]) -> tuple[Snapshot, dict[int, str]]:

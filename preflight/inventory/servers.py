@@ -16,34 +16,33 @@ from preflight.inventory.common import (
     Timestamp,
     Unset,
 )
-
-ComputerName = Annotated[str, Meta(min_length=1, description="NetBIOS computer name")]
+from preflight.inventory.names import ComputerName, DnsName, LongText, Text, VersionText
 
 
 class DatabaseConnection(Model, kw_only=True):
     """Where the VMM database lives (HKLM\\SOFTWARE\\Microsoft\\Microsoft System Center Virtual Machine Manager Server\\Settings\\Sql)."""
 
     server: ComputerName
-    instance: str | Unset = UNSET
-    name: str = "VirtualManagerDB"
+    instance: Text | Unset = UNSET
+    name: Text = "VirtualManagerDB"
     last_full_backup: Timestamp | None | Unset = UNSET
 
 
 class ProConnection(Model, kw_only=True):
     """The Operations Manager connection that PRO tips use (Get-SCOpsMgrConnection)."""
 
-    operations_manager_server: str
+    operations_manager_server: DnsName
 
 
 class VmmSettings(Model, kw_only=True):
     """The installed VMM management server role."""
 
-    version: Annotated[str, Meta(description="Product version, e.g. 2.0.4521.0")] | Unset = UNSET
-    service_pack: Annotated[int, Meta(ge=0)] | Unset = UNSET
+    version: Annotated[VersionText, Meta(description="Product version, e.g. 2.0.4521.0")] | Unset = UNSET
+    service_pack: Annotated[int, Meta(ge=0, le=99)] | Unset = UNSET
     highly_available: bool | Unset = UNSET
     service_account: Literal["local-system", "domain"] | Unset = UNSET
     dkm_container: Annotated[
-        str, Meta(description="AD container of Distributed Key Management, null when DKM is not used")
+        LongText, Meta(description="AD container of Distributed Key Management, null when DKM is not used")
     ] | None | Unset = UNSET
     database: DatabaseConnection | Unset = UNSET
     pro_connection: ProConnection | None | Unset = UNSET
@@ -56,15 +55,15 @@ class VmmServer(Model, kw_only=True):
     """A VMM management server (or the computer it will be installed on)."""
 
     name: ComputerName
-    fqdn: str | Unset = UNSET
-    domain: str | None | Unset = UNSET
+    fqdn: DnsName | Unset = UNSET
+    domain: DnsName | None | Unset = UNSET
     os: OperatingSystem | Unset = UNSET
     hardware: Hardware | Unset = UNSET
     installed_software: list[Software] | Unset = UNSET
-    windows_features: Annotated[list[str], Meta(description="Get-WindowsFeature names that are Installed")] | Unset = UNSET
+    windows_features: Annotated[list[Text], Meta(description="Get-WindowsFeature names that are Installed")] | Unset = UNSET
     services: list[Service] | Unset = UNSET
     vmm: VmmSettings | None | Unset = UNSET
-    library_servers: Annotated[list[str], Meta(description="Names of entries in `library_servers`")] | Unset = UNSET
+    library_servers: Annotated[list[ComputerName], Meta(description="Names of entries in `library_servers`")] | Unset = UNSET
     monitoring_checks: list[MonitoringCheck] | Unset = UNSET
 
 
@@ -72,36 +71,36 @@ class SqlServer(Model, kw_only=True):
     """A SQL Server instance (SERVERPROPERTY values)."""
 
     name: ComputerName
-    fqdn: str | Unset = UNSET
-    domain: str | None | Unset = UNSET
-    instance: str = "MSSQLSERVER"
-    version: Annotated[str, Meta(description="ProductVersion, e.g. 10.50.2500.0")] | Unset = UNSET
-    edition: Annotated[str, Meta(description="Edition without the bitness, e.g. Enterprise, Express")] | Unset = UNSET
+    fqdn: DnsName | Unset = UNSET
+    domain: DnsName | None | Unset = UNSET
+    instance: Text = "MSSQLSERVER"
+    version: Annotated[VersionText, Meta(description="ProductVersion, e.g. 10.50.2500.0")] | Unset = UNSET
+    edition: Annotated[Text, Meta(description="Edition without the bitness, e.g. Enterprise, Express")] | Unset = UNSET
     architecture: Literal["x64", "x86", "ia64"] | Unset = UNSET
-    collation: str | Unset = UNSET
+    collation: Text | Unset = UNSET
     highly_available: Annotated[bool, Meta(description="A failover-cluster instance")] | Unset = UNSET
-    tools: Annotated[list[str], Meta(description="Shared features, e.g. command-line-utilities")] | Unset = UNSET
+    tools: Annotated[list[Text], Meta(description="Shared features, e.g. command-line-utilities")] | Unset = UNSET
 
 
 class VCenter(Model, kw_only=True):
     """A VMware vCenter Server that VMM manages."""
 
     name: ComputerName
-    fqdn: str | Unset = UNSET
-    version: str | Unset = UNSET
-    build: str | Unset = UNSET
-    managed_by: str | None | Unset = UNSET
+    fqdn: DnsName | Unset = UNSET
+    version: VersionText | Unset = UNSET
+    build: VersionText | Unset = UNSET
+    managed_by: ComputerName | None | Unset = UNSET
 
 
 class LibraryServer(Model, kw_only=True):
     """A VMM library server (Get-LibraryServer)."""
 
     name: ComputerName
-    fqdn: str | Unset = UNSET
-    domain: str | None | Unset = UNSET
+    fqdn: DnsName | Unset = UNSET
+    domain: DnsName | None | Unset = UNSET
     os: OperatingSystem | Unset = UNSET
-    managed_by: str | None | Unset = UNSET
-    shares: list[str] | Unset = UNSET
+    managed_by: ComputerName | None | Unset = UNSET
+    shares: list[LongText] | Unset = UNSET
     highly_available: bool | Unset = UNSET
 
 
@@ -109,13 +108,13 @@ class DomainController(Model, kw_only=True):
     """A domain controller and the OS it runs."""
 
     name: ComputerName
-    os_version: str | Unset = UNSET
+    os_version: VersionText | Unset = UNSET
 
 
 class Trust(Model, kw_only=True):
     """A trust of this domain (Get-ADTrust / nltest /domain_trusts)."""
 
-    domain: str
+    domain: DnsName
     direction: Literal["two-way", "inbound", "outbound"]
     forest: bool | Unset = UNSET
 
@@ -123,6 +122,6 @@ class Trust(Model, kw_only=True):
 class Domain(Model, kw_only=True):
     """An Active Directory domain of the estate."""
 
-    name: str
+    name: DnsName
     domain_controllers: list[DomainController] | Unset = UNSET
     trusts: list[Trust] = []

@@ -10,6 +10,7 @@ from msgspec import UNSET
 from preflight.inventory.clusters import Cluster
 from preflight.inventory.common import Model, Timestamp, Unset
 from preflight.inventory.hosts import Host
+from preflight.inventory.names import Text, VersionText
 from preflight.inventory.servers import Domain, LibraryServer, SqlServer, VCenter, VmmServer
 from preflight.inventory.vms import Vm
 
@@ -19,14 +20,14 @@ SCHEMA_ID = "preflight/inventory/v1"
 class Collector(Model, kw_only=True):
     """The tool that produced the snapshot."""
 
-    name: str
-    version: str | Unset = UNSET
+    name: Text
+    version: VersionText | Unset = UNSET
 
 
 class SnapshotInfo(Model, kw_only=True):
     """Where and when the snapshot was taken."""
 
-    name: str
+    name: Text
     collected_at: Timestamp
     collector: Collector
 
@@ -46,12 +47,12 @@ class Snapshot(Model, kw_only=True):
     vms: list[Vm] = []
 
 
-ENTITY_LISTS: tuple[str, ...] = (
+ENTITY_LISTS: tuple[Text, ...] = (
     "domains", "vmm_servers", "sql_servers", "hosts", "vcenters", "library_servers", "clusters", "vms",
 )
 
 
-def json_schema() -> dict[str, object]:
+def json_schema() -> dict[Text, object]:
     """The JSON Schema of a snapshot, generated from the model types."""
     schema = msgspec.json.schema(Snapshot)
     schema["$id"] = SCHEMA_ID

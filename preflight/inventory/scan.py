@@ -1,0 +1,127 @@
+"""Whole-document checks before typed validation: JSON syntax positions, duplicate keys, control characters.
+
+Each check has a fast test at C speed on the happy path (byte counts on the JSON text) and a slow,
+precise pass in Python that runs only when the fast test suspects a problem, to name the field path.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from typing import Any
+
+import msgspec
+
+from preflight.errors import InputError
+from preflight.inventory.read import line_column
+
+_AT_BYTE = re.compile(r"\(byte (\d+)\)")
+_LONE_HIGH_SURROGATE = re.compile(rb"\\u[dD][89abAB][0-9a-fA-F]{2}(?!\\u[dD][c-fC-F])")
+_NOT_JSON_NUMBERS = (b"NaN", b"Infinity", b"-Infinity", b"+Infinity")
+_IDENTIFIER = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+_FEW_ESCAPES = 10_000
+_C1 = re.compile(rb"\xc2[\x80-\x9f]")
+_CONTROL_CHAR = re.compile(r"[\x00-\x1f\x7f-\x9f]")
+
+
+def json_syntax_error(file: str, data: bytes, exc: msgspec.DecodeError) -> InputError:
+    """A one-line error with line and column for JSON that msgspec could not parse."""
+    message = str(exc).removeprefix("JSON is malformed: ")
+    at = _AT_BYTE.search(message)
+    if at:
+        offset = int(at.group(1))
+        if data[offset:].startswith(_NOT_JSON_NUMBERS):
+            offset -= data[offset - 1:offset] in (b"-", b"+")   # point at the sign of -Infinity
+            return InputError(file, None, f"malformed JSON: NaN and Infinity are not JSON numbers ({line_column(data, offset)})")
+        return InputError(file, None, f"malformed JSON: {_AT_BYTE.sub('', message).strip()} ({line_column(data, offset)})")
+    surrogate = _LONE_HIGH_SURROGATE.search(data)
+    if surrogate:
+        return InputError(file, None, "malformed JSON: a \\u escape is half of a UTF-16 surrogate pair, not a character "
+                                      f"({line_column(data, surrogate.start())})")
+    if "truncated" in message:
+        return InputError(file, None, f"malformed JSON: the file ends in the middle of a value, truncated? "
+                                      f"({line_column(data, len(data))})")
+    return InputError(file, None, f"malformed JSON: {message}")
+
+
+def _key_path(path: str, key: str) -> str:
+    return f"{path}.{key}" if _IDENTIFIER.match(key) else f"{path}[{json.dumps(key)}]"
+
+
+def may_have_duplicate_keys(data: bytes, canonical: bytes) -> bool:
+    """False when `data` (JSON) certainly has no object with a key twice; `canonical` is msgspec's
+    re-encoding of its decoded value, in which any duplicate has been collapsed.
+
+    Every key is followed by exactly one ':' outside strings. The re-encoding keeps all colons inside
+    strings and can only add ones that `data` wrote as a \\u003a escape (such a document is always
+    suspect), so equal counts mean no key was collapsed; unequal counts only trigger the precise pass.
+    """
+    if b"\\" in data and b"\\u003" in data:
+        return True   # rare; \u003a could hide a collapsed key's colon from the count
+    return data.count(b":") != canonical.count(b":")
+
+
+class _Pairs(list):  # type: ignore[type-arg]
+    """A JSON object's (key, value) pairs in document order."""
+
+
+def find_duplicate_key(data: bytes) -> str | None:
+    """The field path of the first key that appears twice in one JSON object of `data`, if any."""
+    return _first_duplicate(json.loads(data, object_pairs_hook=_Pairs), "$")
+
+
+def _first_duplicate(node: Any, path: str) -> str | None:
+    if isinstance(node, _Pairs):
+        seen: set[str] = set()
+        for key, value in node:
+            if key in seen:
+                return _key_path(path, key)
+            seen.add(key)
+        children = ((_key_path(path, key), value) for key, value in node)
+    elif isinstance(node, list):
+        children = ((f"{path}[{i}]", value) for i, value in enumerate(node))
+    else:
+        return None
+    for child_path, child in children:
+        found = _first_duplicate(child, child_path)
+        if found:
+            return found
+    return None
+
+
+def may_have_control_characters(canonical: bytes) -> bool:
+    """False when no string (or key) of the document encoded as `canonical` holds a control character."""
+    # msgspec writes C0 controls as \u00XX or \b \f \n \r \t and no other character escaped but '"' and
+    # the backslash; DEL and C1 controls stay raw bytes (C1 as UTF-8: C2 80-9F).
+    if b"\x7f" in canonical or (b"\xc2" in canonical and _C1.search(canonical) is not None):
+        return True
+    if canonical.count(b"\\") > _FEW_ESCAPES:   # one pass in C: drop escaped backslashes, then only \" may remain
+        unescaped = canonical.replace(b"\\\\", b"")
+        return unescaped.count(b"\\") != unescaped.count(b'\\"')
+    at = canonical.find(b"\\")
+    while at != -1:   # few escapes (the usual case): look at each
+        if canonical[at + 1:at + 2] not in (b"\\", b'"'):
+            return True
+        at = canonical.find(b"\\", at + 2)
+    return False
+
+
+def find_control_character(node: Any, path: str = "$") -> tuple[str, str] | None:
+    """(field path, 'U+XXXX') of the first control character in a string or key of a decoded document."""
+    if isinstance(node, str):
+        found = _CONTROL_CHAR.search(node)
+        return (path, f"U+{ord(found.group()):04X}") if found else None
+    if isinstance(node, dict):
+        for key, value in node.items():
+            found = _CONTROL_CHAR.search(key)
+            if found:
+                return _key_path(path, key), f"U+{ord(found.group()):04X}"   # json.dumps escapes it
+            hit = find_control_character(value, _key_path(path, key))
+            if hit:
+                return hit
+    elif isinstance(node, list):
+        for index, value in enumerate(node):
+            hit = find_control_character(value, f"{path}[{index}]")
+            if hit:
+                return hit
+    return None
