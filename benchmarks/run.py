@@ -27,7 +27,7 @@ from preflight.formatters import FORMATTERS
 from preflight.inventory import load_estate_snapshots
 from preflight.inventory.snapshot import Snapshot
 from preflight.pipeline import CheckRequest, load_rules, run_check
-from preflight.remediation.verify import verify as run_verify
+from preflight.pipeline import verify as run_verify
 
 NOW = datetime(2026, 11, 25, 12, 0, tzinfo=timezone.utc)
 

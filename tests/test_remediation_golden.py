@@ -13,7 +13,7 @@ import pytest
 
 from preflight.pipeline import CheckRequest
 from preflight.remediation.verification import Verification
-from preflight.remediation.verify import verify
+from preflight.pipeline import verify
 
 ROOT = Path(__file__).resolve().parent.parent
 ESTATES = sorted(p for p in (ROOT / "fixtures" / "estates").iterdir() if p.suffix in (".json", ".toml"))

@@ -13,7 +13,7 @@ from preflight.cli.output import check_outputs, emit
 from preflight.emulator import run_drills
 from preflight.inventory import load_estate_snapshots
 from preflight.inventory.as_of import parse_as_of, resolve_as_of
-from preflight.remediation.render import drill_dict
+from preflight.formatters.verification import drill_dict
 from preflight.safe_text import json_visible, visible
 
 

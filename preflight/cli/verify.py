@@ -23,7 +23,7 @@ from preflight.cli.output import Writer, check_outputs, choose_formatter, emit_a
 from preflight.inventory import encode_json
 from preflight.report import Verdict
 from preflight.remediation.powershell import render_script
-from preflight.remediation.verify import verify as run_verify
+from preflight.pipeline import verify as run_verify
 
 
 def verify(

@@ -145,7 +145,7 @@ def verification_view(verification: Any) -> dict[str, Any] | None:
     """The verification (`preflight verify`) as plain data for the template: runbook, fates, upgrade, drills."""
     if verification is None:
         return None
-    from preflight.remediation.render import step_what, verification_dict  # verify's own view of its results
+    from preflight.formatters.verification import step_what, verification_dict  # verify's own view of its results
 
     data = verification_dict(verification)
     for row, step in zip(data["plan"]["steps"], verification.plan.steps):

@@ -86,6 +86,6 @@ def _verification(report: Report) -> dict[str, Any]:
     """The `verification` member, present only for `preflight verify`."""
     if report.verification is None:
         return {}
-    from preflight.remediation.render import verification_dict
+    from preflight.formatters.verification import verification_dict
 
     return {"verification": verification_dict(report.verification)}

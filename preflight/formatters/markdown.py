@@ -52,7 +52,7 @@ def _rule_block(code: str, findings: list[Finding], report: Report) -> list[str]
 
 def _verification_block(report: Report) -> list[str]:
     """The verified runbook, short enough for a change ticket (`preflight verify -o ticket.md`)."""
-    from preflight.remediation.render import step_what
+    from preflight.formatters.verification import step_what
 
     verification = report.verification
     plan = verification.plan

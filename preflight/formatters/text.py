@@ -83,7 +83,7 @@ def write_text(report: Report, stream: TextIO) -> None:
 
 def _print_verification(console: Console, report: Report) -> None:
     """The plan, the emulated verification, the simulated upgrade and the drills (`preflight verify`)."""
-    from preflight.remediation.render import verification_lines
+    from preflight.formatters.verification import verification_lines
 
     console.print()
     for line in verification_lines(report.verification):

@@ -1,4 +1,4 @@
-"""The one-way pipeline: snapshot -> estate -> evaluation -> report. The CLI only calls in here."""
+"""The check pipeline: snapshot files (or a snapshot in memory) -> estate -> evaluation -> report."""
 
 from __future__ import annotations
 
@@ -15,7 +15,7 @@ from preflight.engine.findings import Severity
 from preflight.estate import Estate
 from preflight.inventory import load_estate_snapshots
 from preflight.inventory.as_of import AsOf, AsOfMode, AsOfSpec, resolve_as_of
-from preflight.inventory.snapshot import ENTITY_LISTS
+from preflight.inventory.snapshot import ENTITY_LISTS, Snapshot, SnapshotInfo
 from preflight.remediation.actions import ACTIONS
 from preflight.report import InputFile, Report, UnknownPolicy, build_report
 from preflight.report.topology import build_topology
@@ -77,8 +77,29 @@ def run_check(request: CheckRequest, progress: Progress | None = None) -> tuple[
     if progress:
         progress("load", 0, len(request.snapshots))
     estate, inputs = load_estate(request.snapshots, catalog)
+    return run_evaluation(catalog, estate, inputs, request, started, progress)
+
+
+def check_snapshot(snapshot: Snapshot, infos: list[tuple[str, SnapshotInfo]], request: CheckRequest,
+                   inputs: tuple[InputFile, ...] = (), catalog: Catalog | None = None,
+                   ) -> tuple[Report, Estate, Evaluation]:
+    """Check a snapshot already in memory (the emulated estate of `verify`) exactly as `run_check` checks files.
+
+    `request.snapshots` is ignored; `inputs` are the files the report names as its provenance.
+    """
+    started = time.perf_counter()
+    catalog = catalog or load_rules(request.rule_dirs)
+    estate = Estate(snapshot, infos, catalog.os_releases())
+    return run_evaluation(catalog, estate, inputs, request, started)
+
+
+def run_evaluation(catalog: Catalog, estate: Estate, inputs: tuple[InputFile, ...], request: CheckRequest,
+                   started: float | None = None, progress: Progress | None = None,
+                   ) -> tuple[Report, Estate, Evaluation]:
+    """Evaluate a loaded estate and build its report (`started`: perf_counter at the start of the run)."""
+    started = time.perf_counter() if started is None else started
     as_of = request.as_of if isinstance(request.as_of, AsOf) else resolve_as_of(
-        request.as_of, [(i.path, i.collected_at) for i in inputs])
+        request.as_of, [(file, info.collected_at) for file, info in estate.infos])
     evaluation = evaluate(catalog, estate, as_of, (lambda done, total: progress("evaluate", done, total)) if progress else None)
     report = build_report(
         catalog, evaluation, inputs, fail_on=request.fail_on, unknown_policy=request.unknown_policy,

@@ -1,4 +1,4 @@
-"""Verification as text lines and as a JSON-ready dict (used by the text and JSON formatters)."""
+"""The verification (`preflight verify`) and drill results as text lines and JSON-ready dicts, for every formatter."""
 
 from __future__ import annotations
 
