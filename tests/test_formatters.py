@@ -12,7 +12,6 @@ import pytest
 
 from preflight.engine.findings import Severity, Status
 from preflight.formatters import formatter_for_path, get_formatter
-from preflight.formatters.html import script_json
 from preflight.formatters.markdown import md_escape
 from report_estates import IMG, LONG_VM, READY, SCRIPT_CLOSE, TEMPLATE, hostile_snapshot, report_of, write_snapshot
 
@@ -51,11 +50,15 @@ def test_extensions_choose_the_format() -> None:
                       "r.sarif.json": "sarif", "R.JSON": "json", "r.txt": "text"}
 
 
-def test_script_json_cannot_close_the_script_element() -> None:
-    text = str(script_json({"s": "</script><!-- & \u2028\u2029 é"}))
+def test_report_data_cannot_close_the_script_element(tmp_path: Path) -> None:
+    name = "</script><!-- & \u2028\u2029 é"
+    data = json.loads(READY.read_text(encoding="utf-8"))
+    data["snapshot"].update(name=name, collected_at="2026-11-01T00:00:00Z")  # stale: INV001 names it
+    html = render(report_of(write_snapshot(data, tmp_path / "named.json")), "html")
+    text = DATA_RE.search(html).group(1)
     assert "<" not in text and ">" not in text and "&" not in text
     assert "\u2028" not in text and "\u2029" not in text
-    assert json.loads(text) == {"s": "</script><!-- & \u2028\u2029 é"}
+    assert name in {row[3] for row in json.loads(text)["findings"]}
 
 
 def test_html_shows_hostile_text_escaped_and_embeds_it_intact(hostile) -> None:
