@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 DEMO   := fixtures/estates/blocked.json
 
-.PHONY: setup demo test bench browser clean
+.PHONY: setup demo test bench browser docs clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -38,6 +38,10 @@ test: $(STAMP) browser
 ## make bench: time the engine on a generated 1,000-host / 25,000-VM estate
 bench: $(STAMP)
 	$(BIN)/python -m benchmarks.run
+
+## make docs: regenerate the reference pages generated from the registries (a test checks they are current)
+docs: $(STAMP)
+	$(BIN)/python tools/gen_docs.py
 
 clean:
 	rm -rf $(VENV) dist build .pytest_cache
