@@ -11,8 +11,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import msgspec
-from msgspec import UNSET
 
+from preflight.inventory.common import known
 from preflight.inventory.snapshot import Snapshot
 
 HOST_RESERVE_GB = 2.0
@@ -24,21 +24,6 @@ RESTART_MIN = 10
 def copy_snapshot(snapshot: Snapshot) -> Snapshot:
     """A deep, independent copy of a snapshot (round trip through the normal encoding)."""
     return msgspec.json.decode(msgspec.json.encode(snapshot), type=Snapshot)
-
-
-def version_tuple(text: Any) -> tuple[int, ...]:
-    """'6.1.7601' -> (6, 1, 7601); non-numeric parts end the tuple."""
-    parts = []
-    for piece in str(text).split("."):
-        if not piece.isdigit():
-            break
-        parts.append(int(piece))
-    return tuple(parts)
-
-
-def known(value: Any) -> bool:
-    """True when a field was collected (not UNSET)."""
-    return value is not UNSET
 
 
 @dataclass

@@ -11,7 +11,7 @@ from preflight.engine.catalog import Catalog
 from preflight.engine.checks.base import Context, Outcome, show
 from preflight.engine.conditions import holds
 from preflight.engine.findings import SEVERITIES_WORST_FIRST, Evidence, Finding, Severity, Status, TargetRef
-from preflight.engine.paths import Unknown
+from preflight.inventory.paths import Unknown
 from preflight.engine.rules import Rule
 from preflight.estate import Estate, Target
 from preflight.inventory.as_of import AsOf, AsOfMode

@@ -10,7 +10,7 @@ from typing import Any, TypedDict
 
 from msgspec import UNSET
 
-from preflight.engine.paths import Missing
+from preflight.inventory.paths import Missing
 from preflight.estate.model import Estate, Target, facts
 
 

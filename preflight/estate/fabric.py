@@ -7,7 +7,7 @@ from typing import Any, TypedDict
 
 from msgspec import UNSET
 
-from preflight.engine.paths import Missing
+from preflight.inventory.paths import Missing
 from preflight.estate.model import Estate, Target, target_kind
 from preflight.inventory.clusters import Cluster, Csv
 from preflight.inventory.common import Unset

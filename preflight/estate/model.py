@@ -9,9 +9,9 @@ from typing import Any, get_type_hints, is_typeddict
 
 from msgspec import UNSET
 
-from preflight.engine.conditions import version_tuple
-from preflight.engine.paths import Missing
+from preflight.inventory.paths import Missing
 from preflight.inventory.snapshot import Snapshot, SnapshotInfo
+from preflight.inventory.versions import parse_version
 
 
 @dataclass(slots=True)
@@ -61,6 +61,8 @@ class Estate:
             if host.fqdn is not UNSET:
                 self.by_fqdn[host.fqdn.casefold()] = host
         self._targets: dict[str, list[Target]] = {}
+        self._releases = [(parse_version(prefix), release) for prefix, release in self.os_releases]
+        self._release_by_text: dict[str, str | None] = {}
 
     # ----- lookups used by target builders -----------------------------------------------
 
@@ -76,10 +78,12 @@ class Estate:
         """'6.1.7601' -> 'Windows Server 2008 R2' using the windows-releases matrix."""
         if version is UNSET or version is None:
             return None
-        for prefix, release in self.os_releases:
-            if version_tuple(version)[: len(version_tuple(prefix))] == version_tuple(prefix):
-                return release
-        return None
+        text = str(version)
+        if text not in self._release_by_text:   # an estate repeats a few version texts over many objects
+            parsed = parse_version(text)
+            self._release_by_text[text] = next(
+                (release for prefix, release in self._releases if parsed.within(prefix)), None)
+        return self._release_by_text[text]
 
     def os_version_of(self, computer: Any, path: str) -> Any:
         """The OS version of a computer, or Missing naming the field."""
@@ -95,7 +99,7 @@ class Estate:
         missing = next((v for v in versions if isinstance(v, Missing)), None)
         if missing is not None:
             return missing
-        return min(versions, key=version_tuple) if versions else Missing(none_path)
+        return min(versions, key=parse_version) if versions else Missing(none_path)
 
     def newest_dc_version(self, domain: str) -> Any:
         """The OS version of the newest domain controller of `domain`, or Missing naming what was not collected."""
@@ -107,7 +111,7 @@ class Estate:
         versions = [dc.os_version for dc in record.domain_controllers if dc.os_version is not UNSET]
         if not versions:
             return Missing(f"$.domains[{domain}].domain_controllers[*].os_version")
-        return max(versions, key=version_tuple)
+        return max(versions, key=parse_version)
 
     def trusted(self, domain_a: Any, domain_b: Any) -> bool | Missing:
         """True when two domains are the same or `domain_a` lists a two-way trust with `domain_b`."""

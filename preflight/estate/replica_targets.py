@@ -17,16 +17,15 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from typing import Any, Literal, NotRequired, TypedDict
+from typing import Any, Literal, TypedDict
 
 from msgspec import UNSET
 
-from preflight.engine.conditions import version_tuple
-from preflight.engine.paths import Missing
 from preflight.estate.model import Estate, Target, facts, target_kind
 from preflight.inventory.clusters import Cluster, ReplicaBroker
-from preflight.inventory.hosts import Host, Nic, ReplicaServer
-from preflight.inventory.vms import VmAdapter
+from preflight.inventory.hosts import Host, ReplicaServer
+from preflight.inventory.paths import Missing
+from preflight.inventory.versions import WS2012, parse_version
 
 _ABSENT = (None, UNSET)
 
@@ -297,7 +296,7 @@ def _replication_facts(estate: Estate, target: Target) -> ReplicationFacts:
     if frequency is UNSET:
         # Windows Server 2012 has no ReplicationFrequencySec: the interval is a fixed 5 minutes.
         version = target.links.get("host_os_version")
-        frequency = None if isinstance(version, str) and version_tuple(version)[:2] == (6, 2) else Missing(
+        frequency = None if isinstance(version, str) and parse_version(version).within(WS2012) else Missing(
             f"{target.json_path}.replication.frequency_sec")
     return {
         "primary_fqdn": primary_fqdn,

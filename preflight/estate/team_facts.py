@@ -11,7 +11,7 @@ from typing import Any, NotRequired, TypedDict
 
 from msgspec import UNSET
 
-from preflight.engine.paths import Missing
+from preflight.inventory.paths import Missing
 from preflight.estate.model import Estate, Target, facts
 from preflight.inventory.hosts import Nic
 from preflight.inventory.vms import VmAdapter

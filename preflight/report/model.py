@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass, field
+from datetime import datetime
 from enum import Enum
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from preflight.engine.catalog import Catalog
 from preflight.engine.evaluate import Evaluation
@@ -78,7 +79,6 @@ class Report:
     topology: tuple[TopologyNode, ...] = ()
     verification: Verification | None = None
     tallies: dict[str, dict[Status, int]] = field(default_factory=dict)
-    extras: dict[str, Any] = field(default_factory=dict)
     empty: bool = False
 
     @property
