@@ -36,7 +36,7 @@ def _not_restarted(estate: Estate, cluster: Any, path: str) -> Any:
         return []
     stale = []
     for name in cluster.nodes:
-        boot = estate.hosts[name.casefold()].last_boot
+        boot = estate.index.host(name).last_boot
         if boot is UNSET:
             return Missing(_node_path(name, "last_boot"))
         if boot < changed:
@@ -47,7 +47,7 @@ def _not_restarted(estate: Estate, cluster: Any, path: str) -> Any:
 def _system_drive_mismatch(estate: Estate, cluster: Any) -> Any:
     drives: dict[str, str] = {}
     for name in cluster.nodes:
-        hardware = estate.hosts[name.casefold()].hardware
+        hardware = estate.index.host(name).hardware
         if hardware is UNSET or hardware.system_drive is UNSET:
             return Missing(_node_path(name, "hardware.system_drive"))
         drives[name] = hardware.system_drive.upper()
@@ -59,7 +59,7 @@ def _system_drive_mismatch(estate: Estate, cluster: Any) -> Any:
 def _ntlm_disabled(estate: Estate, cluster: Any) -> Any:
     disabled = []
     for name in cluster.nodes:
-        enabled = estate.hosts[name.casefold()].ntlm_enabled
+        enabled = estate.index.host(name).ntlm_enabled
         if enabled is UNSET:
             return Missing(_node_path(name, "ntlm_enabled"))
         if not enabled:
@@ -103,7 +103,7 @@ def _csv_networks(estate: Estate, cluster: Any, path: str) -> tuple[Any, Any]:
     if cluster.network_interfaces is UNSET:
         return names, Missing(f"{path}.network_interfaces")
     for node in cluster.nodes:
-        host = estate.hosts[node.casefold()]
+        host = estate.index.host(node)
         interface = next((i for i in cluster.network_interfaces if i.node.casefold() == node.casefold()
                           and i.network.casefold() == names[0].casefold()), None)
         if interface is None:
@@ -124,7 +124,7 @@ def _dc_outside_cluster(estate: Estate, cluster: Any, path: str) -> Any:
         return Missing(f"{path}.domain")
     if cluster.domain is None:
         return []
-    record = estate.domains.get(cluster.domain.casefold())
+    record = estate.index.domains.get(cluster.domain)
     if record is None:
         return Missing(f"$.domains[{cluster.domain}]")
     if record.domain_controllers is UNSET:

@@ -81,7 +81,7 @@ def _host_links(estate: Estate, host: Any, path: str) -> dict[str, Any]:
     return {
         "os_version": os_version,
         "os_release": estate.release_of(None if isinstance(os_version, Missing) else os_version),
-        "cluster": estate.clusters.get(host.cluster.casefold()) if host.cluster else None,
+        "cluster": estate.index.cluster_of(host),
         "vm_count": len(vms),
         "running_vm_count": sum(1 for vm in vms if vm.state == "Running"),
         "guest_os": [vm.guest_os.caption for vm in vms if vm.guest_os is not UNSET and vm.guest_os.caption is not UNSET],
@@ -97,7 +97,7 @@ def _hosts(estate: Estate) -> Iterator[Target]:
 
 
 def _cluster_links(estate: Estate, cluster: Any, path: str) -> dict[str, Any]:
-    nodes = [estate.hosts[n.casefold()] for n in cluster.nodes]
+    nodes = estate.index.nodes(cluster)
     lowest = estate.lowest_os_version(nodes, [f"hosts[{node.name}]" for node in nodes], f"{path}.nodes")
     memories = [n.hardware.memory_gb for n in nodes if n.hardware is not UNSET and n.hardware.memory_gb is not UNSET]
     return {
@@ -149,13 +149,13 @@ def _host_teams(estate: Estate) -> Iterator[Target]:
 @target_kind("vms", "Virtual machines", model=Vm, links=VmLinks)
 def _vms(estate: Estate) -> Iterator[Target]:
     for i, vm in enumerate(estate.snapshot.vms):
-        host = estate.hosts[vm.host.casefold()]
+        host = estate.index.host(vm.host)
         os_version = estate.os_version_of(host, f"hosts[{host.name}]")
         links = {
             "host": host,
             "host_os_version": os_version,
             "host_os_release": None if isinstance(os_version, Missing) else estate.release_of(os_version),
-            "cluster": estate.clusters.get(host.cluster.casefold()) if host.cluster else None,
+            "cluster": estate.index.cluster_of(host),
         }
         yield Target("vms", vm.name, vm, links, f"$.vms[{i}]")
 

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from collections import defaultdict
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, get_type_hints, is_typeddict
 
 from msgspec import UNSET
 
+from preflight.inventory.index import SnapshotIndex
 from preflight.inventory.paths import Missing
 from preflight.inventory.snapshot import Snapshot, SnapshotInfo
 from preflight.inventory.versions import parse_version
@@ -27,10 +27,6 @@ class Target:
     members: tuple[str, ...] = ()
 
 
-def _index(items: Iterable[Any]) -> dict[str, Any]:
-    return {item.name.casefold(): item for item in items}
-
-
 @dataclass
 class Estate:
     """Indexes over a snapshot; built once, read by every rule."""
@@ -40,26 +36,7 @@ class Estate:
     os_releases: list[tuple[str, str]] = field(default_factory=list)
 
     def __post_init__(self) -> None:
-        snap = self.snapshot
-        self.hosts = _index(snap.hosts)
-        self.vmm_servers = _index(snap.vmm_servers)
-        self.sql_servers = _index(snap.sql_servers)
-        self.clusters = _index(snap.clusters)
-        self.library_servers = _index(snap.library_servers)
-        self.vcenters = _index(snap.vcenters)
-        self.domains = _index(snap.domains)
-        self.vms_by_host: dict[str, list[Any]] = defaultdict(list)
-        for vm in snap.vms:
-            self.vms_by_host[vm.host.casefold()].append(vm)
-        self.hosts_by_vmm: dict[str, int] = defaultdict(int)
-        for host in snap.hosts:
-            if host.managed_by:
-                self.hosts_by_vmm[host.managed_by.casefold()] += 1
-        self.by_fqdn: dict[str, Any] = {}
-        for host in snap.hosts:
-            self.by_fqdn[host.name.casefold()] = host
-            if host.fqdn is not UNSET:
-                self.by_fqdn[host.fqdn.casefold()] = host
+        self.index = SnapshotIndex(self.snapshot)
         self._targets: dict[str, list[Target]] = {}
         self._releases = [(parse_version(prefix), release) for prefix, release in self.os_releases]
         self._release_by_text: dict[str, str | None] = {}
@@ -68,11 +45,11 @@ class Estate:
 
     def host(self, name: str | None) -> Any:
         """The host named `name` (or with that FQDN), or None."""
-        return self.by_fqdn.get(name.casefold()) if name else None
+        return self.index.host(name)
 
-    def vms_on(self, host_name: str) -> list[Any]:
+    def vms_on(self, host_name: str) -> Sequence[Any]:
         """VMs whose `host` is `host_name`."""
-        return self.vms_by_host.get(host_name.casefold(), [])
+        return self.index.vms_on(host_name)
 
     def release_of(self, version: Any) -> str | None:
         """'6.1.7601' -> 'Windows Server 2008 R2' using the windows-releases matrix."""
@@ -103,7 +80,7 @@ class Estate:
 
     def newest_dc_version(self, domain: str) -> Any:
         """The OS version of the newest domain controller of `domain`, or Missing naming what was not collected."""
-        record = self.domains.get(domain.casefold())
+        record = self.index.domains.get(domain)
         if record is None:
             return Missing(f"$.domains[{domain}]")
         if record.domain_controllers is UNSET:
@@ -122,7 +99,7 @@ class Estate:
         if domain_a.casefold() == domain_b.casefold():
             return True
         for left, right in ((domain_a, domain_b), (domain_b, domain_a)):
-            record = self.domains.get(left.casefold())
+            record = self.index.domains.get(left)
             if record is not None:
                 return any(t.domain.casefold() == right.casefold() and t.direction == "two-way" for t in record.trusts)
         return Missing(f"domains[{domain_a}].trusts")

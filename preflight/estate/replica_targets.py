@@ -84,7 +84,7 @@ def _host_path(estate: Estate, host: Any) -> str:
 
 
 def _broker_cluster_of(estate: Estate, host: Any) -> Any:
-    cluster = estate.clusters.get(host.cluster.casefold()) if host.cluster else None
+    cluster = estate.index.cluster_of(host)
     return cluster if cluster is not None and cluster.replica_broker not in _ABSENT else None
 
 
@@ -186,7 +186,7 @@ def _replica_servers(estate: Estate) -> Iterator[Target]:
             "os_version": os_version,
             "os_release": None if isinstance(os_version, Missing) else estate.release_of(os_version),
             "hyperv_role": _hyperv_role([host], [path]),
-            "cluster": estate.clusters.get(host.cluster.casefold()) if host.cluster else None,
+            "cluster": estate.index.cluster_of(host),
             "certificate_uses": uses,
             "firewall_stores": [Store(host.name, host.firewall_rules, f"{path}.firewall_rules")],
             "primary_of": primary_of, "replica_of": list(replica_of),
@@ -198,7 +198,7 @@ def _replica_servers(estate: Estate) -> Iterator[Target]:
         if broker in _ABSENT:
             continue
         path = f"$.clusters[{i}].replica_broker"
-        nodes = [estate.hosts[n.casefold()] for n in cluster.nodes]
+        nodes = estate.index.nodes(cluster)
         node_paths = [_host_path(estate, n) for n in nodes]
         names = {broker.name.casefold()} | ({broker.fqdn.casefold()} if broker.fqdn is not UNSET else set())
         stores = tuple(Store(n.name, n.certificates, f"{p}.certificates") for n, p in zip(nodes, node_paths))
@@ -225,7 +225,7 @@ def _replica_servers(estate: Estate) -> Iterator[Target]:
 def _replica_computers(estate: Estate, target: Target) -> list[Any]:
     cluster = target.links.get("replica_broker_cluster")
     if cluster is not None:
-        return [estate.hosts[n.casefold()] for n in cluster.nodes]
+        return estate.index.nodes(cluster)
     host = target.links.get("replica_host")
     return [host] if host is not None else []
 
