@@ -157,7 +157,8 @@ def _vms(estate: Estate) -> Iterator[Target]:
             "host_os_release": None if isinstance(os_version, Missing) else estate.release_of(os_version),
             "cluster": estate.index.cluster_of(host),
         }
-        yield Target("vms", vm.name, vm, links, f"$.vms[{i}]")
+        owner = vm.host if len(estate.index.vms_named(vm.name)) > 1 else None
+        yield Target("vms", vm.name, vm, links, f"$.vms[{i}]", owner=owner)
 
 
 @target_kind("vm_teams", "NIC teams inside VMs (named VM/team)", model=Team, links=VmTeamLinks, inherits="vms")
@@ -171,7 +172,7 @@ def _vm_teams(estate: Estate) -> Iterator[Target]:
             members = [adapters.get(m.name.casefold()) for m in team.members]
             links = dict(vm_target.links, vm=vm, member_adapters=[a for a in members if a is not None])
             yield Target("vm_teams", f"{vm.name}/{team.name}", team, links, f"{vm_target.json_path}.teams[{j}]",
-                         at_risk=(vm.name,))
+                         at_risk=(vm.name,), owner=vm_target.owner)
 
 
 @target_kind("replicated_vms", "VMs with Hyper-V Replica configured (Get-VMReplication)", model=Vm,
@@ -199,4 +200,4 @@ def _replicated_vms(estate: Estate) -> Iterator[Target]:
             settings = Missing(f"hosts[{vm.replication.replica_server}]")
         links = dict(vm_target.links, replica_host=replica_host, replica_broker_cluster=broker_cluster,
                      replica_settings=settings)
-        yield Target("replicated_vms", vm.name, vm, links, vm_target.json_path, at_risk=(vm.name,))
+        yield Target("replicated_vms", vm.name, vm, links, vm_target.json_path, at_risk=(vm.name,), owner=vm_target.owner)

@@ -25,6 +25,8 @@ class Target:
     json_path: str
     at_risk: tuple[str, ...] = ()
     members: tuple[str, ...] = ()
+    owner: str | None = None
+    """The host of a VM whose name another VM shares (findings tell the two apart by it); else None."""
 
 
 @dataclass
