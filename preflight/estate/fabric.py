@@ -7,7 +7,7 @@ from typing import Any, TypedDict
 
 from msgspec import UNSET
 
-from preflight.inventory.paths import Missing
+from preflight.inventory.paths import Missing, absent_path
 from preflight.estate.model import Estate, Target, target_kind
 from preflight.inventory.clusters import Cluster, Csv
 from preflight.inventory.common import Unset
@@ -98,7 +98,7 @@ def _hosts(estate: Estate) -> Iterator[Target]:
 
 def _cluster_links(estate: Estate, cluster: Any, path: str) -> dict[str, Any]:
     nodes = estate.index.nodes(cluster)
-    lowest = estate.lowest_os_version(nodes, [f"hosts[{node.name}]" for node in nodes], f"{path}.nodes")
+    lowest = estate.lowest_os_version(nodes, [estate.path_of(node) for node in nodes], f"{path}.nodes")
     memories = [n.hardware.memory_gb for n in nodes if n.hardware is not UNSET and n.hardware.memory_gb is not UNSET]
     return {
         "nodes": nodes,
@@ -150,7 +150,7 @@ def _host_teams(estate: Estate) -> Iterator[Target]:
 def _vms(estate: Estate) -> Iterator[Target]:
     for i, vm in enumerate(estate.snapshot.vms):
         host = estate.index.host(vm.host)
-        os_version = estate.os_version_of(host, f"hosts[{host.name}]")
+        os_version = estate.os_version_of(host, estate.path_of(host))
         links = {
             "host": host,
             "host_os_version": os_version,
@@ -197,7 +197,7 @@ def _replicated_vms(estate: Estate) -> Iterator[Target]:
         elif replica_host is not None:
             settings = replica_host.replica
         else:
-            settings = Missing(f"hosts[{vm.replication.replica_server}]")
+            settings = Missing(absent_path("hosts", vm.replication.replica_server))
         links = dict(vm_target.links, replica_host=replica_host, replica_broker_cluster=broker_cluster,
                      replica_settings=settings)
         yield Target("replicated_vms", vm.name, vm, links, vm_target.json_path, at_risk=(vm.name,), owner=vm_target.owner)

@@ -9,7 +9,7 @@ from typing import Any, get_type_hints, is_typeddict
 from msgspec import UNSET
 
 from preflight.inventory.index import SnapshotIndex
-from preflight.inventory.paths import Missing
+from preflight.inventory.paths import Missing, absent_path, field_path
 from preflight.inventory.snapshot import Snapshot, SnapshotInfo
 from preflight.inventory.versions import parse_version
 
@@ -53,6 +53,13 @@ class Estate:
         """VMs whose `host` is `host_name`."""
         return self.index.vms_on(host_name)
 
+    def path_of(self, entity: object) -> str:
+        """Where a top-level entity sits in the snapshot, ``$.hosts[3]`` (see `preflight.inventory.paths`)."""
+        path = self.index.path_of(entity)
+        if path is None:
+            raise ValueError(f"{entity!r} is not an entity of this estate's snapshot")
+        return path
+
     def release_of(self, version: Any) -> str | None:
         """'6.1.7601' -> 'Windows Server 2008 R2' using the windows-releases matrix."""
         if version is UNSET or version is None:
@@ -84,18 +91,21 @@ class Estate:
         """The OS version of the newest domain controller of `domain`, or Missing naming what was not collected."""
         record = self.index.domains.get(domain)
         if record is None:
-            return Missing(f"$.domains[{domain}]")
+            return Missing(absent_path("domains", domain))
         if record.domain_controllers is UNSET:
-            return Missing(f"$.domains[{domain}].domain_controllers")
+            return Missing(field_path(self.path_of(record), "domain_controllers"))
         versions = [dc.os_version for dc in record.domain_controllers if dc.os_version is not UNSET]
         if not versions:
-            return Missing(f"$.domains[{domain}].domain_controllers[*].os_version")
+            return Missing(field_path(self.path_of(record), "domain_controllers[*].os_version"))
         return max(versions, key=parse_version)
 
-    def trusted(self, domain_a: Any, domain_b: Any) -> bool | Missing:
-        """True when two domains are the same or `domain_a` lists a two-way trust with `domain_b`."""
+    def trusted(self, domain_a: Any, domain_b: Any, path_a: str, path_b: str) -> bool | Missing:
+        """True when two domains are the same or `domain_a` lists a two-way trust with `domain_b`.
+
+        `path_a` and `path_b` are the paths of the two `domain` fields (named when one was not collected).
+        """
         if domain_a is UNSET or domain_b is UNSET:
-            return Missing("domain")
+            return Missing(path_a if domain_a is UNSET else path_b)
         if domain_a is None or domain_b is None:
             return False
         if domain_a.casefold() == domain_b.casefold():
@@ -104,7 +114,7 @@ class Estate:
             record = self.index.domains.get(left)
             if record is not None:
                 return any(t.domain.casefold() == right.casefold() and t.direction == "two-way" for t in record.trusts)
-        return Missing(f"domains[{domain_a}].trusts")
+        return Missing(field_path(absent_path("domains", domain_a), "trusts"))
 
     # ----- targets -----------------------------------------------------------------------
 

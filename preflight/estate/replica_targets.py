@@ -24,7 +24,7 @@ from msgspec import UNSET
 from preflight.estate.model import Estate, Target, facts, target_kind
 from preflight.inventory.clusters import Cluster, ReplicaBroker
 from preflight.inventory.hosts import Host, ReplicaServer
-from preflight.inventory.paths import Missing
+from preflight.inventory.paths import Missing, absent_path, field_path
 from preflight.inventory.versions import WS2012, parse_version
 
 _ABSENT = (None, UNSET)
@@ -230,12 +230,24 @@ def _replica_computers(estate: Estate, target: Target) -> list[Any]:
     return [host] if host is not None else []
 
 
-def _replica_domain(estate: Estate, target: Target) -> Any:
+def _replica_domain(estate: Estate, target: Target) -> tuple[Any, str]:
+    """The replica side's domain and the path of the field it comes from."""
     cluster = target.links.get("replica_broker_cluster")
     if cluster is not None and cluster.domain is not UNSET:
-        return cluster.domain
+        return cluster.domain, field_path(estate.path_of(cluster), "domain")
     computers = _replica_computers(estate, target)
-    return computers[0].domain if computers else UNSET
+    if not computers:
+        return UNSET, absent_path("hosts", target.obj.replication.replica_server)
+    return computers[0].domain, field_path(estate.path_of(computers[0]), "domain")
+
+
+def _replica_site_path(estate: Estate, target: Target) -> str:
+    """The path of the `site` field that leaves the replica side's site unknown."""
+    computers = _replica_computers(estate, target)
+    unset = next((c for c in computers if c.site is UNSET), computers[0] if computers else None)
+    if unset is None:
+        return field_path(absent_path("hosts", target.obj.replication.replica_server), "site")
+    return field_path(estate.path_of(unset), "site")
 
 
 def _replica_site(estate: Estate, target: Target) -> Any:
@@ -247,9 +259,9 @@ def _failover_ip_configured(vm: Any, path: str) -> Any:
     if vm.adapters is UNSET:
         return Missing(f"{path}.adapters")
     pending = None
-    for adapter in vm.adapters:
+    for position, adapter in enumerate(vm.adapters):
         if adapter.failover_ip is UNSET:
-            pending = pending or Missing(f"{path}.adapters[{adapter.name}].failover_ip")
+            pending = pending or Missing(f"{path}.adapters[{position}].failover_ip")
         elif adapter.failover_ip is not None:
             return True
     return pending or False
@@ -275,9 +287,9 @@ def _replication_facts(estate: Estate, target: Target) -> ReplicationFacts:
     primary_cluster = _broker_cluster_of(estate, host)
     if primary_cluster is not None:
         broker = primary_cluster.replica_broker
-        primary_fqdn = broker.fqdn if broker.fqdn is not UNSET else Missing(f"clusters[{primary_cluster.name}].replica_broker.fqdn")
+        primary_fqdn = broker.fqdn if broker.fqdn is not UNSET else Missing(field_path(estate.path_of(primary_cluster), "replica_broker.fqdn"))
         primary_settings = broker.replica if broker.replica is not UNSET else Missing(
-            f"clusters[{primary_cluster.name}].replica_broker.replica")
+            field_path(estate.path_of(primary_cluster), "replica_broker.replica"))
     else:
         primary_fqdn = _field(host, "fqdn", host_path)
         primary_settings = _field(host, "replica", host_path)
@@ -286,11 +298,11 @@ def _replication_facts(estate: Estate, target: Target) -> ReplicationFacts:
     if target.links.get("replica_broker_cluster") is not None:
         node_cluster: Any = None
     elif replica_host is None:
-        node_cluster = Missing(f"hosts[{replica_name}]")
+        node_cluster = Missing(absent_path("hosts", replica_name))
     else:
         node_cluster = replica_host.cluster
     known = replica_host is not None or target.links.get("replica_broker_cluster") is not None
-    replica_domain = _replica_domain(estate, target)
+    replica_domain, replica_domain_path = _replica_domain(estate, target)
     replica_site = _replica_site(estate, target)
     frequency: Any = vm.replication.frequency_sec
     if frequency is UNSET:
@@ -302,9 +314,10 @@ def _replication_facts(estate: Estate, target: Target) -> ReplicationFacts:
         "primary_fqdn": primary_fqdn,
         "primary_replica_settings": primary_settings,
         "replica_node_cluster": node_cluster,
-        "domains_trusted": (estate.trusted(host.domain, replica_domain) if known else Missing(f"hosts[{replica_name}]")),
+        "domains_trusted": (estate.trusted(host.domain, replica_domain, f"{host_path}.domain", replica_domain_path)
+                            if known else Missing(absent_path("hosts", replica_name))),
         "same_site": (Missing(f"{host_path}.site") if host.site is UNSET else
-                      Missing(f"hosts[{replica_name}].site") if replica_site is UNSET else
+                      Missing(_replica_site_path(estate, target)) if replica_site is UNSET else
                       host.site.casefold() == replica_site),
         "frequency_sec": frequency,
         "failover_ip_configured": _failover_ip_configured(vm, target.json_path),
@@ -329,7 +342,7 @@ def _cluster_replica_facts(estate: Estate, target: Target) -> ClusterReplicaFact
     for node in target.links["nodes"]:
         roles = []
         if node.replica is UNSET:
-            pending = pending or Missing(f"$.hosts[{node.name}].replica")
+            pending = pending or Missing(field_path(estate.path_of(node), "replica"))
         elif node.replica is not None and node.replica.enabled:
             roles.append("Replica server")
         primaries = [vm.name for vm in _primary_vms(estate, node)]

@@ -7,7 +7,7 @@ from typing import Any, TypedDict
 
 from msgspec import UNSET
 
-from preflight.inventory.paths import Missing
+from preflight.inventory.paths import Missing, absent_path, field_path
 from preflight.estate.model import Estate, Target, target_kind
 from preflight.inventory.servers import Domain, LibraryServer, SqlServer, VCenter, VmmServer
 from preflight.inventory.snapshot import SnapshotInfo
@@ -106,11 +106,13 @@ def _vmm_links(estate: Estate, server: Any, path: str) -> dict[str, Any]:
         if local and sql is not None and sql.edition is not UNSET:
             links["local_full_sql"] = "express" not in sql.edition.casefold()
         elif local:
-            links["local_full_sql"] = Missing(f"sql_servers[{database.server}].edition")
+            links["local_full_sql"] = Missing(field_path(estate.path_of(sql), "edition") if sql is not None
+                                              else absent_path("sql_servers", database.server))
         else:
             links["local_full_sql"] = False
-        links["sql_trusted"] = estate.trusted(server.domain, sql.domain) if sql is not None else Missing(
-            f"sql_servers[{database.server}]")
+        links["sql_trusted"] = estate.trusted(server.domain, sql.domain, f"{path}.domain",
+                                              field_path(estate.path_of(sql), "domain")) if sql is not None else Missing(
+            absent_path("sql_servers", database.server))
     links["free_disk_gb"] = _free_disk_gb(server, path)
     links["library"] = [estate.index.library_servers.get(n) for n in server.library_servers] if server.library_servers is not UNSET else []
     links["library_on_server"] = _library_on_server(estate, server, path)
