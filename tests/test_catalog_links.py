@@ -11,7 +11,7 @@ import msgspec.inspect as mi
 import pytest
 
 from preflight.engine.fieldtypes import options, type_info
-from preflight.engine.paths import Missing
+from preflight.inventory.paths import Missing
 from preflight.estate import FACT_PROVIDERS, TARGET_KINDS, Estate
 from preflight.estate.model import link_types
 from preflight.inventory import load_estate_snapshots

@@ -10,10 +10,11 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from preflight.engine.conditions import compile_condition, holds, version_tuple
+from preflight.engine.conditions import compile_condition, holds
+from preflight.inventory.versions import parse_version
 from preflight.engine.evaluate import evaluate
 from preflight.engine.findings import Status
-from preflight.engine.paths import Unknown, compile_path, resolve
+from preflight.inventory.paths import Unknown, compile_path, resolve
 from preflight.estate import Estate
 from preflight.inventory import read_snapshot
 from preflight.pipeline import load_rules
@@ -79,7 +80,7 @@ def test_version_comparison_matches_tuple_order(a: list[int], b: list[int]) -> N
     pad = lambda v: tuple(v) + (0,) * (width - len(v))  # noqa: E731
     expected = pad(a) >= pad(b)
     assert holds(compile_condition({"v": {"version_ge": text_b}}), {"v": text_a}, {}) is expected
-    assert version_tuple(text_a) == tuple(a)
+    assert parse_version(text_a).parts == tuple(a)
 
 
 def test_every_pair_ends_in_one_status_and_unknown_is_never_a_pass() -> None:

@@ -8,16 +8,18 @@ from typing import Any
 from msgspec import UNSET
 
 from preflight.emulator.effects import Applied, Refused, Request, effect, ok
-from preflight.emulator.state import EmulatedEstate, known, version_tuple
+from preflight.emulator.state import EmulatedEstate
 from preflight.inventory.clusters import ReplicaBroker
+from preflight.inventory.common import known
 from preflight.inventory.hosts import AuthorizationEntry, ReplicaServer, TeamMember
+from preflight.inventory.versions import EMPTY, WS2012, WS2012R2, Version, parse_version
 
 TEAMABLE_MEDIA = ("802.3",)
-CACHE_LIMIT = {(6, 2): 0.2, (6, 3): 0.8}  # share of node memory the CSV cache may use (2012, 2012 R2)
+CACHE_LIMIT = {WS2012: 0.2, WS2012R2: 0.8}  # share of node memory the CSV cache may use (2012, 2012 R2)
 
 
-def _os(host: Any) -> tuple[int, ...]:
-    return version_tuple(host.os.version) if known(host.os) and known(host.os.version) else ()
+def _os(host: Any) -> Version:
+    return parse_version(host.os.version) if known(host.os) and known(host.os.version) else EMPTY
 
 
 def _replica_owner(state: EmulatedEstate, request: Request) -> tuple[Any, list[Any]]:
@@ -42,7 +44,7 @@ def _replica_owner(state: EmulatedEstate, request: Request) -> tuple[Any, list[A
 
 def _check_hosts(hosts: list[Any], authentication: str, now: datetime | None = None) -> str | None:
     for host in hosts:
-        if host.platform != "hyperv" or _os(host) < (6, 2):
+        if host.platform != "hyperv" or _os(host) < WS2012:
             return f"{host.name}: Hyper-V Replica needs Windows Server 2012 or later with Hyper-V"
         if "Certificate" in authentication:
             certs = host.certificates if known(host.certificates) else []
@@ -132,7 +134,7 @@ def _broker(state: EmulatedEstate, request: Request) -> Applied:
     if cluster.replica_broker not in (None, UNSET):
         return ok(False)
     nodes = [state.host(n) for n in cluster.nodes]
-    if any(n is None or _os(n) < (6, 2) for n in nodes):
+    if any(n is None or _os(n) < WS2012 for n in nodes):
         raise Refused(f"{cluster.name}: every node must run Windows Server 2012 or later for a Replica Broker")
     cluster.replica_broker = ReplicaBroker(name=request.p("broker") or f"{cluster.name[:11]}-HVR")
     return ok(True)
@@ -191,7 +193,7 @@ def _remove_member(state: EmulatedEstate, request: Request) -> Applied:
 def _teaming(state: EmulatedEstate, request: Request) -> Applied:
     host, team = _team(state, request)
     mode, algorithm = request.p("mode"), request.p("algorithm")
-    if algorithm == "Dynamic" and _os(host) < (6, 3):
+    if algorithm == "Dynamic" and _os(host) < WS2012R2:
         raise Refused(f"{host.name}: the Dynamic algorithm needs Windows Server 2012 R2")
     algorithm = "HyperVPort" if algorithm == "HyperVPorts" else algorithm
     changed = (team.teaming_mode, team.load_balancing_algorithm) != (mode, algorithm)
@@ -210,7 +212,7 @@ def _cache_size(state: EmulatedEstate, request: Request) -> Applied:
     for node in (state.host(n) for n in cluster.nodes):
         if node is None or not known(node.hardware) or not known(node.hardware.memory_gb):
             continue
-        limit = CACHE_LIMIT.get(_os(node)[:2], 0.2) * node.hardware.memory_gb * 1024
+        limit = CACHE_LIMIT.get(_os(node).release, 0.2) * node.hardware.memory_gb * 1024
         if size > limit:
             raise Refused(f"{node.name}: a {size} MB cache exceeds the limit of {int(limit)} MB for its memory")
     changed = cluster.shared_volume_block_cache_size_in_mb != size

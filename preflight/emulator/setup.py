@@ -14,13 +14,16 @@ from typing import Any
 
 from msgspec import UNSET
 
-from preflight.emulator.state import EmulatedEstate, copy_snapshot, known, version_tuple
+from preflight.emulator.state import EmulatedEstate
+from preflight.emulator.vmm import VMM_2008_R2, VMM_2008_R2_SP1
 from preflight.emulator.windows import WAIK, WAIK_WINDOWS7
-from preflight.inventory.common import Software
+from preflight.inventory.common import Software, known
+from preflight.inventory.versions import WS2008R2, Version, parse_version
 
 VMM_2012_VERSION = "3.0.6019.0"
+WINRM_2 = Version.of(2, 0)
 SERVER_EDITIONS = ("standard", "enterprise", "datacenter")
-SQL_SUPPORTED = {(10, 50): ("standard", "enterprise", "datacenter"), (10, 0): ("standard", "enterprise")}
+SQL_SUPPORTED = {Version.of(10, 50): ("standard", "enterprise", "datacenter"), Version.of(10, 0): ("standard", "enterprise")}
 SERVICE_RENAMES = {"vmmservice": ("SCVMMService", "System Center Virtual Machine Manager"),
                    "vmmagent": ("SCVMMAgent", "System Center Virtual Machine Manager Agent")}
 
@@ -71,7 +74,7 @@ def _os_checks(server: Any, checks: list[SetupCheck]) -> None:
     arch, edition = (os.architecture, os.edition) if os else (UNSET, UNSET)
     value = UNSET if UNSET in (version, arch, edition) else version
     _check(checks, "os-version", "Windows Server 2008 R2 x64 Standard, Enterprise or Datacenter", value,
-           value is not UNSET and version_tuple(version)[:2] == (6, 1) and arch == "x64"
+           value is not UNSET and parse_version(version).within(WS2008R2) and arch == "x64"
            and any(e in str(edition).casefold() for e in SERVER_EDITIONS), f"runs {version} {edition} {arch}")
     install = os.installation_type if os else UNSET
     _check(checks, "os-full-installation", "Full installation (not Server Core)", install, install == "Full",
@@ -85,16 +88,16 @@ def _label(software: Software) -> str:
 def _software_checks(server: Any, checks: list[SetupCheck]) -> None:
     vmm = server.vmm
     version = vmm.version if vmm not in (None, UNSET) else (UNSET if vmm is UNSET else None)
-    sp1 = version not in (None, UNSET) and version_tuple(version)[:2] == (2, 0) and (
-        version_tuple(version) >= (2, 0, 4521) or (known(vmm.service_pack) and vmm.service_pack >= 1))
+    sp1 = version not in (None, UNSET) and parse_version(version).within(VMM_2008_R2.release) and (
+        parse_version(version) >= parse_version(VMM_2008_R2_SP1) or (known(vmm.service_pack) and vmm.service_pack >= 1))
     _check(checks, "vmm-2008r2-sp1", "VMM 2008 R2 SP1 installed (the only supported in-place upgrade source)",
            version, sp1, f"installed VMM is {version or 'none'}")
     software = server.installed_software
     waik = [s for s in software if WAIK.search(s.name)] if known(software) else []
-    old = [s for s in waik if not known(s.version) or version_tuple(s.version) < WAIK_WINDOWS7]
+    old = [s for s in waik if not known(s.version) or parse_version(s.version) < WAIK_WINDOWS7]
     _check(checks, "no-older-waik", "No Windows AIK older than the Windows 7 kit", software, not old,
            ", ".join(_label(s) for s in old) + " installed")
-    new = [s for s in waik if known(s.version) and version_tuple(s.version) >= WAIK_WINDOWS7]
+    new = [s for s in waik if known(s.version) and parse_version(s.version) >= WAIK_WINDOWS7]
     _check(checks, "waik-windows7", "Windows AIK for Windows 7 installed", software, bool(new), "not installed")
     services = server.services
     winrm = next((s for s in services if s.name.casefold() == "winrm"), None) if known(services) else None
@@ -102,7 +105,7 @@ def _software_checks(server: Any, checks: list[SetupCheck]) -> None:
     _check(checks, "winrm-running", "Windows Remote Management (WinRM) service running", state, state == "Running",
            f"WinRM is {state}")
     wversion = UNSET if not known(services) else (winrm.version if winrm else "absent")
-    _check(checks, "winrm-version", "WinRM 2.0", wversion, wversion not in ("absent", UNSET) and version_tuple(wversion) >= (2, 0),
+    _check(checks, "winrm-version", "WinRM 2.0", wversion, wversion not in ("absent", UNSET) and parse_version(wversion) >= WINRM_2,
            f"WinRM version {wversion}")
 
 
@@ -133,7 +136,7 @@ def _sql_checks(state: EmulatedEstate, server: Any, checks: list[SetupCheck]) ->
     _check(checks, "sql-not-express", "SQL Server is not an Express edition", edition,
            "express" not in str(edition).casefold(), f"{sql.name} runs {edition}")
     value = UNSET if UNSET in (sql.version, edition) else sql.version
-    allowed = SQL_SUPPORTED.get(version_tuple(sql.version)[:2], ()) if value is not UNSET else ()
+    allowed = SQL_SUPPORTED.get(parse_version(sql.version).release, ()) if value is not UNSET else ()
     _check(checks, "sql-version-edition", "SQL Server 2008 R2 Standard/Enterprise/Datacenter or 2008 Standard/Enterprise",
            value, str(edition).casefold() in allowed, f"{sql.name} runs {sql.version} {edition}")
     _check(checks, "sql-64-bit", "64-bit SQL Server", sql.architecture, sql.architecture == "x64",

@@ -11,8 +11,9 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import msgspec
-from msgspec import UNSET
 
+from preflight.inventory.common import known
+from preflight.inventory.index import SnapshotIndex
 from preflight.inventory.snapshot import Snapshot
 
 HOST_RESERVE_GB = 2.0
@@ -24,21 +25,6 @@ RESTART_MIN = 10
 def copy_snapshot(snapshot: Snapshot) -> Snapshot:
     """A deep, independent copy of a snapshot (round trip through the normal encoding)."""
     return msgspec.json.decode(msgspec.json.encode(snapshot), type=Snapshot)
-
-
-def version_tuple(text: Any) -> tuple[int, ...]:
-    """'6.1.7601' -> (6, 1, 7601); non-numeric parts end the tuple."""
-    parts = []
-    for piece in str(text).split("."):
-        if not piece.isdigit():
-            break
-        parts.append(int(piece))
-    return tuple(parts)
-
-
-def known(value: Any) -> bool:
-    """True when a field was collected (not UNSET)."""
-    return value is not UNSET
 
 
 @dataclass
@@ -64,7 +50,7 @@ class Outage:
 
 
 class EmulatedEstate:
-    """A mutable estate with name lookups, pending restarts and a record of VM outages."""
+    """A mutable estate: the shared `SnapshotIndex` over its own copy, plus pending restarts and VM outages."""
 
     def __init__(self, snapshot: Snapshot) -> None:
         self.snapshot = copy_snapshot(snapshot)
@@ -72,73 +58,44 @@ class EmulatedEstate:
         self.outages: list[Outage] = []
         self.paused: set[str] = set()
         self.renames: dict[str, str] = {}
-        self._vms_by_host: dict[str, list[Any]] | None = None
-        self._hosts_by_name: dict[str, Any] | None = None
+        self.index = SnapshotIndex(self.snapshot)
 
     def reindex(self) -> None:
-        """Forget the name indexes (after a rename changes names everywhere)."""
-        self._vms_by_host = None
-        self._hosts_by_name = None
+        """Rebuild the name index (after a rename changes names everywhere)."""
+        self.index = SnapshotIndex(self.snapshot)
 
     def move_vm(self, vm: Any, host: str) -> None:
         """Place `vm` on `host`, keeping the VMs-by-host index current."""
-        if self._vms_by_host is not None:
-            self._vms_by_host.get(vm.host.casefold(), []).remove(vm)
-            self._vms_by_host.setdefault(host.casefold(), []).append(vm)
-        vm.host = host
+        self.index.move_vm(vm, host)
 
     # ----- lookups ------------------------------------------------------------------------
-    @staticmethod
-    def _find(items: list[Any], name: str) -> Any:
-        key = name.casefold()
-        return next((item for item in items if item.name.casefold() == key), None)
-
     def host(self, name: str) -> Any:
         """The host with this name or FQDN, or None."""
-        if self._hosts_by_name is None:
-            self._hosts_by_name = {}
-            for h in reversed(self.snapshot.hosts):  # the first host of a name wins, as a scan would find it
-                if known(h.fqdn):
-                    self._hosts_by_name[h.fqdn.casefold()] = h
-            for h in reversed(self.snapshot.hosts):
-                self._hosts_by_name[h.name.casefold()] = h
-        return self._hosts_by_name.get(name.casefold())
+        return self.index.host(name)
 
     def cluster(self, name: str) -> Any:
         """The cluster with this name, or None."""
-        return self._find(self.snapshot.clusters, name)
+        return self.index.cluster(name)
 
-    def vm(self, name: str) -> Any:
-        """The VM with this name, or None."""
-        return self._find(self.snapshot.vms, name)
+    def vm(self, name: str, host: str | None = None) -> Any:
+        """The VM with this name (on `host`, when given), or None."""
+        return self.index.vm(name, host)
 
     def computer(self, name: str) -> Any:
         """A VMM server, SQL Server, host or library server with this name, or None."""
-        for items in (self.snapshot.vmm_servers, self.snapshot.sql_servers, self.snapshot.hosts,
-                      self.snapshot.library_servers):
-            found = self._find(items, name)
-            if found is not None:
-                return found
-        return None
+        return self.index.computer(name)
 
     def computers(self, name: str) -> list[Any]:
         """Every record of the computer `name` (one machine may be VMM, SQL and library server)."""
-        key = name.casefold()
-        return [item for items in (self.snapshot.vmm_servers, self.snapshot.sql_servers, self.snapshot.hosts,
-                                   self.snapshot.library_servers)
-                for item in items if item.name.casefold() == key]
+        return self.index.computers(name)
 
     def vms_on(self, host: str) -> list[Any]:
         """VMs placed on a host (in snapshot order)."""
-        if self._vms_by_host is None:
-            self._vms_by_host = {}
-            for vm in self.snapshot.vms:
-                self._vms_by_host.setdefault(vm.host.casefold(), []).append(vm)
-        return list(self._vms_by_host.get(host.casefold(), ()))
+        return list(self.index.vms_on(host))
 
     def cluster_of(self, host: Any) -> Any:
         """The cluster a host is a node of, or None."""
-        return self.cluster(host.cluster) if getattr(host, "cluster", None) else None
+        return self.index.cluster_of(host)
 
     def free_memory_gb(self, host: Any) -> float | None:
         """Memory left on a host for more running VMs, or None when its memory is not in the snapshot."""

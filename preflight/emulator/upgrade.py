@@ -13,11 +13,12 @@ from preflight.emulator.setup import (
     UpgradeResult,
     prerequisite_checks,
 )
-from preflight.emulator.state import EmulatedEstate, known, version_tuple
-from preflight.inventory.common import Software
+from preflight.emulator.state import EmulatedEstate
+from preflight.inventory.common import Software, known
+from preflight.inventory.versions import WS2008, Version, parse_version
 
-SUPPORTED_VCENTER = ((4, 1),)
-SUPPORTED_ESX = ((3, 5), (4, 1))
+SUPPORTED_VCENTER = (Version.of(4, 1),)
+SUPPORTED_ESX = (Version.of(3, 5), Version.of(4, 1))
 
 
 def _rename_services(record: Any, result: UpgradeResult) -> None:
@@ -35,17 +36,17 @@ def _unsupported(state: EmulatedEstate, host: Any) -> bool:
         return True
     if host.platform not in ("esx", "esxi"):
         return False
-    if not known(host.version) or version_tuple(host.version)[:2] not in SUPPORTED_ESX:
+    if not known(host.version) or parse_version(host.version).release not in SUPPORTED_ESX:
         return True
     vcenter = next((v for v in state.snapshot.vcenters if host.vcenter and v.name.casefold() == host.vcenter.casefold()), None)
-    return vcenter is not None and (not known(vcenter.version) or version_tuple(vcenter.version)[:2] not in SUPPORTED_VCENTER)
+    return vcenter is not None and (not known(vcenter.version) or parse_version(vcenter.version).release not in SUPPORTED_VCENTER)
 
 
 def _remove_unsupported(state: EmulatedEstate, server: Any, result: UpgradeResult) -> None:
     mine = server.name.casefold()
     for vcenter in state.snapshot.vcenters:
         if known(vcenter.managed_by) and vcenter.managed_by and vcenter.managed_by.casefold() == mine and (
-                not known(vcenter.version) or version_tuple(vcenter.version)[:2] not in SUPPORTED_VCENTER):
+                not known(vcenter.version) or parse_version(vcenter.version).release not in SUPPORTED_VCENTER):
             vcenter.managed_by = None
             result.removed_vcenters.append(vcenter.name)
     for host in state.snapshot.hosts:
@@ -82,7 +83,7 @@ def run_vmm_upgrade(state: EmulatedEstate, server_name: str) -> UpgradeResult:
             _rename_services(host, result)
     for library in state.snapshot.library_servers:
         if known(library.managed_by) and library.managed_by and library.managed_by.casefold() == server.name.casefold() \
-                and known(library.os) and known(library.os.version) and version_tuple(library.os.version) < (6, 0):
+                and known(library.os) and known(library.os.version) and parse_version(library.os.version) < WS2008:
             result.removable_only_libraries.append(library.name)
     return result
 

@@ -8,11 +8,12 @@ from typing import Any
 from msgspec import UNSET
 
 from preflight.emulator.effects import Applied, Refused, Request, effect, ok
-from preflight.emulator.state import EmulatedEstate, known, version_tuple
-from preflight.inventory.common import Software
+from preflight.emulator.state import EmulatedEstate
+from preflight.inventory.common import Software, known
+from preflight.inventory.versions import Version, parse_version
 
 EDITION_RANK = {"express": 0, "web": 1, "workgroup": 1, "standard": 2, "enterprise": 3, "datacenter": 4}
-VMM_2008_R2 = (2, 0, 4271)
+VMM_2008_R2 = Version.of(2, 0, 4271)
 VMM_2008_R2_SP1 = "2.0.4521.0"
 
 
@@ -68,10 +69,10 @@ def _sp1(state: EmulatedEstate, request: Request) -> Applied:
     vmm = server.vmm
     if vmm in (None, UNSET) or not known(vmm.version):
         raise Refused(f"{server.name}: no VMM installation with a known version to apply SP1 to")
-    version = version_tuple(vmm.version)
-    if version >= version_tuple(VMM_2008_R2_SP1):
+    version = parse_version(vmm.version)
+    if version >= parse_version(VMM_2008_R2_SP1):
         return ok(False)
-    if version[:2] != (2, 0) or version < VMM_2008_R2:
+    if not version.within(VMM_2008_R2.release) or version < VMM_2008_R2:
         raise Refused(f"{server.name}: VMM {vmm.version} is not VMM 2008 R2; SP1 installs only on VMM 2008 R2 (2.0.4271)")
     vmm.version, vmm.service_pack = VMM_2008_R2_SP1, 1
     if known(server.installed_software):

@@ -8,11 +8,12 @@ from typing import Any
 from msgspec import UNSET
 
 from preflight.emulator.effects import Applied, Refused, Request, effect, ok
-from preflight.emulator.state import RESTART_MIN, EmulatedEstate, Outage, known, version_tuple
-from preflight.inventory.common import Service, Software
+from preflight.emulator.state import EmulatedEstate
+from preflight.inventory.common import Service, Software, known
+from preflight.inventory.versions import Version, parse_version
 
 WAIK = re.compile(r"Windows Automated Installation Kit|Windows AIK", re.I)
-WAIK_WINDOWS7 = (2, 0)
+WAIK_WINDOWS7 = Version.of(2, 0)
 # What each installer puts into Programs and Features.
 PACKAGES = {
     "waik-windows7": ("Windows Automated Installation Kit", "2.0.0.0"),
@@ -89,14 +90,14 @@ def _uninstall(state: EmulatedEstate, request: Request) -> Applied:
     below = request.p("below_version")
     # with a version bound, only products proven older go (as the rendered script does)
     keep = [s for s in record.installed_software if not pattern.search(s.name)
-            or (below and not (known(s.version) and version_tuple(s.version) < version_tuple(below)))]
+            or (below and not (known(s.version) and parse_version(s.version) < parse_version(below)))]
     changed = len(keep) != len(record.installed_software)
     record.installed_software = keep
     return ok(changed)
 
 
 def _is_old_waik(software: Software) -> bool:
-    return bool(WAIK.search(software.name)) and (software.version is UNSET or version_tuple(software.version) < WAIK_WINDOWS7)
+    return bool(WAIK.search(software.name)) and (software.version is UNSET or parse_version(software.version) < WAIK_WINDOWS7)
 
 
 @effect("install-software")
@@ -109,7 +110,7 @@ def _install(state: EmulatedEstate, request: Request) -> Applied:
     if request.p("package") == "waik-windows7" and any(_is_old_waik(s) for s in record.installed_software):
         raise Refused(f"{request.name}: the Windows AIK for Windows 7 installer stops: an earlier Windows AIK is "
                       "installed and must be uninstalled first")
-    if any(s.name == name and known(s.version) and version_tuple(s.version) >= version_tuple(version)
+    if any(s.name == name and known(s.version) and parse_version(s.version) >= parse_version(version)
            for s in record.installed_software):
         return ok(False)
     record.installed_software.append(Software(name=name, version=version))

@@ -16,13 +16,13 @@ an unknown operator, an argument of the wrong type (``ge = "64 GB"``, ``in = 5``
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from preflight.engine.arguments import argument_problem, compile_regex
-from preflight.engine.paths import Path, Unknown, compile_path, resolve
+from preflight.inventory.paths import Path, Unknown, compile_path, resolve
+from preflight.inventory.versions import compare_versions
 
 MAX_DEPTH = 8
 """How deeply `any_of` / `not` tables may nest."""
@@ -30,24 +30,6 @@ MAX_DEPTH = 8
 
 def _fold(value: Any) -> Any:
     return value.casefold() if isinstance(value, str) else value
-
-
-def version_tuple(value: Any) -> tuple[int, ...]:
-    """'6.1.7601' -> (6, 1, 7601); non-numeric parts are ignored, so '2.0 SP1' -> (2, 0)."""
-    parts = []
-    for chunk in str(value).replace(",", ".").split("."):
-        digits = re.match(r"\d+", chunk.strip())
-        if not digits:
-            break
-        parts.append(int(digits.group()))
-    return tuple(parts)
-
-
-def _version_cmp(left: Any, right: Any) -> int:
-    a, b = version_tuple(left), version_tuple(right)
-    width = max(len(a), len(b))
-    a, b = a + (0,) * (width - len(a)), b + (0,) * (width - len(b))
-    return (a > b) - (a < b)
 
 
 def _as_list(arg: Any) -> list[Any]:
@@ -70,7 +52,7 @@ def _num_op(test: Callable[[float, float], bool]) -> Callable[[Any, Any], bool]:
 
 
 def _ver_op(test: Callable[[int], bool]) -> Callable[[Any, Any], bool]:
-    return lambda value, arg: value is not None and test(_version_cmp(value, arg))
+    return lambda value, arg: value is not None and test(compare_versions(value, arg))
 
 
 def _matches(value: Any, arg: Any) -> bool:
@@ -191,16 +173,6 @@ class TestResult:
     test: Test
     value: Any
     held: bool
-
-
-def run_tests(condition: Condition, obj: Any, links: Mapping[str, Any]) -> list[TestResult]:
-    """Evaluate every plain test of `condition`; raises Unknown when a value is missing."""
-    results = []
-    for test in condition.tests:
-        value = resolve(test.path, obj, links)
-        held = all(OPERATORS[op](value, arg) for op, arg in test.ops)
-        results.append(TestResult(test, value, held))
-    return results
 
 
 def holds(condition: Condition, obj: Any, links: Mapping[str, Any]) -> bool:

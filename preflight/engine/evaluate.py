@@ -11,7 +11,7 @@ from preflight.engine.catalog import Catalog
 from preflight.engine.checks.base import Context, Outcome, show
 from preflight.engine.conditions import holds
 from preflight.engine.findings import SEVERITIES_WORST_FIRST, Evidence, Finding, Severity, Status, TargetRef
-from preflight.engine.paths import Unknown
+from preflight.inventory.paths import Unknown
 from preflight.engine.rules import Rule
 from preflight.estate import Estate, Target
 from preflight.inventory.as_of import AsOf, AsOfMode
@@ -52,7 +52,7 @@ def _names(names: tuple[str, ...]) -> str:
 
 def finding_for(rule: Rule, target: Target, outcome: Outcome) -> Finding:
     """The finding for a fail or unknown outcome: message rendered, evidence made absolute."""
-    ref = TargetRef(target.kind, target.name)
+    ref = TargetRef(target.kind, target.name, target.owner)
     if outcome.status is Status.UNKNOWN:
         missing = tuple(_absolute(target, p) for p in outcome.missing)
         message = f"{target.name}: cannot evaluate \"{rule.title}\": not in the snapshot: {', '.join(outcome.missing)}"

@@ -23,7 +23,7 @@ from typing import Any
 import msgspec.inspect as mi
 
 from preflight.engine.conditions import ConditionError, compile_condition
-from preflight.engine.paths import Path, Step, compile_path
+from preflight.inventory.paths import Path, Step, compile_path
 
 _ANY = mi.AnyType()
 _RECORDS = (mi.StructType, mi.DataclassType, mi.TypedDictType, mi.NamedTupleType)

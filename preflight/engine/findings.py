@@ -44,15 +44,19 @@ class Evidence:
 
 @dataclass(frozen=True, slots=True)
 class TargetRef:
-    """The object a finding is about: its entity kind and display name."""
+    """The object a finding is about: its entity kind and display name, and the host of a VM whose name
+    another VM of the estate shares (a Replica copy, a namesake test VM); None when the name says it all."""
 
     kind: str
     name: str
+    owner: str | None = None
 
 
 def fingerprint_of(rule: str, target: TargetRef) -> str:
     """Stable identity of a finding: rule code and object identity, nothing volatile."""
     text = f"{rule}\x1f{target.kind}\x1f{target.name.casefold()}"
+    if target.owner is not None:   # only namesakes carry an owner, so every other fingerprint stays as it was
+        text += f"\x1f{target.owner.casefold()}"
     return hashlib.sha256(text.encode("utf-8")).hexdigest()[:32]
 
 

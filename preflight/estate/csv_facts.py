@@ -10,12 +10,12 @@ from typing import Any, TypedDict
 
 from msgspec import UNSET
 
-from preflight.engine.paths import Missing
+from preflight.inventory.paths import Missing, absent_path, field_path, item_path
 from preflight.estate.model import Estate, Target, facts
 
 
-def _node_path(name: str, field: str) -> str:
-    return f"$.hosts[{name}].{field}"
+def _node_path(estate: Estate, name: str, field: str) -> str:
+    return field_path(estate.path_of(estate.index.host(name)), field)
 
 
 def _block_cache_percent(cluster: Any, links: dict[str, Any], path: str) -> Any:
@@ -36,9 +36,9 @@ def _not_restarted(estate: Estate, cluster: Any, path: str) -> Any:
         return []
     stale = []
     for name in cluster.nodes:
-        boot = estate.hosts[name.casefold()].last_boot
+        boot = estate.index.host(name).last_boot
         if boot is UNSET:
-            return Missing(_node_path(name, "last_boot"))
+            return Missing(_node_path(estate, name, "last_boot"))
         if boot < changed:
             stale.append(f"{name} (last boot {boot.isoformat()})")
     return stale
@@ -47,9 +47,9 @@ def _not_restarted(estate: Estate, cluster: Any, path: str) -> Any:
 def _system_drive_mismatch(estate: Estate, cluster: Any) -> Any:
     drives: dict[str, str] = {}
     for name in cluster.nodes:
-        hardware = estate.hosts[name.casefold()].hardware
+        hardware = estate.index.host(name).hardware
         if hardware is UNSET or hardware.system_drive is UNSET:
-            return Missing(_node_path(name, "hardware.system_drive"))
+            return Missing(_node_path(estate, name, "hardware.system_drive"))
         drives[name] = hardware.system_drive.upper()
     if len(set(drives.values())) <= 1:
         return []
@@ -59,9 +59,9 @@ def _system_drive_mismatch(estate: Estate, cluster: Any) -> Any:
 def _ntlm_disabled(estate: Estate, cluster: Any) -> Any:
     disabled = []
     for name in cluster.nodes:
-        enabled = estate.hosts[name.casefold()].ntlm_enabled
+        enabled = estate.index.host(name).ntlm_enabled
         if enabled is UNSET:
-            return Missing(_node_path(name, "ntlm_enabled"))
+            return Missing(_node_path(estate, name, "ntlm_enabled"))
         if not enabled:
             disabled.append(name)
     return disabled
@@ -95,7 +95,7 @@ def _csv_networks(estate: Estate, cluster: Any, path: str) -> tuple[Any, Any]:
         return Missing(f"{path}.networks"), Missing(f"{path}.networks")
     usable = [n for n in cluster.networks if n.role in (1, 3) and n.state != "Down"]
     if any(n.state is UNSET for n in usable):
-        missing = Missing(f"{path}.networks[{next(n.name for n in usable if n.state is UNSET)}].state")
+        missing = Missing(field_path(item_path(path, "networks", cluster.networks, next(n for n in usable if n.state is UNSET)), "state"))
         return missing, missing
     names = [n.name for n in usable if n.state == "Up"]
     if len(names) != 1:
@@ -103,15 +103,15 @@ def _csv_networks(estate: Estate, cluster: Any, path: str) -> tuple[Any, Any]:
     if cluster.network_interfaces is UNSET:
         return names, Missing(f"{path}.network_interfaces")
     for node in cluster.nodes:
-        host = estate.hosts[node.casefold()]
+        host = estate.index.host(node)
         interface = next((i for i in cluster.network_interfaces if i.node.casefold() == node.casefold()
                           and i.network.casefold() == names[0].casefold()), None)
         if interface is None:
             return names, []
         if interface.adapter is UNSET:
-            return names, Missing(f"{path}.network_interfaces[{interface.name}].adapter")
+            return names, Missing(field_path(item_path(path, "network_interfaces", cluster.network_interfaces, interface), "adapter"))
         if host.teams is UNSET:
-            return names, Missing(_node_path(node, "teams"))
+            return names, Missing(_node_path(estate, node, "teams"))
         team = next((t for t in host.teams if t.name.casefold() == interface.adapter.casefold()), None)
         if team is None or len(team.members) < 2:
             return names, []
@@ -124,11 +124,11 @@ def _dc_outside_cluster(estate: Estate, cluster: Any, path: str) -> Any:
         return Missing(f"{path}.domain")
     if cluster.domain is None:
         return []
-    record = estate.domains.get(cluster.domain.casefold())
+    record = estate.index.domains.get(cluster.domain)
     if record is None:
-        return Missing(f"$.domains[{cluster.domain}]")
+        return Missing(absent_path("domains", cluster.domain))
     if record.domain_controllers is UNSET:
-        return Missing(f"$.domains[{cluster.domain}].domain_controllers")
+        return Missing(field_path(estate.path_of(record), "domain_controllers"))
     on_cluster = {vm.name.casefold() for node in cluster.nodes for vm in estate.vms_on(node)}
     return [dc.name for dc in record.domain_controllers if dc.name.casefold() not in on_cluster]
 

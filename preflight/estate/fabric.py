@@ -7,7 +7,7 @@ from typing import Any, TypedDict
 
 from msgspec import UNSET
 
-from preflight.engine.paths import Missing
+from preflight.inventory.paths import Missing, absent_path
 from preflight.estate.model import Estate, Target, target_kind
 from preflight.inventory.clusters import Cluster, Csv
 from preflight.inventory.common import Unset
@@ -81,7 +81,7 @@ def _host_links(estate: Estate, host: Any, path: str) -> dict[str, Any]:
     return {
         "os_version": os_version,
         "os_release": estate.release_of(None if isinstance(os_version, Missing) else os_version),
-        "cluster": estate.clusters.get(host.cluster.casefold()) if host.cluster else None,
+        "cluster": estate.index.cluster_of(host),
         "vm_count": len(vms),
         "running_vm_count": sum(1 for vm in vms if vm.state == "Running"),
         "guest_os": [vm.guest_os.caption for vm in vms if vm.guest_os is not UNSET and vm.guest_os.caption is not UNSET],
@@ -97,8 +97,8 @@ def _hosts(estate: Estate) -> Iterator[Target]:
 
 
 def _cluster_links(estate: Estate, cluster: Any, path: str) -> dict[str, Any]:
-    nodes = [estate.hosts[n.casefold()] for n in cluster.nodes]
-    lowest = estate.lowest_os_version(nodes, [f"hosts[{node.name}]" for node in nodes], f"{path}.nodes")
+    nodes = estate.index.nodes(cluster)
+    lowest = estate.lowest_os_version(nodes, [estate.path_of(node) for node in nodes], f"{path}.nodes")
     memories = [n.hardware.memory_gb for n in nodes if n.hardware is not UNSET and n.hardware.memory_gb is not UNSET]
     return {
         "nodes": nodes,
@@ -149,15 +149,16 @@ def _host_teams(estate: Estate) -> Iterator[Target]:
 @target_kind("vms", "Virtual machines", model=Vm, links=VmLinks)
 def _vms(estate: Estate) -> Iterator[Target]:
     for i, vm in enumerate(estate.snapshot.vms):
-        host = estate.hosts[vm.host.casefold()]
-        os_version = estate.os_version_of(host, f"hosts[{host.name}]")
+        host = estate.index.host(vm.host)
+        os_version = estate.os_version_of(host, estate.path_of(host))
         links = {
             "host": host,
             "host_os_version": os_version,
             "host_os_release": None if isinstance(os_version, Missing) else estate.release_of(os_version),
-            "cluster": estate.clusters.get(host.cluster.casefold()) if host.cluster else None,
+            "cluster": estate.index.cluster_of(host),
         }
-        yield Target("vms", vm.name, vm, links, f"$.vms[{i}]")
+        owner = vm.host if len(estate.index.vms_named(vm.name)) > 1 else None
+        yield Target("vms", vm.name, vm, links, f"$.vms[{i}]", owner=owner)
 
 
 @target_kind("vm_teams", "NIC teams inside VMs (named VM/team)", model=Team, links=VmTeamLinks, inherits="vms")
@@ -171,7 +172,7 @@ def _vm_teams(estate: Estate) -> Iterator[Target]:
             members = [adapters.get(m.name.casefold()) for m in team.members]
             links = dict(vm_target.links, vm=vm, member_adapters=[a for a in members if a is not None])
             yield Target("vm_teams", f"{vm.name}/{team.name}", team, links, f"{vm_target.json_path}.teams[{j}]",
-                         at_risk=(vm.name,))
+                         at_risk=(vm.name,), owner=vm_target.owner)
 
 
 @target_kind("replicated_vms", "VMs with Hyper-V Replica configured (Get-VMReplication)", model=Vm,
@@ -196,7 +197,7 @@ def _replicated_vms(estate: Estate) -> Iterator[Target]:
         elif replica_host is not None:
             settings = replica_host.replica
         else:
-            settings = Missing(f"hosts[{vm.replication.replica_server}]")
+            settings = Missing(absent_path("hosts", vm.replication.replica_server))
         links = dict(vm_target.links, replica_host=replica_host, replica_broker_cluster=broker_cluster,
                      replica_settings=settings)
-        yield Target("replicated_vms", vm.name, vm, links, vm_target.json_path, at_risk=(vm.name,))
+        yield Target("replicated_vms", vm.name, vm, links, vm_target.json_path, at_risk=(vm.name,), owner=vm_target.owner)

@@ -2,16 +2,16 @@
 
 from __future__ import annotations
 
-from collections import defaultdict
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, get_type_hints, is_typeddict
 
 from msgspec import UNSET
 
-from preflight.engine.conditions import version_tuple
-from preflight.engine.paths import Missing
+from preflight.inventory.index import SnapshotIndex
+from preflight.inventory.paths import Missing, absent_path, field_path
 from preflight.inventory.snapshot import Snapshot, SnapshotInfo
+from preflight.inventory.versions import parse_version
 
 
 @dataclass(slots=True)
@@ -25,10 +25,8 @@ class Target:
     json_path: str
     at_risk: tuple[str, ...] = ()
     members: tuple[str, ...] = ()
-
-
-def _index(items: Iterable[Any]) -> dict[str, Any]:
-    return {item.name.casefold(): item for item in items}
+    owner: str | None = None
+    """The host of a VM whose name another VM shares (findings tell the two apart by it); else None."""
 
 
 @dataclass
@@ -40,46 +38,38 @@ class Estate:
     os_releases: list[tuple[str, str]] = field(default_factory=list)
 
     def __post_init__(self) -> None:
-        snap = self.snapshot
-        self.hosts = _index(snap.hosts)
-        self.vmm_servers = _index(snap.vmm_servers)
-        self.sql_servers = _index(snap.sql_servers)
-        self.clusters = _index(snap.clusters)
-        self.library_servers = _index(snap.library_servers)
-        self.vcenters = _index(snap.vcenters)
-        self.domains = _index(snap.domains)
-        self.vms_by_host: dict[str, list[Any]] = defaultdict(list)
-        for vm in snap.vms:
-            self.vms_by_host[vm.host.casefold()].append(vm)
-        self.hosts_by_vmm: dict[str, int] = defaultdict(int)
-        for host in snap.hosts:
-            if host.managed_by:
-                self.hosts_by_vmm[host.managed_by.casefold()] += 1
-        self.by_fqdn: dict[str, Any] = {}
-        for host in snap.hosts:
-            self.by_fqdn[host.name.casefold()] = host
-            if host.fqdn is not UNSET:
-                self.by_fqdn[host.fqdn.casefold()] = host
+        self.index = SnapshotIndex(self.snapshot)
         self._targets: dict[str, list[Target]] = {}
+        self._releases = [(parse_version(prefix), release) for prefix, release in self.os_releases]
+        self._release_by_text: dict[str, str | None] = {}
 
     # ----- lookups used by target builders -----------------------------------------------
 
     def host(self, name: str | None) -> Any:
         """The host named `name` (or with that FQDN), or None."""
-        return self.by_fqdn.get(name.casefold()) if name else None
+        return self.index.host(name)
 
-    def vms_on(self, host_name: str) -> list[Any]:
+    def vms_on(self, host_name: str) -> Sequence[Any]:
         """VMs whose `host` is `host_name`."""
-        return self.vms_by_host.get(host_name.casefold(), [])
+        return self.index.vms_on(host_name)
+
+    def path_of(self, entity: object) -> str:
+        """Where a top-level entity sits in the snapshot, ``$.hosts[3]`` (see `preflight.inventory.paths`)."""
+        path = self.index.path_of(entity)
+        if path is None:
+            raise ValueError(f"{entity!r} is not an entity of this estate's snapshot")
+        return path
 
     def release_of(self, version: Any) -> str | None:
         """'6.1.7601' -> 'Windows Server 2008 R2' using the windows-releases matrix."""
         if version is UNSET or version is None:
             return None
-        for prefix, release in self.os_releases:
-            if version_tuple(version)[: len(version_tuple(prefix))] == version_tuple(prefix):
-                return release
-        return None
+        text = str(version)
+        if text not in self._release_by_text:   # an estate repeats a few version texts over many objects
+            parsed = parse_version(text)
+            self._release_by_text[text] = next(
+                (release for prefix, release in self._releases if parsed.within(prefix)), None)
+        return self._release_by_text[text]
 
     def os_version_of(self, computer: Any, path: str) -> Any:
         """The OS version of a computer, or Missing naming the field."""
@@ -95,33 +85,36 @@ class Estate:
         missing = next((v for v in versions if isinstance(v, Missing)), None)
         if missing is not None:
             return missing
-        return min(versions, key=version_tuple) if versions else Missing(none_path)
+        return min(versions, key=parse_version) if versions else Missing(none_path)
 
     def newest_dc_version(self, domain: str) -> Any:
         """The OS version of the newest domain controller of `domain`, or Missing naming what was not collected."""
-        record = self.domains.get(domain.casefold())
+        record = self.index.domains.get(domain)
         if record is None:
-            return Missing(f"$.domains[{domain}]")
+            return Missing(absent_path("domains", domain))
         if record.domain_controllers is UNSET:
-            return Missing(f"$.domains[{domain}].domain_controllers")
+            return Missing(field_path(self.path_of(record), "domain_controllers"))
         versions = [dc.os_version for dc in record.domain_controllers if dc.os_version is not UNSET]
         if not versions:
-            return Missing(f"$.domains[{domain}].domain_controllers[*].os_version")
-        return max(versions, key=version_tuple)
+            return Missing(field_path(self.path_of(record), "domain_controllers[*].os_version"))
+        return max(versions, key=parse_version)
 
-    def trusted(self, domain_a: Any, domain_b: Any) -> bool | Missing:
-        """True when two domains are the same or `domain_a` lists a two-way trust with `domain_b`."""
+    def trusted(self, domain_a: Any, domain_b: Any, path_a: str, path_b: str) -> bool | Missing:
+        """True when two domains are the same or `domain_a` lists a two-way trust with `domain_b`.
+
+        `path_a` and `path_b` are the paths of the two `domain` fields (named when one was not collected).
+        """
         if domain_a is UNSET or domain_b is UNSET:
-            return Missing("domain")
+            return Missing(path_a if domain_a is UNSET else path_b)
         if domain_a is None or domain_b is None:
             return False
         if domain_a.casefold() == domain_b.casefold():
             return True
         for left, right in ((domain_a, domain_b), (domain_b, domain_a)):
-            record = self.domains.get(left.casefold())
+            record = self.index.domains.get(left)
             if record is not None:
                 return any(t.domain.casefold() == right.casefold() and t.direction == "two-way" for t in record.trusts)
-        return Missing(f"domains[{domain_a}].trusts")
+        return Missing(field_path(absent_path("domains", domain_a), "trusts"))
 
     # ----- targets -----------------------------------------------------------------------
 

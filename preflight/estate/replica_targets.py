@@ -17,16 +17,15 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from typing import Any, Literal, NotRequired, TypedDict
+from typing import Any, Literal, TypedDict
 
 from msgspec import UNSET
 
-from preflight.engine.conditions import version_tuple
-from preflight.engine.paths import Missing
 from preflight.estate.model import Estate, Target, facts, target_kind
 from preflight.inventory.clusters import Cluster, ReplicaBroker
-from preflight.inventory.hosts import Host, Nic, ReplicaServer
-from preflight.inventory.vms import VmAdapter
+from preflight.inventory.hosts import Host, ReplicaServer
+from preflight.inventory.paths import Missing, absent_path, field_path
+from preflight.inventory.versions import WS2012, parse_version
 
 _ABSENT = (None, UNSET)
 
@@ -85,7 +84,7 @@ def _host_path(estate: Estate, host: Any) -> str:
 
 
 def _broker_cluster_of(estate: Estate, host: Any) -> Any:
-    cluster = estate.clusters.get(host.cluster.casefold()) if host.cluster else None
+    cluster = estate.index.cluster_of(host)
     return cluster if cluster is not None and cluster.replica_broker not in _ABSENT else None
 
 
@@ -187,7 +186,7 @@ def _replica_servers(estate: Estate) -> Iterator[Target]:
             "os_version": os_version,
             "os_release": None if isinstance(os_version, Missing) else estate.release_of(os_version),
             "hyperv_role": _hyperv_role([host], [path]),
-            "cluster": estate.clusters.get(host.cluster.casefold()) if host.cluster else None,
+            "cluster": estate.index.cluster_of(host),
             "certificate_uses": uses,
             "firewall_stores": [Store(host.name, host.firewall_rules, f"{path}.firewall_rules")],
             "primary_of": primary_of, "replica_of": list(replica_of),
@@ -199,7 +198,7 @@ def _replica_servers(estate: Estate) -> Iterator[Target]:
         if broker in _ABSENT:
             continue
         path = f"$.clusters[{i}].replica_broker"
-        nodes = [estate.hosts[n.casefold()] for n in cluster.nodes]
+        nodes = estate.index.nodes(cluster)
         node_paths = [_host_path(estate, n) for n in nodes]
         names = {broker.name.casefold()} | ({broker.fqdn.casefold()} if broker.fqdn is not UNSET else set())
         stores = tuple(Store(n.name, n.certificates, f"{p}.certificates") for n, p in zip(nodes, node_paths))
@@ -226,17 +225,29 @@ def _replica_servers(estate: Estate) -> Iterator[Target]:
 def _replica_computers(estate: Estate, target: Target) -> list[Any]:
     cluster = target.links.get("replica_broker_cluster")
     if cluster is not None:
-        return [estate.hosts[n.casefold()] for n in cluster.nodes]
+        return estate.index.nodes(cluster)
     host = target.links.get("replica_host")
     return [host] if host is not None else []
 
 
-def _replica_domain(estate: Estate, target: Target) -> Any:
+def _replica_domain(estate: Estate, target: Target) -> tuple[Any, str]:
+    """The replica side's domain and the path of the field it comes from."""
     cluster = target.links.get("replica_broker_cluster")
     if cluster is not None and cluster.domain is not UNSET:
-        return cluster.domain
+        return cluster.domain, field_path(estate.path_of(cluster), "domain")
     computers = _replica_computers(estate, target)
-    return computers[0].domain if computers else UNSET
+    if not computers:
+        return UNSET, absent_path("hosts", target.obj.replication.replica_server)
+    return computers[0].domain, field_path(estate.path_of(computers[0]), "domain")
+
+
+def _replica_site_path(estate: Estate, target: Target) -> str:
+    """The path of the `site` field that leaves the replica side's site unknown."""
+    computers = _replica_computers(estate, target)
+    unset = next((c for c in computers if c.site is UNSET), computers[0] if computers else None)
+    if unset is None:
+        return field_path(absent_path("hosts", target.obj.replication.replica_server), "site")
+    return field_path(estate.path_of(unset), "site")
 
 
 def _replica_site(estate: Estate, target: Target) -> Any:
@@ -248,9 +259,9 @@ def _failover_ip_configured(vm: Any, path: str) -> Any:
     if vm.adapters is UNSET:
         return Missing(f"{path}.adapters")
     pending = None
-    for adapter in vm.adapters:
+    for position, adapter in enumerate(vm.adapters):
         if adapter.failover_ip is UNSET:
-            pending = pending or Missing(f"{path}.adapters[{adapter.name}].failover_ip")
+            pending = pending or Missing(f"{path}.adapters[{position}].failover_ip")
         elif adapter.failover_ip is not None:
             return True
     return pending or False
@@ -276,9 +287,9 @@ def _replication_facts(estate: Estate, target: Target) -> ReplicationFacts:
     primary_cluster = _broker_cluster_of(estate, host)
     if primary_cluster is not None:
         broker = primary_cluster.replica_broker
-        primary_fqdn = broker.fqdn if broker.fqdn is not UNSET else Missing(f"clusters[{primary_cluster.name}].replica_broker.fqdn")
+        primary_fqdn = broker.fqdn if broker.fqdn is not UNSET else Missing(field_path(estate.path_of(primary_cluster), "replica_broker.fqdn"))
         primary_settings = broker.replica if broker.replica is not UNSET else Missing(
-            f"clusters[{primary_cluster.name}].replica_broker.replica")
+            field_path(estate.path_of(primary_cluster), "replica_broker.replica"))
     else:
         primary_fqdn = _field(host, "fqdn", host_path)
         primary_settings = _field(host, "replica", host_path)
@@ -287,25 +298,26 @@ def _replication_facts(estate: Estate, target: Target) -> ReplicationFacts:
     if target.links.get("replica_broker_cluster") is not None:
         node_cluster: Any = None
     elif replica_host is None:
-        node_cluster = Missing(f"hosts[{replica_name}]")
+        node_cluster = Missing(absent_path("hosts", replica_name))
     else:
         node_cluster = replica_host.cluster
     known = replica_host is not None or target.links.get("replica_broker_cluster") is not None
-    replica_domain = _replica_domain(estate, target)
+    replica_domain, replica_domain_path = _replica_domain(estate, target)
     replica_site = _replica_site(estate, target)
     frequency: Any = vm.replication.frequency_sec
     if frequency is UNSET:
         # Windows Server 2012 has no ReplicationFrequencySec: the interval is a fixed 5 minutes.
         version = target.links.get("host_os_version")
-        frequency = None if isinstance(version, str) and version_tuple(version)[:2] == (6, 2) else Missing(
+        frequency = None if isinstance(version, str) and parse_version(version).within(WS2012) else Missing(
             f"{target.json_path}.replication.frequency_sec")
     return {
         "primary_fqdn": primary_fqdn,
         "primary_replica_settings": primary_settings,
         "replica_node_cluster": node_cluster,
-        "domains_trusted": (estate.trusted(host.domain, replica_domain) if known else Missing(f"hosts[{replica_name}]")),
+        "domains_trusted": (estate.trusted(host.domain, replica_domain, f"{host_path}.domain", replica_domain_path)
+                            if known else Missing(absent_path("hosts", replica_name))),
         "same_site": (Missing(f"{host_path}.site") if host.site is UNSET else
-                      Missing(f"hosts[{replica_name}].site") if replica_site is UNSET else
+                      Missing(_replica_site_path(estate, target)) if replica_site is UNSET else
                       host.site.casefold() == replica_site),
         "frequency_sec": frequency,
         "failover_ip_configured": _failover_ip_configured(vm, target.json_path),
@@ -330,7 +342,7 @@ def _cluster_replica_facts(estate: Estate, target: Target) -> ClusterReplicaFact
     for node in target.links["nodes"]:
         roles = []
         if node.replica is UNSET:
-            pending = pending or Missing(f"$.hosts[{node.name}].replica")
+            pending = pending or Missing(field_path(estate.path_of(node), "replica"))
         elif node.replica is not None and node.replica.enabled:
             roles.append("Replica server")
         primaries = [vm.name for vm in _primary_vms(estate, node)]

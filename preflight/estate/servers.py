@@ -7,7 +7,7 @@ from typing import Any, TypedDict
 
 from msgspec import UNSET
 
-from preflight.engine.paths import Missing
+from preflight.inventory.paths import Missing, absent_path, field_path
 from preflight.estate.model import Estate, Target, target_kind
 from preflight.inventory.servers import Domain, LibraryServer, SqlServer, VCenter, VmmServer
 from preflight.inventory.snapshot import SnapshotInfo
@@ -88,7 +88,7 @@ def _vmm_links(estate: Estate, server: Any, path: str) -> dict[str, Any]:
     if vmm is UNSET:
         links.update(sql=Missing(f"{path}.vmm"), managed_hosts=Missing(f"{path}.vmm"))
         return links
-    count = estate.hosts_by_vmm.get(server.name.casefold(), 0)
+    count = estate.index.managed_host_count(server.name)
     if vmm is not None and vmm.managed_host_count is not UNSET:
         count = vmm.managed_host_count
     links["managed_hosts"] = count
@@ -99,20 +99,22 @@ def _vmm_links(estate: Estate, server: Any, path: str) -> dict[str, Any]:
     elif database is None:
         links.update(sql=None, local_database=False, local_full_sql=False, sql_trusted=True)
     else:
-        sql = estate.sql_servers.get(database.server.casefold())
+        sql = estate.index.sql_servers.get(database.server)
         local = database.server.casefold() in {server.name.casefold(), str(server.fqdn).casefold()}
         links["sql"] = sql
         links["local_database"] = local
         if local and sql is not None and sql.edition is not UNSET:
             links["local_full_sql"] = "express" not in sql.edition.casefold()
         elif local:
-            links["local_full_sql"] = Missing(f"sql_servers[{database.server}].edition")
+            links["local_full_sql"] = Missing(field_path(estate.path_of(sql), "edition") if sql is not None
+                                              else absent_path("sql_servers", database.server))
         else:
             links["local_full_sql"] = False
-        links["sql_trusted"] = estate.trusted(server.domain, sql.domain) if sql is not None else Missing(
-            f"sql_servers[{database.server}]")
+        links["sql_trusted"] = estate.trusted(server.domain, sql.domain, f"{path}.domain",
+                                              field_path(estate.path_of(sql), "domain")) if sql is not None else Missing(
+            absent_path("sql_servers", database.server))
     links["free_disk_gb"] = _free_disk_gb(server, path)
-    links["library"] = [estate.library_servers[n.casefold()] for n in server.library_servers] if server.library_servers is not UNSET else []
+    links["library"] = [estate.index.library_servers.get(n) for n in server.library_servers] if server.library_servers is not UNSET else []
     links["library_on_server"] = _library_on_server(estate, server, path)
     return links
 
@@ -120,7 +122,7 @@ def _vmm_links(estate: Estate, server: Any, path: str) -> dict[str, Any]:
 def _library_on_server(estate: Estate, server: Any, path: str) -> Any:
     """True when the VMM server is also one of its library servers (the default library share lives there)."""
     names = {server.name.casefold()} | ({server.fqdn.casefold()} if server.fqdn is not UNSET else set())
-    if any(name in estate.library_servers for name in names):
+    if any(name in estate.index.library_servers for name in names):
         return True
     if server.library_servers is UNSET:
         return Missing(f"{path}.library_servers")

@@ -11,7 +11,7 @@ from typing import Any, NotRequired, TypedDict
 
 from msgspec import UNSET
 
-from preflight.engine.paths import Missing
+from preflight.inventory.paths import Missing, field_path, item_path
 from preflight.estate.model import Estate, Target, facts
 from preflight.inventory.hosts import Nic
 from preflight.inventory.vms import VmAdapter
@@ -40,7 +40,7 @@ def _host_team_facts(estate: Estate, target: Target) -> HostTeamFacts:
     host = target.links["host"]
     result: dict[str, Any] = {"member_count": len(target.obj.members), "vendor_teamed_members": []}
     if host.nics is UNSET:
-        result["member_nics"] = Missing(f"hosts[{host.name}].nics")
+        result["member_nics"] = Missing(field_path(estate.path_of(host), "nics"))
     if target.obj.vendor is None:
         # A vendor team over the same adapters as this LBFO team: two teaming drivers bound to one NIC.
         mine = {m.name.casefold() for m in target.obj.members}
@@ -56,14 +56,14 @@ def _vm_team_facts(estate: Estate, target: Target) -> VmTeamFacts:
     vm, team = target.links["vm"], target.obj
     result: dict[str, Any] = {"member_count": len(team.members)}
     if vm.adapters is UNSET:
-        missing = Missing(f"vms[{vm.name}].adapters")
+        missing = Missing(field_path(estate.path_of(vm), "adapters"))
         return result | {"member_adapters": missing, "shared_switch": missing, "teaming_not_allowed": missing}
     adapters = target.links["member_adapters"]
     seen: set[str] = set()
     shared: Any = None
     for adapter in adapters:
         if adapter.switch_name is UNSET:
-            shared = Missing(f"vms[{vm.name}].adapters[{adapter.name}].switch_name")
+            shared = Missing(field_path(item_path(estate.path_of(vm), "adapters", vm.adapters, adapter), "switch_name"))
             break
         if adapter.switch_name is not None and adapter.switch_name.casefold() in seen:
             shared = adapter.switch_name
@@ -72,6 +72,6 @@ def _vm_team_facts(estate: Estate, target: Target) -> VmTeamFacts:
             seen.add(adapter.switch_name.casefold())
     unset = next((a for a in adapters if a.allow_teaming is UNSET), None)
     result["shared_switch"] = shared
-    result["teaming_not_allowed"] = (Missing(f"vms[{vm.name}].adapters[{unset.name}].allow_teaming") if unset
+    result["teaming_not_allowed"] = (Missing(field_path(item_path(estate.path_of(vm), "adapters", vm.adapters, unset), "allow_teaming")) if unset
                                      else [a.name for a in adapters if not a.allow_teaming])
     return result

@@ -62,7 +62,6 @@ def report_dict(report: Report) -> dict[str, Any]:
              "collected_at": i.collected_at.isoformat(), "collector": i.collector}
             for i in report.inputs
         ],
-        **({"extras": report.extras} if report.extras else {}),
         **_verification(report),
     }
 

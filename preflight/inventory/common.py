@@ -9,7 +9,7 @@ from a snapshot is ``UNSET``: the collector did not gather it, and a rule that n
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated, Literal, TypeAlias
+from typing import Annotated, Literal, TypeAlias, TypeGuard, TypeVar
 
 import msgspec
 from msgspec import UNSET, Meta, UnsetType
@@ -18,6 +18,14 @@ from preflight.inventory.names import DnsNameOrWildcard, LongText, Text, Version
 
 Unset: TypeAlias = UnsetType
 """Marker type for "not collected" (absent from the snapshot)."""
+
+_T = TypeVar("_T")
+
+
+def known(value: _T | UnsetType) -> TypeGuard[_T]:
+    """True when a field was collected (not UNSET); narrows the type for the checker."""
+    return value is not UNSET
+
 
 Timestamp = Annotated[datetime, Meta(tz=True, description="RFC 3339 timestamp with a time zone")]
 KbId = Annotated[Text, Meta(pattern=r"^KB\d{6,8}$", description="Hotfix id, e.g. KB2264080")]

@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 import msgspec
+from msgspec import UNSET
 
 from preflight.errors import InputError, split_validation_error
 from preflight.inventory import names, scan
@@ -17,6 +18,7 @@ from preflight.inventory.read import read_input, to_utf8
 from preflight.inventory.references import check_references
 from preflight.inventory.snapshot import ENTITY_LISTS, SCHEMA_ID, Snapshot, SnapshotInfo
 from preflight.inventory.toml_nulls import nulls_from_false
+from preflight.inventory.vms import Vm
 
 _KIND_TEXT = {"unknown": "unknown field (not in preflight/inventory/v1)", "missing": "required field is missing"}
 _PATTERN_TEXT = {
@@ -120,6 +122,11 @@ def read_snapshot(path: Path) -> Snapshot:
     return decode_snapshot(read_input(path), file, suffix)
 
 
+def _vm_key(vm: Vm) -> tuple[str, str]:
+    """A VM is one per host and id (or per host and name without an id); see `Vm`."""
+    return "vms", f"{vm.host}\x1f{vm.name if vm.id is UNSET else vm.id}".lower()
+
+
 def merge_snapshots(parts: list[tuple[str, Snapshot]]) -> tuple[Snapshot, dict[int, str]]:
     """Merge snapshots of parts of one estate; a name defined in two files is an error
     (except an identical domain, which every part may describe).
@@ -134,7 +141,7 @@ def merge_snapshots(parts: list[tuple[str, Snapshot]]) -> tuple[Snapshot, dict[i
         for kind in ENTITY_LISTS:
             target: list = getattr(merged, kind)
             for index, item in enumerate(getattr(part, kind)):
-                key = (kind, item.name.lower())
+                key = (kind, item.name.lower()) if kind != "vms" else _vm_key(item)
                 if key in seen and kind == "domains" and item in target:
                     continue  # parts of one estate may all describe the domain they live in
                 if key in seen:

@@ -8,6 +8,7 @@ from msgspec import UNSET
 
 from preflight.errors import InputError
 from preflight.inventory.snapshot import ENTITY_LISTS, Snapshot
+from preflight.inventory.vms import Vm
 
 
 def _names(items: Iterable[object]) -> set[str]:
@@ -31,14 +32,49 @@ class _Checker:
             self.fail(owner, path, f"'{value}' does not name an entry of {kind}")
 
 
+def _vm_clash(seen: dict[tuple[str, ...], Vm], vm: Vm) -> str | None:
+    """'id' or 'name' when an earlier VM on the same host is this one; None when it is a VM of its own.
+
+    Hyper-V tells VMs apart by id, so two VMs of one name on one host are two VMs when both ids are known
+    and differ; without an id, the name on the host is all there is. The same name or id on another host is
+    another VM (a Replica copy, a test VM).
+    """
+    host, name = vm.host.casefold(), vm.name.casefold()
+    if vm.id is UNSET:
+        return "name" if ("name", host, name) in seen or ("name-with-id", host, name) in seen else None
+    if ("id", host, vm.id.casefold()) in seen:
+        return "id"
+    return "name" if ("name", host, name) in seen else None
+
+
 def _check_unique(checker: _Checker) -> None:
     for kind in ENTITY_LISTS:
+        if kind == "vms":
+            _check_unique_vms(checker)
+            continue
         seen: set[str] = set()
         for index, item in enumerate(getattr(checker.snapshot, kind)):
             key = item.name.lower()
             if key in seen:
                 checker.fail(item, f"$.{kind}[{index}].name", f"duplicate name '{item.name}' in {kind}")
             seen.add(key)
+
+
+def _check_unique_vms(checker: _Checker) -> None:
+    seen: dict[tuple[str, ...], Vm] = {}
+    for index, vm in enumerate(checker.snapshot.vms):
+        clash = _vm_clash(seen, vm)
+        if clash == "id":
+            checker.fail(vm, f"$.vms[{index}].id", f"duplicate VM id '{vm.id}' on host '{vm.host}'")
+        if clash == "name":
+            checker.fail(vm, f"$.vms[{index}].name", f"duplicate VM '{vm.name}' on host '{vm.host}' "
+                                                    "(a VM is one per host and name, or per host and id)")
+        host, name = vm.host.casefold(), vm.name.casefold()
+        if vm.id is UNSET:
+            seen[("name", host, name)] = vm
+        else:
+            seen[("id", host, vm.id.casefold())] = vm
+            seen.setdefault(("name-with-id", host, name), vm)
 
 
 def _check_hosts(checker: _Checker) -> None:

@@ -64,11 +64,21 @@ class Backup(Model, kw_only=True):
     last_backup: Timestamp | None | Unset = UNSET
 
 
+VmId = Annotated[str, Meta(
+    pattern=r"^[0-9A-Fa-f]{8}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{12}$",
+    description="VMId (Get-VM) or ID (Get-SCVirtualMachine): a GUID, e.g. 5f0d2a3c-8e7b-4c1a-9d6e-2b4f8a1c3e5d")]
+
+
 class Vm(Model, kw_only=True):
-    """A virtual machine (Get-VM / Get-SCVirtualMachine)."""
+    """A virtual machine (Get-VM / Get-SCVirtualMachine).
+
+    A VM is one entry per (host, id), or per (host, name) when the id was not collected: a Hyper-V Replica
+    copy on the replica server, or a namesake test VM on another host, is a VM of its own.
+    """
 
     name: Text
     host: ComputerName
+    id: VmId | Unset = UNSET
     state: Literal["Running", "Off", "Saved", "Paused"] | Unset = UNSET
     memory_gb: Annotated[float, Meta(ge=0, le=MAX_MEMORY_GB)] | Unset = UNSET
     highly_available: bool | Unset = UNSET

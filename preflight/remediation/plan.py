@@ -9,7 +9,6 @@ the restart, then what must run after it (starting services).
 
 from __future__ import annotations
 
-from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from typing import Any
@@ -17,6 +16,7 @@ from typing import Any
 from msgspec import UNSET
 
 from preflight.engine.findings import Finding, Status
+from preflight.inventory.index import SnapshotIndex
 from preflight.inventory.snapshot import Snapshot
 from preflight.remediation.actions import ACTIONS
 from preflight.remediation.params import derive_params
@@ -100,28 +100,29 @@ def _merge_server_authentication(drafts: list[_Draft]) -> list[_Draft]:
 
 
 class _Fleet:
-    """Name indexes over the snapshot a plan is built for: hosts, clusters, running VMs by host."""
+    """The shared index of the snapshot a plan is built for, with the running VMs of each host."""
 
     def __init__(self, snapshot: Snapshot) -> None:
         self.snapshot = snapshot
-        self._hosts = {h.name.casefold(): h for h in reversed(snapshot.hosts)}
-        self._clusters = {c.name.casefold(): c for c in reversed(snapshot.clusters)}
-        self._running: dict[str, list[Any]] = defaultdict(list)
-        for vm in snapshot.vms:
-            if vm.state == "Running":
-                self._running[vm.host.casefold()].append(vm)
+        self.index = SnapshotIndex(snapshot)
+        self._running: dict[int, list[Any]] = {}
 
     def host(self, name: str) -> Any:
-        """The host called `name`, or None."""
-        return self._hosts.get(name.casefold())
+        """The host called `name` (or with that FQDN), or None."""
+        return self.index.host(name)
 
     def cluster_of(self, host: Any) -> Any:
         """The cluster `host` is a node of, or None."""
-        return self._clusters.get(host.cluster.casefold()) if host is not None and host.cluster else None
+        return self.index.cluster_of(host)
 
     def running_on(self, host: str) -> list[Any]:
         """Running VMs on `host`, in snapshot order."""
-        return self._running.get(host.casefold(), [])
+        record = self.index.host(host)
+        if record is None:
+            return []
+        if id(record) not in self._running:
+            self._running[id(record)] = [vm for vm in self.index.vms_on(record.name) if vm.state == "Running"]
+        return self._running[id(record)]
 
 
 def _free(fleet: _Fleet, host: Any, placed: dict[str, float]) -> float | None:
@@ -139,7 +140,7 @@ def _drain_moves(fleet: _Fleet, node: Any, cluster: Any, minutes: int) -> tuple[
     for vm in vms:
         need = vm.memory_gb if vm.memory_gb is not UNSET else 0.0
         options = [(free, h.name) for h in (fleet.host(n) for n in cluster.nodes)
-                   if h is not None and h.name.casefold() != node.name.casefold()
+                   if h is not None and h is not node
                    and (free := _free(fleet, h, placed)) is not None and free >= need]
         if vm.highly_available is not True or not options:
             why = "not highly available" if vm.highly_available is not True else "no other node has the memory"

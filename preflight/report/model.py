@@ -6,7 +6,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from datetime import datetime
 from enum import Enum
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from preflight.engine.catalog import Catalog
 from preflight.engine.evaluate import Evaluation
@@ -79,7 +79,6 @@ class Report:
     topology: tuple[TopologyNode, ...] = ()
     verification: Verification | None = None
     tallies: dict[str, dict[Status, int]] = field(default_factory=dict)
-    extras: dict[str, Any] = field(default_factory=dict)
     empty: bool = False
 
     @property

@@ -66,33 +66,34 @@ def build_topology(estate: Estate, findings: Iterable[Finding]) -> tuple[Topolog
     def host_node(host: Any) -> TopologyNode:
         return node("host", host.name, tuple(node("vm", vm.name) for vm in estate.vms_on(host.name)))
 
-    snapshot = estate.snapshot
-    vmm_names = {server.name.casefold(): server.name for server in snapshot.vmm_servers}
-    clusters_of: dict[str, list[Any]] = defaultdict(list)
-    hosts_of: dict[str, list[Any]] = defaultdict(list)  # standalone hosts per VMM server ('' = unmanaged)
-    clustered: set[str] = set()
-    for cluster in snapshot.clusters:
-        owner = cluster.managed_by or next(
-            (estate.hosts[n.casefold()].managed_by for n in cluster.nodes
-             if n.casefold() in estate.hosts and estate.hosts[n.casefold()].managed_by), None)
-        clusters_of[owner.casefold() if owner and owner.casefold() in vmm_names else ""].append(cluster)
-        clustered.update(n.casefold() for n in cluster.nodes)
-    for host in snapshot.hosts:
-        if host.name.casefold() not in clustered:
-            owner = (host.managed_by or "").casefold()
-            hosts_of[owner if owner in vmm_names else ""].append(host)
+    snapshot, index = estate.snapshot, estate.index
 
-    def children_of(owner: str) -> tuple[TopologyNode, ...]:
-        items = [node("cluster", c.name, tuple(host_node(estate.hosts[n.casefold()]) for n in c.nodes
-                                                if n.casefold() in estate.hosts))
-                 for c in clusters_of.get(owner, ())]
+    def vmm_of(name: str | None) -> int:
+        """The VMM server object's id ('not managed' is 0) for a `managed_by` name."""
+        server = index.vmm_servers.get(name)
+        return id(server) if server is not None else 0
+
+    clusters_of: dict[int, list[Any]] = defaultdict(list)
+    hosts_of: dict[int, list[Any]] = defaultdict(list)  # standalone hosts per VMM server (0 = unmanaged)
+    clustered: set[int] = set()
+    for cluster in snapshot.clusters:
+        nodes = index.nodes(cluster)
+        owner = cluster.managed_by or next((n.managed_by for n in nodes if n.managed_by), None)
+        clusters_of[vmm_of(owner)].append((cluster, nodes))
+        clustered.update(id(n) for n in nodes)
+    for host in snapshot.hosts:
+        if id(host) not in clustered:
+            hosts_of[vmm_of(host.managed_by)].append(host)
+
+    def children_of(owner: int) -> tuple[TopologyNode, ...]:
+        items = [node("cluster", c.name, tuple(host_node(n) for n in nodes)) for c, nodes in clusters_of.get(owner, ())]
         if hosts_of.get(owner):
             items.append(TopologyNode("group", STANDALONE, None, 0, tuple(host_node(h) for h in hosts_of[owner])))
         return tuple(items)
 
-    roots = [node("vmm", server.name, children_of(server.name.casefold())) for server in snapshot.vmm_servers]
-    if clusters_of.get("") or hosts_of.get(""):
-        roots.append(TopologyNode("group", UNMANAGED, None, 0, children_of("")))
+    roots = [node("vmm", server.name, children_of(id(server))) for server in snapshot.vmm_servers]
+    if clusters_of.get(0) or hosts_of.get(0):
+        roots.append(TopologyNode("group", UNMANAGED, None, 0, children_of(0)))
     return tuple(roots)
 
 

@@ -19,8 +19,9 @@ from preflight.engine.checks.base import (
     unknown,
 )
 from preflight.engine.checks.params import ConditionTable, FieldPath, MatrixRow
-from preflight.engine.conditions import OPERATORS, Condition, TestResult, compile_condition, holds, version_tuple
-from preflight.engine.paths import Unknown, compile_path, resolve
+from preflight.engine.conditions import OPERATORS, Condition, TestResult, compile_condition, holds
+from preflight.inventory.paths import Unknown, compile_path, resolve
+from preflight.inventory.versions import parse_version
 
 
 class MatchRow(MatrixRow, kw_only=True):
@@ -150,7 +151,7 @@ class VersionCheck(PathCheck, kw_only=True):
     def run(self, target: Target, context: Context) -> Outcome:
         value = self.value(target)
         item = evidence(self.path, value)
-        version = version_tuple(value) if value is not None else ()
+        version = parse_version(value) if value is not None else None
         low = self.min is not None and (not version or OPERATORS["version_lt"](value, self.min))
         high = self.max is not None and version and OPERATORS["version_gt"](value, self.max)
         if low or high:

@@ -24,7 +24,7 @@ from preflight.engine.checks.params import ConditionTable, FieldPath, ItemCondit
 from preflight.engine.checks.severity import Outweighed
 from preflight.engine.conditions import OPERATORS, compile_condition, holds
 from preflight.engine.fieldtypes import FieldError
-from preflight.engine.paths import compile_path, resolve
+from preflight.inventory.paths import compile_path, resolve
 
 
 def _fmt(number: float) -> str:

@@ -28,7 +28,7 @@ from preflight.engine.checks.base import (
 )
 from preflight.engine.checks.params import FieldPath, MatrixRow
 from preflight.engine.fieldtypes import FieldError, Scope, describe, options
-from preflight.engine.paths import Missing, compile_path, resolve
+from preflight.inventory.paths import Missing, compile_path, resolve
 
 
 def _clean(thumbprint: str) -> str:

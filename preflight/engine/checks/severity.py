@@ -15,7 +15,7 @@ import msgspec
 
 from preflight.engine.checks.base import Outcome, Target, show
 from preflight.engine.conditions import Condition, compile_condition, holds
-from preflight.engine.paths import Unknown, compile_path, resolve
+from preflight.inventory.paths import Unknown, compile_path, resolve
 
 SeverityName = Literal["blocker", "loss", "warning", "advisory"]
 

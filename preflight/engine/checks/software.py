@@ -23,7 +23,7 @@ from preflight.engine.checks.params import FieldPath, MatrixRow
 from preflight.engine.checks.severity import SeverityWhen
 from preflight.engine.conditions import OPERATORS
 from preflight.engine.fieldtypes import FieldError
-from preflight.engine.paths import compile_path, resolve
+from preflight.inventory.paths import compile_path, resolve
 from preflight.inventory.common import KbId
 
 

@@ -26,7 +26,7 @@ from preflight.engine.checks.base import (
 )
 from preflight.engine.checks.params import FieldPath, ItemCondition, ItemFields
 from preflight.engine.conditions import compile_condition, holds
-from preflight.engine.paths import Unknown, compile_path, resolve
+from preflight.inventory.paths import Unknown, compile_path, resolve
 
 
 def _label(item: Any, position: int) -> str:

@@ -6,6 +6,8 @@ import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 
+from preflight.inventory.versions import WS2012, parse_version
+
 COMPUTER_KINDS = ("vmm_servers", "sql_servers", "hosts", "library_servers")
 
 
@@ -52,8 +54,7 @@ class Invocation:
     @property
     def os_at_least_2012(self) -> bool:
         """True when the server runs Windows Server 2012 (6.2) or later."""
-        parts = [int(x) for x in (self.os_version or "0").split(".")[:2] if x.isdigit()]
-        return tuple(parts) >= (6, 2)
+        return parse_version(self.os_version or "") >= WS2012
 
 
 Renderer = Callable[[Invocation], list[str]]

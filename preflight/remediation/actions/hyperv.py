@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from preflight.inventory.versions import WS2012R2, parse_version
 from preflight.remediation.actions.base import ActionSpec, Invocation, Param, register
 from preflight.remediation.literals import ps_int
 from preflight.remediation.literals import ps_quote as q
@@ -69,12 +70,12 @@ def _teaming(inv: Invocation) -> list[str]:
 
 
 def _cache_size(inv: Invocation) -> list[str]:
-    prop = "BlockCacheSize" if (inv.os_version or "").startswith("6.3") else "SharedVolumeBlockCacheSizeInMB"
+    prop = "BlockCacheSize" if parse_version(inv.os_version or "").within(WS2012R2) else "SharedVolumeBlockCacheSizeInMB"
     return [f"$cluster = Get-Cluster -Name {q(inv.object_name)}", f"$cluster.{prop} = {ps_int(inv.p('size_mb'))}"]
 
 
 def _enable_cache(inv: Invocation) -> list[str]:
-    prop = "EnableBlockCache" if (inv.os_version or "").startswith("6.3") else "CsvEnableBlockCache"
+    prop = "EnableBlockCache" if parse_version(inv.os_version or "").within(WS2012R2) else "CsvEnableBlockCache"
     cluster, csv = q(inv.p("cluster")), q(inv.item or "")
     return [
         "Import-Module FailoverClusters",

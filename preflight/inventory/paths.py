@@ -6,12 +6,18 @@ reads a link or derived fact of the target (its host, its cluster, the count of 
 
 Resolving a path gives a value, ``None`` (null, or no item matched a selector) or raises
 `Unknown` naming the first field the snapshot did not collect.
+
+Paths shown to users (a finding's ``missing`` list and evidence, load errors) use one dialect: the
+absolute position in the snapshot file, ``$.hosts[3].os.version``, ``$.vms[12].adapters[0].switch_name``,
+built by `field_path` and `item_path` from the position `SnapshotIndex.path_of` knows. Only an entity
+the snapshot does not contain at all has no position; `absent_path` names it by a ``[Name]`` selector,
+``$.hosts[HVDR09]`` (the reader must add it, so a position could not help).
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
@@ -39,6 +45,22 @@ class Unknown(Exception):
     def __init__(self, path: str) -> None:
         super().__init__(path)
         self.path = path
+
+
+def field_path(base: str, *fields: str) -> str:
+    """``field_path("$.hosts[3]", "os.version")`` -> ``$.hosts[3].os.version``."""
+    return ".".join((base, *fields))
+
+
+def item_path(base: str, field: str, items: Sequence[object], item: object) -> str:
+    """The path of `item` (found by identity) in the list `field` of the object at `base`: ``$.vms[2].adapters[1]``."""
+    position = next(i for i, candidate in enumerate(items) if candidate is item)
+    return f"{base}.{field}[{position}]"
+
+
+def absent_path(kind: str, name: str) -> str:
+    """The path of an entity the snapshot lacks altogether, by name: ``$.hosts[HVDR09]``."""
+    return f"$.{kind}[{name}]"
 
 
 @dataclass(frozen=True, slots=True)
