@@ -23,12 +23,12 @@ from typing import Any
 import msgspec.inspect as mi
 
 from preflight.engine.conditions import ConditionError, compile_condition
-from preflight.inventory.paths import Path, Step, compile_path
+from preflight.inventory.paths import Missing, Path, Step, compile_path
 
 _ANY = mi.AnyType()
 _RECORDS = (mi.StructType, mi.DataclassType, mi.TypedDictType, mi.NamedTupleType)
 _NUMBERS = (mi.IntType, mi.FloatType)
-_LISTS = (mi.ListType, mi.TupleType, mi.VarTupleType, mi.SetType, mi.FrozenSetType)
+_LISTS = (mi.ListType, mi.VarTupleType, mi.SetType, mi.FrozenSetType)  # the model has no fixed-length tuples
 
 
 class FieldError(ConditionError):
@@ -48,7 +48,8 @@ def type_info(annotation: Any) -> mi.Type:
 
 
 def options(kind: mi.Type) -> list[mi.Type]:
-    """The alternatives of a type: metadata stripped, unions flattened, null left out."""
+    """The alternatives of a type: metadata stripped, unions flattened, null and `Missing` (a fact the
+    estate could not derive, which the engine reports as unknown) left out."""
     found: list[mi.Type] = []
     pending = [kind]
     while pending:
@@ -57,7 +58,7 @@ def options(kind: mi.Type) -> list[mi.Type]:
             pending.insert(0, current.type)
         elif isinstance(current, mi.UnionType):
             pending[0:0] = list(current.types)
-        elif not isinstance(current, mi.NoneType):
+        elif not isinstance(current, mi.NoneType) and not (isinstance(current, mi.CustomType) and current.cls is Missing):
             found.append(current)
     return found
 

@@ -11,7 +11,7 @@ from typing import Any, TypedDict
 from msgspec import UNSET
 
 from preflight.inventory.paths import Missing, absent_path, field_path, item_path
-from preflight.estate.model import Estate, Target, facts
+from preflight.estate.model import Derived, Estate, Target, facts
 
 
 def _node_path(estate: Estate, name: str, field: str) -> str:
@@ -36,7 +36,7 @@ def _not_restarted(estate: Estate, cluster: Any, path: str) -> Any:
         return []
     stale = []
     for name in cluster.nodes:
-        boot = estate.index.host(name).last_boot
+        boot = estate.index.node(name).last_boot
         if boot is UNSET:
             return Missing(_node_path(estate, name, "last_boot"))
         if boot < changed:
@@ -47,7 +47,7 @@ def _not_restarted(estate: Estate, cluster: Any, path: str) -> Any:
 def _system_drive_mismatch(estate: Estate, cluster: Any) -> Any:
     drives: dict[str, str] = {}
     for name in cluster.nodes:
-        hardware = estate.index.host(name).hardware
+        hardware = estate.index.node(name).hardware
         if hardware is UNSET or hardware.system_drive is UNSET:
             return Missing(_node_path(estate, name, "hardware.system_drive"))
         drives[name] = hardware.system_drive.upper()
@@ -59,7 +59,7 @@ def _system_drive_mismatch(estate: Estate, cluster: Any) -> Any:
 def _ntlm_disabled(estate: Estate, cluster: Any) -> Any:
     disabled = []
     for name in cluster.nodes:
-        enabled = estate.index.host(name).ntlm_enabled
+        enabled = estate.index.node(name).ntlm_enabled
         if enabled is UNSET:
             return Missing(_node_path(estate, name, "ntlm_enabled"))
         if not enabled:
@@ -103,7 +103,7 @@ def _csv_networks(estate: Estate, cluster: Any, path: str) -> tuple[Any, Any]:
     if cluster.network_interfaces is UNSET:
         return names, Missing(f"{path}.network_interfaces")
     for node in cluster.nodes:
-        host = estate.index.host(node)
+        host = estate.index.node(node)
         interface = next((i for i in cluster.network_interfaces if i.node.casefold() == node.casefold()
                           and i.network.casefold() == names[0].casefold()), None)
         if interface is None:
@@ -144,15 +144,15 @@ def _newest_dc_version(estate: Estate, cluster: Any, path: str) -> Any:
 class ClusterFacts(TypedDict):
     """Facts of a cluster for the CSV rules (any value may also be Missing(path))."""
 
-    csv_networks: list[str]
-    teamed_csv_networks: list[str]
-    dc_outside_cluster: list[str]
-    block_cache_percent_of_node_memory: float
-    nodes_not_restarted_since_cache_change: list[str]
-    system_drive_mismatch: list[str]
-    ntlm_disabled_nodes: list[str]
-    partial_networks: list[str]
-    newest_dc_version: str | None
+    csv_networks: Derived[list[str]]
+    teamed_csv_networks: Derived[list[str]]
+    dc_outside_cluster: Derived[list[str]]
+    block_cache_percent_of_node_memory: Derived[float]
+    nodes_not_restarted_since_cache_change: Derived[list[str]]
+    system_drive_mismatch: Derived[list[str]]
+    ntlm_disabled_nodes: Derived[list[str]]
+    partial_networks: Derived[list[str]]
+    newest_dc_version: Derived[str | None]
 
 
 @facts("clusters")
@@ -203,9 +203,9 @@ def _redirected_io_reason(csv: Any, path: str) -> Any:
 class CsvFacts(TypedDict):
     """Facts of a CSV (any value may also be Missing(path))."""
 
-    non_hyperv_workloads: list[str]
-    cno_protector: bool
-    redirected_io_reason: str | None
+    non_hyperv_workloads: Derived[list[str]]
+    cno_protector: Derived[bool]
+    redirected_io_reason: Derived[str | None]
 
 
 @facts("csvs")

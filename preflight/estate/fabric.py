@@ -9,7 +9,7 @@ from msgspec import UNSET
 
 from preflight.inventory.paths import Missing, absent_path
 from preflight.estate.model import Estate, Target, target_kind
-from preflight.inventory.clusters import Cluster, Csv
+from preflight.inventory.clusters import Cluster, Csv, ReplicaBroker
 from preflight.inventory.common import Unset
 from preflight.inventory.hosts import Host, Nic, ReplicaServer, Team
 from preflight.inventory.vms import Vm, VmAdapter
@@ -178,22 +178,23 @@ def _vm_teams(estate: Estate) -> Iterator[Target]:
 @target_kind("replicated_vms", "VMs with Hyper-V Replica configured (Get-VMReplication)", model=Vm,
              links=ReplicatedVmLinks, inherits="vms")
 def _replicated_vms(estate: Estate) -> Iterator[Target]:
-    brokers = {}
+    brokers: dict[str, tuple[Cluster, ReplicaBroker]] = {}
     for cluster in estate.snapshot.clusters:
-        if cluster.replica_broker not in (None, UNSET):
-            broker = cluster.replica_broker
-            brokers[broker.name.casefold()] = cluster
+        broker = cluster.replica_broker
+        if isinstance(broker, ReplicaBroker):
+            brokers[broker.name.casefold()] = (cluster, broker)
             if broker.fqdn is not UNSET:
-                brokers[broker.fqdn.casefold()] = cluster
+                brokers[broker.fqdn.casefold()] = (cluster, broker)
     for vm_target in estate.targets("vms"):
         vm = vm_target.obj
         if vm.replication in (None, UNSET):
             continue
         replica_name = vm.replication.replica_server.casefold()
         replica_host = estate.host(replica_name)
-        broker_cluster = brokers.get(replica_name)
-        if broker_cluster is not None:
-            settings = broker_cluster.replica_broker.replica
+        broker_cluster, broker = brokers.get(replica_name, (None, None))
+        settings: ReplicaServer | None | Unset | Missing
+        if broker is not None:
+            settings = broker.replica
         elif replica_host is not None:
             settings = replica_host.replica
         else:

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any, get_type_hints, is_typeddict
+from typing import Any, TypeVar, Union, get_type_hints, is_typeddict
 
 from msgspec import UNSET
 
@@ -174,11 +174,16 @@ def link_types(kind: str) -> dict[str, Any]:
     return found
 
 
-FactProvider = Callable[[Estate, Target], dict[str, Any]]
+FactProvider = Callable[[Estate, Target], Mapping[str, object]]
 FACT_PROVIDERS: dict[str, list[FactProvider]] = {}
+_Provider = TypeVar("_Provider", bound=FactProvider)
+
+_T = TypeVar("_T")
+Derived = Union[_T, Missing]
+"""A fact's type: its value, or `Missing(path)` when it rests on a field that was not collected."""
 
 
-def facts(kind: str) -> Callable[[FactProvider], FactProvider]:
+def facts(kind: str) -> Callable[[_Provider], _Provider]:
     """Register a function adding derived facts (``@name`` links) to every target of `kind`.
 
     Lets a pack's support code add the facts its rules need in its own module.
@@ -186,7 +191,7 @@ def facts(kind: str) -> Callable[[FactProvider], FactProvider]:
     against it); use `Missing(path)` for a fact that depends on an uncollected field.
     """
 
-    def register(provider: FactProvider) -> FactProvider:
+    def register(provider: _Provider) -> _Provider:
         FACT_PROVIDERS.setdefault(kind, []).append(provider)
         return provider
 

@@ -21,7 +21,7 @@ from typing import Any, Literal, TypedDict
 
 from msgspec import UNSET
 
-from preflight.estate.model import Estate, Target, facts, target_kind
+from preflight.estate.model import Derived, Estate, Target, facts, target_kind
 from preflight.inventory.clusters import Cluster, ReplicaBroker
 from preflight.inventory.hosts import Host, ReplicaServer
 from preflight.inventory.paths import Missing, absent_path, field_path
@@ -175,7 +175,7 @@ def _replica_servers(estate: Estate) -> Iterator[Target]:
             continue
         broker_cluster = _broker_cluster_of(estate, host)
         fqdn = _field(host, "fqdn", path)
-        stores = (Store(host.name, host.certificates, f"{path}.certificates"),)
+        stores: tuple[Store, ...] = (Store(host.name, host.certificates, f"{path}.certificates"),)
         uses = _primary_certificates(estate, host, fqdn, stores)
         if broker_cluster is None:
             uses = _endpoint_certificate(host.replica, f"{path}.replica", fqdn, stores) + uses
@@ -270,13 +270,13 @@ def _failover_ip_configured(vm: Any, path: str) -> Any:
 class ReplicationFacts(TypedDict):
     """Facts of a replicated VM (any value may also be Missing(path))."""
 
-    primary_fqdn: str
-    primary_replica_settings: ReplicaServer | None
-    replica_node_cluster: str | None
-    domains_trusted: bool
-    same_site: bool
-    frequency_sec: int | None
-    failover_ip_configured: bool
+    primary_fqdn: Derived[str]
+    primary_replica_settings: Derived[ReplicaServer | None]
+    replica_node_cluster: Derived[str | None]
+    domains_trusted: Derived[bool]
+    same_site: Derived[bool]
+    frequency_sec: Derived[int | None]
+    failover_ip_configured: Derived[bool]
 
 
 @facts("replicated_vms")
@@ -327,7 +327,7 @@ def _replication_facts(estate: Estate, target: Target) -> ReplicationFacts:
 class ClusterReplicaFacts(TypedDict):
     """Nodes taking part in Hyper-V Replica, with their roles (or Missing(path))."""
 
-    replica_participants: list[str]
+    replica_participants: Derived[list[str]]
 
 
 @facts("clusters")

@@ -12,7 +12,7 @@ from typing import Any, NotRequired, TypedDict
 from msgspec import UNSET
 
 from preflight.inventory.paths import Missing, field_path, item_path
-from preflight.estate.model import Estate, Target, facts
+from preflight.estate.model import Derived, Estate, Target, facts
 from preflight.inventory.hosts import Nic
 from preflight.inventory.vms import VmAdapter
 
@@ -21,24 +21,24 @@ class HostTeamFacts(TypedDict):
     """Facts of a host team."""
 
     member_count: int
-    vendor_teamed_members: list[str]
-    member_nics: NotRequired[list[Nic]]
+    vendor_teamed_members: Derived[list[str]]
+    member_nics: NotRequired[Derived[list[Nic]]]
 
 
 class VmTeamFacts(TypedDict):
     """Facts of a guest team (any value may also be Missing(path))."""
 
     member_count: int
-    shared_switch: str | None
-    teaming_not_allowed: list[str]
-    member_adapters: NotRequired[list[VmAdapter]]
+    shared_switch: Derived[str | None]
+    teaming_not_allowed: Derived[list[str]]
+    member_adapters: NotRequired[Derived[list[VmAdapter]]]
 
 
 @facts("host_teams")
 def _host_team_facts(estate: Estate, target: Target) -> HostTeamFacts:
     """Member count; member NICs unknown (not an empty list) when the host's NICs were not collected."""
     host = target.links["host"]
-    result: dict[str, Any] = {"member_count": len(target.obj.members), "vendor_teamed_members": []}
+    result: HostTeamFacts = {"member_count": len(target.obj.members), "vendor_teamed_members": []}
     if host.nics is UNSET:
         result["member_nics"] = Missing(field_path(estate.path_of(host), "nics"))
     if target.obj.vendor is None:
@@ -54,10 +54,10 @@ def _host_team_facts(estate: Estate, target: Target) -> HostTeamFacts:
 def _vm_team_facts(estate: Estate, target: Target) -> VmTeamFacts:
     """Member count, a virtual switch two members share, and members whose AllowTeaming is off."""
     vm, team = target.links["vm"], target.obj
-    result: dict[str, Any] = {"member_count": len(team.members)}
     if vm.adapters is UNSET:
         missing = Missing(field_path(estate.path_of(vm), "adapters"))
-        return result | {"member_adapters": missing, "shared_switch": missing, "teaming_not_allowed": missing}
+        return {"member_count": len(team.members), "member_adapters": missing, "shared_switch": missing,
+                "teaming_not_allowed": missing}
     adapters = target.links["member_adapters"]
     seen: set[str] = set()
     shared: Any = None
@@ -71,7 +71,6 @@ def _vm_team_facts(estate: Estate, target: Target) -> VmTeamFacts:
         if adapter.switch_name is not None:
             seen.add(adapter.switch_name.casefold())
     unset = next((a for a in adapters if a.allow_teaming is UNSET), None)
-    result["shared_switch"] = shared
-    result["teaming_not_allowed"] = (Missing(field_path(item_path(estate.path_of(vm), "adapters", vm.adapters, unset), "allow_teaming")) if unset
-                                     else [a.name for a in adapters if not a.allow_teaming])
-    return result
+    not_allowed = (Missing(field_path(item_path(estate.path_of(vm), "adapters", vm.adapters, unset), "allow_teaming"))
+                   if unset else [a.name for a in adapters if not a.allow_teaming])
+    return {"member_count": len(team.members), "shared_switch": shared, "teaming_not_allowed": not_allowed}

@@ -89,7 +89,8 @@ def chart_data(report: Report) -> dict[str, Any]:
     label_w, bar_w, row_h = 170, 520, 28
     rows = []
     for i, pack in enumerate(packs):
-        x, segments = label_w, []
+        x: float = label_w
+        segments: list[dict[str, Any]] = []
         for severity in SEVERITIES_WORST_FIRST:
             n = counts[pack][severity]
             if n:

@@ -53,10 +53,10 @@ def build_junit(report: Report) -> ET.Element:
         suite = ET.SubElement(root, "testsuite", name=pack, timestamp=report.as_of.instant.isoformat(),
                               hostname=_clean(", ".join(i.snapshot for i in report.inputs)))
         properties = ET.SubElement(suite, "properties")
-        for name, value in (("pack_version", report.packs.get(pack, "")), ("verdict", report.verdict.value),
-                            ("verdict_reason", report.verdict_reason()), ("as_of", report.as_of.instant.isoformat()),
-                            ("as_of_chosen", report.as_of.describe())):
-            ET.SubElement(properties, "property", name=name, value=_clean(value))
+        for name, text in (("pack_version", report.packs.get(pack, "")), ("verdict", report.verdict.value),
+                           ("verdict_reason", report.verdict_reason()), ("as_of", report.as_of.instant.isoformat()),
+                           ("as_of_chosen", report.as_of.describe())):
+            ET.SubElement(properties, "property", name=name, value=_clean(text))
         counts = {"tests": 0, "failures": 0, "skipped": 0}
         for finding in by_pack.get(pack, ()):
             _case(suite, finding)

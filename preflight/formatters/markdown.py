@@ -55,6 +55,8 @@ def _verification_block(report: Report) -> list[str]:
     from preflight.formatters.verification import step_what
 
     verification = report.verification
+    if verification is None:
+        return []
     plan = verification.plan
     state = "verified" if verification.passed else "NOT verified"
     out = [f"### Remediation plan ({state} in the emulator)", "",

@@ -86,6 +86,13 @@ class SnapshotIndex:
         """The host with this name or FQDN, or None."""
         return self._hosts.get(name.casefold()) if name else None
 
+    def node(self, name: str) -> Host:
+        """The host of a cluster's node name (the reference check guarantees every node is a host)."""
+        host = self.host(name)
+        if host is None:
+            raise KeyError(f"cluster node {name!r} is not a host of the snapshot")
+        return host
+
     def cluster(self, name: str | None) -> Cluster | None:
         """The cluster with this name, or None."""
         return self.clusters.get(name)

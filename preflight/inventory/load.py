@@ -5,6 +5,7 @@ from __future__ import annotations
 import gc
 import json
 import tomllib
+import typing
 from pathlib import Path
 from typing import Any
 
@@ -28,7 +29,7 @@ _PATTERN_TEXT = {
                    "a label and 255 in all (Microsoft KB909264)",
     names.DnsNameOrWildcard: "expected an FQDN or a wildcard such as *.contoso.local",
 }
-_PATTERNS = {alias.__metadata__[0].pattern: text for alias, text in _PATTERN_TEXT.items()}
+_PATTERNS = {typing.get_args(alias)[1].pattern: text for alias, text in _PATTERN_TEXT.items()}
 _TOO_DEEP = "nested too deeply (arrays or objects inside each other far beyond any snapshot field)"
 
 

@@ -30,6 +30,7 @@ def _null_by_false(info: mi.Type) -> bool:
 @lru_cache(maxsize=None)
 def _fields(cls: type) -> dict[str, mi.Type]:
     info = mi.type_info(cls)
+    assert isinstance(info, mi.StructType), cls
     return {field.encode_name: field.type for field in info.fields}
 
 

@@ -26,12 +26,23 @@ COMMON_VARIABLES = frozenset({"name", "kind", "value", "path", "expected", "at_r
 
 
 class Target(Protocol):
-    """What a check sees of one object: see `preflight.estate.targets.Target`."""
+    """What a check sees of one object (read-only): see `preflight.estate.model.Target`."""
 
-    kind: str
-    name: str
-    obj: Any
-    links: Mapping[str, Any]
+    @property
+    def kind(self) -> str:
+        """The target kind."""
+
+    @property
+    def name(self) -> str:
+        """The object's display name."""
+
+    @property
+    def obj(self) -> Any:  # the inventory model object of the target kind: each check kind knows which
+        """The model object."""
+
+    @property
+    def links(self) -> Mapping[str, Any]:  # links and facts of mixed types, declared per target kind
+        """Links to related objects and derived facts (`@name` in paths)."""
 
 
 @dataclass(frozen=True, slots=True)

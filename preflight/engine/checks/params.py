@@ -15,7 +15,7 @@ A check kind annotates a parameter with what it holds, and `check_params` walks 
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated, Any, cast
 
 import msgspec
 import msgspec.inspect as mi
@@ -64,7 +64,8 @@ def _role(kind: mi.Type) -> str | None:
 
 def check_params(value: Any, scope: Scope, key: str = "") -> None:
     """Check the field paths and tables a parameter struct (or a matrix row) names against `scope`."""
-    info = type_info(type(value))
+    info = type_info(cast(Any, type(value)))  # a class is hashable; typeshed's lru_cache stub cannot say so
+    assert isinstance(info, mi.StructType), type(value)
     items_scope: Scope | None = None
     for field in info.fields:
         data = getattr(value, field.name)

@@ -248,7 +248,7 @@ class ReplicaFirewall(CheckParams, kw_only=True):
         return passed(*proof)
 
     @staticmethod
-    def _state(rules: list[Any], row: dict[str, Any], port: int) -> tuple[bool, Any] | None:
+    def _state(rules: list[Any], row: ListenerRow, port: int) -> tuple[bool, Any] | None:
         """(open, what was found) for one listener port; None when the built-in rule's port is unknown."""
         undecided = False
         for rule in rules:
