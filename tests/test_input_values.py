@@ -159,3 +159,17 @@ def test_physically_absurd_values_are_bad_input(tmp_path: Path, capsys, where: s
 def test_a_number_beyond_float_range_names_its_field(tmp_path: Path, capsys) -> None:
     text = json.dumps(ready()).replace('"memory_gb": 4', '"memory_gb": 1e999', 1)
     assert_bad(tmp_path, capsys, text, "$.vms[0].memory_gb", "out of range")
+
+
+def test_a_hyperv_hosts_version_and_os_version_must_agree(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    data = json.loads(TEXT)
+    host = data["hosts"][0]
+    host["version"], host["os"]["version"] = "6.2.9200", "6.1.7601"
+    path = tmp_path / "two-versions.json"
+    path.write_text(json.dumps(data), encoding="utf-8")
+    assert main(["check", str(path)]) == 2
+    err = capsys.readouterr().err
+    assert "$.hosts[0].version: '6.2.9200' disagrees with os.version '6.1.7601'" in err
+    host["version"] = "6.1.7601.0"   # the same version, written with a zero more: no contradiction
+    path.write_text(json.dumps(data), encoding="utf-8")
+    assert main(["check", str(path), "--as-of", "collected"]) == 0

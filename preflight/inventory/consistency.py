@@ -1,5 +1,6 @@
 """Contradictions inside one snapshot: a keyed list (services, NICs, teams, volumes, certificates, ...)
-that lists the same key twice with different content.
+that lists the same key twice with different content, and one fact stated twice with two values (a
+Hyper-V host's `version` is its OS version, so it must agree with `os.version`).
 
 Windows names are case-insensitive, so 'WinRM' and 'winrm' are the same service. An entry repeated
 with identical content is tolerated (collectors sometimes report an object twice); two different
@@ -12,7 +13,9 @@ from collections.abc import Sequence
 from typing import Any
 
 from preflight.errors import InputError
+from preflight.inventory.common import known
 from preflight.inventory.snapshot import Snapshot
+from preflight.inventory.versions import compare_versions
 
 # (attribute path from the entity, key field) of every keyed list, per entity list of the snapshot.
 _KEYED: dict[str, tuple[tuple[str, str], ...]] = {
@@ -44,8 +47,20 @@ def _check_list(items: Sequence[Any], key: str, path: str, file: str) -> None:
             raise InputError(file, f"{path}[{index}].{key}", f"'{name}' is listed twice with different content "
                                                               f"(also at {path}[{earlier}])")
 
+def _check_host_versions(snapshot: Snapshot, file: str) -> None:
+    for index, host in enumerate(snapshot.hosts):
+        if host.platform != "hyperv" or not known(host.version) or not known(host.os) or not known(host.os.version):
+            continue
+        if compare_versions(host.version, host.os.version) != 0:
+            raise InputError(file, f"$.hosts[{index}].version",
+                             f"'{host.version}' disagrees with os.version '{host.os.version}': a Hyper-V host's "
+                             "version is its OS version (give the same value, or only os.version)")
+
+
 def check_consistency(snapshot: Snapshot, file: str) -> None:
-    """Raise `InputError` for the first keyed list that describes one object twice, differently."""
+    """Raise `InputError` for the first keyed list that describes one object twice, differently, or a
+    fact stated twice with two values."""
+    _check_host_versions(snapshot, file)
     for kind, lists in _KEYED.items():
         if not lists:
             continue
