@@ -6,6 +6,7 @@ import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 
+from preflight.inventory.moves import Move
 from preflight.inventory.versions import WS2012, parse_version
 
 COMPUTER_KINDS = ("vmm_servers", "sql_servers", "hosts", "library_servers")
@@ -46,6 +47,7 @@ class Invocation:
     params: Mapping[str, str] = field(default_factory=dict)
     item: str | None = None
     os_version: str | None = None
+    moves: tuple[Move, ...] = ()
 
     def p(self, key: str, default: str = "") -> str:
         """A parameter value (empty when absent)."""

@@ -15,11 +15,9 @@ def _drain(inv: Invocation) -> list[str]:
     """Pause the node, then live-migrate each VM to the node the plan chose (PowerShell 2.0 cluster cmdlets)."""
     lines = ["Import-Module FailoverClusters",
              f"Suspend-ClusterNode -Cluster {q(inv.p('cluster'))} -Name {q(inv.server)} | Out-Null"]
-    moves = [m for m in inv.p("moves").split("\n") if m]
-    for move in moves:
-        vm, _, node = move.partition("\t")
-        lines.append(f"Get-ClusterGroup -Cluster {q(inv.p('cluster'))} -Name {q(vm)} | "
-                     f"Move-ClusterVirtualMachineRole -Node {q(node)} | Out-Null")
+    for move in inv.moves:
+        lines.append(f"Get-ClusterGroup -Cluster {q(inv.p('cluster'))} -Name {q(move.vm)} | "
+                     f"Move-ClusterVirtualMachineRole -Node {q(move.target)} | Out-Null")
     return lines
 
 
@@ -36,7 +34,7 @@ register(ActionSpec(
     render=_restart, phase=80, remote=False, internal=True))
 register(ActionSpec(
     "drain-node", "Pause a cluster node and live-migrate its VMs away",
-    (Param("cluster", "Cluster"), Param("moves", "VM<TAB>node lines", required=False)), ("hosts",),
+    (Param("cluster", "Cluster"),), ("hosts",),
     ("the other nodes have memory for the VMs",), ("no VM runs on the node",), restart=False, offline=False,
     duration_min=5, commands=("Import-Module", "Suspend-ClusterNode", "Get-ClusterGroup", "Move-ClusterVirtualMachineRole",
                               "Out-Null"), render=_drain, phase=1, remote=False, internal=True))
