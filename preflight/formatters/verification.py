@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from preflight.emulator import DrillResult, UpgradeResult
+from preflight.remediation.actions import ACTIONS
 from preflight.remediation.runbook import Plan, Step
 from preflight.remediation.verification import Verification
 
@@ -83,7 +84,8 @@ def step_what(step: Step, limit: int | None = 110) -> str:
     if step.manual:
         text = params.get("instruction", "")
         return f"MANUAL: {text if limit is None or len(text) <= limit else text[:limit - 3] + '...'}"
-    shown = ", ".join(f"{k}={v}" for k, v in params.items() if k != "instruction")
+    hidden = {p.name for p in ACTIONS[step.action].params if not p.shown}
+    shown = ", ".join(f"{k}={v}" for k, v in params.items() if k not in hidden)
     return f"{step.action} {step.object_name}" + (f" ({shown})" if shown else "")
 
 

@@ -27,7 +27,7 @@ from preflight.remediation.params import derive_params
 from preflight.remediation.runbook import Plan, Step, VmOutage
 from preflight.remediation.targets import Resolved, resolve
 
-RESTART_MIN = 10
+RESTART_MIN = ACTIONS["restart-computer"].duration_min
 HOST_RESERVE_GB = 2.0
 _SERVER_RANK = {"sql_servers": 0, "vmm_servers": 1, "library_servers": 2, "vcenters": 3, "hosts": 4, "host_teams": 4,
                 "vms": 4, "vm_teams": 5, "clusters": 7, "csvs": 7}
@@ -46,7 +46,7 @@ def _key(draft: _Draft) -> tuple[Any, ...]:
     return (draft.action, draft.where.object_kind, draft.where.object_name.casefold(), tuple(sorted(draft.params.items())))
 
 
-def _drafts(findings: Iterable[Finding], snapshot: Snapshot) -> tuple[list[_Draft], list[tuple[str, str]]]:
+def _drafts(findings: Iterable[Finding], index: SnapshotIndex) -> tuple[list[_Draft], list[tuple[str, str]]]:
     drafts: dict[tuple[Any, ...], _Draft] = {}
     unplanned: list[tuple[str, str]] = []
     for finding in findings:
@@ -60,15 +60,14 @@ def _drafts(findings: Iterable[Finding], snapshot: Snapshot) -> tuple[list[_Draf
         if spec is None or spec.internal:
             unplanned.append((finding.rule, finding.target.name))
             continue
-        places = resolve(snapshot, finding.target.kind, finding.target.name, spec.name)
+        places = resolve(index.snapshot, finding.target.kind, finding.target.name, spec.name)
         if not places:
             unplanned.append((finding.rule, finding.target.name))
             continue
         for where in places:
-            params, problem = derive_params(spec.name, where, fix_params, snapshot, finding.target.name)
-            if spec.name == "set-replica-authentication" and where.object_kind == "vms" \
-                    and params.get("authentication") not in ("Kerberos", "Certificate"):
-                continue  # the VM keeps its own type; allowing both on the server is the whole fix
+            if not spec.needed(where.object_kind, {k: v for k, v in fix_params.items() if v != ""}):
+                continue
+            params, problem = derive_params(spec.name, where, fix_params, index, finding.target.name)
             draft = _Draft(spec.name, where, params, blocked=problem or "; ".join(spec.problems(params)) or None)
             draft = drafts.setdefault(_key(draft), draft)
             if finding.fingerprint not in draft.findings:
@@ -226,11 +225,11 @@ def _upgrade_steps(snapshot: Snapshot) -> list[Step]:
 
 def build_plan(findings: Iterable[Finding], snapshot: Snapshot, include_upgrade: bool = True) -> Plan:
     """The runbook that fixes what can be fixed, with the VMM 2012 upgrade as the last step."""
-    drafts, unplanned = _drafts(findings, snapshot)
+    fleet = _Fleet(snapshot)
+    drafts, unplanned = _drafts(findings, fleet.index)
     by_server: dict[str, list[_Draft]] = {}
     for draft in drafts:
         by_server.setdefault(draft.where.server.casefold(), []).append(draft)
-    fleet = _Fleet(snapshot)
     ordered = sorted(by_server.values(), key=lambda ds: _server_rank(ds[0].where.server, ds, fleet))
     steps = [s for ds in ordered for s in _server_steps(ds[0].where.server, ds, fleet)]
     if include_upgrade:
@@ -239,14 +238,15 @@ def build_plan(findings: Iterable[Finding], snapshot: Snapshot, include_upgrade:
 
 
 def fix_order_problems(plan: Plan) -> list[str]:
-    """Dependency violations in a plan: new WAIK before the old one is removed, a restart that never comes."""
+    """Dependency violations in a plan: an action before one its spec says must come first on the same
+    server (new WAIK before the old one is removed), a restart that never comes."""
     problems = []
-    index = {(s.action, s.server.casefold()): s.number for s in plan.steps}
+    last = {(s.action, s.server.casefold()): s.number for s in plan.steps}
     for step in plan.steps:
-        if step.action == "install-software" and step.param_dict.get("package") == "waik-windows7":
-            old = index.get(("uninstall-software", step.server.casefold()))
-            if old is not None and old > step.number:
-                problems.append(f"step {step.number}: WAIK installed before the old one is removed (step {old})")
+        for before in ACTIONS[step.action].runs_after:
+            other = last.get((before, step.server.casefold()))
+            if other is not None and other > step.number:
+                problems.append(f"step {step.number}: {step.action} runs before {before} (step {other})")
     return problems + _restart_problems(plan)
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from preflight.remediation.actions.base import ActionSpec, Invocation, Param, register
+from preflight.remediation.actions.phases import Phase
 from preflight.remediation.literals import ps_quote as q
 
 
@@ -31,14 +32,14 @@ register(ActionSpec(
     ("vmm_servers", "sql_servers", "hosts", "library_servers"), ("nothing else is running on it",),
     ("services come back by start mode; VMs on a standalone host stop and start again",),
     restart=False, offline=True, duration_min=10, commands=("Restart-Computer", "Wait-PreflightComputer"),
-    render=_restart, phase=80, remote=False, internal=True))
+    render=_restart, phase=Phase.RESTART, remote=False, internal=True))
 register(ActionSpec(
     "drain-node", "Pause a cluster node and live-migrate its VMs away",
     (Param("cluster", "Cluster"),), ("hosts",),
     ("the other nodes have memory for the VMs",), ("no VM runs on the node",), restart=False, offline=False,
     duration_min=5, commands=("Import-Module", "Suspend-ClusterNode", "Get-ClusterGroup", "Move-ClusterVirtualMachineRole",
-                              "Out-Null"), render=_drain, phase=1, remote=False, internal=True))
+                              "Out-Null"), render=_drain, phase=Phase.DRAIN, remote=False, internal=True))
 register(ActionSpec(
     "resume-node", "Resume a paused cluster node", (Param("cluster", "Cluster"),), ("hosts",), ("the node is back",),
     ("the node takes VMs again",), restart=False, offline=False, duration_min=1,
-    commands=("Import-Module", "Resume-ClusterNode", "Out-Null"), render=_resume, phase=98, remote=False, internal=True))
+    commands=("Import-Module", "Resume-ClusterNode", "Out-Null"), render=_resume, phase=Phase.RESUME, remote=False, internal=True))
