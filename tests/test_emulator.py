@@ -106,15 +106,21 @@ def test_renaming_an_installed_vmm_server_is_refused_but_a_sql_server_follows_ev
 def test_drain_live_migrates_only_where_memory_allows() -> None:
     state = _state("cluster2012")
     from preflight.emulator.restart import drain_node
+    from preflight.inventory.moves import Move
     node = state.snapshot.clusters[0].nodes[0]
-    vms = [vm for vm in state.vms_on(node) if vm.state == "Running"]
-    assert vms, "the cluster base has running VMs on its first node"
-    for other in state.snapshot.clusters[0].nodes[1:]:
-        state.host(other).hardware.memory_gb = 3  # 1 GB left after the parent reserve
-    moves, outages = drain_node(state, node, 20)
-    big = {vm.name for vm in vms if vm.memory_gb > 1 or vm.highly_available is not True}
-    assert {o.vm for o in outages} == big
-    assert {vm for vm, _ in moves} == {vm.name for vm in vms} - big
+    vms = [vm for vm in state.vms_on(node) if vm.state == "Running" and vm.highly_available is True]
+    assert len(vms) >= 2, "the cluster base has running HA VMs on its first node"
+    small, big = sorted(vms, key=lambda vm: vm.memory_gb)[:2]
+    other = state.snapshot.clusters[0].nodes[1]
+    state.host(other).hardware.memory_gb = 2 + small.memory_gb + sum(
+        vm.memory_gb for vm in state.vms_on(other) if vm.state == "Running")  # room for `small`, not for more
+    refused = apply(state, Request("drain-node", "hosts", node, {"minutes": "20"},
+                                   moves=(Move(small.name, node, other), Move(big.name, node, other))))
+    assert refused.result is Result.FAILED and "GB free" in refused.reason
+    assert small.host == node and state.outages == [], "a refused drain moves nothing"
+    outages = drain_node(state, node, (Move(small.name, node, other),), 20)
+    assert small.host == other and big.host == node
+    assert big.name in {o.vm for o in outages} and small.name not in {o.vm for o in outages}
 
 
 def test_setup_rolls_back_and_names_the_failed_check() -> None:

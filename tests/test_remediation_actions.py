@@ -37,3 +37,34 @@ def test_rule_fix_names_a_catalog_action_with_known_parameters(rule) -> None:
     assert spec is not None and not spec.internal, f"{rule.code}: unknown action {rule.fix.action!r}"
     known = {p.name for p in spec.params}
     assert set(rule.fix.params) <= known, f"{rule.code}: {set(rule.fix.params) - known} not parameters of {spec.name}"
+
+
+def test_every_action_has_an_emulator_effect_and_the_emulator_models_no_other() -> None:
+    from preflight.emulator import EFFECTS
+
+    assert set(EFFECTS) == set(ACTIONS)
+
+
+def test_phases_come_from_the_one_table_and_order_one_servers_work() -> None:
+    from preflight.remediation.actions.phases import Phase
+
+    assert all(isinstance(spec.phase, Phase) for spec in ACTIONS.values())
+    after = sorted(name for name, spec in ACTIONS.items() if spec.after_restart and not spec.internal)
+    assert after == ["start-service"], "only starting a service waits for the restart"
+    for name, spec in ACTIONS.items():
+        for before in spec.runs_after:
+            assert ACTIONS[before].phase < spec.phase, f"{name} must run after {before}: its phase must be later"
+
+
+def test_fix_order_problems_reports_an_action_placed_before_one_it_needs_first() -> None:
+    from preflight.remediation.plan import fix_order_problems
+    from preflight.remediation.runbook import Plan, Step
+
+    install = Step(1, "install-software", "VMM01", "vmm_servers", "VMM01", (("package", "waik-windows7"),), duration_min=15)
+    uninstall = Step(2, "uninstall-software", "VMM01", "vmm_servers", "VMM01", (("pattern", "WAIK"),), duration_min=10)
+    assert fix_order_problems(Plan((install, uninstall))) == [
+        "step 1: install-software runs before uninstall-software (step 2)"]
+    elsewhere = Step(2, "uninstall-software", "SQL01", "sql_servers", "SQL01", (("pattern", "WAIK"),), duration_min=10)
+    assert fix_order_problems(Plan((install, elsewhere))) == []
+    hotfix = Step(1, "install-hotfix", "HV01", "hosts", "HV01", (("kb", "KB2550569"),), restart=True, duration_min=10)
+    assert fix_order_problems(Plan((hotfix,))) == ["step 1: needs a restart the plan never does"]

@@ -32,7 +32,7 @@ def runbook_text(v: Verification) -> str:
         down = ", ".join(f"{o.vm} {o.minutes}m" for o in s.vms_down)
         flags = "".join([" restart" if s.restart else "", " manual" if s.manual else "",
                          " blocked" if s.blocked else "", f" down[{down}]" if down else ""])
-        params = " ".join(f"{k}={v}" for k, v in s.params if k not in ("moves", "instruction"))
+        params = " ".join(f"{k}={v}" for k, v in s.params if k != "instruction")
         lines.append(f"{s.number:>3} {s.server} {s.action} {s.object_name} {params} {s.duration_min}m{flags}".replace("  ", " "))
     for u in v.upgrades:
         lines.append(f"upgrade {u.server}: {'succeeds' if u.succeeded else 'rolls back'}"

@@ -112,7 +112,7 @@ def test_cluster_node_is_drained_by_memory_then_resumed() -> None:
     plan = build_plan([finding], snapshot, include_upgrade=False)
     assert [s.action for s in plan.steps] == ["drain-node", "install-hotfix", "restart-computer", "resume-node"]
     drain = plan.steps[0]
-    moved = [m for m in drain.param_dict["moves"].split("\n") if m]
+    moved = drain.moves
     running = [vm for vm in data["vms"] if vm["host"] == node["name"] and vm.get("state") == "Running"]
     assert len(moved) + len(drain.vms_down) == len(running)
     assert plan.steps[2].vms_down == (), "VMs left on a drained node were counted at the drain"

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from psparse import parse
+from preflight.inventory.moves import Move
 from preflight.remediation.actions import ACTIONS, ActionSpec
 from preflight.remediation.literals import ps_int, ps_quote
 from preflight.remediation.powershell import render_script, script_commands
@@ -29,8 +30,6 @@ def _params(spec: ActionSpec, hostile: str) -> tuple[tuple[str, str], ...]:
             value = param.choices[-1] if "Certificate" in param.choices[-1] else param.choices[0]
         elif param.name in VALID:
             value = VALID[param.name]
-        elif param.name == "moves":
-            value = f"{hostile}\t{hostile}"
         else:
             value = hostile
         values.append((param.name, value))
@@ -41,7 +40,8 @@ def _params(spec: ActionSpec, hostile: str) -> tuple[tuple[str, str], ...]:
 
 def _plan(spec: ActionSpec, hostile: str, os_version: str = "6.1.7601") -> Plan:
     step = Step(1, spec.name, hostile, spec.targets[0], f"{hostile}/{hostile}", _params(spec, hostile),
-                item=hostile, os_version=os_version, manual=spec.manual, restart=spec.restart, duration_min=spec.duration_min)
+                item=hostile, os_version=os_version, manual=spec.manual, restart=spec.restart, duration_min=spec.duration_min,
+                moves=(Move(hostile, hostile, hostile),))
     assert not spec.problems(step.param_dict), spec.problems(step.param_dict)
     return Plan((step,))
 

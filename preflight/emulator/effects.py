@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from enum import Enum
 
 from preflight.emulator.state import EmulatedEstate
+from preflight.inventory.moves import Move
 
 
 class Result(str, Enum):
@@ -20,13 +21,15 @@ class Result(str, Enum):
 
 @dataclass(frozen=True)
 class Request:
-    """An action on one object: `kind` is the object kind (hosts, host_teams, csvs, ...), `item` a team or CSV."""
+    """An action on one object: `kind` is the object kind (hosts, host_teams, csvs, ...), `item` a team or CSV;
+    a drain carries the live migrations the script performs in `moves`."""
 
     action: str
     kind: str
     name: str
     params: Mapping[str, str] = field(default_factory=dict)
     item: str | None = None
+    moves: tuple[Move, ...] = ()
 
     def p(self, key: str) -> str:
         """A parameter value (empty when absent)."""

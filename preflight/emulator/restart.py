@@ -8,6 +8,7 @@ from msgspec import UNSET
 
 from preflight.emulator.effects import Applied, Refused, Request, effect, ok
 from preflight.emulator.state import RESTART_MIN, EmulatedEstate, Outage, known
+from preflight.inventory.moves import Move
 
 
 def _rename_everywhere(state: EmulatedEstate, old: str, new: str) -> None:
@@ -98,30 +99,59 @@ def place(state: EmulatedEstate, vm: Any, node: Any, exclude: set[str]) -> Any:
     return best
 
 
-def drain_node(state: EmulatedEstate, name: str, minutes: int) -> tuple[list[tuple[str, str]], list[Outage]]:
-    """Pause a node and live-migrate its running VMs; VMs that cannot move stop for `minutes`."""
+def _check_moves(state: EmulatedEstate, node: Any, moves: tuple[Move, ...]) -> list[tuple[Any, Any]]:
+    """The (VM, target node) of each move, checked the way the cluster would refuse it, in script order."""
+    cluster = state.cluster_of(node)
+    members = {n.casefold() for n in cluster.nodes}
+    arriving: dict[str, float] = {}
+    checked: list[tuple[Any, Any]] = []
+    for move in moves:
+        vm = state.vm(move.vm, node.name)
+        if vm is None or move.source.casefold() not in (node.name.casefold(), str(node.fqdn).casefold()):
+            raise Refused(f"moving '{move.vm}': no such VM on {node.name}")
+        if any(vm is earlier for earlier, _ in checked):
+            raise Refused(f"moving '{vm.name}': moved twice by one drain")
+        target = state.host(move.target)
+        if target is None or target is node or target.name.casefold() not in members:
+            raise Refused(f"moving '{vm.name}': '{move.target}' is not another node of cluster {cluster.name}")
+        if target.name.casefold() in state.paused:
+            raise Refused(f"moving '{vm.name}': node {target.name} is paused and takes no VMs")
+        if vm.highly_available is not True:
+            raise Refused(f"moving '{vm.name}': not a clustered (highly available) VM, so it cannot live-migrate")
+        need = vm.memory_gb if known(vm.memory_gb) and vm.state == "Running" else 0.0
+        free = state.free_memory_gb(target)
+        if free is None:
+            raise Refused(f"moving '{vm.name}': the memory of {target.name} is not in the snapshot")
+        key = target.name.casefold()
+        if free - arriving.get(key, 0.0) < need:
+            raise Refused(f"moving '{vm.name}' ({need:g} GB): {target.name} has "
+                          f"{free - arriving.get(key, 0.0):g} GB free")
+        arriving[key] = arriving.get(key, 0.0) + need
+        checked.append((vm, target))
+    return checked
+
+
+def drain_node(state: EmulatedEstate, name: str, moves: tuple[Move, ...], minutes: int) -> list[Outage]:
+    """Pause a node and live-migrate exactly the VMs `moves` name; running VMs left on it are down for `minutes`.
+
+    A move the cluster would refuse (no such VM, a paused or foreign target, a VM that is not highly
+    available, not enough memory on the target) refuses the whole drain and changes nothing.
+    """
     node = state.host(name)
     if node is None or state.cluster_of(node) is None:
         raise Refused(f"'{name}' is not a node of a cluster in the estate")
-    state.paused.add(node.name.casefold())
-    moves, outages = [], []
-    for vm in sorted(state.vms_on(node.name), key=lambda v: (-(v.memory_gb if known(v.memory_gb) else 0), v.name)):
-        if vm.state != "Running":
-            continue
-        target = place(state, vm, node, {node.name.casefold()})
-        if target is None:
-            why = "not highly available" if vm.highly_available is not True else "no other node has the memory"
-            outages.append(Outage(vm.name, minutes, f"cannot live-migrate off {node.name} ({why})"))
-            continue
+    for vm, target in _check_moves(state, node, moves):
         state.move_vm(vm, target.name)
-        moves.append((vm.name, target.name))
+    state.paused.add(node.name.casefold())
+    outages = [Outage(vm.name, minutes, f"left on {node.name} while it is paused for maintenance")
+               for vm in state.vms_on(node.name) if vm.state == "Running"]
     state.outages.extend(outages)
-    return moves, outages
+    return outages
 
 
 @effect("drain-node")
 def _drain(state: EmulatedEstate, request: Request) -> Applied:
-    drain_node(state, request.name, int(request.p("minutes") or RESTART_MIN))
+    drain_node(state, request.name, request.moves, int(request.p("minutes") or RESTART_MIN))
     return ok(True)
 
 

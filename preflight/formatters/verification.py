@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from preflight.emulator import DrillResult, UpgradeResult
+from preflight.remediation.actions import ACTIONS
 from preflight.remediation.runbook import Plan, Step
 from preflight.remediation.verification import Verification
 
@@ -13,13 +14,13 @@ def step_dict(step: Step) -> dict[str, Any]:
     """One runbook step as a dict."""
     data: dict[str, Any] = {
         "step": step.number, "server": step.server, "object": step.object_name, "object_kind": step.object_kind,
-        "action": step.action, "params": {k: v for k, v in step.params if k != "moves"},
+        "action": step.action, "params": dict(step.params),
         "restart": step.restart, "duration_min": step.duration_min,
         "vms_down": [{"vm": o.vm, "minutes": o.minutes, "reason": o.reason} for o in step.vms_down],
         "manual": step.manual, "point_of_no_return": step.point_of_no_return,
     }
     if step.action == "drain-node":
-        data["live_migrations"] = [dict(zip(("vm", "to"), m.split("\t"))) for m in step.param_dict.get("moves", "").split("\n") if m]
+        data["live_migrations"] = [{"vm": move.vm, "to": move.target} for move in step.moves]
     if step.blocked:
         data["blocked"] = step.blocked
     return data
@@ -83,7 +84,8 @@ def step_what(step: Step, limit: int | None = 110) -> str:
     if step.manual:
         text = params.get("instruction", "")
         return f"MANUAL: {text if limit is None or len(text) <= limit else text[:limit - 3] + '...'}"
-    shown = ", ".join(f"{k}={v}" for k, v in params.items() if k not in ("moves", "instruction"))
+    hidden = {p.name for p in ACTIONS[step.action].params if not p.shown}
+    shown = ", ".join(f"{k}={v}" for k, v in params.items() if k not in hidden)
     return f"{step.action} {step.object_name}" + (f" ({shown})" if shown else "")
 
 

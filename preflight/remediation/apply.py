@@ -21,21 +21,23 @@ class StepOutcome:
 
 
 def _node_work_minutes(plan: Plan, drain: Step) -> int:
-    """Minutes a drained node is out: its steps up to the resume."""
+    """Minutes a drained node is out: the steps the script runs on it up to the resume (not skipped or manual ones)."""
     total = 0
     for step in plan.steps[drain.number:]:
         if step.action == "resume-node":
             break
-        total += step.duration_min
+        if not step.blocked and not step.manual:
+            total += step.duration_min
     return total
 
 
 def request_for(step: Step, plan: Plan) -> Request:
-    """The emulator request for a plan step (a drain is told how long the node is out; it picks targets itself)."""
+    """The emulator request for a plan step: a drain carries exactly the moves the script performs and how
+    long the node is out (the emulator checks the moves and counts the VMs left on the node itself)."""
     params = step.param_dict
     if step.action == "drain-node":
         params = {"cluster": params.get("cluster", ""), "minutes": str(_node_work_minutes(plan, step))}
-    return Request(step.action, step.object_kind, step.object_name, params, step.item)
+    return Request(step.action, step.object_kind, step.object_name, params, step.item, step.moves)
 
 
 def apply_plan(plan: Plan, snapshot: Snapshot, skip: tuple[str, ...] = ("upgrade-vmm-2012",)) -> tuple[EmulatedEstate, list[StepOutcome]]:

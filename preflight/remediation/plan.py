@@ -16,14 +16,18 @@ from typing import Any
 from msgspec import UNSET
 
 from preflight.engine.findings import Finding, Status
+from preflight.inventory.clusters import Cluster
+from preflight.inventory.hosts import Host
 from preflight.inventory.index import SnapshotIndex
+from preflight.inventory.moves import Move
 from preflight.inventory.snapshot import Snapshot
+from preflight.inventory.vms import Vm
 from preflight.remediation.actions import ACTIONS
 from preflight.remediation.params import derive_params
 from preflight.remediation.runbook import Plan, Step, VmOutage
 from preflight.remediation.targets import Resolved, resolve
 
-RESTART_MIN = 10
+RESTART_MIN = ACTIONS["restart-computer"].duration_min
 HOST_RESERVE_GB = 2.0
 _SERVER_RANK = {"sql_servers": 0, "vmm_servers": 1, "library_servers": 2, "vcenters": 3, "hosts": 4, "host_teams": 4,
                 "vms": 4, "vm_teams": 5, "clusters": 7, "csvs": 7}
@@ -42,7 +46,7 @@ def _key(draft: _Draft) -> tuple[Any, ...]:
     return (draft.action, draft.where.object_kind, draft.where.object_name.casefold(), tuple(sorted(draft.params.items())))
 
 
-def _drafts(findings: Iterable[Finding], snapshot: Snapshot) -> tuple[list[_Draft], list[tuple[str, str]]]:
+def _drafts(findings: Iterable[Finding], index: SnapshotIndex) -> tuple[list[_Draft], list[tuple[str, str]]]:
     drafts: dict[tuple[Any, ...], _Draft] = {}
     unplanned: list[tuple[str, str]] = []
     for finding in findings:
@@ -56,15 +60,14 @@ def _drafts(findings: Iterable[Finding], snapshot: Snapshot) -> tuple[list[_Draf
         if spec is None or spec.internal:
             unplanned.append((finding.rule, finding.target.name))
             continue
-        places = resolve(snapshot, finding.target.kind, finding.target.name, spec.name)
+        places = resolve(index.snapshot, finding.target.kind, finding.target.name, spec.name)
         if not places:
             unplanned.append((finding.rule, finding.target.name))
             continue
         for where in places:
-            params, problem = derive_params(spec.name, where, fix_params, snapshot, finding.target.name)
-            if spec.name == "set-replica-authentication" and where.object_kind == "vms" \
-                    and params.get("authentication") not in ("Kerberos", "Certificate"):
-                continue  # the VM keeps its own type; allowing both on the server is the whole fix
+            if not spec.needed(where.object_kind, {k: v for k, v in fix_params.items() if v != ""}):
+                continue
+            params, problem = derive_params(spec.name, where, fix_params, index, finding.target.name)
             draft = _Draft(spec.name, where, params, blocked=problem or "; ".join(spec.problems(params)) or None)
             draft = drafts.setdefault(_key(draft), draft)
             if finding.fingerprint not in draft.findings:
@@ -100,55 +103,67 @@ def _merge_server_authentication(drafts: list[_Draft]) -> list[_Draft]:
 
 
 class _Fleet:
-    """The shared index of the snapshot a plan is built for, with the running VMs of each host."""
+    """The shared index of the snapshot a plan is built for, and where the plan has put each running VM so far.
+
+    The view evolves as steps are planned, in plan order: a VM an earlier drain moved to another node
+    runs there when that node's turn comes, so that node's drain must move it again.
+    """
 
     def __init__(self, snapshot: Snapshot) -> None:
         self.snapshot = snapshot
         self.index = SnapshotIndex(snapshot)
-        self._running: dict[int, list[Any]] = {}
+        self._running: dict[str, list[Vm]] = {}
 
-    def host(self, name: str) -> Any:
+    def host(self, name: str) -> Host | None:
         """The host called `name` (or with that FQDN), or None."""
         return self.index.host(name)
 
-    def cluster_of(self, host: Any) -> Any:
+    def cluster_of(self, host: Host | None) -> Cluster | None:
         """The cluster `host` is a node of, or None."""
         return self.index.cluster_of(host)
 
-    def running_on(self, host: str) -> list[Any]:
-        """Running VMs on `host`, in snapshot order."""
+    def running_on(self, host: str) -> list[Vm]:
+        """Running VMs on `host` at this point of the plan: snapshot order, then VMs moved there in move order."""
         record = self.index.host(host)
         if record is None:
             return []
-        if id(record) not in self._running:
-            self._running[id(record)] = [vm for vm in self.index.vms_on(record.name) if vm.state == "Running"]
-        return self._running[id(record)]
+        key = record.name.casefold()
+        if key not in self._running:
+            self._running[key] = [vm for vm in self.index.vms_on(record.name) if vm.state == "Running"]
+        return self._running[key]
+
+    def move(self, vm: Vm, source: Host, target: Host) -> None:
+        """Record that the plan live-migrates `vm` from `source` to `target`."""
+        self.running_on(source.name).remove(vm)
+        self.running_on(target.name).append(vm)
+
+    def free_gb(self, host: Host) -> float | None:
+        """Memory left on `host` for more running VMs at this point of the plan, or None when not collected."""
+        if host.hardware is UNSET or host.hardware.memory_gb is UNSET:
+            return None
+        used = sum(vm.memory_gb for vm in self.running_on(host.name) if vm.memory_gb is not UNSET)
+        return host.hardware.memory_gb - HOST_RESERVE_GB - used
 
 
-def _free(fleet: _Fleet, host: Any, placed: dict[str, float]) -> float | None:
-    if host.hardware is UNSET or host.hardware.memory_gb is UNSET:
-        return None
-    used = sum(vm.memory_gb for vm in fleet.running_on(host.name) if vm.memory_gb is not UNSET)
-    return host.hardware.memory_gb - HOST_RESERVE_GB - used - placed.get(host.name.casefold(), 0.0)
+def _memory(vm: Vm) -> float:
+    return vm.memory_gb if vm.memory_gb is not UNSET else 0.0
 
 
-def _drain_moves(fleet: _Fleet, node: Any, cluster: Any, minutes: int) -> tuple[list[tuple[str, str]], list[VmOutage]]:
-    """Live-migration targets by free memory; VMs that cannot move are down while the node is worked on."""
-    placed: dict[str, float] = {}
+def _drain_moves(fleet: _Fleet, node: Host, cluster: Cluster, minutes: int) -> tuple[list[Move], list[VmOutage]]:
+    """Live-migration targets by free memory (largest VM first, to the node with the most left);
+    VMs that cannot move are down while the node is worked on. The moves are recorded in `fleet`."""
     moves, down = [], []
-    vms = sorted(fleet.running_on(node.name), key=lambda v: (-(v.memory_gb if v.memory_gb is not UNSET else 0), v.name))
-    for vm in vms:
-        need = vm.memory_gb if vm.memory_gb is not UNSET else 0.0
-        options = [(free, h.name) for h in (fleet.host(n) for n in cluster.nodes)
-                   if h is not None and h is not node
-                   and (free := _free(fleet, h, placed)) is not None and free >= need]
+    for vm in sorted(fleet.running_on(node.name), key=lambda v: (-_memory(v), v.name)):
+        need = _memory(vm)
+        options = [(free, other.name, other) for other in fleet.index.nodes(cluster)
+                   if other is not node and (free := fleet.free_gb(other)) is not None and free >= need]
         if vm.highly_available is not True or not options:
             why = "not highly available" if vm.highly_available is not True else "no other node has the memory"
             down.append(VmOutage(vm.name, minutes, f"cannot live-migrate off {node.name} ({why})"))
             continue
-        target = max(options)[1]
-        placed[target.casefold()] = placed.get(target.casefold(), 0.0) + need
-        moves.append((vm.name, target))
+        target = max(options, key=lambda option: option[:2])[2]
+        fleet.move(vm, node, target)
+        moves.append(Move(vm.name, node.name, target.name))
     return moves, down
 
 
@@ -163,12 +178,12 @@ def _server_steps(server: str, drafts: list[_Draft], fleet: _Fleet) -> list[Step
     work_min = sum(ACTIONS[d.action].duration_min for d in applied) + (RESTART_MIN if restart else 0)
     os = drafts[0].where.os_version
     steps: list[Step] = []
-    if cluster is not None and (restart or offline):
+    drained = host is not None and cluster is not None and (restart or offline)
+    if drained and host is not None and cluster is not None:
         moves, down = _drain_moves(fleet, host, cluster, work_min)
-        steps.append(Step(0, "drain-node", host.name, "hosts", host.name,
-                          (("cluster", cluster.name), ("moves", "\n".join(f"{v}\t{n}" for v, n in moves))),
+        steps.append(Step(0, "drain-node", host.name, "hosts", host.name, (("cluster", cluster.name),),
                           os_version=os, duration_min=ACTIONS["drain-node"].duration_min, vms_down=tuple(down),
-                          note=f"{len(moves)} VM(s) live-migrated"))
+                          note=f"{len(moves)} VM(s) live-migrated", moves=tuple(moves)))
     standalone_vms = fleet.running_on(server) if host is not None and cluster is None else []
 
     def step(d: _Draft) -> Step:
@@ -187,7 +202,7 @@ def _server_steps(server: str, drafts: list[_Draft], fleet: _Fleet) -> list[Step
                           duration_min=RESTART_MIN,
                           vms_down=tuple(VmOutage(vm.name, RESTART_MIN, f"host {server} restarts") for vm in standalone_vms)))
     steps += [step(d) for d in drafts if ACTIONS[d.action].after_restart]
-    if steps and steps[0].action == "drain-node":
+    if drained and host is not None and cluster is not None:
         steps.append(Step(0, "resume-node", host.name, "hosts", host.name, (("cluster", cluster.name),), os_version=os,
                           duration_min=ACTIONS["resume-node"].duration_min))
     return steps
@@ -210,11 +225,11 @@ def _upgrade_steps(snapshot: Snapshot) -> list[Step]:
 
 def build_plan(findings: Iterable[Finding], snapshot: Snapshot, include_upgrade: bool = True) -> Plan:
     """The runbook that fixes what can be fixed, with the VMM 2012 upgrade as the last step."""
-    drafts, unplanned = _drafts(findings, snapshot)
+    fleet = _Fleet(snapshot)
+    drafts, unplanned = _drafts(findings, fleet.index)
     by_server: dict[str, list[_Draft]] = {}
     for draft in drafts:
         by_server.setdefault(draft.where.server.casefold(), []).append(draft)
-    fleet = _Fleet(snapshot)
     ordered = sorted(by_server.values(), key=lambda ds: _server_rank(ds[0].where.server, ds, fleet))
     steps = [s for ds in ordered for s in _server_steps(ds[0].where.server, ds, fleet)]
     if include_upgrade:
@@ -223,14 +238,15 @@ def build_plan(findings: Iterable[Finding], snapshot: Snapshot, include_upgrade:
 
 
 def fix_order_problems(plan: Plan) -> list[str]:
-    """Dependency violations in a plan: new WAIK before the old one is removed, a restart that never comes."""
+    """Dependency violations in a plan: an action before one its spec says must come first on the same
+    server (new WAIK before the old one is removed), a restart that never comes."""
     problems = []
-    index = {(s.action, s.server.casefold()): s.number for s in plan.steps}
+    last = {(s.action, s.server.casefold()): s.number for s in plan.steps}
     for step in plan.steps:
-        if step.action == "install-software" and step.param_dict.get("package") == "waik-windows7":
-            old = index.get(("uninstall-software", step.server.casefold()))
-            if old is not None and old > step.number:
-                problems.append(f"step {step.number}: WAIK installed before the old one is removed (step {old})")
+        for before in ACTIONS[step.action].runs_after:
+            other = last.get((before, step.server.casefold()))
+            if other is not None and other > step.number:
+                problems.append(f"step {step.number}: {step.action} runs before {before} (step {other})")
     return problems + _restart_problems(plan)
 
 

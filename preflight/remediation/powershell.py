@@ -67,7 +67,7 @@ def script_commands(plan: Plan) -> frozenset[str]:
 
 
 def _describe(step: Step) -> str:
-    values = " ".join(v for k, v in step.params if k not in ("moves",) and v)
+    values = " ".join(v for _, v in step.params if v)
     return f"{step.action} {step.object_name} {values}".strip()
 
 

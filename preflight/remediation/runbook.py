@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from preflight.inventory.moves import Move
 from preflight.remediation.actions import ACTIONS, Invocation
 
 
@@ -36,6 +37,7 @@ class Step:
     point_of_no_return: bool = False
     blocked: str | None = None
     note: str = ""
+    moves: tuple[Move, ...] = ()
 
     @property
     def param_dict(self) -> dict[str, str]:
@@ -45,7 +47,7 @@ class Step:
     def invocation(self) -> Invocation:
         """The action invocation this step renders and the emulator applies."""
         return Invocation(self.action, self.server, self.object_kind, self.object_name, self.param_dict,
-                          self.item, self.os_version)
+                          self.item, self.os_version, self.moves)
 
     @property
     def remote(self) -> bool:

@@ -11,7 +11,7 @@ from msgspec import UNSET
 from preflight.inventory.snapshot import Snapshot
 from preflight.remediation.actions import ACTIONS
 
-REPLICA_ACTIONS = frozenset({"enable-replica-server", "set-replica-authentication", "authorize-primary", "enable-firewall-rule"})
+REPLICA_ACTIONS = frozenset(name for name, spec in ACTIONS.items() if spec.replica_side)
 
 
 @dataclass(frozen=True)

@@ -5,8 +5,15 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
+from preflight.inventory.index import SnapshotIndex
+from preflight.inventory.moves import Move
 from preflight.inventory.versions import WS2012, parse_version
+from preflight.remediation.actions.phases import Phase, runs_after_restart
+
+if TYPE_CHECKING:  # targets.py imports the catalog: only the type is needed here
+    from preflight.remediation.targets import Resolved
 
 COMPUTER_KINDS = ("vmm_servers", "sql_servers", "hosts", "library_servers")
 
@@ -21,6 +28,9 @@ class Param:
     pattern: str | None = None
     integer: bool = False
     required: bool = True
+
+    shown: bool = True
+    """False for a parameter the runbook line leaves out (a manual step's instruction is printed on its own)."""
 
     def problem(self, value: str | None) -> str | None:
         """Why `value` is not acceptable for this parameter, or None."""
@@ -46,6 +56,7 @@ class Invocation:
     params: Mapping[str, str] = field(default_factory=dict)
     item: str | None = None
     os_version: str | None = None
+    moves: tuple[Move, ...] = ()
 
     def p(self, key: str, default: str = "") -> str:
         """A parameter value (empty when absent)."""
@@ -61,13 +72,33 @@ Renderer = Callable[[Invocation], list[str]]
 
 
 @dataclass(frozen=True)
+class Planning:
+    """What an action reads from the estate when the planner completes its parameters for one object."""
+
+    index: SnapshotIndex
+    where: Resolved
+    finding_target: str
+    estate_domain: Callable[[], str | None]
+    """The domain most computers of the estate belong to (computed only when an action asks)."""
+
+
+Deriver = Callable[[Planning, dict[str, str]], "str | None"]
+"""Fills in the parameters a rule cannot bind (in place) and says why the action cannot be done, or None."""
+
+
+@dataclass(frozen=True)
 class ActionSpec:
     """A remediation action of the catalog.
 
     `commands` lists every command name the rendered PowerShell may contain; tests parse generated
     scripts and fail on any other. `remote` actions run inside `Invoke-Command -ComputerName <server>`;
     others run on the admin workstation and name the server themselves (WMI, cluster cmdlets).
-    `phase` orders actions on one server; `after_restart` ones run after that server's restart.
+    `phase` (from the one table in `phases.py`) orders actions on one server; those of a phase after
+    `Phase.RESTART` run after that server's restart. `derive` completes the parameters from the estate
+    and says which planning precondition fails; `runs_after` names actions that must come first on the
+    same server (`fix_order_problems` reports a plan that breaks it); a `replica_side` action fixing a
+    replicated VM or a Replica server acts on the Replica server (host or broker), not on the VM;
+    `applies` says whether a use on an object of a kind, with these parameters, is needed at all.
     """
 
     name: str
@@ -81,13 +112,25 @@ class ActionSpec:
     duration_min: int
     commands: tuple[str, ...]
     render: Renderer
-    phase: int
+    phase: Phase
     manual: bool = False
     point_of_no_return: bool = False
-    after_restart: bool = False
     remote: bool = True
     internal: bool = False
     restart_when: Callable[[Mapping[str, str]], bool] | None = None
+    derive: Deriver | None = None
+    runs_after: tuple[str, ...] = ()
+    replica_side: bool = False
+    applies: Callable[[str, Mapping[str, str]], bool] | None = None
+
+    @property
+    def after_restart(self) -> bool:
+        """Whether this action runs after its server's restart (its phase says so)."""
+        return runs_after_restart(self.phase)
+
+    def needed(self, object_kind: str, params: Mapping[str, str]) -> bool:
+        """Whether this use of the action (on an object of `object_kind`) changes anything worth a step."""
+        return self.applies(object_kind, params) if self.applies else True
 
     def problems(self, params: Mapping[str, str]) -> list[str]:
         """Parameter problems that stop this action from being rendered or applied."""

@@ -2,12 +2,26 @@
 
 from __future__ import annotations
 
+from typing import Any
+
+from msgspec import UNSET
+
+from preflight.inventory.index import SnapshotIndex
 from preflight.inventory.versions import WS2012R2, parse_version
-from preflight.remediation.actions.base import ActionSpec, Invocation, Param, register
+from preflight.remediation.actions.base import (
+    ActionSpec,
+    Invocation,
+    Param,
+    Planning,
+    register,
+)
+from preflight.remediation.actions.phases import Phase
 from preflight.remediation.literals import ps_int
 from preflight.remediation.literals import ps_quote as q
 
 AUTH = ("Kerberos", "Certificate", "CertificateAndKerberos")
+VM_AUTH = ("Kerberos", "Certificate")
+"""What one replicated VM can use (Set-VMReplication -AuthenticationType); a server may allow both."""
 MODES = ("Static", "SwitchIndependent", "Lacp")
 ALGORITHMS = ("TransportPorts", "IPAddresses", "MacAddresses", "HyperVPort", "Dynamic")
 BROKER_RESOURCE_TYPE = "Virtual Machine Replication Broker"
@@ -86,51 +100,121 @@ def _enable_cache(inv: Invocation) -> list[str]:
     ]
 
 
+def _replica(plan: Planning) -> Any:
+    if plan.where.object_kind == "hosts":
+        host = plan.index.host(plan.where.object_name)
+        return host.replica if host is not None else None
+    cluster = plan.index.cluster(plan.where.object_name)
+    return cluster.replica_broker.replica if cluster is not None and cluster.replica_broker not in (None, UNSET) else None
+
+
+def _certificate(plan: Planning) -> str | None:
+    where = plan.where
+    cluster = plan.index.cluster(where.object_name)
+    names = [where.object_name] if where.object_kind == "hosts" else [where.server] if where.object_kind == "vms" else (
+        list(cluster.nodes) if cluster is not None else [])
+    for name in names:
+        host = plan.index.host(name)
+        for cert in host.certificates if host is not None and host.certificates is not UNSET else []:
+            if cert.has_private_key is not False and (cert.enhanced_key_usages is UNSET
+                                                      or "Server Authentication" in cert.enhanced_key_usages):
+                return cert.thumbprint
+    return None
+
+
+def _derive_authentication(plan: Planning, params: dict[str, str]) -> str | None:
+    if "Certificate" in params.get("authentication", ""):
+        thumbprint = _certificate(plan)
+        params["thumbprint"] = thumbprint or ""
+        return None if thumbprint else f"{plan.where.object_name}: no certificate with Server Authentication and a private key"
+    return None
+
+
+def _derive_authorization(plan: Planning, params: dict[str, str]) -> str | None:
+    replica = _replica(plan)
+    storage = replica.default_storage_location if replica not in (None, UNSET) else None
+    params.setdefault("storage", storage if isinstance(storage, str) else "")
+    params.setdefault("trust_group", "DEFAULT")
+    return None if params["storage"] else f"{plan.where.object_name}: no default Replica storage location to authorize the primary with"
+
+
+def _derive_broker(plan: Planning, params: dict[str, str]) -> str | None:
+    params.setdefault("broker", f"{plan.where.object_name[:11]}-HVR")
+    return None
+
+
+def _free_nic(index: SnapshotIndex, host_name: str) -> str | None:
+    host = index.host(host_name)
+    if host is None or host.nics is UNSET:
+        return None
+    used = {m.name.casefold() for t in (host.teams if host.teams is not UNSET else []) for m in t.members}
+    used |= {s.net_adapter.casefold() for s in (host.virtual_switches if host.virtual_switches is not UNSET else [])
+             if s.net_adapter is not UNSET}
+    for nic in host.nics:
+        if nic.name.casefold() not in used and not nic.host_vnic and not nic.kernel_debug \
+                and nic.status in ("Up", UNSET) and nic.media_type in ("802.3", UNSET):
+            return nic.name
+    return None
+
+
+def _derive_member(plan: Planning, params: dict[str, str]) -> str | None:
+    nic = _free_nic(plan.index, plan.where.server)
+    params.setdefault("member", nic or "")
+    return None if nic else f"{plan.where.server}: no free physical Ethernet NIC to add to the team"
+
+
 _REPLICA_TARGETS = ("hosts", "clusters")
 register(ActionSpec(
     "enable-replica-server", "Enable the host (or Replica Broker) as a Replica server",
     (Param("authentication", "Allowed authentication", choices=AUTH),), _REPLICA_TARGETS,
     ("Windows Server 2012 or later with Hyper-V", "Certificate authentication: a Server Authentication certificate with its private key"),
     ("incoming replication is accepted with that authentication",), restart=False, offline=False, duration_min=5,
-    commands=("Set-VMReplicationServer",), render=_enable_replica, phase=70))
+    commands=("Set-VMReplicationServer",), render=_enable_replica, phase=Phase.REPLICA_SERVER,
+    derive=_derive_authentication, replica_side=True))
 register(ActionSpec(
     "set-replica-authentication", "Change the Replica server's allowed authentication",
     (Param("authentication", "Allowed authentication", choices=AUTH),), (*_REPLICA_TARGETS, "vms"),
     ("the Replica server is enabled", "Certificate authentication: a suitable certificate"),
     ("the Replica server accepts that authentication; a replicated VM replicates with it",), restart=False,
-    offline=False, duration_min=2, commands=("Set-VMReplicationServer", "Set-VMReplication"), render=_set_auth, phase=71))
+    offline=False, duration_min=2, commands=("Set-VMReplicationServer", "Set-VMReplication"), render=_set_auth, phase=Phase.REPLICA_AUTHENTICATION,
+    derive=_derive_authentication, replica_side=True,
+    # the VM keeps its own type when it is not one a VM can use: allowing both on the server is the whole fix
+    applies=lambda kind, params: kind != "vms" or params.get("authentication") in VM_AUTH))
 register(ActionSpec(
     "authorize-primary", "Authorize a primary server on the Replica server",
     (Param("primary", "Primary server FQDN or wildcard"), Param("storage", "Replica storage location"),
      Param("trust_group", "Trust group")), _REPLICA_TARGETS,
     ("the Replica server is enabled",), ("the primary can replicate to this server",), restart=False, offline=False,
-    duration_min=2, commands=("New-VMReplicationAuthorizationEntry", "Out-Null"), render=_authorize, phase=72))
+    duration_min=2, commands=("New-VMReplicationAuthorizationEntry", "Out-Null"), render=_authorize, phase=Phase.REPLICA_AUTHORIZATION,
+    derive=_derive_authorization, replica_side=True))
 register(ActionSpec(
     "add-replica-broker", "Add the Hyper-V Replica Broker role to the cluster", (Param("broker", "Client access point name"),),
     ("clusters",), ("every node runs Windows Server 2012 or later",), ("the cluster has a Replica Broker",),
     restart=False, offline=False, duration_min=15,
     commands=("Import-Module", "Add-ClusterServerRole", "Add-ClusterResource", "Add-ClusterResourceDependency",
-              "Start-ClusterGroup", "Out-Null"), render=_add_broker, phase=69, remote=False))
+              "Start-ClusterGroup", "Out-Null"), render=_add_broker, phase=Phase.REPLICA_BROKER, remote=False,
+    derive=_derive_broker))
 register(ActionSpec(
     "add-team-member", "Add a free physical NIC to a team", (Param("member", "NIC to add"),), ("host_teams",),
     ("a free Ethernet NIC that is up and not a host vNIC or debug adapter",), ("the team has one more member",),
-    restart=False, offline=False, duration_min=5, commands=("Add-NetLbfoTeamMember", "Out-Null"), render=_add_member, phase=75))
+    restart=False, offline=False, duration_min=5, commands=("Add-NetLbfoTeamMember", "Out-Null"), render=_add_member, phase=Phase.TEAM_ADD_MEMBER,
+    derive=_derive_member))
 register(ActionSpec(
     "remove-team-member", "Remove a member from a team", (Param("member", "NIC to remove"),), ("host_teams",),
     ("the team keeps at least one member",), ("the NIC is no longer in the team",), restart=False, offline=False,
-    duration_min=2, commands=("Remove-NetLbfoTeamMember",), render=_remove_member, phase=74))
+    duration_min=2, commands=("Remove-NetLbfoTeamMember",), render=_remove_member, phase=Phase.TEAM_REMOVE_MEMBER))
 register(ActionSpec(
     "set-teaming-mode", "Change a team's teaming mode and load-balancing algorithm",
     (Param("mode", "Teaming mode", choices=MODES), Param("algorithm", "Load-balancing algorithm", choices=ALGORITHMS)),
     ("host_teams",), ("Dynamic needs Windows Server 2012 R2", "Static / LACP need the switch ports configured to match"),
     ("the team uses the new mode",), restart=False, offline=True, duration_min=5,
-    commands=("Set-NetLbfoTeam",), render=_teaming, phase=76))
+    commands=("Set-NetLbfoTeam",), render=_teaming, phase=Phase.TEAM_MODE))
 register(ActionSpec(
     "set-csv-block-cache", "Set the cluster's CSV block cache size", (Param("size_mb", "Cache size in MB", integer=True),),
     ("clusters",), ("size within the limit (20% of node memory on 2012, 80% on 2012 R2)",), ("the cache has that size",),
-    restart=False, offline=False, duration_min=2, commands=("Get-Cluster",), render=_cache_size, phase=78, remote=False))
+    restart=False, offline=False, duration_min=2, commands=("Get-Cluster",), render=_cache_size, phase=Phase.CSV_CACHE_SIZE, remote=False))
 register(ActionSpec(
     "enable-csv-block-cache", "Enable the block cache on a CSV", (Param("cluster", "Cluster"),), ("csvs",),
     ("the cluster has a block cache size above 0",), ("the CSV uses the cache",), restart=False, offline=True,
     duration_min=5, commands=("Import-Module", "Get-ClusterSharedVolume", "Set-ClusterParameter", "Stop-ClusterResource",
-                              "Start-ClusterResource", "Out-Null"), render=_enable_cache, phase=79, remote=False))
+                              "Start-ClusterResource", "Out-Null"), render=_enable_cache, phase=Phase.CSV_CACHE_ENABLE, remote=False))

@@ -30,7 +30,7 @@ def _row(spec: ActionSpec) -> str:
              if flag]
     where = ("the server, through PowerShell remoting" if spec.remote else "the admin workstation, naming the server")
     cells = [f"`{spec.name}`", spec.title, f"{where}; targets {', '.join(spec.targets)}", params, restart,
-             ", ".join(notes + [f"phase {spec.phase}", f"about {spec.duration_min} min"])]
+             ", ".join(notes + [f"phase {int(spec.phase)} ({spec.phase.name.lower().replace('_', ' ')})", f"about {spec.duration_min} min"])]
     return "| " + " | ".join(cell.replace("|", "\\|") for cell in cells) + " |"
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from preflight.remediation.actions.base import ActionSpec, Invocation, Param, register
+from preflight.remediation.actions.phases import Phase
 from preflight.remediation.literals import ps_quote as q
 
 
@@ -15,11 +16,9 @@ def _drain(inv: Invocation) -> list[str]:
     """Pause the node, then live-migrate each VM to the node the plan chose (PowerShell 2.0 cluster cmdlets)."""
     lines = ["Import-Module FailoverClusters",
              f"Suspend-ClusterNode -Cluster {q(inv.p('cluster'))} -Name {q(inv.server)} | Out-Null"]
-    moves = [m for m in inv.p("moves").split("\n") if m]
-    for move in moves:
-        vm, _, node = move.partition("\t")
-        lines.append(f"Get-ClusterGroup -Cluster {q(inv.p('cluster'))} -Name {q(vm)} | "
-                     f"Move-ClusterVirtualMachineRole -Node {q(node)} | Out-Null")
+    for move in inv.moves:
+        lines.append(f"Get-ClusterGroup -Cluster {q(inv.p('cluster'))} -Name {q(move.vm)} | "
+                     f"Move-ClusterVirtualMachineRole -Node {q(move.target)} | Out-Null")
     return lines
 
 
@@ -33,14 +32,14 @@ register(ActionSpec(
     ("vmm_servers", "sql_servers", "hosts", "library_servers"), ("nothing else is running on it",),
     ("services come back by start mode; VMs on a standalone host stop and start again",),
     restart=False, offline=True, duration_min=10, commands=("Restart-Computer", "Wait-PreflightComputer"),
-    render=_restart, phase=80, remote=False, internal=True))
+    render=_restart, phase=Phase.RESTART, remote=False, internal=True))
 register(ActionSpec(
     "drain-node", "Pause a cluster node and live-migrate its VMs away",
-    (Param("cluster", "Cluster"), Param("moves", "VM<TAB>node lines", required=False)), ("hosts",),
+    (Param("cluster", "Cluster"),), ("hosts",),
     ("the other nodes have memory for the VMs",), ("no VM runs on the node",), restart=False, offline=False,
     duration_min=5, commands=("Import-Module", "Suspend-ClusterNode", "Get-ClusterGroup", "Move-ClusterVirtualMachineRole",
-                              "Out-Null"), render=_drain, phase=1, remote=False, internal=True))
+                              "Out-Null"), render=_drain, phase=Phase.DRAIN, remote=False, internal=True))
 register(ActionSpec(
     "resume-node", "Resume a paused cluster node", (Param("cluster", "Cluster"),), ("hosts",), ("the node is back",),
     ("the node takes VMs again",), restart=False, offline=False, duration_min=1,
-    commands=("Import-Module", "Resume-ClusterNode", "Out-Null"), render=_resume, phase=98, remote=False, internal=True))
+    commands=("Import-Module", "Resume-ClusterNode", "Out-Null"), render=_resume, phase=Phase.RESUME, remote=False, internal=True))

@@ -6,7 +6,18 @@ Everything renders in PowerShell 2.0 syntax (Windows Server 2008 R2): ServerMana
 
 from __future__ import annotations
 
-from preflight.remediation.actions.base import COMPUTER_KINDS, ActionSpec, Invocation, Param, register
+import re
+
+from preflight.inventory.index import SnapshotIndex
+from preflight.remediation.actions.base import (
+    COMPUTER_KINDS,
+    ActionSpec,
+    Invocation,
+    Param,
+    Planning,
+    register,
+)
+from preflight.remediation.actions.phases import Phase
 from preflight.remediation.literals import ps_quote as q
 
 START_MODES = {"auto": "Automatic", "manual": "Manual", "disabled": "Disabled"}
@@ -91,6 +102,27 @@ def _join(inv: Invocation) -> list[str]:
     ]
 
 
+def new_computer_name(name: str, index: SnapshotIndex) -> str:
+    """A name VMM 2012 accepts (no '-SCVMM-', at most 15 characters) that no other computer or cluster uses."""
+    base = re.sub("-SCVMM-", "-VMM-", name, flags=re.I)[:15].rstrip("-") or "SERVER"
+    candidate, n = base, 1
+    while candidate.casefold() != name.casefold() and (index.computer(candidate) is not None or candidate in index.clusters):
+        suffix = str(n)
+        candidate, n = base[: 15 - len(suffix)] + suffix, n + 1
+    return candidate
+
+
+def _derive_new_name(plan: Planning, params: dict[str, str]) -> str | None:
+    params.setdefault("new_name", new_computer_name(plan.where.object_name, plan.index))
+    return None
+
+
+def _derive_domain(plan: Planning, params: dict[str, str]) -> str | None:
+    domain = plan.estate_domain()
+    params.setdefault("domain", domain or "")
+    return None if domain else "the estate names no domain to join"
+
+
 def _firewall(inv: Invocation) -> list[str]:
     if inv.os_at_least_2012:
         return [f"Enable-NetFirewallRule -Name {q(inv.p('rule'))}"]
@@ -104,18 +136,18 @@ register(ActionSpec(
     "start-service", "Start a service", (Param("service", "Service name"),), COMPUTER_KINDS,
     ("the service is installed", "the service is not Disabled"), ("service state is Running",),
     restart=False, offline=False, duration_min=1, commands=("Start-Service",), render=_start_service,
-    phase=90, after_restart=True))
+    phase=Phase.AFTER_RESTART))
 register(ActionSpec(
     "set-service-start-mode", "Set a service's start mode",
     (Param("service", "Service name"), Param("start_mode", "Start mode", choices=("Auto", "Manual", "Disabled"))),
     COMPUTER_KINDS, ("the service is installed",), ("service start mode is set (WinRM: Automatic, delayed start)",),
     restart=False, offline=False, duration_min=1, commands=("Set-Service", "sc.exe", "Out-Null"),
-    render=_set_start_mode, phase=40))
+    render=_set_start_mode, phase=Phase.SERVICE_START_MODE))
 register(ActionSpec(
     "enable-windows-feature", "Install a Windows role or feature", (Param("feature", "Get-WindowsFeature name"),),
     COMPUTER_KINDS, ("Windows Server 2008 R2 or later",), ("the feature is installed (after a restart where it needs one)",),
     restart=False, offline=False, duration_min=10, commands=("Import-Module", "Add-WindowsFeature", "Out-Null"),
-    render=_enable_feature, phase=30, restart_when=lambda p: p.get("feature", "").casefold() in RESTART_FEATURES))
+    render=_enable_feature, phase=Phase.FEATURE, restart_when=lambda p: p.get("feature", "").casefold() in RESTART_FEATURES))
 register(ActionSpec(
     "uninstall-software", "Uninstall software (Windows Installer products matching a pattern)",
     (Param("pattern", "Regular expression on the Programs and Features name"),
@@ -123,30 +155,31 @@ register(ActionSpec(
            pattern=r"\d+(\.\d+){0,3}", required=False)), COMPUTER_KINDS,
     (), ("no installed product matching the pattern (below the version bound, if given) is left",),
     restart=False, offline=False, duration_min=10,
-    commands=("Get-ChildItem", "Get-ItemProperty", "Start-Process"), render=_uninstall, phase=20))
+    commands=("Get-ChildItem", "Get-ItemProperty", "Start-Process"), render=_uninstall, phase=Phase.UNINSTALL))
 register(ActionSpec(
     "install-software", "Install a software package from the media share",
     (Param("package", "Package id", choices=tuple(PACKAGES)),), COMPUTER_KINDS,
     ("no older version that the installer refuses to upgrade is present (WAIK: no pre-Windows 7 WAIK)",),
     ("the package is listed in Programs and Features",),
-    restart=False, offline=False, duration_min=15, commands=("Join-Path", "Start-Process"), render=_install, phase=25))
+    restart=False, offline=False, duration_min=15, commands=("Join-Path", "Start-Process"), render=_install, phase=Phase.INSTALL,
+    runs_after=("uninstall-software",)))
 register(ActionSpec(
     "install-hotfix", "Install a hotfix (.msu) from the media share", (Param("kb", "KB id", pattern=r"KB\d{6,8}"),),
     ("hosts", "vmm_servers", "sql_servers", "library_servers"), ("a Windows computer",),
     ("the hotfix is active after the restart",), restart=True, offline=False, duration_min=10,
-    commands=("Get-ChildItem", "Select-Object", "Start-Process"), render=_hotfix, phase=35))
+    commands=("Get-ChildItem", "Select-Object", "Start-Process"), render=_hotfix, phase=Phase.HOTFIX))
 register(ActionSpec(
     "rename-computer", "Rename the computer", (Param("new_name", "New NetBIOS name", pattern=r"[A-Za-z0-9-]{1,15}"),),
     COMPUTER_KINDS, ("no VMM management server or agent role installed (renaming one is unsupported)", "the new name is free"),
     ("the computer has its new name after the restart",), restart=True, offline=False, duration_min=5,
-    commands=("Get-PreflightCredential", "Get-WmiObject"), render=_rename, phase=10, remote=False))
+    commands=("Get-PreflightCredential", "Get-WmiObject"), render=_rename, phase=Phase.RENAME, remote=False, derive=_derive_new_name))
 register(ActionSpec(
     "join-domain", "Join the computer to the domain", (Param("domain", "AD domain to join"),), COMPUTER_KINDS,
     ("the domain exists in the estate",), ("the computer is a domain member after the restart",),
     restart=True, offline=False, duration_min=5, commands=("Get-PreflightCredential", "Get-WmiObject"),
-    render=_join, phase=11, remote=False))
+    render=_join, phase=Phase.JOIN_DOMAIN, remote=False, derive=_derive_domain))
 register(ActionSpec(
     "enable-firewall-rule", "Enable a Windows Firewall rule", (Param("rule", "Firewall rule name"),),
     ("hosts", "vmm_servers", "sql_servers", "library_servers", "clusters"),
     ("the rule exists on the computer",), ("the rule is enabled",), restart=False, offline=False, duration_min=1,
-    commands=("Enable-NetFirewallRule", "New-Object"), render=_firewall, phase=60))
+    commands=("Enable-NetFirewallRule", "New-Object"), render=_firewall, phase=Phase.FIREWALL, replica_side=True))
