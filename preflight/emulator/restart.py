@@ -9,6 +9,7 @@ from msgspec import UNSET
 from preflight.emulator.effects import Applied, Refused, Request, effect, ok
 from preflight.emulator.state import RESTART_MIN, EmulatedEstate, Outage, known
 from preflight.inventory.moves import Move
+from preflight.inventory.refs import COMPUTER_LISTS, REFERENCE_FIELDS
 
 
 def _rename_everywhere(state: EmulatedEstate, old: str, new: str) -> None:
@@ -16,29 +17,16 @@ def _rename_everywhere(state: EmulatedEstate, old: str, new: str) -> None:
     key = old.casefold()
     snap = state.snapshot
     state.renames[key] = new
-
-    def same(value: Any) -> bool:
-        return isinstance(value, str) and value.casefold() == key
-
-    for items in (snap.vmm_servers, snap.sql_servers, snap.hosts, snap.library_servers):
-        for item in items:
-            if same(item.name):
+    for kind in COMPUTER_LISTS:   # one computer may stand in several lists (a VMM server that is its own SQL)
+        for item in getattr(snap, kind):
+            if item.name.casefold() == key:
                 item.name = new
                 if known(item.fqdn) and "." in item.fqdn:
                     item.fqdn = f"{new.lower()}.{item.fqdn.split('.', 1)[1]}"
-    for server in snap.vmm_servers:
-        if server.vmm not in (None, UNSET) and server.vmm.database not in (None, UNSET) and same(server.vmm.database.server):
-            server.vmm.database.server = new
-        if known(server.library_servers):
-            server.library_servers = [new if same(n) else n for n in server.library_servers]
-    for item in [*snap.hosts, *snap.library_servers, *snap.vcenters, *snap.clusters]:
-        if same(getattr(item, "managed_by", None)):
-            item.managed_by = new
-    for cluster in snap.clusters:
-        cluster.nodes = [new if same(n) else n for n in cluster.nodes]
-    for vm in snap.vms:
-        if same(vm.host):
-            vm.host = new
+    for field in REFERENCE_FIELDS:   # the same table the load-time reference check reads
+        if field.target in COMPUTER_LISTS:
+            for entity in getattr(snap, field.entity):
+                field.rename(entity, old, new)
     state.reindex()
 
 

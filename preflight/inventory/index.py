@@ -23,10 +23,8 @@ from preflight.inventory.common import known
 from preflight.inventory.hosts import Host
 from preflight.inventory.servers import Domain, LibraryServer, SqlServer, VCenter, VmmServer
 from preflight.inventory.snapshot import ENTITY_LISTS, Snapshot
+from preflight.inventory.refs import COMPUTER_LISTS
 from preflight.inventory.vms import Vm
-
-COMPUTER_LISTS: tuple[str, ...] = ("vmm_servers", "sql_servers", "hosts", "library_servers")
-"""The entity lists whose entries are Windows computers (one machine may appear in several)."""
 
 _E = TypeVar("_E")
 

@@ -7,6 +7,7 @@ from collections.abc import Iterable
 from msgspec import UNSET
 
 from preflight.errors import InputError
+from preflight.inventory.refs import REFERENCE_FIELDS
 from preflight.inventory.snapshot import ENTITY_LISTS, Snapshot
 from preflight.inventory.vms import Vm
 
@@ -82,9 +83,6 @@ def _check_hosts(checker: _Checker) -> None:
     cluster_of = {node.lower(): c.name for c in snap.clusters for node in c.nodes}
     for i, host in enumerate(snap.hosts):
         base = f"$.hosts[{i}]"
-        checker.ref(host, f"{base}.cluster", host.cluster, "clusters")
-        checker.ref(host, f"{base}.managed_by", host.managed_by, "vmm_servers")
-        checker.ref(host, f"{base}.vcenter", host.vcenter, "vcenters")
         listed = cluster_of.get(host.name.lower())
         if host.cluster and listed and listed.lower() != host.cluster.lower():
             checker.fail(host, f"{base}.cluster", f"'{host.cluster}' but cluster '{listed}' lists this host as a node")
@@ -104,30 +102,17 @@ def _check_hosts(checker: _Checker) -> None:
                                  f"'{adapter}' does not name a NIC or team of this host")
 
 
-def _check_servers(checker: _Checker) -> None:
-    snap = checker.snapshot
-    for i, server in enumerate(snap.vmm_servers):
-        base = f"$.vmm_servers[{i}]"
-        if server.vmm and server.vmm.database:
-            checker.ref(server, f"{base}.vmm.database.server", server.vmm.database.server, "sql_servers")
-        if server.library_servers is not UNSET:
-            for j, name in enumerate(server.library_servers):
-                checker.ref(server, f"{base}.library_servers[{j}]", name, "library_servers")
-    for i, library in enumerate(snap.library_servers):
-        checker.ref(library, f"$.library_servers[{i}].managed_by", library.managed_by, "vmm_servers")
-    for i, vcenter in enumerate(snap.vcenters):
-        checker.ref(vcenter, f"$.vcenters[{i}].managed_by", vcenter.managed_by, "vmm_servers")
-    for i, cluster in enumerate(snap.clusters):
-        checker.ref(cluster, f"$.clusters[{i}].managed_by", cluster.managed_by, "vmm_servers")
-        for j, node in enumerate(cluster.nodes):
-            checker.ref(cluster, f"$.clusters[{i}].nodes[{j}]", node, "hosts")
-    for i, vm in enumerate(snap.vms):
-        checker.ref(vm, f"$.vms[{i}].host", vm.host, "hosts")
+def _check_reference_fields(checker: _Checker) -> None:
+    """Every field of the shared table (`refs.REFERENCE_FIELDS`) names an existing entry."""
+    for field in REFERENCE_FIELDS:
+        for i, entity in enumerate(getattr(checker.snapshot, field.entity)):
+            for suffix, name in field.names(entity):
+                checker.ref(entity, f"$.{field.entity}[{i}].{suffix}", name, field.target)
 
 
 def check_references(snapshot: Snapshot, default_file: str, origin: dict[int, str] | None = None) -> None:
     """Raise `InputError` for the first duplicate name or reference that does not resolve."""
     checker = _Checker(snapshot, default_file, origin or {})
     _check_unique(checker)
-    _check_servers(checker)
+    _check_reference_fields(checker)
     _check_hosts(checker)

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from preflight.inventory.index import SnapshotIndex
+from preflight.inventory.refs import COMPUTER_LISTS
 from preflight.inventory.moves import Move
 from preflight.inventory.versions import WS2012, parse_version
 from preflight.remediation.actions.phases import Phase, runs_after_restart
@@ -15,7 +16,7 @@ from preflight.remediation.actions.phases import Phase, runs_after_restart
 if TYPE_CHECKING:  # targets.py imports the catalog: only the type is needed here
     from preflight.remediation.targets import Resolved
 
-COMPUTER_KINDS = ("vmm_servers", "sql_servers", "hosts", "library_servers")
+COMPUTER_KINDS = COMPUTER_LISTS
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,69 @@
+"""One table of reference fields (inventory/refs.py): the load-time check and the emulator's rename read it."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import msgspec
+import pytest
+
+from preflight.emulator import EmulatedEstate
+from preflight.emulator.restart import _rename_everywhere
+from preflight.errors import InputError
+from preflight.inventory.references import check_references
+from preflight.inventory.refs import COMPUTER_LISTS, REFERENCE_FIELDS, RefField
+from preflight.inventory.snapshot import Snapshot
+
+ESTATES = Path(__file__).resolve().parent.parent / "fixtures" / "estates"
+SAMPLES = [msgspec.json.decode((ESTATES / name).read_bytes(), type=Snapshot)
+           for name in ("ready.json", "blocked.json", "fabric-2012.json", "dr-2012.json")]
+
+
+def _holder(field: RefField) -> tuple[Snapshot, int, str]:
+    """A sample snapshot, the index of an entity whose `field` names something, and that path suffix."""
+    for sample in SAMPLES:
+        snapshot = msgspec.json.decode(msgspec.json.encode(sample), type=Snapshot)
+        for index, entity in enumerate(getattr(snapshot, field.entity)):
+            for suffix, _ in field.names(entity):
+                return snapshot, index, suffix
+    # no sample fills this field: point the first entity at an entry it may name (borrowed from another sample)
+    for sample in SAMPLES:
+        snapshot = msgspec.json.decode(msgspec.json.encode(sample), type=Snapshot)
+        entities, targets = getattr(snapshot, field.entity), getattr(snapshot, field.target)
+        if not targets:
+            model = next(getattr(other, field.target)[0] for other in SAMPLES if getattr(other, field.target))
+            targets.append(type(model)(name=model.name))   # just the name: it references nothing itself
+        if entities and field.owner(entities[0]) is not None:
+            name = targets[0].name
+            setattr(field.owner(entities[0]), field.path[-1], [name] if field.many else name)
+            return snapshot, 0, next(suffix for suffix, _ in field.names(entities[0]))
+    raise AssertionError(f"no sample estate has {field.entity} and {field.target}")
+
+
+@pytest.mark.parametrize("field", REFERENCE_FIELDS, ids=[f"{f.entity}.{f.dotted}" for f in REFERENCE_FIELDS])
+def test_every_reference_field_is_checked_at_load(field: RefField) -> None:
+    snapshot, index, suffix = _holder(field)
+    entity = getattr(snapshot, field.entity)[index]
+    owner = field.owner(entity)
+    current = getattr(owner, field.path[-1])
+    setattr(owner, field.path[-1], ["NOSUCH"] if field.many else "NOSUCH")
+    with pytest.raises(InputError) as caught:
+        check_references(snapshot, "estate.json")
+    assert caught.value.path == f"$.{field.entity}[{index}].{suffix}" and "'NOSUCH' does not name" in str(caught.value)
+    setattr(owner, field.path[-1], current)
+
+
+@pytest.mark.parametrize("field", [f for f in REFERENCE_FIELDS if f.target in COMPUTER_LISTS],
+                         ids=lambda f: f"{f.entity}.{f.dotted}")
+def test_a_renamed_computer_is_renamed_in_every_field_that_names_it(field: RefField) -> None:
+    snapshot, index, _ = _holder(field)
+    old = next(name for _, name in field.names(getattr(snapshot, field.entity)[index]))
+    state = EmulatedEstate(snapshot)
+    _rename_everywhere(state, old, "RENAMED01")
+    renamed = state.snapshot
+    names = [name for _, name in field.names(getattr(renamed, field.entity)[index])]
+    assert "RENAMED01" in names and old not in names
+    check_references(renamed, "estate.json")  # nothing still names the old computer
+    assert not any(item.name.casefold() == old.casefold() for kind in COMPUTER_LISTS for item in getattr(renamed, kind))
+    assert json.dumps(msgspec.to_builtins(renamed)).count("RENAMED01") >= 2  # the computer and the reference
