@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import gc
-import os
 import subprocess
 import sys
 import time
@@ -62,26 +61,33 @@ def in_process(action: Callable[[], Any], repeat: int) -> tuple[Sample, Any]:
     return Sample(min(times), max(peaks) if peaks else None), result
 
 
+# Runs the command from a small process: a child's ru_maxrss starts at the RSS of the process that forked it
+# (Linux keeps the high-water mark across exec), so forking from this large process would report its size.
+_LAUNCHER = (
+    "import resource, subprocess, sys, time\n"
+    "started = time.perf_counter()\n"
+    "run = subprocess.run(sys.argv[1:], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)\n"
+    "seconds = time.perf_counter() - started\n"
+    "sys.stderr.buffer.write(run.stderr[-2000:])\n"
+    "print(run.returncode, seconds, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)\n"
+)
+
+
 def whole_process(argv: Sequence[str], repeat: int, ok_codes: tuple[int, ...] = (0,)) -> Sample:
     """Run `argv` `repeat` times as a child process (output discarded); best wall time and its peak RSS.
 
-    The peak comes from the child's own rusage (wait4), so it covers the interpreter, every import and
-    the work, exactly what an admin's machine sees.
+    The peak is the child's own (rusage of a child of a small launcher process), so it covers the
+    interpreter, every import and the work, exactly what an admin's machine sees.
     """
     times: list[float] = []
     peaks: list[float] = []
     for _ in range(repeat):
-        started = time.perf_counter()
-        child = subprocess.Popen(argv, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-        assert child.stderr is not None
-        errors = child.stderr.read()
-        _, status, usage = os.wait4(child.pid, 0)
-        times.append(time.perf_counter() - started)
-        child.returncode = os.waitstatus_to_exitcode(status)
-        child.stderr.close()
-        if child.returncode not in ok_codes:
-            raise RuntimeError(f"{' '.join(argv)} exited {child.returncode}: {errors.decode(errors='replace')[-2000:]}")
-        peaks.append(usage.ru_maxrss / 1024)   # Linux reports kilobytes
+        launched = subprocess.run([sys.executable, "-c", _LAUNCHER, *argv], capture_output=True, text=True)
+        code, seconds, peak_kb = launched.stdout.split()
+        if int(code) not in ok_codes:
+            raise RuntimeError(f"{' '.join(argv)} exited {code}: {launched.stderr[-2000:]}")
+        times.append(float(seconds))
+        peaks.append(int(peak_kb) / 1024)   # Linux reports kilobytes
     return Sample(min(times), max(peaks))
 
 

@@ -2,8 +2,9 @@
 side in one run, each against the floor: decoding the same file into the typed model with msgspec.
 
 Whole-process figures run the installed CLI in a child process (interpreter, imports and all) and read its
-peak RSS from wait4's rusage; in-process figures time the pipeline functions here (best of `--repeat`) and
-give the per-VM cost, which must stay flat as the estate grows. The text formatter is timed on a report
+peak RSS from the rusage of a small launcher's child; in-process figures time the pipeline functions here
+(best of `--repeat`, the rule catalog loaded once: its own row) and give the per-VM cost, which must stay
+flat as the estate grows. The text formatter is timed on a report
 of ~27k findings. The goals of issue 9 are checked on the 25k-VM estate at the end.
 
 Usage: python -m benchmarks.run [--sizes 1000,5000,25000,100000] [--repeat 3] [--findings 27000]
@@ -35,7 +36,8 @@ CLI = ("-m", "preflight")
 OUTCOMES = (0, 1, 4)   # go, no-go, incomplete: all are results
 
 PROCESS_ROWS = ("decode", "decode+imports", "check", "verify", "drill")
-INPROCESS_ROWS = ("decode", "load", "check", "check+json", "verify", "drill")
+INPROCESS_ROWS = ("decode", "rules", "load", "check", "check+json", "verify", "drill")
+PER_VM_ROWS = ("decode", "load", "check", "check+json", "verify", "drill")
 
 
 def _estate(directory: Path, vms: int) -> Path:
@@ -52,7 +54,8 @@ def bench_size(path: Path, repeat: int) -> dict[str, dict[str, Sample]]:
     from preflight.formatters import get_formatter
     from preflight.inventory import load_estate_snapshots
     from preflight.inventory.snapshot import Snapshot
-    from preflight.pipeline import CheckRequest, run_check
+    from preflight import pipeline
+    from preflight.pipeline import CheckRequest, load_rules, run_check
     from preflight.remediation.verify import verify
 
     file = str(path)
@@ -67,10 +70,15 @@ def bench_size(path: Path, repeat: int) -> dict[str, dict[str, Sample]]:
     as_json = get_formatter("json")
     here: dict[str, Sample] = {}
     here["decode"], _ = in_process(lambda: msgspec.json.decode(path.read_bytes(), type=Snapshot), repeat)
+    here["rules"], catalog = in_process(load_rules, repeat)
     here["load"], (snapshot, _) = in_process(lambda: load_estate_snapshots([path]), repeat)
-    here["check"], _ = in_process(lambda: run_check(request), repeat)
-    here["check+json"], _ = in_process(lambda: as_json.write(run_check(request)[0], io.StringIO()), repeat)
-    here["verify"], _ = in_process(lambda: verify(request), 1)
+    pipeline.load_rules = lambda extra=(): catalog   # in process, the catalog is loaded once (its own row)
+    try:
+        here["check"], _ = in_process(lambda: run_check(request), repeat)
+        here["check+json"], _ = in_process(lambda: as_json.write(run_check(request)[0], io.StringIO()), repeat)
+        here["verify"], _ = in_process(lambda: verify(request), 1)
+    finally:
+        pipeline.load_rules = load_rules
     here["drill"], _ = in_process(lambda: run_drills(snapshot), repeat)
     return {"process": process, "in-process": here}
 
@@ -126,10 +134,15 @@ def print_tables(sizes: Sequence[int], results: dict[int, dict[str, dict[str, Sa
         print(f"  {row:<32}{''.join(cells)}", file=out)
     first = sizes[0]
     print(f"{'in process: µs per VM, x ' + f'{first:,} VMs':<34}{head}", file=out)
-    for row in INPROCESS_ROWS:
-        base = results[first]["in-process"][row].seconds / first * 1e6
-        cells = (_cell(results[n]["in-process"][row].seconds / n * 1e6, base, 1) for n in sizes)
+    for row in PER_VM_ROWS:
+        base = per_vm(results[first]["in-process"], row, first)
+        cells = (_cell(per_vm(results[n]["in-process"], row, n), base, 1) for n in sizes)
         print(f"  {row:<32}{''.join(cells)}", file=out)
+
+
+def per_vm(here: dict[str, Sample], row: str, vms: int) -> float:
+    """Microseconds per VM of an in-process stage (the rule catalog is loaded once, outside the stages)."""
+    return here[row].seconds / vms * 1e6
 
 
 def goals(results: dict[str, dict[str, Sample]], startup: dict[str, Sample],

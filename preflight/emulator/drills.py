@@ -70,23 +70,26 @@ def _team_member_drills(state: EmulatedEstate) -> list[DrillResult]:
 
 def _node_drills(state: EmulatedEstate) -> list[DrillResult]:
     results = []
+    clusters: dict[str, Any] = {}
+    for cluster in state.snapshot.clusters:   # the first cluster of a name, as EmulatedEstate.cluster finds it
+        clusters.setdefault(cluster.name.casefold(), cluster)
     for cluster in state.snapshot.clusters:
         nodes = [node for node in (state.host(name) for name in cluster.nodes) if node is not None]
         for node in nodes:
-            down, restarted = _fail_node(state, node)
+            owner = clusters.get(node.cluster.casefold()) if isinstance(node.cluster, str) and node.cluster else None
+            down, restarted = _fail_node(state, node, owner)
             results.append(DrillResult("node-fails", f"{cluster.name}/{node.name}", down=tuple(down),
                                        restarted=tuple(restarted),
                                        note="highly available VMs restart on the surviving nodes with memory free"))
     return results
 
 
-def _fail_node(state: EmulatedEstate, node: Any) -> tuple[list[str], list[str]]:
+def _fail_node(state: EmulatedEstate, node: Any, cluster: Any) -> tuple[list[str], list[str]]:
     """(down, restarted) when `node` fails: its running VMs, largest first, restart on the surviving node with
     the most memory free that fits them (the first such node of the cluster's list on a tie), as
     `restart.place` chooses; the memory each restart takes is booked in a ledger instead of moving the VM,
     so one drill costs a pass over the node's VMs, not a re-count of every candidate's VMs per VM placed."""
-    cluster = state.cluster_of(node)
-    if cluster is None:
+    if cluster is None:   # `node` names no cluster of the estate (state.cluster_of(node), from an index)
         return [vm.name for vm in _running(state, node.name)], []
     failed = node.name.casefold()
     candidates = (state.host(name) for name in cluster.nodes)
