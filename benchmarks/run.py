@@ -1,8 +1,13 @@
-"""`make bench`: time each stage (load, evaluate, formatters, the whole check and verify) on generated estates
-at two sizes, to show it stays linear in estate size, and against the floor: decoding the same file into the
-typed model with msgspec and nothing else, printed side by side in the same run.
+"""`make bench`: time and memory of every command on generated estates of 1k, 5k, 25k and 100k VMs, side by
+side in one run, each against the floor: decoding the same file into the typed model with msgspec.
 
-Usage: python -m benchmarks.run [--hosts 1000 --vms 25000] [--repeat 3]
+Whole-process figures run the installed CLI in a child process (interpreter, imports and all) and read its
+peak RSS from the rusage of a small launcher's child; in-process figures time the pipeline functions here
+(best of `--repeat`, the rule catalog loaded once: its own row) and give the per-VM cost, which must stay
+flat as the estate grows. The text formatter is timed on a report
+of ~27k findings. The goals of issue 9 are checked on the 25k-VM estate at the end.
+
+Usage: python -m benchmarks.run [--sizes 1000,5000,25000,100000] [--repeat 3] [--findings 27000]
 """
 
 from __future__ import annotations
@@ -10,80 +15,188 @@ from __future__ import annotations
 import argparse
 import io
 import json
-import statistics
+import sys
 import tempfile
-import time
-from collections.abc import Callable
+from collections.abc import Sequence
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Any
-
-import msgspec
+from typing import TextIO
 
 from benchmarks.generate import generate_estate
-from preflight.engine.evaluate import evaluate
-from preflight.estate import Estate
-from preflight.formatters import FORMATTERS
-from preflight.inventory import load_estate_snapshots
-from preflight.inventory.snapshot import Snapshot
-from preflight.pipeline import CheckRequest, load_rules, run_check
-from preflight.pipeline import verify as run_verify
+from benchmarks.measure import Sample, in_process, python, whole_process
+from benchmarks.report import many_findings
 
 NOW = datetime(2026, 11, 25, 12, 0, tzinfo=timezone.utc)
+VMS_PER_HOST = 25
+BIG = 50_000          # estates from this many VMs are measured once (the run stays within ~10 minutes)
+DECODE = ("import sys, msgspec; from preflight.inventory.snapshot import Snapshot; "
+          "msgspec.json.decode(open(sys.argv[1], 'rb').read(), type=Snapshot)")
+CHECK_IMPORTS = "import preflight.cli.app, preflight.pipeline, preflight.formatters.json_format; "
+CLI = ("-m", "preflight")
+OUTCOMES = (0, 1, 4)   # go, no-go, incomplete: all are results
+
+PROCESS_ROWS = ("decode", "decode+imports", "check", "verify", "drill")
+INPROCESS_ROWS = ("decode", "rules", "load", "check", "check+json", "verify", "drill")
+PER_VM_ROWS = ("decode", "load", "check", "check+json", "verify", "drill")
 
 
-def _best(action: Callable[[], Any], repeat: int) -> tuple[float, Any]:
-    times, result = [], None
-    for _ in range(repeat):
-        started = time.perf_counter()
-        result = action()
-        times.append(time.perf_counter() - started)
-    return min(times), result
+def _estate(directory: Path, vms: int) -> Path:
+    path = directory / f"estate-{vms}.json"
+    path.write_text(json.dumps(generate_estate(max(1, vms // VMS_PER_HOST), vms, seed=7)), encoding="utf-8")
+    return path
 
 
-def bench(hosts: int, vms: int, repeat: int, directory: Path) -> dict[str, float]:
-    """Seconds per stage (best of `repeat`) for one generated estate."""
-    path = directory / f"estate-{hosts}-{vms}.json"
-    path.write_text(json.dumps(generate_estate(hosts, vms, seed=7)), encoding="utf-8")
-    catalog = load_rules()
-    timings = {"size_mb": path.stat().st_size / 1e6}
-    timings["typed decode"], _ = _best(lambda: msgspec.json.decode(path.read_bytes(), type=Snapshot), repeat)
-    timings["load+validate"], (snapshot, infos) = _best(lambda: load_estate_snapshots([path]), repeat)
-    estate_of = lambda: Estate(snapshot, infos, catalog.os_releases())  # noqa: E731
-    timings["evaluate"], evaluation = _best(lambda: evaluate(catalog, estate_of(), NOW), repeat)
-    timings["check"], (report, _, _) = _best(lambda: run_check(CheckRequest((path,), as_of=NOW)), repeat)
-    for name, formatter in sorted(FORMATTERS.items()):
-        timings[f"format:{name}"], _ = _best(lambda f=formatter: f.write(report, io.StringIO()), 1)
-    timings["verify"], _ = _best(lambda: run_verify(CheckRequest((path,), as_of=NOW)), 1)
-    timings["checks"] = evaluation.checks
-    timings["findings"] = len(evaluation.findings)
-    return timings
+def bench_size(path: Path, repeat: int) -> dict[str, dict[str, Sample]]:
+    """Whole-process and in-process samples of every command on one estate file."""
+    import msgspec
+
+    from preflight.emulator import run_drills
+    from preflight.formatters import get_formatter
+    from preflight.inventory import load_estate_snapshots
+    from preflight.inventory.snapshot import Snapshot
+    from preflight import pipeline
+    from preflight.pipeline import CheckRequest, load_rules, run_check
+    from preflight.pipeline import verify
+
+    file = str(path)
+    process = {
+        "decode": whole_process(python("-c", DECODE, file), repeat),
+        "decode+imports": whole_process(python("-c", CHECK_IMPORTS + DECODE, file), repeat),
+        "check": whole_process(python(*CLI, "check", file, "-f", "json", "-q", "--as-of", "collected"), repeat, OUTCOMES),
+        "verify": whole_process(python(*CLI, "verify", file, "-f", "json", "--as-of", "collected"), 1, OUTCOMES),
+        "drill": whole_process(python(*CLI, "drill", file, "-f", "json", "--as-of", "collected"), 1, OUTCOMES),
+    }
+    request = CheckRequest((path,), as_of=NOW)
+    as_json = get_formatter("json")
+    here: dict[str, Sample] = {}
+    here["decode"], _ = in_process(lambda: msgspec.json.decode(path.read_bytes(), type=Snapshot), repeat)
+    here["rules"], catalog = in_process(load_rules, repeat)
+    here["load"], (snapshot, _) = in_process(lambda: load_estate_snapshots([path]), repeat)
+    pipeline.load_rules = lambda extra=(): catalog   # in process, the catalog is loaded once (its own row)
+    try:
+        here["check"], _ = in_process(lambda: run_check(request), repeat)
+        here["check+json"], _ = in_process(lambda: as_json.write(run_check(request)[0], io.StringIO()), repeat)
+        here["verify"], _ = in_process(lambda: verify(request), 1)
+    finally:
+        pipeline.load_rules = load_rules
+    here["drill"], _ = in_process(lambda: run_drills(snapshot), repeat)
+    return {"process": process, "in-process": here}
 
 
-def main() -> None:
-    """Run the benchmark and print a table."""
-    parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--hosts", type=int, default=1000)
-    parser.add_argument("--vms", type=int, default=25000)
-    parser.add_argument("--repeat", type=int, default=3)
-    args = parser.parse_args()
-    with tempfile.TemporaryDirectory() as tmp:
-        small = bench(args.hosts // 4, args.vms // 4, args.repeat, Path(tmp))
-        full = bench(args.hosts, args.vms, args.repeat, Path(tmp))
-    floor = full["typed decode"]
-    print(f"{'stage':<18}{'1/4 estate':>14}{'full estate':>14}{'ratio':>8}{'x floor':>9}")
-    for key in full:
-        ratio = full[key] / small[key] if small[key] else float("nan")
-        counted = key in ("checks", "findings", "size_mb")
-        unit = "" if counted else " s"
-        versus = "" if counted else f"{full[key] / floor:>9.1f}"
-        print(f"{key:<18}{small[key]:>12.3f}{unit:<2}{full[key]:>12.3f}{unit:<2}{ratio:>8.2f}{versus}")
-    per_check = full["evaluate"] / full["checks"] * 1e6
-    print(f"\n{args.hosts} hosts / {args.vms} VMs: {full['checks']:.0f} checks, {per_check:.2f} µs per check; "
-          f"a ratio near 4 means linear scaling (the estate is 4x larger); 'x floor' is the full estate's time\n"
-          f"over the typed decode (msgspec into the model, no checks), measured in this run.")
-    print(f"median stage time: {statistics.median(v for k, v in full.items() if k not in ('checks', 'findings', 'size_mb')):.3f} s")
+def bench_text(path: Path, findings: int) -> tuple[int, Sample, Sample]:
+    """(findings, text formatter, the check it is compared with) on a report of about `findings` findings."""
+    from preflight.formatters import get_formatter
+    from preflight.pipeline import CheckRequest, run_check
+
+    check, (report, _, _) = in_process(lambda: run_check(CheckRequest((path,), as_of=NOW)), 1)
+    big = many_findings(report, findings)
+    text = get_formatter("text")
+    written, _ = in_process(lambda: text.write(big, io.StringIO()), 3)
+    return len(big.findings), written, check
+
+
+def bench_startup(directory: Path, repeat: int) -> dict[str, Sample]:
+    """`python -c pass`, `preflight --help` and `check` of a 1-host estate (20 VMs), whole process."""
+    small = _estate(directory, 20)
+    return {
+        "python -c pass": whole_process(python("-c", "pass"), repeat),
+        "preflight --help": whole_process(python(*CLI, "--help"), repeat),
+        "check, 20 VMs": whole_process(python(*CLI, "check", str(small), "-q", "--as-of", "collected"), repeat, OUTCOMES),
+    }
+
+
+def _cell(value: float | None, floor: float | None, digits: int) -> str:
+    if value is None:
+        return f"{'-':>10}{'':>8}"
+    ratio = f" {value / floor:>6.2f}x" if floor else f"{'':>8}"
+    return f"{value:>10.{digits}f}{ratio}"
+
+
+def print_tables(sizes: Sequence[int], results: dict[int, dict[str, dict[str, Sample]]], out: TextIO | None = None) -> None:
+    """Time, peak RSS and per-VM cost of every command, one column per estate size, with multiples of the floor."""
+    out = out or sys.stdout
+    head = "".join(f"{f'{n:,} VMs':>18}" for n in sizes)
+    print(f"{'whole process: seconds, x decode':<34}{head}", file=out)
+    for row in PROCESS_ROWS:
+        cells = (_cell(results[n]["process"][row].seconds, results[n]["process"]["decode"].seconds, 3) for n in sizes)
+        print(f"  {row:<32}{''.join(cells)}", file=out)
+    print(f"{'whole process: peak RSS MB, x decode+imports':<34}", file=out)
+    for row in PROCESS_ROWS:
+        cells = (_cell(results[n]["process"][row].peak_mb, results[n]["process"]["decode+imports"].peak_mb, 0) for n in sizes)
+        print(f"  {row:<32}{''.join(cells)}", file=out)
+    print(f"{'in process: seconds, x decode':<34}{head}", file=out)
+    for row in INPROCESS_ROWS:
+        cells = (_cell(results[n]["in-process"][row].seconds, results[n]["in-process"]["decode"].seconds, 3) for n in sizes)
+        print(f"  {row:<32}{''.join(cells)}", file=out)
+    print(f"{'in process: peak RSS MB, x decode':<34}{head}", file=out)
+    for row in INPROCESS_ROWS:
+        cells = (_cell(results[n]["in-process"][row].peak_mb, results[n]["in-process"]["decode"].peak_mb, 0) for n in sizes)
+        print(f"  {row:<32}{''.join(cells)}", file=out)
+    first = sizes[0]
+    print(f"{'in process: µs per VM, x ' + f'{first:,} VMs':<34}{head}", file=out)
+    for row in PER_VM_ROWS:
+        base = per_vm(results[first]["in-process"], row, first)
+        cells = (_cell(per_vm(results[n]["in-process"], row, n), base, 1) for n in sizes)
+        print(f"  {row:<32}{''.join(cells)}", file=out)
+
+
+def per_vm(here: dict[str, Sample], row: str, vms: int) -> float:
+    """Microseconds per VM of an in-process stage (the rule catalog is loaded once, outside the stages)."""
+    return here[row].seconds / vms * 1e6
+
+
+def goals(results: dict[str, dict[str, Sample]], startup: dict[str, Sample],
+          text: tuple[int, Sample, Sample] | None) -> list[tuple[str, float, float]]:
+    """(goal, measured, limit) for issue 9's goals on one estate size; a goal is met when measured <= limit."""
+    process, here = results["process"], results["in-process"]
+    found = [
+        ("check / decode, whole process", process["check"].seconds / process["decode"].seconds, 1.5),
+        ("check / decode+imports, peak RSS", (process["check"].peak_mb or 0) / (process["decode+imports"].peak_mb or 1), 1.6),
+        ("verify / check, whole process", process["verify"].seconds / process["check"].seconds, 2.0),
+        ("verify / check, in process", here["verify"].seconds / here["check"].seconds, 2.0),
+    ]
+    if text:
+        found.append((f"text of {text[0]:,} findings / its check", text[1].seconds / text[2].seconds, 0.5))
+    base = startup["python -c pass"].seconds
+    found += [(f"{name} - python -c pass (s)", startup[name].seconds - base, 0.150)
+              for name in ("preflight --help", "check, 20 VMs")]
+    return found
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Generate the estates, measure everything and print the tables and the goals."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sizes", default="1000,5000,25000,100000", help="VM counts, comma-separated (25 VMs a host)")
+    parser.add_argument("--repeat", type=int, default=3, help="repeats below 50,000 VMs (best is kept); 1 above")
+    parser.add_argument("--startup-repeat", type=int, default=9, help="runs of each startup command (best is kept)")
+    parser.add_argument("--findings", type=int, default=27_000, help="findings in the report the text formatter writes")
+    parser.add_argument("--goal-size", type=int, default=25_000, help="estate size the goals are checked on")
+    args = parser.parse_args(argv)
+    sizes = sorted(int(n) for n in args.sizes.split(","))
+    goal_size = args.goal_size if args.goal_size in sizes else sizes[-1]
+    results: dict[int, dict[str, dict[str, Sample]]] = {}
+    with tempfile.TemporaryDirectory(prefix="preflight-bench-") as tmp:
+        directory = Path(tmp)
+        startup = bench_startup(directory, args.startup_repeat)
+        text = None
+        for vms in sizes:
+            path = _estate(directory, vms)
+            print(f"measuring {vms:,} VMs ({path.stat().st_size / 1e6:.1f} MB) ...", file=sys.stderr, flush=True)
+            results[vms] = bench_size(path, args.repeat if vms < BIG else 1)
+            if vms == goal_size:
+                text = bench_text(path, args.findings)
+    print_tables(sizes, results)
+    print("startup (whole process, best of runs)")
+    for name, sample in startup.items():
+        print(f"  {name:<32}{sample.seconds * 1000:>9.1f} ms")
+    if text:
+        print(f"text formatter, {text[0]:,} findings   {text[1].seconds:>9.3f} s   the check of {goal_size:,} VMs "
+              f"{text[2].seconds:.3f} s (in process)")
+    print(f"goals on {goal_size:,} VMs")
+    for name, measured, limit in goals(results[goal_size], startup, text):
+        print(f"  {name:<44}{measured:>8.2f}  <= {limit:<6.2f}{'met' if measured <= limit else 'NOT MET':>8}")
+    return 0
 
 
 if __name__ == "__main__":
-    main()
+    raise SystemExit(main())

@@ -10,8 +10,6 @@ from __future__ import annotations
 
 import re
 
-from rich.markup import escape
-
 # Bidi embeddings/overrides/isolates and marks, the Arabic letter mark, and the line/paragraph separators:
 # not "Cc", but each can reorder or break what the terminal shows.
 _FORMAT_HAZARDS = "\u061c\u200e\u200f\u2028\u2029\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069"
@@ -41,6 +39,8 @@ def visible(text: str) -> str:
 
 def visible_markup(text: str) -> str:
     """`visible(text)` for a rich markup string: the data's own brackets stay literal (``[red]`` is text)."""
+    from rich.markup import escape  # rich loads only for the commands that draw with it
+
     return escape(visible(text))
 
 

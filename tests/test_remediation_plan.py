@@ -9,7 +9,6 @@ from psparse import parse
 from remedy import CATALOG, findings_of, snapshot_of
 from preflight.engine.findings import Status
 from preflight.inventory import encode_json
-from preflight.remediation.actions import ACTIONS
 from preflight.remediation.apply import apply_plan
 from preflight.remediation.plan import build_plan, fix_order_problems
 from preflight.remediation.powershell import render_script, script_commands
@@ -106,7 +105,7 @@ def test_cluster_node_is_drained_by_memory_then_resumed() -> None:
     node = next(h for h in data["hosts"] if h.get("cluster"))
     node["hotfixes"] = []
     snapshot = snapshot_of(data)
-    from preflight.engine.findings import Evidence, Finding, Severity, TargetRef
+    from preflight.engine.findings import Finding, Severity, TargetRef
     finding = Finding("HFX002", "x", "p", Severity.WARNING, Status.FAIL, TargetRef("hosts", node["name"]), "m", "r",
                       fix_action="install-hotfix", fix_params=(("kb", "KB2316412"),))
     plan = build_plan([finding], snapshot, include_upgrade=False)

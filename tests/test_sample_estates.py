@@ -15,7 +15,7 @@ import pytest
 from typer.testing import CliRunner
 
 from preflight.cli import app
-from preflight.engine.findings import Finding, Severity, Status
+from preflight.engine.findings import Finding, Severity
 from preflight.pipeline import CheckRequest, run_check
 from preflight.report import Report, UnknownPolicy, Verdict
 

@@ -14,7 +14,6 @@ from preflight.cli.check import check
 from preflight.cli.collect import collect
 from preflight.cli.drill import drill
 from preflight.cli.exit_codes import EXIT_CODES_HELP, ExitCode
-from preflight.cli.output import silence_stdout
 from preflight.cli.report import report
 from preflight.cli.rules import rules_app
 from preflight.cli.validate import schema, validate
@@ -95,6 +94,8 @@ def _run(argv: list[str] | None) -> int:
     except PreflightError as exc:
         return _say(f"error: {exc}", ExitCode.BAD_INPUT)
     except BrokenPipeError:
+        from preflight.cli.output import silence_stdout
+
         silence_stdout()
         return _say("error: standard output: the reader closed the pipe (broken pipe)", ExitCode.BAD_INPUT)
     except (Interrupted, KeyboardInterrupt) as exc:

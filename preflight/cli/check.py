@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
@@ -20,13 +20,10 @@ from preflight.cli.options import (
     Snapshots,
     StrictOption,
 )
-from preflight.cli.output import check_outputs, choose_formatter, emit
-from preflight.cli.progress import progress_reporter
-from preflight.engine.findings import Severity
 from preflight.errors import PreflightError
-from preflight.inventory.as_of import parse_as_of
-from preflight.pipeline import CheckRequest, run_check
-from preflight.report import UnknownPolicy
+
+if TYPE_CHECKING:
+    from preflight.pipeline import CheckRequest
 
 
 @dataclass(frozen=True)
@@ -40,6 +37,11 @@ class Judgement:
 
     def request(self, snapshots: list[Path], rules: list[Path] | None) -> CheckRequest:
         """The pipeline request; conflicting or malformed options are a `PreflightError` (exit 2)."""
+        from preflight.engine.findings import Severity
+        from preflight.inventory.as_of import parse_as_of
+        from preflight.pipeline import CheckRequest
+        from preflight.report import UnknownPolicy
+
         if self.strict and self.allow_unknown:
             raise PreflightError("--strict and --allow-unknown contradict each other: choose one")
         policy = (UnknownPolicy.STRICT if self.strict else
@@ -67,6 +69,10 @@ def check(
 def check_and_emit(snapshots: list[Path], format: str | None, output: Path | None, judgement: Judgement,
                    rules: list[Path] | None, quiet: bool, *, default_format: str) -> None:
     """Run the check, write it in the chosen format and exit with the verdict's code (shared by check and report)."""
+    from preflight.cli.output import check_outputs, choose_formatter, emit
+    from preflight.cli.progress import progress_reporter
+    from preflight.pipeline import run_check
+
     chosen = choose_formatter(format, output, default_format)
     check_outputs({"-o": output}, snapshots)
     request = judgement.request(snapshots, rules)

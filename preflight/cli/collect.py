@@ -8,9 +8,6 @@ from typing import Annotated, Optional
 import typer
 
 from preflight.cli.options import OutputFile
-from preflight.cli.output import emit
-from preflight.collect import collect_local
-from preflight.inventory import decode_snapshot
 
 
 def collect(
@@ -18,6 +15,10 @@ def collect(
     name: Annotated[Optional[str], typer.Option("--name", help="Computer name to record (default: this host's name).")] = None,
 ) -> None:
     """Snapshot this computer (OS, processor, memory, volumes, Windows services) as a VMM server candidate."""
+    from preflight.cli.output import emit
+    from preflight.collect import collect_local  # psutil: only when collecting
+    from preflight.inventory import decode_snapshot
+
     data = collect_local(name)
     text = json.dumps(data, indent=2) + "\n"
     decode_snapshot(text.encode("utf-8"), "<collected>", ".json")  # never emit a snapshot preflight itself rejects

@@ -9,12 +9,6 @@ import typer
 
 from preflight.cli.exit_codes import ExitCode
 from preflight.cli.options import AsOfOption, OutputFile, Snapshots
-from preflight.cli.output import check_outputs, emit
-from preflight.emulator import run_drills
-from preflight.inventory import load_estate_snapshots
-from preflight.inventory.as_of import parse_as_of, resolve_as_of
-from preflight.formatters.verification import drill_dict
-from preflight.safe_text import json_visible, visible
 
 
 def drill(
@@ -28,6 +22,13 @@ def drill(
     Drills depend on no date today; the as-of instant is validated and recorded so every evaluating command
     takes the same option.
     """
+    from preflight.cli.output import check_outputs, emit
+    from preflight.emulator import run_drills
+    from preflight.inventory import load_estate_snapshots
+    from preflight.inventory.as_of import parse_as_of, resolve_as_of
+    from preflight.formatters.verification import drill_dict
+    from preflight.safe_text import json_visible, visible
+
     if format not in ("text", "json"):
         raise typer.BadParameter("expected text or json", param_hint="--format")
     spec = parse_as_of(as_of)

@@ -1,8 +1,12 @@
 """Exit codes a CI gate can trust."""
 
-from enum import IntEnum
+from __future__ import annotations
 
-from preflight.report import Verdict
+from enum import IntEnum
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from preflight.report import Verdict
 
 
 class ExitCode(IntEnum):
@@ -24,4 +28,6 @@ EXIT_CODES_HELP = ("Exit codes: 0 go, 1 no-go, 2 bad input or usage, 3 internal 
 
 def exit_code_for(verdict: Verdict) -> ExitCode:
     """The exit code of a verdict."""
+    from preflight.report import Verdict  # the report model loads the engine: only when a command judged
+
     return {Verdict.GO: ExitCode.GO, Verdict.NO_GO: ExitCode.NO_GO, Verdict.INCOMPLETE: ExitCode.INCOMPLETE}[verdict]

@@ -84,11 +84,10 @@ def emit_all(outputs: Sequence[tuple[Writer, Path | None]]) -> None:
     files: list[tuple[str, Path]] = []
     streams: list[tuple[str, Path | None]] = []
     for write, path in outputs:
-        text = _render(write)
         if path is None or is_stdout(path) or _written_in_place(path):
-            streams.append((text, path))
+            streams.append((_render(write, _is_terminal(path)), path))
         else:
-            files.append((text, path))
+            files.append((_render(write, False), path))
     staged: list[tuple[str, Path, Path]] = []  # (temporary name, target, name the user gave)
     try:
         for text, path in files:
@@ -110,10 +109,31 @@ def emit_all(outputs: Sequence[tuple[Writer, Path | None]]) -> None:
                 Path(temp).unlink(missing_ok=True)
 
 
-def _render(write: Writer) -> str:
-    buffer = io.StringIO()
+class _Buffer(io.StringIO):
+    """The in-memory render of an output, answering `isatty()` for the stream it will be written to."""
+
+    def __init__(self, terminal: bool) -> None:
+        super().__init__()
+        self._terminal = terminal
+
+    def isatty(self) -> bool:
+        return self._terminal
+
+
+def _render(write: Writer, terminal: bool) -> str:
+    """Run `write` into memory; `terminal` tells a formatter that may colour that the text goes to a terminal."""
+    buffer = _Buffer(terminal)
     write(buffer)
     return buffer.getvalue()
+
+
+def _is_terminal(path: Path | None) -> bool:
+    """True when the text for `path` goes to standard output and that is a terminal (a device named
+    with -o is written as plain text: opening it just to ask could have side effects)."""
+    try:
+        return (path is None or is_stdout(path)) and sys.stdout.isatty()
+    except (OSError, ValueError):
+        return False
 
 
 def _stage(text: str, given: Path, staged: list[tuple[str, Path, Path]]) -> None:

@@ -5,12 +5,14 @@ from __future__ import annotations
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
+from typing import TYPE_CHECKING
 
-from rich.console import Console
-from rich.progress import BarColumn, Progress, TaskID, TextColumn, TimeElapsedColumn
-
-from preflight.pipeline import Progress as ProgressFn
 from preflight.safe_text import visible_markup
+
+if TYPE_CHECKING:
+    from rich.progress import TaskID
+
+    from preflight.pipeline import Progress as ProgressFn
 
 
 @contextmanager
@@ -19,6 +21,9 @@ def progress_reporter(quiet: bool) -> Iterator[ProgressFn | None]:
     if quiet or not sys.stderr.isatty():
         yield None
         return
+    from rich.console import Console  # rich only draws a bar on a terminal
+    from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+
     console = Console(file=sys.stderr)
     with Progress(TextColumn("{task.description}"), BarColumn(), TextColumn("{task.completed}/{task.total}"),
                   TimeElapsedColumn(), console=console, transient=True) as bar:

@@ -6,14 +6,9 @@ import json
 from typing import Annotated, Optional, TextIO
 
 import typer
-from rich.console import Console
-from rich.table import Table
 
 from preflight.cli.options import RuleDirs
-from preflight.cli.output import emit, writing_stdout
 from preflight.errors import PreflightError
-from preflight.pipeline import load_rules
-from preflight.safe_text import visible, visible_markup
 
 rules_app = typer.Typer(help="List the rule catalog or show one rule with its sources.", no_args_is_help=True)
 
@@ -24,6 +19,13 @@ def list_rules(
     rules: RuleDirs = None,
 ) -> None:
     """List every rule: code, name, severity, target and title."""
+    from rich.console import Console
+    from rich.table import Table
+
+    from preflight.cli.output import emit
+    from preflight.pipeline import load_rules
+    from preflight.safe_text import visible_markup
+
     catalog = load_rules(tuple(rules or ()))
     if pack and pack not in catalog.packs:
         raise PreflightError(f"unknown pack '{pack}' (known: {', '.join(sorted(catalog.packs))})")
@@ -52,6 +54,10 @@ def list_rules(
 def show_rule(code: Annotated[str, typer.Argument(help="Rule code (VMM005) or name (vmm-computer-name-length).")],
               rules: RuleDirs = None) -> None:
     """Everything about one rule: check, parameters, rationale, fix and the source of every fact."""
+    from preflight.cli.output import writing_stdout
+    from preflight.pipeline import load_rules
+    from preflight.safe_text import visible
+
     catalog = load_rules(tuple(rules or ()))
     rule = catalog.rules.get(code.upper()) or next((r for r in catalog.rules.values() if r.name == code), None)
     if rule is None:

@@ -19,11 +19,6 @@ from preflight.cli.options import (
     Snapshots,
     StrictOption,
 )
-from preflight.cli.output import Writer, check_outputs, choose_formatter, emit_all
-from preflight.inventory import encode_json
-from preflight.report import Verdict
-from preflight.remediation.powershell import render_script
-from preflight.pipeline import verify as run_verify
 
 
 def verify(
@@ -41,6 +36,12 @@ def verify(
     """Verify the remediation plan in the emulator: exit 0 when it leaves no blocker, introduces nothing and the
     simulated VMM 2012 upgrade succeeds; 1 otherwise; 4 when it passes but the estate's verdict is incomplete
     (data a deciding check needs was not collected); 2 for bad input."""
+    from preflight.cli.output import Writer, check_outputs, choose_formatter, emit_all
+    from preflight.inventory import encode_json
+    from preflight.remediation.powershell import render_script
+    from preflight.pipeline import verify as run_verify
+    from preflight.report import Verdict
+
     chosen = choose_formatter(format, output, "text")
     check_outputs({"-o": output, "--script": script, "--emit-snapshot": emit_snapshot}, snapshots)
     request = Judgement(fail_on, strict, allow_unknown, as_of).request(snapshots, rules)

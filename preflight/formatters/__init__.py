@@ -1,6 +1,5 @@
-"""Output formats. Importing this package registers every built-in formatter."""
+"""Output formats. Every built-in formatter is registered; its module is imported when first used."""
 
-from preflight.formatters import html, json_format, junit, markdown, sarif, text  # noqa: F401 - registration
 from preflight.formatters.registry import FORMATTERS, Formatter, formatter_for_path, get_formatter
 
 __all__ = ["FORMATTERS", "Formatter", "formatter_for_path", "get_formatter"]

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import importlib
+from collections.abc import Callable, ItemsView, Iterator, KeysView, ValuesView
 from dataclasses import dataclass
 from typing import TextIO
 
@@ -22,7 +23,61 @@ class Formatter:
     write: WriteFn
 
 
-FORMATTERS: dict[str, Formatter] = {}
+BUILTIN_MODULES = {"text": "text", "json": "json_format", "html": "html", "md": "markdown", "junit": "junit",
+                   "sarif": "sarif"}
+"""The module of each built-in format: a command imports only the formatter it writes with (HTML needs jinja2)."""
+
+
+class _Registry(dict[str, Formatter]):
+    """Registered formatters; a built-in one is imported the first time it is asked for by name, all of them
+    when the registry is listed (extensions, known names)."""
+
+    def _load(self, name: str) -> None:
+        if name in BUILTIN_MODULES and not dict.__contains__(self, name):
+            importlib.import_module(f"preflight.formatters.{BUILTIN_MODULES[name]}")
+
+    def load_all(self) -> None:
+        """Import every built-in formatter."""
+        for name in BUILTIN_MODULES:
+            self._load(name)
+
+    def __missing__(self, name: str) -> Formatter:
+        self._load(name)
+        if not dict.__contains__(self, name):
+            raise KeyError(name)
+        return dict.__getitem__(self, name)
+
+    def get(self, name: str, default: Formatter | None = None) -> Formatter | None:  # type: ignore[override]
+        self._load(name)
+        return dict.get(self, name, default)
+
+    def __contains__(self, name: object) -> bool:
+        if isinstance(name, str):
+            self._load(name)
+        return dict.__contains__(self, name)
+
+    def __iter__(self) -> Iterator[str]:
+        self.load_all()
+        return dict.__iter__(self)
+
+    def __len__(self) -> int:
+        self.load_all()
+        return dict.__len__(self)
+
+    def keys(self) -> KeysView[str]:  # type: ignore[override]
+        self.load_all()
+        return dict.keys(self)
+
+    def values(self) -> ValuesView[Formatter]:  # type: ignore[override]
+        self.load_all()
+        return dict.values(self)
+
+    def items(self) -> ItemsView[str, Formatter]:  # type: ignore[override]
+        self.load_all()
+        return dict.items(self)
+
+
+FORMATTERS: dict[str, Formatter] = _Registry()
 
 
 def formatter(name: str, extensions: tuple[str, ...], description: str) -> Callable[[WriteFn], WriteFn]:

@@ -1,22 +1,52 @@
-"""Terminal output for the change window: verdict first, then findings by severity and object."""
+"""Terminal output for the change window: verdict first, then findings by severity and object.
+
+Lines are built as plain strings and written once: a large estate's report has tens of thousands of
+lines, and a console library's per-line layout costs more than the whole check. Data goes through
+`visible()`, so nothing a snapshot holds can drive the terminal; ANSI colour is added only when the
+stream is a terminal and NO_COLOR is unset (https://no-color.org).
+"""
 
 from __future__ import annotations
 
+import os
 from collections import defaultdict
+from collections.abc import Callable
 from typing import TextIO
-
-from rich.console import Console
 
 from preflight.engine.findings import SEVERITIES_WORST_FIRST, Finding, Status
 from preflight.formatters.registry import formatter
 from preflight.report import Report, Verdict
 from preflight.report.model import missing_by_object
-from preflight.safe_text import visible_markup as _data
+from preflight.safe_text import visible as _data
 
 _PLURAL = {"blocker": "blockers", "loss": "losses", "warning": "warnings", "advisory": "advisories"}
-_STYLE = {"blocker": "bold red", "loss": "bold magenta", "warning": "yellow", "advisory": "cyan"}
-_VERDICT_STYLE = {Verdict.GO: "bold white on green", Verdict.NO_GO: "bold white on red",
-                  Verdict.INCOMPLETE: "bold black on yellow"}
+# SGR parameters: bold 1, dim 2; foreground red 31, magenta 35, yellow 33, cyan 36, white 37, black 30;
+# background red 41, green 42, yellow 43.
+_STYLE = {"blocker": "1;31", "loss": "1;35", "warning": "33", "advisory": "36"}
+_VERDICT_STYLE = {Verdict.GO: "1;37;42", Verdict.NO_GO: "1;37;41", Verdict.INCOMPLETE: "1;30;43"}
+_BOLD, _DIM = "1", "2"
+_VM_KINDS = ("vms", "replicated_vms", "vm_teams")
+
+Paint = Callable[[str, str], str]
+
+
+def _ansi(style: str, text: str) -> str:
+    return f"\x1b[{style}m{text}\x1b[0m"
+
+
+def _plain(_style: str, text: str) -> str:
+    return text
+
+
+def wants_colour(stream: TextIO) -> bool:
+    """True when `stream` is a terminal and the user has not asked for no colour (NO_COLOR set, even empty)."""
+    if "NO_COLOR" in os.environ:
+        return False
+    isatty = getattr(stream, "isatty", None)
+    try:
+        return bool(isatty and isatty())
+    except (OSError, ValueError):
+        return False
 
 
 def _counts_line(report: Report) -> str:
@@ -28,63 +58,66 @@ def _counts_line(report: Report) -> str:
     return text
 
 
-def _print_finding(console: Console, finding: Finding, report: Report) -> None:
-    rule = report.rule(finding.rule)
-    title = rule.title if rule else finding.name
-    console.print(f"    [bold]{_data(finding.rule)}[/] {_data(finding.name)}: {_data(title)}")
-    console.print(f"      {_data(finding.message)}")
+def _finding_lines(finding: Finding, title: str, paint: Paint, lines: list[str]) -> None:
+    lines.append(f"    {paint(_BOLD, _data(finding.rule))} {_data(finding.name)}: {_data(title)}")
+    lines.append(f"      {_data(finding.message)}")
+    evidence = paint(_DIM, "evidence:")
     for item in finding.evidence:
-        console.print(f"      [dim]evidence:[/] {_data(item.path)} = {_data(item.value)}")
-    if finding.at_risk and finding.target.kind not in ("vms", "replicated_vms", "vm_teams"):
+        lines.append(f"      {evidence} {_data(item.path)} = {_data(item.value)}")
+    if finding.at_risk and finding.target.kind not in _VM_KINDS:
         shown = ", ".join(finding.at_risk[:10]) + (" ..." if len(finding.at_risk) > 10 else "")
-        console.print(f"      [dim]at risk:[/] {len(finding.at_risk)} VM(s): {_data(shown)}")
+        lines.append(f"      {paint(_DIM, 'at risk:')} {len(finding.at_risk)} VM(s): {_data(shown)}")
     if finding.members:
-        console.print(f"      [dim]nodes:[/] {_data(', '.join(finding.members))}")
-    console.print(f"      [dim]fix:[/] {_data(finding.remediation)}")
+        lines.append(f"      {paint(_DIM, 'nodes:')} {_data(', '.join(finding.members))}")
+    lines.append(f"      {paint(_DIM, 'fix:')} {_data(finding.remediation)}")
 
 
-@formatter("text", (".txt",), "Terminal view: verdict, findings by severity and object, summary")
-def write_text(report: Report, stream: TextIO) -> None:
-    """Write the human-readable terminal report."""
-    console = Console(file=stream, highlight=False, soft_wrap=True, emoji=False)
-    console.print(f"[{_VERDICT_STYLE[report.verdict]}] {report.verdict.value.upper()} [/] {_counts_line(report)}")
-    console.print(f"[dim]{_data(report.verdict_reason())}[/]")
-    console.print(f"[dim]as of {report.as_of.instant.isoformat()} ({report.as_of.describe()})[/]")
+def text_lines(report: Report, colour: bool = False) -> list[str]:
+    """Every line of the terminal report, without line ends; with ANSI colour when `colour`."""
+    paint: Paint = _ansi if colour else _plain
+    lines = [
+        f"{paint(_VERDICT_STYLE[report.verdict], f' {report.verdict.value.upper()} ')} {_counts_line(report)}",
+        paint(_DIM, _data(report.verdict_reason())),
+        paint(_DIM, f"as of {report.as_of.instant.isoformat()} ({report.as_of.describe()})"),
+    ]
+    titles: dict[str, str] = {}
     for severity in SEVERITIES_WORST_FIRST:
         failures = [f for f in report.failures if f.severity is severity]
         if not failures:
             continue
-        console.print()
-        console.print(f"[{_STYLE[severity.value]}]{severity.value.upper()} ({len(failures)})[/]")
+        lines += ["", paint(_STYLE[severity.value], f"{severity.value.upper()} ({len(failures)})")]
         by_object: dict[tuple[str, str], list[Finding]] = defaultdict(list)
         for finding in failures:
             by_object[(finding.target.kind, finding.target.name)].append(finding)
         for (kind, name), items in by_object.items():
-            console.print(f"  [bold]{_data(name)}[/] [dim]({_data(kind)})[/]")
+            lines.append(f"  {paint(_BOLD, _data(name))} {paint(_DIM, f'({_data(kind)})')}")
             for finding in items:
-                _print_finding(console, finding, report)
-    if report.unknowns:
-        console.print()
-        console.print(f"[bold]UNKNOWN ({len(report.unknowns)})[/] not evaluated: the snapshot lacks the data; "
-                      "missing fields per object:")
-        for item in missing_by_object(report.unknowns):
-            console.print(f"  [bold]{_data(item.name)}[/] [dim]({item.kind}; {_data(', '.join(item.rules))})[/]: "
-                          f"{_data(', '.join(item.fields))}")
+                if finding.rule not in titles:
+                    rule = report.rule(finding.rule)
+                    titles[finding.rule] = rule.title if rule else finding.name
+                _finding_lines(finding, titles[finding.rule], paint, lines)
+    unknowns = report.unknowns
+    if unknowns:
+        lines += ["", f"{paint(_BOLD, f'UNKNOWN ({len(unknowns)})')} not evaluated: the snapshot lacks the data; "
+                      "missing fields per object:"]
+        for item in missing_by_object(unknowns):
+            rules = _data(", ".join(item.rules))
+            lines.append(f"  {paint(_BOLD, _data(item.name))} {paint(_DIM, f'({item.kind}; {rules})')}: "
+                         f"{_data(', '.join(item.fields))}")
     counts = report.status_counts
-    console.print()
-    console.print(
-        f"[dim]{len(report.rules)} rules, {report.objects} objects, {report.checks} checks "
-        f"({counts[Status.PASS]} pass, {counts[Status.FAIL]} fail, {counts[Status.UNKNOWN]} unknown, "
-        f"{counts[Status.NOT_APPLICABLE]} n/a) in {report.elapsed_seconds:.2f} s[/]"
-    )
+    lines += ["", paint(_DIM, f"{len(report.rules)} rules, {report.objects} objects, {report.checks} checks "
+                              f"({counts[Status.PASS]} pass, {counts[Status.FAIL]} fail, {counts[Status.UNKNOWN]} unknown, "
+                              f"{counts[Status.NOT_APPLICABLE]} n/a) in {report.elapsed_seconds:.2f} s")]
     if report.verification is not None:
-        _print_verification(console, report)
+        from preflight.formatters.verification import verification_lines  # only `verify` reports carry one
+
+        lines.append("")
+        lines += [_data(line) for line in verification_lines(report.verification)]
+    return lines
 
 
-def _print_verification(console: Console, report: Report) -> None:
-    """The plan, the emulated verification, the simulated upgrade and the drills (`preflight verify`)."""
-    from preflight.formatters.verification import verification_lines
-
-    console.print()
-    for line in verification_lines(report.verification):
-        console.print(_data(line))
+@formatter("text", (".txt",), "Terminal view: verdict, findings by severity and object, summary")
+def write_text(report: Report, stream: TextIO) -> None:
+    """Write the human-readable terminal report (coloured on a terminal unless NO_COLOR is set)."""
+    lines = text_lines(report, colour=wants_colour(stream))
+    stream.write("\n".join(lines) + "\n")

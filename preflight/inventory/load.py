@@ -67,6 +67,28 @@ def _check_document(file: str, data: bytes | None, raw: Any) -> None:
 
 
 def _decode_json(data: bytes, file: str) -> Snapshot:
+    """Typed decode first; the whole-document checks then run on the bytes and the typed value, at C speed.
+
+    Only a document the typed decode refuses (or one the fast tests suspect) is decoded a second time,
+    untyped, so its errors come in the same order as ever: schema id, duplicate key, control character,
+    then the field that does not fit the model.
+    """
+    try:
+        snapshot = msgspec.json.decode(data, type=Snapshot)
+    except msgspec.DecodeError:   # a ValidationError too: the untyped pass says which error comes first
+        return _decode_json_checked(data, file)
+    if scan.json_may_have_control_characters(data):
+        return _decode_json_checked(data, file)
+    if scan.json_may_have_duplicate_keys(data, msgspec.json.encode(snapshot)):
+        # fields written with their default value (an empty list, a null) also drop out of the typed encoding:
+        # the untyped re-encoding keeps them, so only a real collapse still differs there
+        if scan.may_have_duplicate_keys(data, msgspec.json.encode(msgspec.json.decode(data))):
+            return _decode_json_checked(data, file)
+    return snapshot
+
+
+def _decode_json_checked(data: bytes, file: str) -> Snapshot:
+    """The careful path: untyped decode, every whole-document check with its field path, then the typed decode."""
     try:
         raw = msgspec.json.decode(data)
     except msgspec.ValidationError:

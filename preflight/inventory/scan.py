@@ -22,6 +22,10 @@ _IDENTIFIER = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 _FEW_ESCAPES = 10_000
 _C1 = re.compile(rb"\xc2[\x80-\x9f]")
 _CONTROL_CHAR = re.compile(r"[\x00-\x1f\x7f-\x9f]")
+# An escape that means a control character: \b \f \n \r \t, or \u0000-\u001f, \u007f, \u0080-\u009f
+# (searched for once escaped backslashes are gone, so the pattern starts with a literal and scans at C speed).
+_CONTROL_ESCAPE = re.compile(rb"\\(?:[bfnrt]|u00(?:[01][0-9a-fA-F]|7[fF]|[89][0-9a-fA-F]))")
+_COLONLESS_OFFSET = re.compile(rb":\d\d(?:\.\d+)?[+-]\d\d\d\d\"")   # starts with a literal: a fast scan
 
 
 def json_syntax_error(file: str, data: bytes, exc: msgspec.DecodeError) -> InputError:
@@ -59,6 +63,39 @@ def may_have_duplicate_keys(data: bytes, canonical: bytes) -> bool:
     if b"\\" in data and b"\\u003" in data:
         return True   # rare; \u003a could hide a collapsed key's colon from the count
     return data.count(b":") != canonical.count(b":")
+
+
+def json_may_have_duplicate_keys(data: bytes, typed: bytes) -> bool:
+    """False when `data` (JSON that decoded into the typed model) certainly has no object with a key twice;
+    `typed` is msgspec's encoding of the decoded model, in which any duplicate has been collapsed.
+
+    The model omits defaults on encoding, so a key colon of `data` is either written again or dropped,
+    never added: fewer colons mean a collapsed duplicate or a field given its default value (both only
+    trigger the precise pass). Strings keep their colons; a timestamp's offset written without one
+    (+0100) is the only value that gains a colon, and its presence makes the document suspect.
+    """
+    return may_have_duplicate_keys(data, typed) or _COLONLESS_OFFSET.search(data) is not None
+
+
+def json_may_have_control_characters(data: bytes) -> bool:
+    """False when no string (or key) of the valid JSON text `data` holds a control character.
+
+    A JSON parser refuses raw C0 controls in strings, so they can only be escapes (\\n, \\u0001, ...);
+    DEL and C1 controls may also be raw bytes (C1 as UTF-8: C2 80-9F). One C-speed search each.
+    """
+    if b"\x7f" in data or (b"\xc2" in data and _C1.search(data) is not None):
+        return True
+    escapes = data.count(b"\\")
+    if escapes > _FEW_ESCAPES:
+        # a run of backslashes pairs up from its left, as a parser reads it: drop every escaped backslash, and
+        # every backslash left starts an escape of its own
+        return _CONTROL_ESCAPE.search(data.replace(b"\\\\", b"")) is not None
+    at = data.find(b"\\")
+    while at != -1:   # few escapes (the usual case): look at each
+        if _CONTROL_ESCAPE.match(data, at):
+            return True
+        at = data.find(b"\\", at + (2 if data[at + 1:at + 2] != b"u" else 6))
+    return False
 
 
 class _Pairs(list):  # type: ignore[type-arg]

@@ -1,6 +1,6 @@
 """What the plan did to each finding: resolved, unresolved (and why), regressed, or introduced.
 
-Compares the findings of the original estate with those of the emulated one; the pipeline (`pipeline/verify.py`)
+Compares the findings of the original estate with those of the emulated one; the pipeline (`pipeline/verify_plan.py`)
 runs the stages and assembles the `Verification`.
 """
 

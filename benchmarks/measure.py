@@ -1,0 +1,96 @@
+"""Timing and peak memory of one stage, in this process or as a whole child process."""
+
+from __future__ import annotations
+
+import gc
+import subprocess
+import sys
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+_CLEAR_REFS = "/proc/self/clear_refs"
+_STATUS = "/proc/self/status"
+
+
+@dataclass(frozen=True)
+class Sample:
+    """Best wall time of the repeats (seconds) and the highest peak resident set size seen (MB; None: unknown)."""
+
+    seconds: float
+    peak_mb: float | None
+
+
+def _reset_peak() -> bool:
+    """Reset this process's peak RSS (Linux: writing 5 to clear_refs), so a stage's own peak can be read."""
+    try:
+        with open(_CLEAR_REFS, "w") as handle:
+            handle.write("5")
+        return True
+    except OSError:
+        return False
+
+
+def _peak_mb() -> float | None:
+    try:
+        with open(_STATUS) as handle:
+            for line in handle:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    return None
+
+
+def in_process(action: Callable[[], Any], repeat: int) -> tuple[Sample, Any]:
+    """Run `action` `repeat` times here; the best time, the stage's peak RSS (whole process) and its last result."""
+    times: list[float] = []
+    peaks: list[float] = []
+    result = None
+    for _ in range(repeat):
+        result = None   # the previous result must not count towards this repeat's peak
+        gc.collect()
+        resettable = _reset_peak()
+        started = time.perf_counter()
+        result = action()
+        times.append(time.perf_counter() - started)
+        peak = _peak_mb() if resettable else None
+        if peak is not None:
+            peaks.append(peak)
+    return Sample(min(times), max(peaks) if peaks else None), result
+
+
+# Runs the command from a small process: a child's ru_maxrss starts at the RSS of the process that forked it
+# (Linux keeps the high-water mark across exec), so forking from this large process would report its size.
+_LAUNCHER = (
+    "import resource, subprocess, sys, time\n"
+    "started = time.perf_counter()\n"
+    "run = subprocess.run(sys.argv[1:], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)\n"
+    "seconds = time.perf_counter() - started\n"
+    "sys.stderr.buffer.write(run.stderr[-2000:])\n"
+    "print(run.returncode, seconds, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)\n"
+)
+
+
+def whole_process(argv: Sequence[str], repeat: int, ok_codes: tuple[int, ...] = (0,)) -> Sample:
+    """Run `argv` `repeat` times as a child process (output discarded); best wall time and its peak RSS.
+
+    The peak is the child's own (rusage of a child of a small launcher process), so it covers the
+    interpreter, every import and the work, exactly what an admin's machine sees.
+    """
+    times: list[float] = []
+    peaks: list[float] = []
+    for _ in range(repeat):
+        launched = subprocess.run([sys.executable, "-c", _LAUNCHER, *argv], capture_output=True, text=True)
+        code, seconds, peak_kb = launched.stdout.split()
+        if int(code) not in ok_codes:
+            raise RuntimeError(f"{' '.join(argv)} exited {code}: {launched.stderr[-2000:]}")
+        times.append(float(seconds))
+        peaks.append(int(peak_kb) / 1024)   # Linux reports kilobytes
+    return Sample(min(times), max(peaks))
+
+
+def python(*args: str) -> list[str]:
+    """The command line of this interpreter running `args` (the venv's python, so the same packages)."""
+    return [sys.executable, *args]

@@ -1,0 +1,37 @@
+"""`make bench` runs end to end: the harness on the smallest estate prints every table with every row.
+
+Timings are not asserted (they depend on the machine); the shape of what an engineer reads is.
+"""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from benchmarks.run import INPROCESS_ROWS, PER_VM_ROWS, PROCESS_ROWS, main
+
+NUMBER = r"\d+(\.\d+)?"
+
+
+def test_the_harness_prints_every_table_on_the_smallest_estate(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["--sizes", "1000", "--repeat", "1", "--startup-repeat", "1", "--findings", "600"]) == 0
+    out = capsys.readouterr().out
+    sections = re.split(r"^(?=\S)", out, flags=re.M)
+    titles = [s.splitlines()[0] for s in sections if s]
+    for title in ("whole process: seconds, x decode", "whole process: peak RSS MB, x decode+imports",
+                  "in process: seconds, x decode", "in process: peak RSS MB, x decode",
+                  "in process: µs per VM, x 1,000 VMs", "startup", "text formatter, 600 findings", "goals on 1,000 VMs"):
+        assert any(t.startswith(title) for t in titles), f"missing table {title!r} in:\n{out}"
+    tables = {s.splitlines()[0].split("  ")[0].strip(): s.splitlines()[1:] for s in sections if s}
+    for title, rows in (("whole process: seconds, x decode", PROCESS_ROWS), ("in process: seconds, x decode", INPROCESS_ROWS),
+                        ("in process: µs per VM, x 1,000 VMs", PER_VM_ROWS)):
+        assert [line.split()[0] for line in tables[title]] == list(rows)
+        for line in tables[title]:  # a value and its multiple of the floor
+            assert re.fullmatch(rf"\s+\S+\s+{NUMBER}\s+{NUMBER}x", line), line
+    floor = tables["whole process: seconds, x decode"][0]
+    assert floor.split()[-1] == "1.00x", "the floor is 1x itself"
+    goals = tables["goals on 1,000 VMs"]
+    assert len(goals) == 7
+    for line in goals:
+        assert re.search(rf"{NUMBER}\s+<= {NUMBER}\s+(met|NOT MET)$", line), line
