@@ -13,7 +13,7 @@ import argparse
 import json
 import random
 import sys
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 DOMAIN = "fabrikam.local"
@@ -125,7 +125,7 @@ def _vm(index: int, rng: random.Random, host: str) -> dict[str, Any]:
 def generate_estate(hosts: int, vms: int, seed: int = 1) -> dict[str, Any]:
     """A valid `preflight/inventory/v1` snapshot with `hosts` hosts and `vms` VMs, reproducible from `seed`."""
     rng = random.Random(seed)
-    collected = datetime(2026, 11, 24, 21, 30, tzinfo=timezone.utc) - timedelta(days=seed % 3)
+    collected = datetime(2026, 11, 24, 21, 30, tzinfo=UTC) - timedelta(days=seed % 3)
     vmm_servers = [_vmm_server(i, rng, collected) for i in range(max(1, -(-hosts // HOSTS_PER_VMM)))]
     esx_count = hosts // 20
     hyperv_count = hosts - esx_count

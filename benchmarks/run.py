@@ -18,7 +18,7 @@ import json
 import sys
 import tempfile
 from collections.abc import Sequence
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import TextIO
 
@@ -26,7 +26,7 @@ from benchmarks.generate import generate_estate
 from benchmarks.measure import Sample, in_process, python, whole_process
 from benchmarks.report import many_findings
 
-NOW = datetime(2026, 11, 25, 12, 0, tzinfo=timezone.utc)
+NOW = datetime(2026, 11, 25, 12, 0, tzinfo=UTC)
 VMS_PER_HOST = 25
 BIG = 50_000          # estates from this many VMs are measured once (the run stays within ~10 minutes)
 DECODE = ("import sys, msgspec; from preflight.inventory.snapshot import Snapshot; "
@@ -50,13 +50,12 @@ def bench_size(path: Path, repeat: int) -> dict[str, dict[str, Sample]]:
     """Whole-process and in-process samples of every command on one estate file."""
     import msgspec
 
+    from preflight import pipeline
     from preflight.emulator import run_drills
     from preflight.formatters import get_formatter
     from preflight.inventory import load_estate_snapshots
     from preflight.inventory.snapshot import Snapshot
-    from preflight import pipeline
-    from preflight.pipeline import CheckRequest, load_rules, run_check
-    from preflight.pipeline import verify
+    from preflight.pipeline import CheckRequest, load_rules, run_check, verify
 
     file = str(path)
     process = {

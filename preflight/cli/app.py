@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import signal
 import sys
 from types import FrameType
@@ -24,7 +25,7 @@ from preflight.safe_text import visible
 try:  # typer >= 0.22 vendors click
     from typer._click.exceptions import ClickException
 except ImportError:  # pragma: no cover - older typer depends on click
-    from click.exceptions import ClickException  # type: ignore[no-redef]
+    from click.exceptions import ClickException  # type: ignore[assignment]
 
 app = typer.Typer(
     name="preflight",
@@ -104,7 +105,7 @@ def _run(argv: list[str] | None) -> int:
         if isinstance(exc, Interrupted) and exc.signum == signal.SIGTERM:
             return _say("terminated", ExitCode.TERMINATED)
         return _say("interrupted", ExitCode.INTERRUPTED)
-    except Exception as exc:  # noqa: BLE001 - the one place that turns bugs into exit code 3
+    except Exception as exc:
         return _say(f"internal error: {type(exc).__name__}: {exc} "
                     "(please report this with the command line and the snapshot)", ExitCode.INTERNAL_ERROR)
     return code if isinstance(code, int) else ExitCode.GO
@@ -130,10 +131,8 @@ def _say(message: str, code: int) -> int:
 
 
 def _ignore(signum: int) -> None:
-    try:
+    with contextlib.suppress(ValueError):  # not the main thread: nothing was installed either
         signal.signal(signum, signal.SIG_IGN)
-    except ValueError:
-        pass  # not the main thread: nothing was installed either
 
 
 def _install_signal_handlers() -> dict[int, Any]:

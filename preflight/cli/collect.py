@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from typing import Annotated, Optional
+from typing import Annotated
 
 import typer
 
@@ -12,7 +12,7 @@ from preflight.cli.options import OutputFile
 
 def collect(
     output: OutputFile = None,
-    name: Annotated[Optional[str], typer.Option("--name", help="Computer name to record (default: this host's name).")] = None,
+    name: Annotated[str | None, typer.Option("--name", help="Computer name to record (default: this host's name).")] = None,
 ) -> None:
     """Snapshot this computer (OS, processor, memory, volumes, Windows services) as a VMM server candidate."""
     from preflight.cli.output import emit

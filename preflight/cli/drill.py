@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from typing import Annotated, Optional
+from typing import Annotated, TextIO
 
 import typer
 
@@ -13,7 +13,7 @@ from preflight.cli.options import AsOfOption, OutputFile, Snapshots
 
 def drill(
     snapshots: Snapshots,
-    format: Annotated[Optional[str], typer.Option("--format", "-f", help="text or json.")] = "text",
+    format: Annotated[str | None, typer.Option("--format", "-f", help="text or json.")] = "text",
     output: OutputFile = None,
     as_of: AsOfOption = "now",
 ) -> None:
@@ -24,9 +24,9 @@ def drill(
     """
     from preflight.cli.output import check_outputs, emit
     from preflight.emulator import run_drills
+    from preflight.formatters.verification import drill_dict
     from preflight.inventory import load_estate_snapshots
     from preflight.inventory.as_of import parse_as_of, resolve_as_of
-    from preflight.formatters.verification import drill_dict
     from preflight.safe_text import json_visible, visible
 
     if format not in ("text", "json"):
@@ -37,7 +37,7 @@ def drill(
     instant = resolve_as_of(spec, [(file, info.collected_at) for file, info in infos])
     results = run_drills(snapshot)
 
-    def write(stream) -> None:
+    def write(stream: TextIO) -> None:
         if format == "json":
             document = {"as_of": {"instant": instant.instant.isoformat(), "chosen": instant.describe()},
                         "drills": [drill_dict(r) for r in results]}

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from enum import Enum
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import Annotated
 
 import typer
 
@@ -24,7 +24,7 @@ Snapshots = Annotated[
                    show_default=False),
 ]
 RuleDirs = Annotated[
-    Optional[list[Path]],
+    list[Path] | None,
     typer.Option("--rules", help="Add an organisation's rule directory (packs, matrices, overrides). Repeatable."),
 ]
 FailOnOption = Annotated[
@@ -44,6 +44,6 @@ AsOfOption = Annotated[
                            "reproducible on any date).")
 ]
 OutputFile = Annotated[
-    Optional[Path], typer.Option("-o", "--output", help="Write to this file (atomically; - is standard output) instead of standard output.")
+    Path | None, typer.Option("-o", "--output", help="Write to this file (atomically; - is standard output) instead of standard output.")
 ]
 QuietOption = Annotated[bool, typer.Option("--quiet", "-q", help="No progress output on standard error.")]

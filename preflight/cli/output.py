@@ -23,7 +23,8 @@ from typing import TextIO
 from preflight.errors import PreflightError
 from preflight.formatters import Formatter, formatter_for_path, get_formatter
 
-Writer = Callable[[TextIO], None]
+Writer = Callable[[TextIO], object]
+"""Renders one output into a stream (a return value, such as `write`'s count, is ignored)."""
 STDOUT = Path("-")
 _TEMP_PREFIX, _TEMP_SUFFIX = ".preflight-", ".tmp"  # short: a 250-character output name still fits
 

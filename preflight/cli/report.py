@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Optional
+from typing import Annotated
 
 import typer
 
@@ -25,7 +25,7 @@ REPORT_FORMAT_HELP = "html, md, junit, sarif, json (default: from -o's extension
 def report(
     snapshots: Snapshots,
     output: OutputFile = None,
-    format: Annotated[Optional[str], typer.Option("--format", "-f", help=REPORT_FORMAT_HELP)] = None,
+    format: Annotated[str | None, typer.Option("--format", "-f", help=REPORT_FORMAT_HELP)] = None,
     fail_on: FailOnOption = FailOn.loss,
     strict: StrictOption = False,
     allow_unknown: AllowUnknownOption = False,

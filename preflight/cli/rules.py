@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from typing import Annotated, Optional, TextIO
+from typing import Annotated, TextIO
 
 import typer
 
@@ -15,7 +15,7 @@ rules_app = typer.Typer(help="List the rule catalog or show one rule with its so
 
 @rules_app.command("list")
 def list_rules(
-    pack: Annotated[Optional[str], typer.Option("--pack", help="Only this pack.")] = None,
+    pack: Annotated[str | None, typer.Option("--pack", help="Only this pack.")] = None,
     rules: RuleDirs = None,
 ) -> None:
     """List every rule: code, name, severity, target and title."""
@@ -43,7 +43,8 @@ def list_rules(
 
     def write(stream: TextIO) -> None:
         console = Console(file=stream, highlight=False, soft_wrap=True, emoji=False, width=screen.width,
-                          force_terminal=screen.is_terminal, color_system=screen.color_system)
+                          force_terminal=screen.is_terminal,
+                          color_system="auto" if screen.color_system else None)
         for table in tables:
             console.print(table)
 

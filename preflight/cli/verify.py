@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import Annotated
 
 import typer
 
@@ -23,10 +23,10 @@ from preflight.cli.options import (
 
 def verify(
     snapshots: Snapshots,
-    format: Annotated[Optional[str], typer.Option("--format", "-f", help="text or json (default: from -o's extension, else text).")] = None,
+    format: Annotated[str | None, typer.Option("--format", "-f", help="text or json (default: from -o's extension, else text).")] = None,
     output: OutputFile = None,
-    script: Annotated[Optional[Path], typer.Option("--script", help="Write the plan as a PowerShell script (supports -WhatIf).")] = None,
-    emit_snapshot: Annotated[Optional[Path], typer.Option("--emit-snapshot", help="Write the emulated post-remediation estate as a snapshot.")] = None,
+    script: Annotated[Path | None, typer.Option("--script", help="Write the plan as a PowerShell script (supports -WhatIf).")] = None,
+    emit_snapshot: Annotated[Path | None, typer.Option("--emit-snapshot", help="Write the emulated post-remediation estate as a snapshot.")] = None,
     fail_on: FailOnOption = FailOn.loss,
     strict: StrictOption = False,
     allow_unknown: AllowUnknownOption = False,
@@ -38,8 +38,8 @@ def verify(
     (data a deciding check needs was not collected); 2 for bad input."""
     from preflight.cli.output import Writer, check_outputs, choose_formatter, emit_all
     from preflight.inventory import encode_json
-    from preflight.remediation.powershell import render_script
     from preflight.pipeline import verify as run_verify
+    from preflight.remediation.powershell import render_script
     from preflight.report import Verdict
 
     chosen = choose_formatter(format, output, "text")

@@ -75,7 +75,7 @@ def hardware() -> dict[str, Any]:
                         "size_gb": _gb(usage.total), "free_gb": _gb(usage.free)})
     data["volumes"] = volumes
     if sys.platform == "win32":
-        data["system_drive"] = os.environ.get("SystemDrive", "C:")
+        data["system_drive"] = os.environ.get("SystemDrive", "C:")  # noqa: SIM112 - Windows spells it so; os.environ is case-insensitive there  # noqa: SIM112 - Windows spells it so; os.environ is case-insensitive there
     return data
 
 

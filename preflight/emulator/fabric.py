@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import typing
 from datetime import datetime
 from typing import Any
 
@@ -11,7 +12,7 @@ from preflight.emulator.effects import Applied, Refused, Request, effect, ok
 from preflight.emulator.state import EmulatedEstate
 from preflight.inventory.clusters import ReplicaBroker
 from preflight.inventory.common import known
-from preflight.inventory.hosts import AuthorizationEntry, ReplicaServer, TeamMember
+from preflight.inventory.hosts import AuthorizationEntry, ReplicaAuthentication, ReplicaServer, TeamMember
 from preflight.inventory.versions import EMPTY, WS2012, WS2012R2, Version, parse_version
 
 TEAMABLE_MEDIA = ("802.3",)
@@ -55,10 +56,19 @@ def _check_hosts(hosts: list[Any], authentication: str, now: datetime | None = N
     return None
 
 
+def _authentication(request: Request) -> ReplicaAuthentication:
+    """The authentication type a step asks for; anything Set-VMReplicationServer does not accept is refused."""
+    for allowed in typing.get_args(ReplicaAuthentication):
+        if request.p("authentication") == allowed:
+            return allowed
+    raise Refused(f"'{request.p('authentication')}' is not a Hyper-V Replica authentication type "
+                  f"({', '.join(typing.get_args(ReplicaAuthentication))})")
+
+
 @effect("enable-replica-server")
 def _enable(state: EmulatedEstate, request: Request) -> Applied:
     owner, hosts = _replica_owner(state, request)
-    auth = request.p("authentication")
+    auth = _authentication(request)
     problem = _check_hosts(hosts, auth)
     if problem:
         raise Refused(problem)

@@ -66,6 +66,7 @@ def run_vmm_upgrade(state: EmulatedEstate, server_name: str) -> UpgradeResult:
         return result  # setup rolls back: the estate is left as it was
     result.succeeded = True
     vmm = server.vmm
+    assert known(vmm) and vmm is not None, "a VMM server that passed setup's checks has VMM installed"
     vmm.version, vmm.service_pack = VMM_2012_VERSION, 0
     if vmm.pro_connection not in (None, UNSET):
         result.pro_connection_dropped = vmm.pro_connection.operations_manager_server

@@ -9,7 +9,7 @@ from msgspec import UNSET
 
 from preflight.emulator.effects import Applied, Refused, Request, effect, ok
 from preflight.emulator.state import EmulatedEstate
-from preflight.inventory.common import Service, Software, known
+from preflight.inventory.common import Service, Software, StartMode, known
 from preflight.inventory.versions import Version, parse_version
 
 WAIK = re.compile(r"Windows Automated Installation Kit|Windows AIK", re.I)
@@ -20,7 +20,7 @@ PACKAGES = {
     "sql2008r2-command-line-utilities": ("Microsoft SQL Server 2008 R2 Command Line Utilities", "10.50.1600.1"),
 }
 FEATURES_NEEDING_RESTART = frozenset({"hyper-v", "failover-clustering"})
-START_MODES = {"auto": "Auto", "manual": "Manual", "disabled": "Disabled"}
+START_MODES: dict[str, StartMode] = {"auto": "Auto", "manual": "Manual", "disabled": "Disabled"}
 
 
 def _computer(state: EmulatedEstate, request: Request, field: str) -> Any:

@@ -55,9 +55,8 @@ ARGUMENTS: dict[str, tuple[str, Callable[[Any], bool]]] = {
     "eq": (_SCALAR, _is_scalar), "ne": (_SCALAR, _is_scalar),
     "in": ("a non-empty list of strings, numbers or booleans", _is_scalar_list),
     "not_in": ("a non-empty list of strings, numbers or booleans", _is_scalar_list),
-    **{op: ("a number", _is_number) for op in ("lt", "le", "gt", "ge")},
-    **{op: ('a version string such as "6.2"', _is_version)
-       for op in ("version_lt", "version_le", "version_gt", "version_ge", "version_eq")},
+    **dict.fromkeys(("lt", "le", "gt", "ge"), ("a number", _is_number)),
+    **dict.fromkeys(("version_lt", "version_le", "version_gt", "version_ge", "version_eq"), ('a version string such as "6.2"', _is_version)),
     "prefix": ("a string or a list of strings", _is_text_or_texts),
     "contains": (_SCALAR, _is_scalar), "not_contains": (_SCALAR, _is_scalar),
     "matches": ("a regular expression string", lambda a: isinstance(a, str)),

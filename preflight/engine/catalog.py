@@ -11,7 +11,7 @@ import re
 import tomllib
 from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import cache
 from pathlib import Path
 from typing import Any, Literal
 
@@ -171,7 +171,7 @@ def _convert_params(file: str, code: str, params: Any, kind: type[CheckParams], 
         raise CatalogError(file, code, *_keyed(key, problem, origins)) from None
 
 
-@lru_cache(maxsize=None)
+@cache
 def _scope(target: str) -> Scope:
     return Scope.of_target(target, TARGET_KINDS[target].model, link_types(target))
 

@@ -11,10 +11,10 @@ from preflight.engine.catalog import Catalog
 from preflight.engine.checks.base import Context, Outcome, show
 from preflight.engine.conditions import holds
 from preflight.engine.findings import SEVERITIES_WORST_FIRST, Evidence, Finding, Severity, Status, TargetRef
-from preflight.inventory.paths import Unknown
 from preflight.engine.rules import Rule
 from preflight.estate import Estate, Target
 from preflight.inventory.as_of import AsOf, AsOfMode
+from preflight.inventory.paths import Unknown
 
 AT_RISK_SHOWN = 10
 Progress = Callable[[int, int], None]
@@ -42,7 +42,7 @@ class Evaluation:
 
 
 def _absolute(target: Target, path: str) -> str:
-    return path if path.startswith("@") or path.startswith("$") else f"{target.json_path}.{path}"
+    return path if path.startswith(("@", "$")) else f"{target.json_path}.{path}"
 
 
 def _names(names: tuple[str, ...]) -> str:

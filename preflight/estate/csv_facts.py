@@ -10,8 +10,8 @@ from typing import Any, TypedDict
 
 from msgspec import UNSET
 
-from preflight.inventory.paths import Missing, absent_path, field_path, item_path
 from preflight.estate.model import Derived, Estate, Target, facts
+from preflight.inventory.paths import Missing, absent_path, field_path, item_path
 
 
 def _node_path(estate: Estate, name: str, field: str) -> str:

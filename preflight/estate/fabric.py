@@ -7,11 +7,11 @@ from typing import Any, TypedDict
 
 from msgspec import UNSET
 
-from preflight.inventory.paths import Missing, absent_path
 from preflight.estate.model import Estate, Target, target_kind
 from preflight.inventory.clusters import Cluster, Csv, ReplicaBroker
 from preflight.inventory.common import Unset
 from preflight.inventory.hosts import Host, Nic, ReplicaServer, Team
+from preflight.inventory.paths import Missing, absent_path
 from preflight.inventory.vms import Vm, VmAdapter
 
 

@@ -81,7 +81,7 @@ class Estate:
     def lowest_os_version(self, hosts: list[Any], paths: list[str], none_path: str) -> Any:
         """The lowest OS version among `hosts` (a cluster's nodes), or Missing naming the first uncollected one
         (`none_path` when there are no hosts)."""
-        versions = [self.os_version_of(host, path) for host, path in zip(hosts, paths)]
+        versions = [self.os_version_of(host, path) for host, path in zip(hosts, paths, strict=True)]
         missing = next((v for v in versions if isinstance(v, Missing)), None)
         if missing is not None:
             return missing
@@ -179,7 +179,7 @@ FACT_PROVIDERS: dict[str, list[FactProvider]] = {}
 _Provider = TypeVar("_Provider", bound=FactProvider)
 
 _T = TypeVar("_T")
-Derived = Union[_T, Missing]
+Derived = Union[_T, Missing]  # noqa: UP007 - a generic alias: `_T | Missing` is not subscriptable on 3.11
 """A fact's type: its value, or `Missing(path)` when it rests on a field that was not collected."""
 
 

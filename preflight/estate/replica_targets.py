@@ -89,7 +89,7 @@ def _broker_cluster_of(estate: Estate, host: Any) -> Any:
 
 
 def _hyperv_role(computers: list[Any], paths: list[str]) -> Any:
-    for host, path in zip(computers, paths):
+    for host, path in zip(computers, paths, strict=True):
         if host.platform != "hyperv":
             return False
         if host.windows_features is UNSET:
@@ -125,7 +125,7 @@ def _node_certificates(settings: Any, nodes: list[Any], node_paths: list[str]) -
         return []
     return [CertificateUse(f"node certificate of {node.name}", None, f"{path}.certificates", _field(node, "fqdn", path),
                            (Store(node.name, node.certificates, f"{path}.certificates"),), by_name=True)
-            for node, path in zip(nodes, node_paths)]
+            for node, path in zip(nodes, node_paths, strict=True)]
 
 
 def _primary_certificates(estate: Estate, host: Any, fqdn: Any, stores: tuple[Store, ...]) -> list[CertificateUse]:
@@ -201,7 +201,7 @@ def _replica_servers(estate: Estate) -> Iterator[Target]:
         nodes = estate.index.nodes(cluster)
         node_paths = [_host_path(estate, n) for n in nodes]
         names = {broker.name.casefold()} | ({broker.fqdn.casefold()} if broker.fqdn is not UNSET else set())
-        stores = tuple(Store(n.name, n.certificates, f"{p}.certificates") for n, p in zip(nodes, node_paths))
+        stores = tuple(Store(n.name, n.certificates, f"{p}.certificates") for n, p in zip(nodes, node_paths, strict=True))
         os_version = estate.lowest_os_version(nodes, node_paths, "nodes")
         links = {
             "role": "broker", "replica_endpoint": True,
@@ -212,7 +212,7 @@ def _replica_servers(estate: Estate) -> Iterator[Target]:
             "cluster": cluster,
             "certificate_uses": _endpoint_certificate(broker.replica, f"{path}.replica", _field(broker, "fqdn", path), stores)
             + _node_certificates(broker.replica, nodes, node_paths),
-            "firewall_stores": [Store(n.name, n.firewall_rules, f"{p}.firewall_rules") for n, p in zip(nodes, node_paths)],
+            "firewall_stores": [Store(n.name, n.firewall_rules, f"{p}.firewall_rules") for n, p in zip(nodes, node_paths, strict=True)],
             "primary_of": [], "replica_of": list(_vms_replicating_to(estate, names)),
         }
         yield Target("replica_servers", broker.name, broker, links, path,

@@ -7,8 +7,8 @@ from typing import Any, TypedDict
 
 from msgspec import UNSET
 
-from preflight.inventory.paths import Missing, absent_path, field_path
 from preflight.estate.model import Estate, Target, target_kind
+from preflight.inventory.paths import Missing, absent_path, field_path
 from preflight.inventory.servers import Domain, LibraryServer, SqlServer, VCenter, VmmServer
 from preflight.inventory.snapshot import SnapshotInfo
 
@@ -60,7 +60,7 @@ class LibraryLinks(TypedDict):
 
 @target_kind("snapshots", "Each input snapshot file (name, collected_at, collector)", model=SnapshotInfo, links=SnapshotLinks)
 def _snapshots(estate: Estate) -> Iterator[Target]:
-    for index, (file, info) in enumerate(estate.infos):
+    for file, info in estate.infos:
         yield Target("snapshots", info.name, info, {"file": file}, f"{file}:$.snapshot")
 
 

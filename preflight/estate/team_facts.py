@@ -11,9 +11,9 @@ from typing import Any, NotRequired, TypedDict
 
 from msgspec import UNSET
 
-from preflight.inventory.paths import Missing, field_path, item_path
 from preflight.estate.model import Derived, Estate, Target, facts
 from preflight.inventory.hosts import Nic
+from preflight.inventory.paths import Missing, field_path, item_path
 from preflight.inventory.vms import VmAdapter
 
 

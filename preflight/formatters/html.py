@@ -45,7 +45,7 @@ def _asset(name: str) -> Markup:
 
 def _csp_hash(script: str) -> str:
     """The CSP source allowing exactly our inline script: injected scripts and handlers are refused."""
-    return "sha256-" + base64.b64encode(hashlib.sha256(f"\n{script}\n".encode("utf-8")).digest()).decode("ascii")
+    return "sha256-" + base64.b64encode(hashlib.sha256(f"\n{script}\n".encode()).digest()).decode("ascii")
 
 
 def _finding_row(finding: Finding, rule_index: dict[str, int]) -> list[Any]:
@@ -144,7 +144,7 @@ def verification_view(verification: Any) -> dict[str, Any] | None:
     from preflight.formatters.verification import step_what, verification_dict  # verify's own view of its results
 
     data = verification_dict(verification)
-    for row, step in zip(data["plan"]["steps"], verification.plan.steps):
+    for row, step in zip(data["plan"]["steps"], verification.plan.steps, strict=True):
         row["what"] = step_what(step, limit=None)
     return data
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from enum import Enum
 
 from preflight.errors import PreflightError
@@ -35,7 +35,7 @@ AsOfSpec = datetime | AsOfMode
 
 def wall_clock() -> datetime:
     """The current UTC time. Only `resolve_as_of` (and the collector stamping `collected_at`) call it."""
-    return datetime.now(timezone.utc)
+    return datetime.now(UTC)
 
 
 def parse_as_of(text: str) -> AsOfSpec:

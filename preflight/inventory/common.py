@@ -101,13 +101,16 @@ class Software(Model, kw_only=True):
     publisher: Text | Unset = UNSET
 
 
+StartMode = Literal["Auto", "Manual", "Disabled", "Boot", "System"]
+
+
 class Service(Model, kw_only=True):
     """Win32_Service."""
 
     name: Text
     display_name: Text | Unset = UNSET
     state: Literal["Running", "Stopped", "Paused", "StartPending", "StopPending"] | Unset = UNSET
-    start_mode: Literal["Auto", "Manual", "Disabled", "Boot", "System"] | Unset = UNSET
+    start_mode: StartMode | Unset = UNSET
     delayed_start: bool | Unset = UNSET
     version: VersionText | Unset = UNSET
 

@@ -13,15 +13,16 @@ from preflight.inventory.common import (
     KbId,
     Model,
     OperatingSystem,
+    Port,
     Service,
     Software,
     Timestamp,
-    Port,
     Unset,
 )
 from preflight.inventory.names import ComputerName, DnsName, DnsNameOrWildcard, LongText, Text, VersionText
 
 TeamingMode = Literal["Static", "SwitchIndependent", "Lacp"]
+ReplicaAuthentication = Literal["Kerberos", "Certificate", "CertificateAndKerberos"]
 LoadBalancingAlgorithm = Literal[
     "TransportPorts", "IPAddresses", "MacAddresses", "HyperVPort", "HyperVPorts", "Dynamic"
 ]
@@ -83,7 +84,7 @@ class ReplicaServer(Model, kw_only=True):
     """Get-VMReplicationServer of a host (or of a cluster's Replica Broker)."""
 
     enabled: bool
-    allowed_authentication_type: Literal["Kerberos", "Certificate", "CertificateAndKerberos"] | Unset = UNSET
+    allowed_authentication_type: ReplicaAuthentication | Unset = UNSET
     kerberos_port: Port = 80
     certificate_port: Port = 443
     certificate_thumbprint: Text | None | Unset = UNSET

@@ -21,12 +21,12 @@ from typing import Any, Generic, TypeVar
 from preflight.inventory.clusters import Cluster
 from preflight.inventory.common import known
 from preflight.inventory.hosts import Host
+from preflight.inventory.refs import COMPUTER_LISTS, Named
 from preflight.inventory.servers import Domain, LibraryServer, SqlServer, VCenter, VmmServer
 from preflight.inventory.snapshot import ENTITY_LISTS, Snapshot
-from preflight.inventory.refs import COMPUTER_LISTS
 from preflight.inventory.vms import Vm
 
-_E = TypeVar("_E")
+_E = TypeVar("_E", bound=Named)
 
 
 class ByName(Generic[_E]):
@@ -37,7 +37,7 @@ class ByName(Generic[_E]):
     def __init__(self, items: Iterable[_E]) -> None:
         self._items: dict[str, _E] = {}
         for item in items:
-            self._items.setdefault(getattr(item, "name").casefold(), item)
+            self._items.setdefault(item.name.casefold(), item)
 
     def get(self, name: str | None) -> _E | None:
         """The entity called `name` (any case), or None."""

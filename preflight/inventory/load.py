@@ -79,11 +79,11 @@ def _decode_json(data: bytes, file: str) -> Snapshot:
         return _decode_json_checked(data, file)
     if scan.json_may_have_control_characters(data):
         return _decode_json_checked(data, file)
-    if scan.json_may_have_duplicate_keys(data, msgspec.json.encode(snapshot)):
-        # fields written with their default value (an empty list, a null) also drop out of the typed encoding:
-        # the untyped re-encoding keeps them, so only a real collapse still differs there
-        if scan.may_have_duplicate_keys(data, msgspec.json.encode(msgspec.json.decode(data))):
-            return _decode_json_checked(data, file)
+    # fields written with their default value (an empty list, a null) also drop out of the typed encoding:
+    # the untyped re-encoding keeps them, so only a real collapse still differs there
+    if (scan.json_may_have_duplicate_keys(data, msgspec.json.encode(snapshot))
+            and scan.may_have_duplicate_keys(data, msgspec.json.encode(msgspec.json.decode(data)))):
+        return _decode_json_checked(data, file)
     return snapshot
 
 
@@ -156,7 +156,7 @@ def merge_snapshots(parts: list[tuple[str, Snapshot]]) -> tuple[Snapshot, dict[i
 
     Returns the merged snapshot and, for each entity (by ``id``), the file it came from.
     """
-    first_file, first = parts[0]
+    first = parts[0][1]
     merged = Snapshot(schema=first.schema, snapshot=first.snapshot)
     origin: dict[int, str] = {}
     seen: dict[tuple[str, str], str] = {}

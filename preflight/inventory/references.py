@@ -7,13 +7,13 @@ from collections.abc import Iterable
 from msgspec import UNSET
 
 from preflight.errors import InputError
-from preflight.inventory.refs import REFERENCE_FIELDS
+from preflight.inventory.refs import REFERENCE_FIELDS, Named
 from preflight.inventory.snapshot import ENTITY_LISTS, Snapshot
 from preflight.inventory.vms import Vm
 
 
-def _names(items: Iterable[object]) -> set[str]:
-    return {getattr(item, "name").lower() for item in items}
+def _names(items: Iterable[Named]) -> set[str]:
+    return {item.name.lower() for item in items}
 
 
 class _Checker:

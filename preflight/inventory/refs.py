@@ -5,9 +5,15 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Protocol
 
 from msgspec import UNSET
+
+
+class Named(Protocol):
+    """An entity of the snapshot: every entity has a (computer, cluster, VM, ...) name."""
+
+    name: str
 
 COMPUTER_LISTS: tuple[str, ...] = ("vmm_servers", "sql_servers", "hosts", "library_servers")
 """Entity lists whose entries are Windows computers (one computer may stand in several, by name)."""

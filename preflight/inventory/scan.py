@@ -98,7 +98,7 @@ def json_may_have_control_characters(data: bytes) -> bool:
     return False
 
 
-class _Pairs(list):  # type: ignore[type-arg]
+class _Pairs(list[tuple[str, Any]]):
     """A JSON object's (key, value) pairs in document order."""
 
 
@@ -110,7 +110,7 @@ def find_duplicate_key(data: bytes) -> str | None:
 def _first_duplicate(node: Any, path: str) -> str | None:
     if isinstance(node, _Pairs):
         seen: set[str] = set()
-        for key, value in node:
+        for key, _ in node:
             if key in seen:
                 return _key_path(path, key)
             seen.add(key)

@@ -7,7 +7,7 @@ So `domain = false` is a workgroup computer, `pro_connection = false` is "no PRO
 
 from __future__ import annotations
 
-from functools import lru_cache
+from functools import cache
 from typing import Any
 
 import msgspec.inspect as mi
@@ -27,7 +27,7 @@ def _null_by_false(info: mi.Type) -> bool:
     return any(isinstance(t, mi.NoneType) for t in members) and not any(isinstance(t, mi.BoolType) for t in members)
 
 
-@lru_cache(maxsize=None)
+@cache
 def _fields(cls: type) -> dict[str, mi.Type]:
     info = mi.type_info(cls)
     assert isinstance(info, mi.StructType), cls

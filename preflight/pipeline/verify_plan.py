@@ -16,7 +16,7 @@ from preflight.emulator import EmulatedEstate, UpgradeResult, run_drills, run_vm
 from preflight.engine.findings import Severity, Status
 from preflight.inventory.references import check_references
 from preflight.inventory.snapshot import Snapshot
-from preflight.pipeline.check import CheckRequest, check_snapshot, load_rules, load_estate, run_evaluation
+from preflight.pipeline.check import CheckRequest, check_snapshot, load_estate, load_rules, run_evaluation
 from preflight.remediation.apply import apply_plan
 from preflight.remediation.fates import compare, fate, mark_failed_steps
 from preflight.remediation.plan import build_plan

@@ -17,12 +17,14 @@ from msgspec import UNSET
 
 from preflight.engine.findings import Finding, Status
 from preflight.inventory.clusters import Cluster
+from preflight.inventory.common import known
 from preflight.inventory.hosts import Host
 from preflight.inventory.index import SnapshotIndex
 from preflight.inventory.moves import Move
 from preflight.inventory.snapshot import Snapshot
 from preflight.inventory.vms import Vm
 from preflight.remediation.actions import ACTIONS
+from preflight.remediation.actions.base import ActionSpec
 from preflight.remediation.params import derive_params
 from preflight.remediation.runbook import Plan, Step, VmOutage
 from preflight.remediation.targets import Resolved, resolve
@@ -53,6 +55,7 @@ def _drafts(findings: Iterable[Finding], index: SnapshotIndex) -> tuple[list[_Dr
         if finding.status is not Status.FAIL:
             continue
         fix_params = dict(finding.fix_params)
+        spec: ActionSpec | None
         if finding.fix_action is None:  # no automated fix: the rule's remediation becomes a manual step
             spec, fix_params = ACTIONS["manual"], {"instruction": finding.remediation}
         else:
@@ -217,7 +220,7 @@ def _server_rank(server: str, drafts: list[_Draft], fleet: _Fleet) -> tuple[int,
 
 
 def _upgrade_steps(snapshot: Snapshot) -> list[Step]:
-    return [Step(0, "upgrade-vmm-2012", s.name, "vmm_servers", s.name, os_version=s.os.version if s.os is not UNSET else None,
+    return [Step(0, "upgrade-vmm-2012", s.name, "vmm_servers", s.name, os_version=s.os.version if known(s.os) and known(s.os.version) else None,
                  duration_min=ACTIONS["upgrade-vmm-2012"].duration_min, point_of_no_return=True,
                  note="VMM 2012 setup; rolls back by itself if a prerequisite check fails")
             for s in snapshot.vmm_servers if s.vmm not in (None, UNSET)]

@@ -198,8 +198,9 @@ class MatrixMatch(CheckParams, kw_only=True):
         supported = "; ".join(label for _, label in self._rows)
         items = self._evidence(target)
         first = items[0] if items else None
-        variables = dict(supported=supported, matched=matched or "", value=first.value if first else "",
-                         path=first.path if first else "", expected=("none of: " if self.deny else "one of: ") + supported)
+        variables = {"supported": supported, "matched": matched or "", "value": first.value if first else "",
+                     "path": first.path if first else "",
+                     "expected": ("none of: " if self.deny else "one of: ") + supported}
         if matched is None and pending is not None:
             return unknown(pending.path)
         if (matched is not None) == self.deny:

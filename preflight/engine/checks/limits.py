@@ -71,7 +71,7 @@ class Threshold(CheckParams, kw_only=True):
             self._tiers.append((compile_condition(row.get("when", {}), f"tiers[{i}].when"), row["name"], limits))
 
     def run(self, target: Target, context: Context) -> Outcome:
-        for condition, tier, limits in self._tiers:
+        for condition, tier, limits in self._tiers:  # noqa: B007 - the tier found is used after the loop
             if holds(condition, target.obj, target.links):
                 break
         else:

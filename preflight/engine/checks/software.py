@@ -23,8 +23,8 @@ from preflight.engine.checks.params import FieldPath, MatrixRow
 from preflight.engine.checks.severity import SeverityWhen
 from preflight.engine.conditions import OPERATORS
 from preflight.engine.fieldtypes import FieldError
-from preflight.inventory.paths import compile_path, resolve
 from preflight.inventory.common import KbId
+from preflight.inventory.paths import compile_path, resolve
 
 
 def _collection(target: Target, path_text: str) -> Any:

@@ -105,9 +105,9 @@ class Items(CheckParams, kw_only=True):
         """A field every item has collected, non-null and equal: that alone settles it (e.g. one switch, stack unknown)."""
         for name in self.same or ():
             values = [getattr(item, name, UNSET) for item in items]
-            if values and all(v is not UNSET and v is not None for v in values):
-                if len({v.casefold() if isinstance(v, str) else v for v in values}) == 1:
-                    return name
+            if (values and all(v is not UNSET and v is not None for v in values)
+                    and len({v.casefold() if isinstance(v, str) else v for v in values}) == 1):
+                return name
         return None
 
     def _run_same(self, items: list[Any]) -> Outcome:
@@ -115,7 +115,7 @@ class Items(CheckParams, kw_only=True):
         if shared is not None:
             labels = [_label(item, position) for position, item in enumerate(items)]
             return passed(*(evidence(f"{self.path}[{label}].{shared}", getattr(item, shared))
-                            for label, item in zip(labels, items)))
+                            for label, item in zip(labels, items, strict=True)))
         keyed = []
         for position, item in enumerate(items):
             label = _label(item, position)

@@ -8,8 +8,8 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from preflight.inventory.index import SnapshotIndex
-from preflight.inventory.refs import COMPUTER_LISTS
 from preflight.inventory.moves import Move
+from preflight.inventory.refs import COMPUTER_LISTS
 from preflight.inventory.versions import WS2012, parse_version
 from preflight.remediation.actions.phases import Phase, runs_after_restart
 
