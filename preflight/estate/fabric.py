@@ -148,17 +148,20 @@ def _host_teams(estate: Estate) -> Iterator[Target]:
 
 @target_kind("vms", "Virtual machines", model=Vm, links=VmLinks)
 def _vms(estate: Estate) -> Iterator[Target]:
+    per_host: dict[str, dict[str, Any]] = {}   # what a VM's links say of its host, worked out once per host
     for i, vm in enumerate(estate.snapshot.vms):
-        host = estate.index.host(vm.host)
-        os_version = estate.os_version_of(host, estate.path_of(host))
-        links = {
-            "host": host,
-            "host_os_version": os_version,
-            "host_os_release": None if isinstance(os_version, Missing) else estate.release_of(os_version),
-            "cluster": estate.index.cluster_of(host),
-        }
+        host_links = per_host.get(vm.host)
+        if host_links is None:
+            host = estate.index.host(vm.host)
+            os_version = estate.os_version_of(host, estate.path_of(host))
+            host_links = per_host[vm.host] = {
+                "host": host,
+                "host_os_version": os_version,
+                "host_os_release": None if isinstance(os_version, Missing) else estate.release_of(os_version),
+                "cluster": estate.index.cluster_of(host),
+            }
         owner = vm.host if len(estate.index.vms_named(vm.name)) > 1 else None
-        yield Target("vms", vm.name, vm, links, f"$.vms[{i}]", owner=owner)
+        yield Target("vms", vm.name, vm, dict(host_links), f"$.vms[{i}]", owner=owner)
 
 
 @target_kind("vm_teams", "NIC teams inside VMs (named VM/team)", model=Team, links=VmTeamLinks, inherits="vms")

@@ -105,7 +105,15 @@ def _check_hosts(checker: _Checker) -> None:
 def _check_reference_fields(checker: _Checker) -> None:
     """Every field of the shared table (`refs.REFERENCE_FIELDS`) names an existing entry."""
     for field in REFERENCE_FIELDS:
-        for i, entity in enumerate(getattr(checker.snapshot, field.entity)):
+        entities = getattr(checker.snapshot, field.entity)
+        if len(field.path) == 1 and not field.many:   # a plain field (vms[].host on 100k VMs): no generator per entity
+            attribute, known_names = field.path[0], checker.names[field.target]
+            for i, entity in enumerate(entities):
+                value = getattr(entity, attribute)
+                if value is not None and value is not UNSET and value.lower() not in known_names:
+                    checker.ref(entity, f"$.{field.entity}[{i}].{attribute}", value, field.target)
+            continue
+        for i, entity in enumerate(entities):
             for suffix, name in field.names(entity):
                 checker.ref(entity, f"$.{field.entity}[{i}].{suffix}", name, field.target)
 
