@@ -15,6 +15,7 @@ from preflight.cli.check import check
 from preflight.cli.collect import collect
 from preflight.cli.drill import drill
 from preflight.cli.exit_codes import EXIT_CODES_HELP, ExitCode
+from preflight.cli.import_ import import_
 from preflight.cli.report import report
 from preflight.cli.rules import rules_app
 from preflight.cli.validate import schema, validate
@@ -42,6 +43,7 @@ app.command()(schema)
 app.command()(collect)
 app.command()(verify)
 app.command()(drill)
+app.command(name="import")(import_)
 app.add_typer(rules_app, name="rules")
 
 

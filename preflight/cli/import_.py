@@ -1,0 +1,44 @@
+"""`preflight import`: collector bundles (or hand exports in the same layout) to one inventory snapshot."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from preflight.cli.options import OutputFile
+
+
+def import_(
+    bundles: Annotated[list[Path], typer.Argument(help="Bundle folders or zips (several merge into one estate).")],
+    output: OutputFile = None,
+    format: Annotated[str, typer.Option("--format", help="Provenance report: text or json (on standard error for text).")] = "text",
+) -> None:
+    """Import raw PowerShell exports (Export-Clixml, ConvertTo-Json) into a preflight/inventory/v1 snapshot."""
+    import msgspec
+
+    from preflight.cli.output import emit
+    from preflight.errors import PreflightError
+    from preflight.importer import import_bundles
+
+    if format not in ("text", "json"):
+        raise PreflightError(f"--format: expected text or json, got {format!r}")
+    if output is None:
+        raise PreflightError("import needs -o FILE for the snapshot (the provenance report goes to standard output)")
+    result = import_bundles(bundles)
+    text = msgspec.json.format(msgspec.json.encode(result.document), indent=2).decode("utf-8") + "\n"
+    emit(lambda stream: stream.write(text), output)
+    report = [obj.report() for obj in result.objects]
+    if format == "json":
+        typer.echo(json.dumps({"snapshot": str(output), "objects": report, "failed_sources": result.not_collected}, indent=2))
+        return
+    for item in report:
+        typer.echo(f"{item['kind']} {item['name']}: {len(item['fields'])} fields")
+        for path, origin in item["fields"].items():
+            typer.echo(f"  {path} <- {origin}")
+        for path, reason in item["not_collected"].items():
+            typer.echo(f"  {path}: NOT COLLECTED - {reason}")
+    for failed in result.not_collected:
+        typer.echo(f"source {failed['source']} of {failed['computer']} {failed['status']}: {failed['reason']}")

@@ -1,0 +1,109 @@
+"""`preflight import` of the 2008 R2 fabric bundle: CLIXML and JSON, UTF-16 LE and UTF-8 BOM, round trip to check."""
+
+from __future__ import annotations
+
+import codecs
+import json
+import shutil
+from pathlib import Path
+
+import msgspec
+import pytest
+
+from preflight.cli.app import main
+from preflight.importer import import_bundles
+from preflight.importer.values import EnumValue, dmtf_date, dotnet_date, enum_name
+from preflight.inventory import load_estate_snapshots
+
+IMPORTS = Path(__file__).resolve().parent.parent / "fixtures" / "imports"
+EXPECTED = IMPORTS / "fabric-2008r2.expected.json"
+
+
+def _variant(tmp_path: Path, fmt: str, encoding: str) -> Path:
+    """A copy of the bundle with every export re-encoded the way Windows PowerShell writes it."""
+    target = tmp_path / f"{fmt}-{encoding}"
+    shutil.copytree(IMPORTS / f"fabric-2008r2-{fmt}", target)
+    for file in target.rglob("*.*"):
+        if file.name == "manifest.json":
+            continue
+        text = file.read_text("utf-8")
+        if encoding == "utf-16":
+            file.write_bytes(codecs.BOM_UTF16_LE + text.encode("utf-16-le"))
+        elif encoding == "utf-8-bom":
+            file.write_bytes(codecs.BOM_UTF8 + text.encode("utf-8"))
+    return target
+
+
+@pytest.mark.parametrize("fmt", ["clixml", "json"])
+@pytest.mark.parametrize("encoding", ["utf-8", "utf-16", "utf-8-bom"])
+def test_every_variant_imports_to_the_same_snapshot(tmp_path: Path, fmt: str, encoding: str) -> None:
+    result = import_bundles([_variant(tmp_path, fmt, encoding)])
+    assert json.loads(msgspec.json.encode(result.document)) == json.loads(EXPECTED.read_text())
+
+
+def _check_json(path: Path, tmp_path: Path, name: str) -> dict:
+    out = tmp_path / f"{name}.result.json"
+    code = main(["check", str(path), "--as-of", "collected", "--format", "json", "-o", str(out)])
+    assert code in (1, 4)
+    data = json.loads(out.read_text())
+    return {"verdict": data["verdict"], "findings": data["findings"]}
+
+
+def test_round_trip_check_matches_the_written_snapshot(tmp_path: Path) -> None:
+    imported = tmp_path / "estate.json"
+    assert main(["import", str(IMPORTS / "fabric-2008r2-clixml"), "-o", str(imported)]) == 0
+    assert _check_json(imported, tmp_path, "a") == _check_json(EXPECTED, tmp_path, "b")
+    snapshot, _ = load_estate_snapshots([imported])
+    host = next(h for h in snapshot.hosts if h.name == "HV02")
+    assert host.cluster == "HVCLUS01" and host.platform == "hyperv"
+    assert [vm.state for vm in snapshot.vms] == ["Running", "Saved", "Off"]
+
+
+def test_failed_source_is_not_collected_with_its_reason(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    code = main(["import", str(IMPORTS / "fabric-2008r2-json"), "-o", str(tmp_path / "e.json"), "--format", "json"])
+    assert code == 0
+    report = json.loads(capsys.readouterr().out)
+    hv02 = next(o for o in report["objects"] if o["kind"] == "hosts" and o["name"] == "HV02")
+    assert "RPC server unavailable" in hv02["not_collected"]["hotfixes"]
+    assert "hotfixes" not in json.loads((tmp_path / "e.json").read_text())["hosts"][1]
+
+
+def test_two_bundles_with_the_same_objects_conflict(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    code = main(["import", str(IMPORTS / "fabric-2008r2-clixml"), str(IMPORTS / "fabric-2008r2-json"), "-o", str(tmp_path / "e.json")])
+    err = capsys.readouterr().err
+    assert code == 2 and len(err.strip().splitlines()) == 1
+    assert "fabric-2008r2-clixml" in err and "fabric-2008r2-json" in err
+
+
+def test_bad_bundles_are_one_line_exit_2(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    bundle = _variant(tmp_path, "clixml", "utf-8")
+    (bundle / "HV01" / "hyperv.vms.clixml").write_text("<Objs Version=\"1.1.0.1\"><Obj RefId=\"0\">")
+    assert main(["import", str(bundle), "-o", str(tmp_path / "e.json")]) == 2
+    err = capsys.readouterr().err
+    assert "hyperv.vms.clixml: malformed CLIXML" in err and len(err.strip().splitlines()) == 1
+    assert main(["import", str(tmp_path / "nothing"), "-o", str(tmp_path / "e.json")]) == 2
+    assert not (tmp_path / "e.json").exists()
+
+
+def test_json_depth_truncation_is_reported_with_the_depth_hint(tmp_path: Path) -> None:
+    from preflight.importer.provenance import prop
+    missing = prop({"Directory": "Documents"}, "Directory", structured=True)
+    assert "-Depth" in missing.reason
+
+
+def test_value_shapes_of_the_public_samples() -> None:
+    assert dmtf_date("20240530195326.500000+600").isoformat() == "2024-05-30T19:53:26.500000+10:00"
+    assert dotnet_date("/Date(1567807200000)/").isoformat() == "2019-09-06T22:00:00+00:00"
+    assert enum_name(32769, "EnabledState") == "Suspended"
+    assert enum_name(EnumValue(3, "StartIfRunning"), "EnabledState") == "StartIfRunning"
+    assert "not in the sourced table" in enum_name(7, "VirtualizationPlatform").reason
+
+
+def test_the_public_clixml_sample_reads_through_psrpcore() -> None:
+    from preflight.importer.readers import read_clixml
+    sample = Path("/work/shared/reference/ps-samples/04-autolab-Get-VM-Export-Clixml.excerpt.xml")
+    text = sample.read_text("utf-8") if sample.exists() else None
+    if text is None:
+        pytest.skip("public samples not on this machine")
+    [vm] = read_clixml(text, str(sample))
+    assert vm["AutomaticStartAction"] == EnumValue(3, "StartIfRunning") and vm["SmartPagingFileInUse"] is False

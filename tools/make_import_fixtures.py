@@ -1,0 +1,163 @@
+"""Write fixtures/imports/fabric-2008r2-{clixml,json}/ from one description of the estate.
+
+The CLIXML is written the way PowerShell 2.0's Export-Clixml writes it (`<Objs Version="1.1.0.1">`,
+`<Obj RefId>`, `<TN>`/`<TNRef>`, `<ToString>`, typed `<Props>`); the JSON the way ConvertTo-Json writes
+it (enums and WMI uints as numbers, four-space layout). Property sets: fixtures/imports/SOURCES.md.
+Run: .venv/bin/python -m tools.make_import_fixtures
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from xml.sax.saxutils import escape
+
+ROOT = Path(__file__).resolve().parent.parent / "fixtures" / "imports"
+GIB = 1024 ** 3
+WMI = "System.Management.ManagementObject#root\\cimv2\\"
+
+
+def enum(type_name: str, name: str, number: int) -> tuple:
+    return ("enum", type_name, name, number)
+
+
+def u(tag: str, value: int) -> tuple:
+    return (tag, value)
+
+
+def computer(name: str, sku: int, caption: str, memory_gib: int, cores: int, boot: str, c_free: float) -> dict:
+    return {
+        "wmi.Win32_OperatingSystem": (WMI + "Win32_OperatingSystem", [{
+            "Caption": caption, "Version": "6.1.7601", "BuildNumber": "7601", "ServicePackMajorVersion": u("U16", 1),
+            "OSArchitecture": "64-bit", "OperatingSystemSKU": u("U32", sku), "SystemDrive": "C:",
+            "LastBootUpTime": boot, "CSName": name}]),
+        "wmi.Win32_ComputerSystem": (WMI + "Win32_ComputerSystem", [{
+            "Name": name, "DNSHostName": name.lower(), "Domain": "contoso.local", "PartOfDomain": True,
+            "NumberOfProcessors": u("U32", 2), "NumberOfLogicalProcessors": u("U32", cores * 2),
+            "TotalPhysicalMemory": u("U64", memory_gib * GIB)}]),
+        "wmi.Win32_Processor": (WMI + "Win32_Processor", [{
+            "DeviceID": f"CPU{i}", "Name": "Intel(R) Xeon(R) CPU X5650 @ 2.67GHz", "Manufacturer": "GenuineIntel",
+            "Architecture": u("U16", 9), "NumberOfCores": u("U32", cores // 2), "MaxClockSpeed": u("U32", 2670)} for i in range(2)]),
+        "wmi.Win32_LogicalDisk": (WMI + "Win32_LogicalDisk", [{
+            "DeviceID": "C:", "DriveType": u("U32", 3), "FileSystem": "NTFS", "VolumeName": "",
+            "Size": u("U64", 100 * GIB), "FreeSpace": u("U64", int(c_free * GIB))}]),
+        "wmi.Win32_Service": (WMI + "Win32_Service", [
+            {"Name": "WinRM", "DisplayName": "Windows Remote Management (WS-Management)", "State": "Running", "StartMode": "Auto"},
+            {"Name": "Winmgmt", "DisplayName": "Windows Management Instrumentation", "State": "Running", "StartMode": "Auto"}]),
+        "registry.uninstall": ("System.Management.Automation.PSCustomObject", []),
+        "features": ("Microsoft.Windows.ServerManager.Commands.Feature", [{"Name": "NET-Framework-Core"}]),
+    }
+
+
+VMM = computer("VMM01", 10, "Microsoft Windows Server 2008 R2 Enterprise ", 8, 4, "20261120061500.500000+060", 61.25)
+VMM["registry.uninstall"] = ("System.Management.Automation.PSCustomObject", [
+    {"DisplayName": "Microsoft System Center Virtual Machine Manager 2008 R2 SP1", "DisplayVersion": "2.0.4521.0", "Publisher": "Microsoft Corporation"},
+    {"DisplayName": "Windows Automated Installation Kit", "DisplayVersion": "1.1.0.0", "Publisher": "Microsoft Corporation"}])
+VMM["registry.vmm"] = ("System.Management.Automation.PSCustomObject", [{
+    "ProductVersion": "2.0.4521.0", "OnRemoteServer": u("I32", 1), "MachineName": "SQL01.contoso.local",
+    "InstanceName": "MSSQLSERVER", "DatabaseName": "VirtualManagerDB"}])
+VMM["vmm.hosts"] = ("Microsoft.SystemCenter.VirtualMachineManager.Host", [
+    {"Name": f"{h}.contoso.local", "FullyQualifiedDomainName": f"{h}.contoso.local",
+     "VirtualizationPlatform": enum("Microsoft.VirtualManager.Utils.VirtualizationPlatform", "HyperV", 2)} for h in ("hv01", "hv02")])
+VMM["vmm.library_servers"] = ("Microsoft.SystemCenter.VirtualMachineManager.LibraryServer", [{"Name": "lib01.contoso.local"}])
+VMM["features"] = ("Microsoft.Windows.ServerManager.Commands.Feature", [{"Name": "NET-Framework-Core"}, {"Name": "NET-Framework"}])
+SQL = computer("SQL01", 7, "Microsoft Windows Server 2008 R2 Standard ", 16, 4, "20261101020000.000000+060", 40)
+SQL["sql.serverproperty"] = ("System.Data.DataRow", [{
+    "ProductVersion": "10.50.2500.0", "Edition": "Standard Edition (64-bit)", "Collation": "SQL_Latin1_General_CP1_CI_AS",
+    "IsClustered": u("I32", 0), "MachineName": "SQL01", "InstanceName": None}])
+LIB = computer("LIB01", 7, "Microsoft Windows Server 2008 R2 Standard ", 4, 2, "20261101020000.000000+060", 20)
+HV = {h: computer(h, 8, "Microsoft Windows Server 2008 R2 Datacenter ", 64, 8, "20261115031000.000000+060", 52.5) for h in ("HV01", "HV02")}
+HV["HV01"]["wmi.Win32_QuickFixEngineering"] = (WMI + "Win32_QuickFixEngineering", [
+    {"HotFixID": "KB2263829", "Description": "Hotfix"}, {"HotFixID": "KB976932", "Description": "Service Pack"}])
+HV["HV02"]["wmi.Win32_QuickFixEngineering"] = HV["HV01"]["wmi.Win32_QuickFixEngineering"]
+VMS = {"HV01": [("APP01", "5F0D2A3C-8E7B-4C1A-9D6E-2B4F8A1C3E5D", 2), ("WEB01", "0B8C6E12-3D4F-4A5B-8C9D-1E2F3A4B5C6D", 32769)],
+       "HV02": [("DB01", "7A1B2C3D-4E5F-4061-8273-9A8B7C6D5E4F", 3)]}
+for host, vms in VMS.items():
+    HV[host]["hyperv.vms"] = ("System.Management.ManagementObject#root\\virtualization\\Msvm_ComputerSystem", [
+        {"Caption": "Virtual Machine", "ElementName": n, "Name": g, "EnabledState": u("U16", s)} for n, g, s in vms])
+CLUSTER = {
+    "cluster.MSCluster_Cluster": ("System.Management.ManagementObject#root\\MSCluster\\MSCluster_Cluster", [{"Name": "HVCLUS01"}]),
+    "cluster.MSCluster_Node": ("System.Management.ManagementObject#root\\MSCluster\\MSCluster_Node", [{"Name": "HV01"}, {"Name": "HV02"}]),
+    "cluster.MSCluster_Network": ("System.Management.ManagementObject#root\\MSCluster\\MSCluster_Network", [
+        {"Name": "Cluster Network 1", "Role": u("U32", 3)}, {"Name": "Cluster Network 2", "Role": u("U32", 1)}]),
+}
+ESTATE = {"VMM01": VMM, "SQL01": SQL, "LIB01": LIB, **HV, "HVCLUS01": CLUSTER}
+FAILED = {("HV02", "wmi.Win32_QuickFixEngineering"): "RPC server unavailable (0x800706BA)"}
+CLIXML_ONLY = {"vmm.hosts", "vmm.library_servers", "registry.vmm"}  # the VMM 2008 R2 snap-in: PowerShell 2.0
+
+
+def _clixml_value(name: str | None, value: object, refs: list[int], tns: dict[str, int]) -> str:
+    attr = f' N="{escape(name)}"' if name is not None else ""
+    if value is None:
+        return f"<Nil{attr} />"
+    if isinstance(value, bool):
+        return f"<B{attr}>{str(value).lower()}</B>"
+    if isinstance(value, tuple) and value[0] == "enum":
+        _, type_name, text, number = value
+        return _clixml_obj(name, {"__enum__": number}, [type_name, "System.Enum", "System.ValueType", "System.Object"], text, refs, tns)
+    if isinstance(value, tuple):
+        return f"<{value[0]}{attr}>{value[1]}</{value[0]}>"
+    if isinstance(value, int):
+        return f"<I32{attr}>{value}</I32>"
+    return f"<S{attr}>{escape(str(value))}</S>"
+
+
+def _clixml_obj(name: str | None, props: dict, types: list[str], text: str, refs: list[int], tns: dict[str, int]) -> str:
+    ref = refs[0]
+    refs[0] += 1
+    attr = f' N="{escape(name)}"' if name is not None else ""
+    key = "|".join(types)
+    if key in tns:
+        tn = f'<TNRef RefId="{tns[key]}" />'
+    else:
+        tns[key] = len(tns)
+        tn = f'<TN RefId="{tns[key]}">' + "".join(f"<T>{escape(t)}</T>" for t in types) + "</TN>"
+    if "__enum__" in props:
+        return f'<Obj{attr} RefId="{ref}">{tn}<ToString>{escape(text)}</ToString><I32>{props["__enum__"]}</I32></Obj>'
+    body = "".join(_clixml_value(k, v, refs, tns) for k, v in props.items())
+    return f'<Obj{attr} RefId="{ref}">{tn}<ToString>{escape(text)}</ToString><Props>{body}</Props></Obj>'
+
+
+def clixml(type_name: str, objects: list[dict]) -> str:
+    """Export-Clixml of `objects` (PowerShell 2.0 layout: one <Obj> per pipeline object)."""
+    refs, tns = [0], {}
+    items = [_clixml_obj(None, o, [type_name, "System.Object"], str(o.get("Name", type_name)), refs, tns) for o in objects]
+    return ('<Objs Version="1.1.0.1" xmlns="http://schemas.microsoft.com/powershell/2004/04">'
+            + "".join(items) + "</Objs>")
+
+
+def _json_value(value: object) -> object:
+    if isinstance(value, tuple):
+        return value[-1]
+    return value
+
+
+def to_json(objects: list[dict]) -> str:
+    """ConvertTo-Json of `objects`: a single object is written bare, several as an array."""
+    plain = [{k: _json_value(v) for k, v in o.items()} for o in objects]
+    return json.dumps(plain[0] if len(plain) == 1 else plain, indent=4)
+
+
+def write(fmt: str) -> None:
+    folder = ROOT / f"fabric-2008r2-{fmt}"
+    sources = []
+    for comp, items in ESTATE.items():
+        for source_id, (type_name, objects) in items.items():
+            if (comp, source_id) in FAILED:
+                sources.append({"id": source_id, "computer": comp, "status": "failed", "reason": FAILED[comp, source_id]})
+                continue
+            kind = "clixml" if fmt == "clixml" or source_id in CLIXML_ONLY else "json"
+            file = f"{comp}/{source_id}.{kind}"
+            (folder / comp).mkdir(parents=True, exist_ok=True)
+            text = clixml(type_name, objects) if kind == "clixml" else to_json(objects)
+            (folder / file).write_text(text + "\r\n", encoding="utf-8", newline="")
+            sources.append({"id": source_id, "computer": comp, "file": file, "format": kind, "status": "ok"})
+    manifest = {"schema": "preflight/bundle/v1",
+                "collector": {"name": "Collect-PreflightInventory", "version": "1.0.0", "powershell": "2.0" if fmt == "clixml" else "3.0"},
+                "collected_at": "2026-11-24T21:30:00+01:00", "collected_by": "CONTOSO\\admin", "name": "contoso-hq", "sources": sources}
+    (folder / "manifest.json").write_text(json.dumps(manifest, indent=2) + "\n", encoding="utf-8")
+
+
+if __name__ == "__main__":
+    for fmt in ("clixml", "json"):
+        write(fmt)
