@@ -22,6 +22,7 @@ def import_(
     from preflight.cli.output import emit
     from preflight.errors import PreflightError
     from preflight.importer import import_bundles
+    from preflight.safe_text import json_visible, visible
 
     if format not in ("text", "json"):
         raise PreflightError(f"--format: expected text or json, got {format!r}")
@@ -32,13 +33,15 @@ def import_(
     emit(lambda stream: stream.write(text), output)
     report = [obj.report() for obj in result.objects]
     if format == "json":
-        typer.echo(json.dumps({"snapshot": str(output), "objects": report, "failed_sources": result.not_collected}, indent=2))
+        document = {"snapshot": str(output), "objects": report, "failed_sources": result.not_collected}
+        typer.echo(json_visible(json.dumps(document, indent=2, ensure_ascii=False)))
         return
+    # every line carries names and reasons from the exports: shown with control and bidi characters visible
     for item in report:
-        typer.echo(f"{item['kind']} {item['name']}: {len(item['fields'])} fields")
+        typer.echo(visible(f"{item['kind']} {item['name']}: {len(item['fields'])} fields"))
         for path, origin in item["fields"].items():
-            typer.echo(f"  {path} <- {origin}")
+            typer.echo(visible(f"  {path} <- {origin}"))
         for path, reason in item["not_collected"].items():
-            typer.echo(f"  {path}: NOT COLLECTED - {reason}")
+            typer.echo(visible(f"  {path}: NOT COLLECTED - {reason}"))
     for failed in result.not_collected:
-        typer.echo(f"source {failed['source']} of {failed['computer']} {failed['status']}: {failed['reason']}")
+        typer.echo(visible(f"source {failed['source']} of {failed['computer']} {failed['status']}: {failed['reason']}"))

@@ -7,10 +7,11 @@ a SQL Server, VMM's `vmm.hosts` and `vmm.library_servers` name the hosts and lib
 
 from __future__ import annotations
 
-import msgspec
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+
+import msgspec
 
 from preflight.errors import InputError
 from preflight.importer import computers as c

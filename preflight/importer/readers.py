@@ -30,7 +30,8 @@ def read_clixml(text: str, file: str) -> list[Any]:
     if "<!DOCTYPE" in body or "<!ENTITY" in body:
         raise InputError(file, None, "a DOCTYPE or ENTITY declaration is not allowed in CLIXML")
     try:
-        objects = deserialize_clixml(body, None)  # type: ignore[arg-type]  # no SecureStrings: no cipher
+        no_cipher: Any = None   # exports carry no SecureString, so no cipher is needed to read them
+        objects = deserialize_clixml(body, no_cipher)
     except ParseError as exc:
         raise InputError(file, None, f"malformed CLIXML: {exc}") from None
     except Exception as exc:  # psrpcore raises plain errors on shapes it does not know
@@ -51,7 +52,8 @@ def _plain(value: Any) -> Any:
         return value
     names = getattr(value, "PSTypeNames", None) or []
     if isinstance(value, int) and any(name.endswith("System.Enum") for name in names):
-        return EnumValue(int(value), str(value.PSObject.to_string) if value.PSObject.to_string else None)
+        shown = getattr(value, "PSObject").to_string  # noqa: B009 - psrpcore's int subclass, untyped for mypy
+        return EnumValue(int(value), str(shown) if shown else None)
     if isinstance(value, datetime):
         return datetime(value.year, value.month, value.day, value.hour, value.minute, value.second,
                         value.microsecond, tzinfo=value.tzinfo)
