@@ -298,6 +298,8 @@ def test_script_records_failures_in_the_manifest_instead_of_stopping() -> None:
     assert "-Status 'failed' -Reason (Get-PfReason $_)" in script
     assert "cmdlet $missing not available" in script
     assert '"schema": "preflight/bundle/v1"' in script
+    # collected_at is ISO 8601 with an offset whatever the admin's regional settings
+    assert "$now.ToString(\"yyyy'-'MM'-'dd'T'HH':'mm':'sszzz\", [System.Globalization.CultureInfo]::InvariantCulture)" in script
     assert script.index("[System.IO.File]::WriteAllText($manifestPath") > script.index("# --- Failover clusters")
 
 

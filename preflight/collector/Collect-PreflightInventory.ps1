@@ -298,8 +298,10 @@ function Add-PfComputer {
 # --- Where the bundle goes ------------------------------------------------------------------------
 if (-not (Test-Path -LiteralPath $OutputPath -PathType Container)) { throw "-OutputPath ${OutputPath}: no such folder" }
 if (-not $Name) { $Name = $VmmServer }
-$CollectedAt = Get-Date -Format 'yyyy-MM-ddTHH:mm:sszzz'
-$stamp = Get-Date -Format 'yyyyMMdd-HHmmss'
+# Invariant culture, quoted separators: ':' in a .NET format is the culture's time separator, not always a colon
+$now = Get-Date
+$CollectedAt = $now.ToString("yyyy'-'MM'-'dd'T'HH':'mm':'sszzz", [System.Globalization.CultureInfo]::InvariantCulture)
+$stamp = $now.ToString('yyyyMMdd-HHmmss', [System.Globalization.CultureInfo]::InvariantCulture)
 $BundlePath = Join-Path (Resolve-Path -LiteralPath $OutputPath).ProviderPath "preflight-bundle-$Name-$stamp"
 # Writer 3 of 3: the bundle's own folders
 New-Item -ItemType Directory -Path $BundlePath -Force | Out-Null
@@ -406,7 +408,7 @@ foreach ($hostName in @($Hosts.Keys)) {
             Get-PfWmi -Computer $hostName -Namespace 'root\virtualization' -Class Msvm_ComputerSystem -Filter "Caption='Virtual Machine'"
         }
         foreach ($id in @('hyperv.replication_server', 'hyperv.replication', 'hyperv.switches', 'netlbfo.teams', 'netlbfo.members', 'net.adapters')) {
-            Add-PfResult -Id $id -Computer $hostName -Status 'skipped' -Reason "Windows Server 2008 R2 ($version) has no $id"
+            Add-PfResult -Id $id -Computer $hostName -Status 'skipped' -Reason "Windows $version (Server 2008 or 2008 R2) has no source for $id (it came with Windows Server 2012)"
         }
         continue
     }
