@@ -32,6 +32,7 @@ def test_wheel_contains_rules_and_reports(wheel: Path) -> None:
     assert "preflight/_data/rules/packs/vmm2012.toml" in names
     assert "preflight/_data/rules/sources/core.toml" in names
     assert any(n.startswith("preflight/_data/reports/") for n in names)
+    assert "preflight/collector/Collect-PreflightInventory.ps1" in names
     assert not any(n.startswith(("tests/", "fixtures/")) for n in names)
 
 
@@ -53,3 +54,7 @@ def test_installed_wheel_checks_from_another_directory(wheel: Path, tmp_path: Pa
     shown = subprocess.run([str(env_dir / "bin" / "preflight"), "rules", "show", "VMM005"], cwd=workdir,
                            capture_output=True, text=True, env=env)
     assert shown.returncode == 0 and "preflight/_data/rules/packs/vmm2012.toml" in shown.stdout
+    written = subprocess.run([str(env_dir / "bin" / "preflight"), "collector", "-o", "Collect-PreflightInventory.ps1"],
+                             cwd=workdir, capture_output=True, text=True, env=env)
+    assert written.returncode == 0, written.stderr
+    assert (workdir / "Collect-PreflightInventory.ps1").read_bytes().startswith(b"\xef\xbb\xbf<#\r\n.SYNOPSIS")

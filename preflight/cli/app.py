@@ -13,6 +13,7 @@ import typer
 from preflight import __version__
 from preflight.cli.check import check
 from preflight.cli.collect import collect
+from preflight.cli.collector import collector
 from preflight.cli.drill import drill
 from preflight.cli.exit_codes import EXIT_CODES_HELP, ExitCode
 from preflight.cli.import_ import import_
@@ -41,6 +42,7 @@ app.command()(report)
 app.command()(validate)
 app.command()(schema)
 app.command()(collect)
+app.command()(collector)
 app.command()(verify)
 app.command()(drill)
 app.command(name="import")(import_)
