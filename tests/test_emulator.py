@@ -101,20 +101,44 @@ def test_renaming_an_installed_vmm_server_is_refused_but_a_sql_server_follows_ev
     apply(state, Request("restart-computer", "sql_servers", "SQL01"))
     assert state.snapshot.sql_servers[0].name == "SQL02"
     assert _vmm(state).vmm.database.server == "SQL02"
+    assert [h.name for h in state.snapshot.hosts] == ["HV01", "HV02", "ESX01"]
+    assert [(c.name, c.fqdn) for c in (*state.snapshot.vmm_servers, *state.snapshot.library_servers)] == [
+        ("VMM01", "vmm01.contoso.local"), ("LIB01", "lib01.contoso.local")]
+    assert {h.managed_by for h in state.snapshot.hosts} == {"VMM01"}
+    assert state.renames == {"sql01": "SQL02"}
 
 
-def test_drain_live_migrates_only_where_memory_allows() -> None:
-    state = _state("cluster2012")
-    from preflight.emulator.restart import drain_node
-    node = state.snapshot.clusters[0].nodes[0]
-    vms = [vm for vm in state.vms_on(node) if vm.state == "Running"]
-    assert vms, "the cluster base has running VMs on its first node"
-    for other in state.snapshot.clusters[0].nodes[1:]:
-        state.host(other).hardware.memory_gb = 3  # 1 GB left after the parent reserve
-    moves, outages = drain_node(state, node, 20)
-    big = {vm.name for vm in vms if vm.memory_gb > 1 or vm.highly_available is not True}
-    assert {o.vm for o in outages} == big
-    assert {vm for vm, _ in moves} == {vm.name for vm in vms} - big
+def _renamed(base: str, old: str, kind: str, new: str) -> tuple[dict, dict]:
+    """The estate after `old` is renamed to `new` and restarted, and the same estate only restarted."""
+    renamed, restarted = _state(base), _state(base)
+    assert apply(renamed, Request("rename-computer", kind, old, {"new_name": new})).result is Result.APPLIED
+    apply(renamed, Request("restart-computer", kind, old))
+    apply(restarted, Request("restart-computer", kind, old))
+    assert renamed.outages == restarted.outages
+    return json.loads(encode_json(renamed.snapshot)), json.loads(encode_json(restarted.snapshot))
+
+
+def test_renaming_a_host_changes_that_host_and_what_points_at_it_and_nothing_else() -> None:
+    after, expected = _renamed("vmm", "HV01", "hosts", "HV11")
+    host = next(h for h in expected["hosts"] if h["name"] == "HV01")
+    host.update(name="HV11", fqdn="hv11.contoso.local")
+    next(vm for vm in expected["vms"] if vm["name"] == "WEB01")["host"] = "HV11"
+    assert after == expected
+
+
+def test_renaming_a_cluster_node_follows_into_the_cluster_and_its_vms() -> None:
+    after, expected = _renamed("cluster2012", "HV22", "hosts", "HV32")
+    next(h for h in expected["hosts"] if h["name"] == "HV22").update(name="HV32", fqdn="hv32.contoso.local")
+    expected["clusters"][0]["nodes"] = ["HV21", "HV32", "HV23"]
+    next(vm for vm in expected["vms"] if vm["name"] == "SQL22")["host"] = "HV32"
+    assert after == expected
+
+
+def test_renaming_a_library_server_follows_into_the_vmm_server() -> None:
+    after, expected = _renamed("vmm", "LIB01", "library_servers", "LIB02")
+    expected["library_servers"][0].update(name="LIB02", fqdn="lib02.contoso.local")
+    expected["vmm_servers"][0]["library_servers"] = ["LIB02"]
+    assert after == expected
 
 
 def test_setup_rolls_back_and_names_the_failed_check() -> None:
@@ -165,6 +189,13 @@ def test_drills_report_which_faults_take_vms_down() -> None:
     state = _state(edit=single_member_team)
     results = {(r.fault, r.target): r for r in run_drills(state.snapshot)}
     assert results[("team-member-fails", "HV01/T1: NIC1")].down == ("WEB01",)
-    cluster = run_drills(_state("cluster2012").snapshot)
-    assert {r.fault for r in cluster} >= {"node-fails"}
-    assert all(not r.down for r in cluster if r.fault == "replica-link-drops")
+    assert results[("team-member-fails", "HV01/T1: NIC1")].restarted == ()
+    cluster = {(r.fault, r.target): r for r in run_drills(_state("cluster2012").snapshot)}
+    # every node of HVCLUS01 has room for the others' HA VMs: a node failure restarts them, downs none
+    assert {t: (r.down, set(r.restarted)) for (f, t), r in cluster.items() if f == "node-fails"} == {
+        "HVCLUS01/HV21": ((), {"WEB21", "VDI-GOLD"}), "HVCLUS01/HV22": ((), {"SQL22"}),
+        "HVCLUS01/HV23": ((), {"APP23"})}
+    # a Replica link that drops suspends replication: the primary VM is degraded, never down
+    replica = [r for r in run_drills(_state("replica").snapshot) if r.fault == "replica-link-drops"]
+    assert sorted((r.target, r.down, r.degraded) for r in replica) == [
+        ("APP01 -> hv02.contoso.local", (), ("APP01",)), ("SQL01 -> hvrbroker.contoso.local", (), ("SQL01",))]

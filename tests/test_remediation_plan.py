@@ -13,6 +13,7 @@ from preflight.remediation.actions import ACTIONS
 from preflight.remediation.apply import apply_plan
 from preflight.remediation.plan import build_plan, fix_order_problems
 from preflight.remediation.powershell import render_script, script_commands
+from preflight.remediation.runbook import Plan, Step
 
 FIXED = {code for code, rule in CATALOG.rules.items() if rule.fix is not None}
 CASES = [c for c in load_cases() if c.rule in FIXED and any(e.status == "fail" for e in c.expect)]
@@ -147,3 +148,30 @@ def test_one_replica_server_gets_one_authentication_change_allowing_what_every_v
     assert len(server_steps[0].findings) == 2
     vm_steps = {s.object_name: s.param_dict["authentication"] for s in plan.steps if s.object_kind == "vms"}
     assert vm_steps == {"APP01": "Certificate"}  # WEB01 keeps Certificate; the server now allows it
+
+
+def _plan(*steps: tuple) -> Plan:
+    return Plan(tuple(Step(n, action, server, kind, server, params, restart=restart)
+                      for n, (action, server, kind, params, restart) in enumerate(steps, start=1)))
+
+
+WAIK_OUT = ("uninstall-software", "VMM01", "vmm_servers", (("pattern", "Windows AIK"),), False)
+WAIK_IN = ("install-software", "VMM01", "vmm_servers", (("package", "waik-windows7"),), False)
+HOTFIX = ("install-hotfix", "HV01", "hosts", (("kb", "KB2316412"),), True)
+RESTART = ("restart-computer", "HV01", "hosts", (), False)
+
+
+def test_fix_order_problems_names_each_violation() -> None:
+    assert fix_order_problems(_plan(WAIK_OUT, WAIK_IN, HOTFIX, RESTART)) == []
+    assert fix_order_problems(_plan(WAIK_IN, WAIK_OUT)) == [
+        "step 1: WAIK installed before the old one is removed (step 2)"]
+    assert fix_order_problems(_plan(RESTART, HOTFIX)) == ["step 2: needs a restart the plan never does"]
+    # a restart of another server, or another package installed first, is no answer and no problem
+    assert fix_order_problems(_plan(HOTFIX, ("restart-computer", "HV02", "hosts", (), False))) == [
+        "step 1: needs a restart the plan never does"]
+    assert fix_order_problems(_plan(("install-software", "VMM01", "vmm_servers", (("package", "other"),), False),
+                                    WAIK_OUT)) == []
+    assert fix_order_problems(_plan(WAIK_IN, ("uninstall-software", "VMM02", "vmm_servers", (), False))) == []
+    assert fix_order_problems(_plan(WAIK_IN, WAIK_OUT, HOTFIX)) == [
+        "step 1: WAIK installed before the old one is removed (step 2)", "step 3: needs a restart the plan never does"]
+    assert fix_order_problems(_plan(("install-hotfix", "hv01", "hosts", (), True), RESTART)) == [], "names ignore case"

@@ -1,0 +1,132 @@
+"""Draining a cluster node: the planner's runbook and the emulator each place VMs by free memory.
+
+One estate where every plausible placement mistake gives a different, asserted answer:
+
+    HVCLUS01, node HV21 is drained (96 GB; 55 GB running, so 39 GB would be free on it)
+      HV21 runs  BIG 24 GB HA · APPA 12 GB HA · APPB 12 GB HA · LAB 4 GB not HA · TINY 3 GB HA
+                 (and IDLE 2 GB HA, switched off: it neither moves nor goes down)
+      HV22: 38 GB - 2 GB reserve - SQL22 16 GB running = 20 GB free (OLD22, 50 GB, is off and uses none)
+      HV23: 22 GB - 2 GB reserve - APP23 8 GB running  = 12 GB free
+
+Right answer, largest VM first, each onto the node with the most memory free that fits it:
+    BIG  no node has 24 GB free                -> down
+    APPA HV22 (20) over HV23 (12)              -> HV22, 8 GB left
+    APPB HV23 has exactly 12, HV22 only 8      -> HV23, 0 left
+    LAB  not highly available                  -> down
+    TINY HV22 (8)                              -> HV22, 5 left
+
+Each mistake changes it: moving onto the drained node sends BIG to HV21; the least free memory sends APPA to
+HV23 and APPB to HV22; migrating non-HA VMs moves LAB; forgetting what was placed (overcommit) sends APPB to
+HV22 too; a strict "more than needed" downs APPB; smallest first places TINY before the big ones.
+"""
+
+from __future__ import annotations
+
+import json
+
+import msgspec
+
+from casefiles import BASES_DIR
+from remedy import snapshot_of
+from preflight.emulator import EmulatedEstate
+from preflight.emulator.restart import drain_node
+from preflight.engine.findings import Finding, Severity, Status, TargetRef
+from preflight.inventory import decode_snapshot
+from preflight.remediation.apply import apply_plan
+from preflight.remediation.plan import HOST_RESERVE_GB, build_plan
+
+EXPECTED_MOVES = {"APPA": "HV22", "APPB": "HV23", "TINY": "HV22"}
+EXPECTED_DOWN = {"BIG": "no other node has the memory", "LAB": "not highly available"}
+
+
+def _vm(name: str, memory: float, ha: bool, state: str = "Running", host: str = "HV21") -> dict:
+    return {"name": name, "host": host, "state": state, "memory_gb": memory, "highly_available": ha}
+
+
+def drain_estate() -> dict:
+    data = json.loads((BASES_DIR / "cluster2012.json").read_text(encoding="utf-8"))
+    memory = {"HV21": 96, "HV22": 38, "HV23": 22}
+    for host in data["hosts"]:
+        if host["name"] in memory:
+            host["hardware"]["memory_gb"] = memory[host["name"]]
+    data["vms"] = [vm for vm in data["vms"] if vm["host"] != "HV21"] + [
+        _vm("BIG", 24, True), _vm("APPA", 12, True), _vm("APPB", 12, True), _vm("LAB", 4, False), _vm("TINY", 3, True),
+        _vm("IDLE", 2, True, state="Off"), _vm("OLD22", 50, True, state="Off", host="HV22")]
+    return data
+
+
+def _hotfix_on(node: str) -> Finding:
+    return Finding("HFX002", "x", "p", Severity.WARNING, Status.FAIL, TargetRef("hosts", node), "m", "r",
+                   fix_action="install-hotfix", fix_params=(("kb", "KB2316412"),))
+
+
+def _planned_moves(drain) -> dict[str, str]:
+    return dict(line.split("\t") for line in drain.param_dict["moves"].split("\n") if line)
+
+
+def test_estate_is_what_the_docstring_says() -> None:
+    state = EmulatedEstate(decode_snapshot(msgspec.json.encode(drain_estate()), "drain.json", ".json"))
+    assert {h: state.free_memory_gb(state.host(h)) for h in ("HV21", "HV22", "HV23")} == {
+        "HV21": 96 - HOST_RESERVE_GB - 55, "HV22": 20, "HV23": 12}
+
+
+def test_planner_drains_by_free_memory_without_overcommitting() -> None:
+    snapshot = snapshot_of(drain_estate())
+    plan = build_plan([_hotfix_on("HV21")], snapshot, include_upgrade=False)
+    assert [s.action for s in plan.steps] == ["drain-node", "install-hotfix", "restart-computer", "resume-node"]
+    drain = plan.steps[0]
+    assert drain.param_dict["cluster"] == "HVCLUS01"
+    assert _planned_moves(drain) == EXPECTED_MOVES
+    work = plan.steps[1].duration_min + plan.steps[2].duration_min
+    assert {o.vm: (o.minutes, o.reason) for o in drain.vms_down} == {
+        vm: (work, f"cannot live-migrate off HV21 ({why})") for vm, why in EXPECTED_DOWN.items()}
+    assert drain.note == "3 VM(s) live-migrated"
+    assert plan.steps[2].vms_down == (), "VMs left on a drained node were counted at the drain"
+
+
+def test_drain_live_migrates_only_where_memory_allows() -> None:
+    """The emulator places the same VMs the same way, and keeps the node paused until it is resumed."""
+    state = EmulatedEstate(decode_snapshot(msgspec.json.encode(drain_estate()), "drain.json", ".json"))
+    moves, outages = drain_node(state, "HV21", 20)
+    assert dict(moves) == EXPECTED_MOVES
+    assert {o.vm: (o.minutes, o.reason) for o in outages} == {
+        vm: (20, f"cannot live-migrate off HV21 ({why})") for vm, why in EXPECTED_DOWN.items()}
+    assert {vm.name: vm.host for vm in state.snapshot.vms if vm.name in EXPECTED_MOVES} == EXPECTED_MOVES
+    assert {vm.name for vm in state.vms_on("HV21")} == {"BIG", "LAB", "IDLE"}
+    assert [state.free_memory_gb(state.host(h)) for h in ("HV22", "HV23")] == [5, 0]
+    assert "hv21" in state.paused
+    assert state.outages == outages
+
+
+def test_runbook_and_emulator_agree_on_the_drain() -> None:
+    snapshot = snapshot_of(drain_estate())
+    plan = build_plan([_hotfix_on("HV21")], snapshot, include_upgrade=False)
+    state, outcomes = apply_plan(plan, snapshot)
+    assert [o.result for o in outcomes] == ["applied"] * 4, outcomes
+    assert {vm.name: vm.host for vm in state.snapshot.vms if vm.name in EXPECTED_MOVES} == EXPECTED_MOVES
+    assert sorted(o.vm for o in state.outages) == sorted(o.vm for o in plan.steps[0].vms_down) == sorted(EXPECTED_DOWN)
+    assert "hv21" not in state.paused, "resume-node brings the node back"
+
+
+def test_a_node_whose_memory_is_not_collected_takes_no_vm() -> None:
+    data = drain_estate()
+    del next(h for h in data["hosts"] if h["name"] == "HV22")["hardware"]["memory_gb"]
+    plan = build_plan([_hotfix_on("HV21")], snapshot_of(data), include_upgrade=False)
+    # HV23 (12 GB) takes APPA, then has nothing left for APPB; TINY does not fit in 0 GB either
+    assert _planned_moves(plan.steps[0]) == {"APPA": "HV23"}
+    state = EmulatedEstate(decode_snapshot(msgspec.json.encode(data), "drain.json", ".json"))
+    assert dict(drain_node(state, "HV21", 20)[0]) == {"APPA": "HV23"}
+
+
+def test_standalone_host_is_not_drained_and_its_vms_are_down_for_the_restart() -> None:
+    plan = build_plan([_hotfix_on("HV08")], snapshot_of(drain_estate()), include_upgrade=False)
+    assert [s.action for s in plan.steps] == ["install-hotfix", "restart-computer"]
+    assert sorted(o.vm for o in plan.steps[1].vms_down) == ["LAB7", "LAB8"]
+
+
+def test_a_paused_node_takes_no_vm_from_the_next_drain() -> None:
+    state = EmulatedEstate(decode_snapshot(msgspec.json.encode(drain_estate()), "drain.json", ".json"))
+    assert drain_node(state, "HV22", 20)[0] == [("SQL22", "HV21")]  # HV21 has 39 GB free, HV23 12
+    moves, outages = drain_node(state, "HV21", 20)  # HV22 is still paused, with 36 GB free
+    assert moves == [("APPA", "HV23")]
+    assert sorted(o.vm for o in outages) == ["APPB", "BIG", "LAB", "SQL22", "TINY"]
