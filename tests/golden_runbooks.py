@@ -6,6 +6,8 @@ test_remediation_golden.py only ever compare, so no test run can rewrite what it
 
 from __future__ import annotations
 
+import dataclasses
+import json
 import sys
 from datetime import datetime, timezone
 from pathlib import Path
@@ -42,24 +44,31 @@ def runbook_text(v: Verification) -> str:
     return "\n".join(lines) + "\n"
 
 
-def golden_path(estate: Path) -> Path:
-    """Where the golden runbook of a sample estate lives."""
-    return GOLDEN / f"{estate.stem}.runbook.txt"
+def plan_json(v: Verification) -> str:
+    """Every field of every planned step (and what could not be planned), as stable JSON."""
+    plan = {"steps": [dataclasses.asdict(s) for s in v.plan.steps], "unplanned": [list(u) for u in v.plan.unplanned]}
+    return json.dumps(plan, indent=1, ensure_ascii=False, sort_keys=True) + "\n"
 
 
-def current_text(estate: Path) -> str:
-    """The runbook text verify produces for a sample estate now."""
+def golden_path(estate: Path, kind: str = "runbook.txt") -> Path:
+    """Where a golden file of a sample estate lives: its runbook text (`runbook.txt`) or full plan (`plan.json`)."""
+    return GOLDEN / f"{estate.stem}.{kind}"
+
+
+def current(estate: Path) -> dict[str, str]:
+    """The runbook text and full plan verify produces for a sample estate now, by golden kind."""
     report, _, _ = verify(CheckRequest((estate,), as_of=NOW))
-    return runbook_text(report.verification)
+    return {"runbook.txt": runbook_text(report.verification), "plan.json": plan_json(report.verification)}
 
 
 def regenerate() -> list[Path]:
-    """Rewrite every golden runbook from the current code; returns the files written."""
+    """Rewrite every golden file from the current code; returns the files written."""
     GOLDEN.mkdir(exist_ok=True)
     written = []
     for estate in ESTATES:
-        golden_path(estate).write_text(current_text(estate), encoding="utf-8")
-        written.append(golden_path(estate))
+        for kind, text in current(estate).items():
+            golden_path(estate, kind).write_text(text, encoding="utf-8")
+            written.append(golden_path(estate, kind))
     return written
 
 

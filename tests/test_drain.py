@@ -130,3 +130,21 @@ def test_a_paused_node_takes_no_vm_from_the_next_drain() -> None:
     moves, outages = drain_node(state, "HV21", 20)  # HV22 is still paused, with 36 GB free
     assert moves == [("APPA", "HV23")]
     assert sorted(o.vm for o in outages) == ["APPB", "BIG", "LAB", "SQL22", "TINY"]
+
+
+def test_a_vm_whose_memory_is_not_collected_moves_last_and_needs_none() -> None:
+    """HALF (0.5 GB) goes first, onto HV22's last 0.5 GB; NOMEM (memory unknown, counted as 0) then takes the
+    node with the most left, HV23 (0.25 GB); counting it as 1 GB would leave it down, sorting it first would
+    send it to HV22."""
+    data = json.loads((BASES_DIR / "cluster2012.json").read_text(encoding="utf-8"))
+    memory = {"HV22": 18.5, "HV23": 10.25}   # minus 2 GB reserve and SQL22 16 GB / APP23 8 GB running
+    for host in data["hosts"]:
+        if host["name"] in memory:
+            host["hardware"]["memory_gb"] = memory[host["name"]]
+    data["vms"] = [vm for vm in data["vms"] if vm["host"] != "HV21"] + [
+        _vm("HALF", 0.5, True), {"name": "NOMEM", "host": "HV21", "state": "Running", "highly_available": True}]
+    expected = {"HALF": "HV22", "NOMEM": "HV23"}
+    plan = build_plan([_hotfix_on("HV21")], snapshot_of(data), include_upgrade=False)
+    assert _planned_moves(plan.steps[0]) == expected and plan.steps[0].vms_down == ()
+    state = EmulatedEstate(decode_snapshot(msgspec.json.encode(data), "drain.json", ".json"))
+    assert drain_node(state, "HV21", 20) == ([("HALF", "HV22"), ("NOMEM", "HV23")], [])

@@ -9,9 +9,11 @@ import sys
 from pathlib import Path
 
 import msgspec
+import pytest
 
 from preflight.emulator import EmulatedEstate, Request, Result, apply, run_drills, run_vmm_upgrade
-from preflight.emulator.state import copy_snapshot
+from preflight.emulator.restart import restart_computer
+from preflight.emulator.state import Outage, copy_snapshot
 from preflight.inventory import decode_snapshot, encode_json
 from preflight.inventory.references import check_references
 
@@ -199,3 +201,61 @@ def test_drills_report_which_faults_take_vms_down() -> None:
     replica = [r for r in run_drills(_state("replica").snapshot) if r.fault == "replica-link-drops"]
     assert sorted((r.target, r.down, r.degraded) for r in replica) == [
         ("APP01 -> hv02.contoso.local", (), ("APP01",)), ("SQL01 -> hvrbroker.contoso.local", (), ("SQL01",))]
+
+
+def test_renaming_a_server_before_vmm_is_installed_follows_into_what_it_manages() -> None:
+    """A VMM server named with -SCVMM- is renamed before setup; hosts, library and vCenter follow the name."""
+    def not_installed(data):
+        data["vmm_servers"][0]["vmm"] = None
+    renamed, restarted = _state(edit=not_installed), _state(edit=not_installed)
+    assert apply(renamed, Request("rename-computer", "vmm_servers", "VMM01", {"new_name": "VMM02"})).result is Result.APPLIED
+    apply(renamed, Request("restart-computer", "vmm_servers", "VMM01"))
+    apply(restarted, Request("restart-computer", "vmm_servers", "VMM01"))
+    after, expected = json.loads(encode_json(renamed.snapshot)), json.loads(encode_json(restarted.snapshot))
+    expected["vmm_servers"][0].update(name="VMM02", fqdn="vmm02.contoso.local")
+    for kind in ("hosts", "library_servers", "vcenters"):
+        for item in expected[kind]:
+            assert item["managed_by"] == "VMM01"
+            item["managed_by"] = "VMM02"
+    assert after == expected
+
+
+@pytest.mark.parametrize(("start_mode", "state_after"), [
+    ("Auto", "Running"), ("Boot", "Running"), ("System", "Running"), ("Manual", "Stopped"), ("Disabled", "Stopped"),
+    (None, "Paused"),   # start mode not collected: the emulator does not guess
+])
+def test_a_restart_brings_services_back_by_start_mode(start_mode: str | None, state_after: str) -> None:
+    state = _state()
+    service = state.host("HV02").services[0]
+    service.start_mode = start_mode if start_mode else msgspec.UNSET
+    service.state = "Paused"
+    outages = restart_computer(state, "HV02", 25)
+    assert service.state == state_after
+    assert outages == [Outage("APP01", 25, "host HV02 restarts")] == state.outages
+
+
+def test_pending_changes_land_at_the_restart_even_where_the_lists_were_not_collected() -> None:
+    def uncollected(data):
+        del data["hosts"][1]["hotfixes"], data["hosts"][1]["windows_features"]
+    state = _state(edit=uncollected)
+    pending = state.pending_for("HV02")
+    pending.hotfixes.append("KB1")
+    pending.features.append("Failover-Clustering")
+    restart_computer(state, "hv02")
+    host = state.host("HV02")
+    assert (host.hotfixes, host.windows_features) == (["KB1"], ["Failover-Clustering"])
+    assert "hv02" not in state.pending
+    plain = _state()
+    plain.pending_for("HV01").features.append("Failover-Clustering")
+    restart_computer(plain, "HV01")
+    assert plain.host("HV01").windows_features[-1] == "Failover-Clustering"
+    assert plain.host("HV01").windows_features[:-1] == _state().host("HV01").windows_features
+
+
+def test_restart_and_drain_refuse_what_is_not_there() -> None:
+    state = _state()
+    assert apply(state, Request("restart-computer", "hosts", "NOPE")).reason == "no computer named 'NOPE' in the estate"
+    assert apply(state, Request("drain-node", "hosts", "HV01")).reason == "'HV01' is not a node of a cluster in the estate"
+    assert apply(state, Request("drain-node", "hosts", "NOPE")).reason == "'NOPE' is not a node of a cluster in the estate"
+    assert apply(state, Request("resume-node", "hosts", "NOPE")).reason == "no host named 'NOPE'"
+    assert state.outages == []

@@ -9,18 +9,23 @@ from pathlib import Path
 
 import pytest
 
-from golden_runbooks import ESTATES, GOLDEN, current_text, golden_path
+from golden_runbooks import ESTATES, GOLDEN, current, golden_path
+
+KINDS = ("runbook.txt", "plan.json")  # what a change board signs off; every field of every step
 
 
 @pytest.mark.parametrize("estate", ESTATES, ids=[p.name for p in ESTATES])
 def test_runbook_matches_golden(estate: Path) -> None:
-    golden = golden_path(estate)
-    assert golden.exists(), f"no golden for {estate.name}: run `make golden` and review it"
-    assert current_text(estate) == golden.read_text(encoding="utf-8")
+    now = current(estate)
+    for kind in KINDS:
+        golden = golden_path(estate, kind)
+        assert golden.exists(), f"no golden {golden.name}: run `make golden` and review it"
+        assert now[kind] == golden.read_text(encoding="utf-8"), golden.name
 
 
 def test_every_golden_belongs_to_a_sample_estate() -> None:
-    assert sorted(p.name for p in GOLDEN.glob("*.runbook.txt")) == sorted(golden_path(e).name for e in ESTATES)
+    for kind in KINDS:
+        assert sorted(p.name for p in GOLDEN.glob(f"*.{kind}")) == sorted(golden_path(e, kind).name for e in ESTATES)
 
 
 def test_no_environment_variable_turns_the_comparison_into_a_rewrite(monkeypatch: pytest.MonkeyPatch,

@@ -63,7 +63,7 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
     return write_snapshot(json.loads(READY.read_text(encoding="utf-8")), base / "ready estate.json"), rules
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture  # per test, not per module: mutmut maps each mutant to the tests that call the code
 def run(site: tuple[Path, Path]) -> dict:
     snapshot, rules = site
     return build_sarif(report_of(snapshot, rule_dirs=(rules,)))["runs"][0]
