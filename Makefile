@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 DEMO   := fixtures/estates/blocked.json
 
-.PHONY: setup demo test bench browser docs clean
+.PHONY: setup demo test bench browser docs golden mutation clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -43,5 +43,23 @@ bench: $(STAMP)
 docs: $(STAMP)
 	$(BIN)/python tools/gen_docs.py
 
+## make golden: rewrite the golden runbooks (tests/golden) from the current code; review the diff before committing.
+## The golden tests only compare: regenerating is this explicit step, never a mode of the tests.
+golden: $(STAMP)
+	$(BIN)/python tests/golden_runbooks.py
+
+## make mutation: mutation testing (mutmut) of the core modules listed under [tool.mutmut] in pyproject.toml,
+## each mutant against the fast tests that reach it; scores in docs/mutation.md. Not part of `make test` or CI.
+MUTATION_STAMP := $(VENV)/.mutation-stamp
+$(MUTATION_STAMP): pyproject.toml $(STAMP)
+	$(BIN)/python -m pip install --quiet -e '.[test,mutation]'
+	touch $(MUTATION_STAMP)
+
+mutation: $(MUTATION_STAMP)
+	rm -rf mutants
+	@start=$$(date +%s); $(BIN)/mutmut run; status=$$?; \
+	  echo "mutmut run took $$(( $$(date +%s) - start )) s"; \
+	  $(BIN)/python tests/mutation_scores.py; exit $$status
+
 clean:
-	rm -rf $(VENV) dist build .pytest_cache
+	rm -rf $(VENV) dist build .pytest_cache mutants

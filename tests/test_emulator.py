@@ -9,9 +9,11 @@ import sys
 from pathlib import Path
 
 import msgspec
+import pytest
 
 from preflight.emulator import EmulatedEstate, Request, Result, apply, run_drills, run_vmm_upgrade
-from preflight.emulator.state import copy_snapshot
+from preflight.emulator.restart import restart_computer
+from preflight.emulator.state import Outage, copy_snapshot
 from preflight.inventory import decode_snapshot, encode_json
 from preflight.inventory.references import check_references
 
@@ -101,6 +103,11 @@ def test_renaming_an_installed_vmm_server_is_refused_but_a_sql_server_follows_ev
     apply(state, Request("restart-computer", "sql_servers", "SQL01"))
     assert state.snapshot.sql_servers[0].name == "SQL02"
     assert _vmm(state).vmm.database.server == "SQL02"
+    assert [h.name for h in state.snapshot.hosts] == ["HV01", "HV02", "ESX01"]
+    assert [(c.name, c.fqdn) for c in (*state.snapshot.vmm_servers, *state.snapshot.library_servers)] == [
+        ("VMM01", "vmm01.contoso.local"), ("LIB01", "lib01.contoso.local")]
+    assert {h.managed_by for h in state.snapshot.hosts} == {"VMM01"}
+    assert state.renames == {"sql01": "SQL02"}
 
 
 def test_drain_live_migrates_only_where_memory_allows() -> None:
@@ -121,6 +128,39 @@ def test_drain_live_migrates_only_where_memory_allows() -> None:
     outages = drain_node(state, node, (Move(small.name, node, other),), 20)
     assert small.host == other and big.host == node
     assert big.name in {o.vm for o in outages} and small.name not in {o.vm for o in outages}
+
+
+def _renamed(base: str, old: str, kind: str, new: str) -> tuple[dict, dict]:
+    """The estate after `old` is renamed to `new` and restarted, and the same estate only restarted."""
+    renamed, restarted = _state(base), _state(base)
+    assert apply(renamed, Request("rename-computer", kind, old, {"new_name": new})).result is Result.APPLIED
+    apply(renamed, Request("restart-computer", kind, old))
+    apply(restarted, Request("restart-computer", kind, old))
+    assert renamed.outages == restarted.outages
+    return json.loads(encode_json(renamed.snapshot)), json.loads(encode_json(restarted.snapshot))
+
+
+def test_renaming_a_host_changes_that_host_and_what_points_at_it_and_nothing_else() -> None:
+    after, expected = _renamed("vmm", "HV01", "hosts", "HV11")
+    host = next(h for h in expected["hosts"] if h["name"] == "HV01")
+    host.update(name="HV11", fqdn="hv11.contoso.local")
+    next(vm for vm in expected["vms"] if vm["name"] == "WEB01")["host"] = "HV11"
+    assert after == expected
+
+
+def test_renaming_a_cluster_node_follows_into_the_cluster_and_its_vms() -> None:
+    after, expected = _renamed("cluster2012", "HV22", "hosts", "HV32")
+    next(h for h in expected["hosts"] if h["name"] == "HV22").update(name="HV32", fqdn="hv32.contoso.local")
+    expected["clusters"][0]["nodes"] = ["HV21", "HV32", "HV23"]
+    next(vm for vm in expected["vms"] if vm["name"] == "SQL22")["host"] = "HV32"
+    assert after == expected
+
+
+def test_renaming_a_library_server_follows_into_the_vmm_server() -> None:
+    after, expected = _renamed("vmm", "LIB01", "library_servers", "LIB02")
+    expected["library_servers"][0].update(name="LIB02", fqdn="lib02.contoso.local")
+    expected["vmm_servers"][0]["library_servers"] = ["LIB02"]
+    assert after == expected
 
 
 def test_setup_rolls_back_and_names_the_failed_check() -> None:
@@ -171,6 +211,71 @@ def test_drills_report_which_faults_take_vms_down() -> None:
     state = _state(edit=single_member_team)
     results = {(r.fault, r.target): r for r in run_drills(state.snapshot)}
     assert results[("team-member-fails", "HV01/T1: NIC1")].down == ("WEB01",)
-    cluster = run_drills(_state("cluster2012").snapshot)
-    assert {r.fault for r in cluster} >= {"node-fails"}
-    assert all(not r.down for r in cluster if r.fault == "replica-link-drops")
+    assert results[("team-member-fails", "HV01/T1: NIC1")].restarted == ()
+    cluster = {(r.fault, r.target): r for r in run_drills(_state("cluster2012").snapshot)}
+    # every node of HVCLUS01 has room for the others' HA VMs: a node failure restarts them, downs none
+    assert {t: (r.down, set(r.restarted)) for (f, t), r in cluster.items() if f == "node-fails"} == {
+        "HVCLUS01/HV21": ((), {"WEB21", "VDI-GOLD"}), "HVCLUS01/HV22": ((), {"SQL22"}),
+        "HVCLUS01/HV23": ((), {"APP23"})}
+    # a Replica link that drops suspends replication: the primary VM is degraded, never down
+    replica = [r for r in run_drills(_state("replica").snapshot) if r.fault == "replica-link-drops"]
+    assert sorted((r.target, r.down, r.degraded) for r in replica) == [
+        ("APP01 -> hv02.contoso.local", (), ("APP01",)), ("SQL01 -> hvrbroker.contoso.local", (), ("SQL01",))]
+
+
+def test_renaming_a_server_before_vmm_is_installed_follows_into_what_it_manages() -> None:
+    """A VMM server named with -SCVMM- is renamed before setup; hosts, library and vCenter follow the name."""
+    def not_installed(data):
+        data["vmm_servers"][0]["vmm"] = None
+    renamed, restarted = _state(edit=not_installed), _state(edit=not_installed)
+    assert apply(renamed, Request("rename-computer", "vmm_servers", "VMM01", {"new_name": "VMM02"})).result is Result.APPLIED
+    apply(renamed, Request("restart-computer", "vmm_servers", "VMM01"))
+    apply(restarted, Request("restart-computer", "vmm_servers", "VMM01"))
+    after, expected = json.loads(encode_json(renamed.snapshot)), json.loads(encode_json(restarted.snapshot))
+    expected["vmm_servers"][0].update(name="VMM02", fqdn="vmm02.contoso.local")
+    for kind in ("hosts", "library_servers", "vcenters"):
+        for item in expected[kind]:
+            assert item["managed_by"] == "VMM01"
+            item["managed_by"] = "VMM02"
+    assert after == expected
+
+
+@pytest.mark.parametrize(("start_mode", "state_after"), [
+    ("Auto", "Running"), ("Boot", "Running"), ("System", "Running"), ("Manual", "Stopped"), ("Disabled", "Stopped"),
+    (None, "Paused"),   # start mode not collected: the emulator does not guess
+])
+def test_a_restart_brings_services_back_by_start_mode(start_mode: str | None, state_after: str) -> None:
+    state = _state()
+    service = state.host("HV02").services[0]
+    service.start_mode = start_mode if start_mode else msgspec.UNSET
+    service.state = "Paused"
+    outages = restart_computer(state, "HV02", 25)
+    assert service.state == state_after
+    assert outages == [Outage("APP01", 25, "host HV02 restarts")] == state.outages
+
+
+def test_pending_changes_land_at_the_restart_even_where_the_lists_were_not_collected() -> None:
+    def uncollected(data):
+        del data["hosts"][1]["hotfixes"], data["hosts"][1]["windows_features"]
+    state = _state(edit=uncollected)
+    pending = state.pending_for("HV02")
+    pending.hotfixes.append("KB1")
+    pending.features.append("Failover-Clustering")
+    restart_computer(state, "hv02")
+    host = state.host("HV02")
+    assert (host.hotfixes, host.windows_features) == (["KB1"], ["Failover-Clustering"])
+    assert "hv02" not in state.pending
+    plain = _state()
+    plain.pending_for("HV01").features.append("Failover-Clustering")
+    restart_computer(plain, "HV01")
+    assert plain.host("HV01").windows_features[-1] == "Failover-Clustering"
+    assert plain.host("HV01").windows_features[:-1] == _state().host("HV01").windows_features
+
+
+def test_restart_and_drain_refuse_what_is_not_there() -> None:
+    state = _state()
+    assert apply(state, Request("restart-computer", "hosts", "NOPE")).reason == "no computer named 'NOPE' in the estate"
+    assert apply(state, Request("drain-node", "hosts", "HV01")).reason == "'HV01' is not a node of a cluster in the estate"
+    assert apply(state, Request("drain-node", "hosts", "NOPE")).reason == "'NOPE' is not a node of a cluster in the estate"
+    assert apply(state, Request("resume-node", "hosts", "NOPE")).reason == "no host named 'NOPE'"
+    assert state.outages == []

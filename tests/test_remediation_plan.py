@@ -12,6 +12,7 @@ from preflight.inventory import encode_json
 from preflight.remediation.apply import apply_plan
 from preflight.remediation.plan import build_plan, fix_order_problems
 from preflight.remediation.powershell import render_script, script_commands
+from preflight.remediation.runbook import Plan, Step
 
 FIXED = {code for code, rule in CATALOG.rules.items() if rule.fix is not None}
 CASES = [c for c in load_cases() if c.rule in FIXED and any(e.status == "fail" for e in c.expect)]
@@ -146,3 +147,89 @@ def test_one_replica_server_gets_one_authentication_change_allowing_what_every_v
     assert len(server_steps[0].findings) == 2
     vm_steps = {s.object_name: s.param_dict["authentication"] for s in plan.steps if s.object_kind == "vms"}
     assert vm_steps == {"APP01": "Certificate"}  # WEB01 keeps Certificate; the server now allows it
+
+
+def _plan(*steps: tuple) -> Plan:
+    return Plan(tuple(Step(n, action, server, kind, server, params, restart=restart)
+                      for n, (action, server, kind, params, restart) in enumerate(steps, start=1)))
+
+
+WAIK_OUT = ("uninstall-software", "VMM01", "vmm_servers", (("pattern", "Windows AIK"),), False)
+WAIK_IN = ("install-software", "VMM01", "vmm_servers", (("package", "waik-windows7"),), False)
+HOTFIX = ("install-hotfix", "HV01", "hosts", (("kb", "KB2316412"),), True)
+RESTART = ("restart-computer", "HV01", "hosts", (), False)
+
+
+def test_fix_order_problems_names_each_violation() -> None:
+    assert fix_order_problems(_plan(WAIK_OUT, WAIK_IN, HOTFIX, RESTART)) == []
+    assert fix_order_problems(_plan(WAIK_IN, WAIK_OUT)) == [
+        "step 1: install-software runs before uninstall-software (step 2)"]
+    assert fix_order_problems(_plan(RESTART, HOTFIX)) == ["step 2: needs a restart the plan never does"]
+    # a restart of another server is no answer; an install before any uninstall on the same server is reported
+    # (conservative: the spec's runs_after does not look at which packages they are)
+    assert fix_order_problems(_plan(HOTFIX, ("restart-computer", "HV02", "hosts", (), False))) == [
+        "step 1: needs a restart the plan never does"]
+    assert fix_order_problems(_plan(("install-software", "VMM01", "vmm_servers", (("package", "other"),), False),
+                                    WAIK_OUT)) == ["step 1: install-software runs before uninstall-software (step 2)"]
+    assert fix_order_problems(_plan(WAIK_IN, ("uninstall-software", "VMM02", "vmm_servers", (), False))) == []
+    assert fix_order_problems(_plan(WAIK_IN, WAIK_OUT, HOTFIX)) == [
+        "step 1: install-software runs before uninstall-software (step 2)", "step 3: needs a restart the plan never does"]
+    assert fix_order_problems(_plan(("install-hotfix", "hv01", "hosts", (), True), RESTART)) == [], "names ignore case"
+
+
+def _replica_plan(*asks: tuple[str, str], certificate: bool = False) -> Plan:
+    """A plan for REP003 findings on copies of APP01 (all replicating to HV02), each asking HV02 for a type."""
+    import copy
+    import json
+
+    from casefiles import BASES_DIR
+    from preflight.engine.findings import Finding, Severity, TargetRef
+
+    data = json.loads((BASES_DIR / "replica.json").read_text(encoding="utf-8"))
+    app = next(v for v in data["vms"] if v["name"] == "APP01")
+    for vm, _ in asks:
+        if vm != "APP01":
+            data["vms"].append(dict(copy.deepcopy(app), name=vm))
+    if certificate:
+        hv02 = next(h for h in data["hosts"] if h["name"] == "HV02")
+        hv02["certificates"] = [{"thumbprint": "C0FFEE" * 6 + "C0FF", "subject": "CN=hv02.contoso.local",
+                                 "enhanced_key_usages": ["Server Authentication"], "has_private_key": True,
+                                 "not_after": "2030-01-01T00:00:00Z"}]
+    findings = [Finding("REP003", "rep003", "hyperv-replica", Severity.BLOCKER, Status.FAIL, TargetRef("replicated_vms", vm),
+                        "m", "r", fix_action="set-replica-authentication", fix_params=(("authentication", kind),))
+                for vm, kind in asks]
+    return build_plan(findings, snapshot_of(data), include_upgrade=False)
+
+
+def _server_step(plan: Plan) -> Step:
+    (step,) = [s for s in plan.steps if s.action == "set-replica-authentication" and s.object_kind != "vms"]
+    return step
+
+
+def test_server_authentication_merge_keeps_a_certificate_and_a_block() -> None:
+    one = _server_step(_replica_plan(("APP01", "Kerberos"), ("WEB01", "Kerberos")))
+    assert (one.param_dict, one.blocked, len(one.findings)) == ({"authentication": "Kerberos"}, None, 2)
+    blocked = _server_step(_replica_plan(("APP01", "Kerberos"), ("WEB01", "Certificate")))
+    assert blocked.param_dict == {"authentication": "CertificateAndKerberos", "thumbprint": ""}
+    assert blocked.blocked == "HV02: no certificate with Server Authentication and a private key"
+    for order in ((("APP01", "Kerberos"), ("WEB01", "Certificate")), (("APP01", "Certificate"), ("WEB01", "Kerberos"))):
+        merged = _server_step(_replica_plan(*order, certificate=True))
+        assert merged.param_dict == {"authentication": "CertificateAndKerberos", "thumbprint": "C0FFEE" * 6 + "C0FF"}
+        assert merged.blocked is None and len(merged.findings) == 2
+
+
+def test_findings_without_a_place_or_with_an_internal_action_are_unplanned() -> None:
+    from preflight.engine.findings import Finding, Severity, TargetRef
+    snapshot = snapshot_of(_vmm_base())
+
+    def finding(name: str, action: str | None, rule: str, kind: str = "hosts") -> Finding:
+        return Finding(rule, "x", "p", Severity.WARNING, Status.FAIL, TargetRef(kind, name), "m",
+                       "Do it by hand.", fix_action=action)
+    plan = build_plan([finding("HV01", "restart-computer", "X001"),
+                       finding("WEB01", "set-replica-authentication", "X002", "replicated_vms"),  # WEB01 does not replicate
+                       finding("HV01", "no-such-action", "X003"), finding("HV02", None, "X004"),
+                       finding("HV01", "upgrade-vmm-2012", "X005")], snapshot, include_upgrade=False)
+    assert plan.unplanned == (("X001", "HV01"), ("X002", "WEB01"), ("X003", "HV01"), ("X005", "HV01"))
+    (manual,) = plan.steps
+    assert (manual.action, manual.server, manual.param_dict, manual.manual, manual.blocked) == (
+        "manual", "HV02", {"instruction": "Do it by hand."}, True, None)

@@ -1,0 +1,339 @@
+"""The loader's pieces one by one, with the exact line a user reads: reading (size cap, encodings, positions),
+whole-document scans (syntax, duplicate keys, control characters), typed decoding, merging, and --as-of.
+
+The CLI-level tests (test_input_files.py, test_input_values.py, test_hostile_corpus.py) show that bad input is
+one line and exit 2; these pin what that line says and where each boundary lies.
+"""
+
+from __future__ import annotations
+
+import codecs
+import json
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+
+import msgspec
+import pytest
+
+from preflight.errors import InputError, PreflightError
+from preflight.inventory import load, scan
+from preflight.inventory.as_of import AsOf, AsOfMode, parse_as_of, resolve_as_of
+from preflight.inventory.load import decode_snapshot, load_estate_snapshots, merge_snapshots, read_snapshot
+from preflight.inventory.read import MAX_INPUT_ENV, SAVE_AS_UTF8, line_column, max_input_bytes, read_input, to_utf8
+
+READY = Path(__file__).resolve().parent.parent / "fixtures" / "estates" / "ready.json"
+DATA = json.loads(READY.read_text(encoding="utf-8"))
+UTC = timezone.utc
+
+
+def message(call, *args) -> str:
+    with pytest.raises(PreflightError) as caught:
+        call(*args)
+    return str(caught.value)
+
+
+def decode_error(data: dict | bytes | str, suffix: str = ".json") -> str:
+    raw = data if isinstance(data, bytes) else (data if isinstance(data, str) else json.dumps(data)).encode()
+    return message(decode_snapshot, raw, "f" + suffix, suffix)
+
+
+def edited(**changes) -> dict:
+    data = json.loads(json.dumps(DATA))
+    data.update(changes)
+    return data
+
+
+# ---- read.py ----------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize(("raw", "expected"), [
+    (None, 256_000_000), ("", 256_000_000), ("  ", 256_000_000), ("1", 1_000_000), (" 1.5 ", 1_500_000),
+    ("0.000001", 1),
+])
+def test_max_input_bytes(monkeypatch: pytest.MonkeyPatch, raw: str | None, expected: int) -> None:
+    if raw is None:
+        monkeypatch.delenv(MAX_INPUT_ENV, raising=False)
+    else:
+        monkeypatch.setenv(MAX_INPUT_ENV, raw)
+    assert max_input_bytes() == expected
+
+
+@pytest.mark.parametrize("raw", ["0", "-1", "nan", "inf", "-inf", "ten", "1e400"])
+def test_max_input_bytes_refuses_what_is_not_a_positive_size(monkeypatch: pytest.MonkeyPatch, raw: str) -> None:
+    monkeypatch.setenv(MAX_INPUT_ENV, raw)
+    assert message(max_input_bytes) == f"{MAX_INPUT_ENV}: expected a positive number of megabytes, got {raw!r}"
+
+
+def test_max_input_bytes_shows_at_most_40_characters(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv(MAX_INPUT_ENV, "x" * 50)
+    assert message(max_input_bytes).endswith(f"got {'x' * 40!r}")
+
+
+def test_read_input_reads_up_to_the_cap_exactly(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv(MAX_INPUT_ENV, "0.00001")  # 10 bytes
+    path = tmp_path / "s.json"
+    path.write_bytes(b"0123456789")
+    assert read_input(path) == b"0123456789"
+    path.write_bytes(b"0123456789A")
+    assert message(read_input, path) == (f"{path}: is larger than the input limit of 1e-05 MB "
+                                         f"(set {MAX_INPUT_ENV} to raise it)")
+
+
+def test_read_input_names_a_missing_file_and_a_directory(tmp_path: Path) -> None:
+    assert message(read_input, tmp_path / "nope.json") == f"{tmp_path / 'nope.json'}: cannot read: No such file or directory"
+    assert message(read_input, tmp_path) == f"{tmp_path}: is a directory; a snapshot must be a regular file"
+
+
+@pytest.mark.parametrize(("data", "offset", "expected"), [
+    (b"abc", 0, "line 1, column 1"), (b"abc", 2, "line 1, column 3"), (b"ab\ncd", 3, "line 2, column 1"),
+    (b"ab\ncd", 4, "line 2, column 2"), (b"a\nb\nc", 99, "line 3, column 2"), (b"abc", -5, "line 1, column 1"),
+    ("\u00e9\u00e9x".encode(), 4, "line 1, column 3"),  # columns count characters, not bytes
+])
+def test_line_column(data: bytes, offset: int, expected: str) -> None:
+    assert line_column(data, offset) == expected
+
+
+@pytest.mark.parametrize("encoding", ["utf-16-le", "utf-16-be", "utf-32-le", "utf-32-be"])
+def test_to_utf8_reads_windows_encodings_with_their_mark(encoding: str) -> None:
+    bom = {"utf-16-le": codecs.BOM_UTF16_LE, "utf-16-be": codecs.BOM_UTF16_BE,
+           "utf-32-le": codecs.BOM_UTF32_LE, "utf-32-be": codecs.BOM_UTF32_BE}[encoding]
+    assert to_utf8(bom + '{"n": "Ünï"}'.encode(encoding), "f") == '{"n": "Ünï"}'.encode()
+
+
+def test_to_utf8_strips_a_utf8_mark_and_keeps_utf8() -> None:
+    assert to_utf8(codecs.BOM_UTF8 + "{\"é\": 1}".encode(), "f") == "{\"é\": 1}".encode()
+    assert to_utf8(b"{}", "f") == b"{}"
+
+
+def test_to_utf8_refusals_name_the_problem_and_the_fix() -> None:
+    assert message(to_utf8, b'{"a": "\x00"}', "f") == (
+        f"f: contains NUL bytes, so it is not UTF-8 text (UTF-16 without a byte order mark?); {SAVE_AS_UTF8}")
+    assert message(to_utf8, b'{\n "a": "caf\xe9"}', "f") == (
+        f"f: is not UTF-8 text (byte 0xE9 at line 2, column 11); {SAVE_AS_UTF8}")
+    assert message(to_utf8, codecs.BOM_UTF16_LE + '{"a"'.encode("utf-16-le") + b"\x00\xd8", "f") == (
+        f"f: is not valid UTF-16 (unexpected end of data at line 1, column 5); {SAVE_AS_UTF8}")
+    assert message(to_utf8, codecs.BOM_UTF32_LE + (0xD800).to_bytes(4, "little"), "f").startswith(
+        "f: is not valid UTF-32 (")
+
+
+# ---- scan.py ------------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize(("text", "expected"), [
+    (b'{"a": 1,}', "f.json: malformed JSON: trailing comma in object (line 1, column 9)"),
+    (b'{"a":\n NaN}', "f.json: malformed JSON: NaN and Infinity are not JSON numbers (line 2, column 2)"),
+    (b'{"a": -Infinity}', "f.json: malformed JSON: NaN and Infinity are not JSON numbers (line 1, column 7)"),
+    (b'{"a": "x', "f.json: malformed JSON: the file ends in the middle of a value, truncated? (line 1, column 9)"),
+    (b'{"a": "\\ud800"}', "f.json: malformed JSON: a \\u escape is half of a UTF-16 surrogate pair, not a character "
+                          "(line 1, column 8)"),
+])
+def test_json_syntax_errors_say_where(text: bytes, expected: str) -> None:
+    assert decode_error(text) == expected
+
+
+@pytest.mark.parametrize(("text", "path"), [
+    (b'{"a": 1, "a": 2}', "$.a"), (b'{"x": [{}, {"b": {"c": 1, "c": 1}}]}', "$.x[1].b.c"),
+    (b'{"x": {"odd key": 1, "odd key": 2}}', '$.x["odd key"]'), (b'{"a": {"b": 1}, "c": {"b": 1}}', None),
+])
+def test_find_duplicate_key_names_the_path(text: bytes, path: str | None) -> None:
+    assert scan.find_duplicate_key(text) == path
+
+
+def test_duplicate_key_suspicion() -> None:
+    canonical = msgspec.json.encode(msgspec.json.decode(b'{"a": "x:y", "b": 1}'))
+    assert scan.may_have_duplicate_keys(b'{"a": "x:y", "b": 1}', canonical) is False
+    assert scan.may_have_duplicate_keys(b'{"a": 1, "a": 1}', b'{"a":1}') is True
+    assert scan.may_have_duplicate_keys(b'{"a\\u003a": 1}', b'{"a:":1}') is True
+    assert scan.may_have_duplicate_keys(b'{"a\\\\": 1}', b'{"a\\\\":1}') is False
+
+
+@pytest.mark.parametrize(("canonical", "expected"), [
+    (b'{"a":"plain"}', False), (b'{"a":"q\\"uote"}', False), (b'{"a":"back\\\\slash"}', False),
+    (b'{"a":"line\\nbreak"}', True), (b'{"a":"\\u0001"}', True), (b'{"a":"del\x7f"}', True),
+    ('{"a":"c1\u0085"}'.encode(), True), ('{"a":"\u00e9"}'.encode(), False),
+    (b'{"a":"' + b'\\\\' * 10_001 + b'"}', False), (b'{"a":"' + b'\\\\' * 10_001 + b'\\t"}', True),
+    (b'{"a":"' + b'\\"' * 10_001 + b'"}', False),
+])
+def test_control_character_suspicion(canonical: bytes, expected: bool) -> None:
+    assert scan.may_have_control_characters(canonical) is expected
+
+
+@pytest.mark.parametrize(("node", "found"), [
+    ({"a": ["ok", "b\tad"]}, ("$.a[1]", "U+0009")), ({"a": {"k\x1b": 1}}, ('$.a["k\\u001b"]', "U+001B")),
+    ({"a": "\x7f"}, ("$.a", "U+007F")), ({"a": "\x9f"}, ("$.a", "U+009F")), ({"a": ["ok", {"b": 1}]}, None),
+    ({"a": "\xa0"}, None),
+])
+def test_find_control_character(node: dict, found: tuple[str, str] | None) -> None:
+    assert scan.find_control_character(node) == found
+
+
+# ---- load.py ------------------------------------------------------------------------------------------
+
+def test_schema_id_errors() -> None:
+    assert decode_error([1, 2]) == "f.json: $: expected an object (a snapshot) at the top level"
+    schema = load.SCHEMA_ID
+    assert decode_error(edited(schema="other/v9")) == f'f.json: $.schema: expected "{schema}", got "other/v9"'
+    no_schema = edited()
+    del no_schema["schema"]
+    assert decode_error(no_schema) == f'f.json: $.schema: expected "{schema}", got null'
+    long = "x" * 100
+    assert decode_error(edited(schema=long)) == f'f.json: $.schema: expected "{schema}", got "{"x" * 79}...'
+    exact = "x" * 78   # 80 characters with its quotes: shown whole
+    assert decode_error(edited(schema=exact)) == f'f.json: $.schema: expected "{schema}", got "{exact}"'
+
+
+def test_field_level_errors_name_path_and_expectation() -> None:
+    data = edited()
+    data["hosts"][0]["colour"] = "blue"
+    assert decode_error(data) == "f.json: $.hosts[0].colour: unknown field (not in preflight/inventory/v1)"
+    data = edited()
+    del data["hosts"][0]["name"]
+    assert decode_error(data) == "f.json: $.hosts[0].name: required field is missing"
+    data = edited()
+    data["hosts"][0]["name"] = "HV_01"
+    assert decode_error(data) == f"f.json: $.hosts[0].name: {load._PATTERN_TEXT[load.names.ComputerName]}"
+    data = edited()
+    data["hosts"][0]["fqdn"] = "hv01..contoso"
+    assert decode_error(data) == f"f.json: $.hosts[0].fqdn: {load._PATTERN_TEXT[load.names.DnsName]}"
+    data = edited()
+    data["hosts"][0]["hardware"]["memory_gb"] = "lots"
+    assert decode_error(data) == "f.json: $.hosts[0].hardware.memory_gb: expected float, got str"
+    data = edited()
+    data["hosts"][0]["platform"] = "kvm"
+    assert decode_error(data) == "f.json: $.hosts[0].platform: invalid enum value 'kvm'"
+
+
+def test_duplicate_key_and_control_character_are_named_in_json_not_only_in_toml() -> None:
+    text = READY.read_text(encoding="utf-8").replace('"schema"', '"schema": "x", "schema"', 1)
+    assert decode_error(text) == "f.json: $.schema: duplicate key: this key appears twice in one object"
+    data = edited()
+    data["snapshot"]["name"] = "a\tb"
+    assert decode_error(data) == ("f.json: $.snapshot.name: control character U+0009 in text (control characters, "
+                                  "TAB and line breaks included, are not allowed)")
+
+
+def test_toml_errors() -> None:
+    assert decode_error('schema = "x"\nschema = "y"\n', ".toml").startswith("f.toml: malformed TOML: ")
+    assert decode_error('schema = "x"\nschema = "y"\n', ".toml").endswith(" (a key or table is defined twice)")
+    assert not decode_error("schema = \n", ".toml").endswith("(a key or table is defined twice)")
+    assert decode_error('schema = "other/v9"\n', ".toml") == (
+        f'f.toml: $.schema: expected "{load.SCHEMA_ID}", got "other/v9"')
+
+
+def test_a_number_out_of_range_is_named() -> None:
+    text = READY.read_text(encoding="utf-8").replace('"memory_gb": 96', '"memory_gb": 1e999', 1)
+    assert text != READY.read_text(encoding="utf-8")
+    assert decode_error(text) == "f.json: $.hosts[0].hardware.memory_gb: number out of range"
+
+
+def test_read_snapshot_takes_json_and_toml_by_suffix_in_any_case(tmp_path: Path) -> None:
+    upper = tmp_path / "READY.JSON"
+    upper.write_bytes(READY.read_bytes())
+    assert read_snapshot(upper).snapshot.name == DATA["snapshot"]["name"]
+    yaml = tmp_path / "ready.yaml"
+    yaml.write_bytes(READY.read_bytes())
+    assert message(read_snapshot, yaml) == f"{yaml}: expected a .json or .toml snapshot"
+
+
+def test_decoding_restores_the_garbage_collector() -> None:
+    import gc
+    assert gc.isenabled()
+    decode_snapshot(READY.read_bytes(), "r.json", ".json")
+    assert gc.isenabled()
+    gc.disable()
+    try:
+        decode_snapshot(READY.read_bytes(), "r.json", ".json")
+        assert not gc.isenabled()
+    finally:
+        gc.enable()
+
+
+def _host(index: int, **changes) -> dict:
+    host = {k: v for k, v in DATA["hosts"][index].items() if k != "managed_by"}  # no VMM server in the parts
+    return dict(host, **changes)
+
+
+def _part(tmp_path: Path, name: str, **lists) -> Path:
+    data = {"schema": DATA["schema"], "snapshot": dict(DATA["snapshot"], name=name), **lists}
+    path = tmp_path / f"{name}.json"
+    path.write_text(json.dumps(data), encoding="utf-8")
+    return path
+
+
+def test_merge_keeps_every_part_and_tolerates_one_identical_domain(tmp_path: Path) -> None:
+    domain = DATA["domains"][0]
+    first = _part(tmp_path, "hq", domains=[domain], hosts=[_host(0)])
+    second = _part(tmp_path, "dr", domains=[domain], hosts=[_host(1)])
+    merged, infos = load_estate_snapshots([first, second])
+    assert [h.name for h in merged.hosts] == [DATA["hosts"][0]["name"], DATA["hosts"][1]["name"]]
+    assert [d.name for d in merged.domains] == [domain["name"]]
+    assert [(file, info.name) for file, info in infos] == [(str(first), "hq"), (str(second), "dr")]
+    assert merged.snapshot.name == "hq"
+    parts = [(str(p), read_snapshot(p)) for p in (first, second)]
+    merged, origin = merge_snapshots(parts)
+    assert {origin[id(h)] for h in merged.hosts} == {str(first), str(second)}
+    assert origin[id(merged.hosts[1])] == str(second)
+
+
+def test_merge_refuses_a_name_defined_twice(tmp_path: Path) -> None:
+    host = _host(0)
+    first = _part(tmp_path, "hq", hosts=[host])
+    second = _part(tmp_path, "dr", hosts=[_host(1), dict(host, name=host["name"].lower())])
+    assert message(load_estate_snapshots, [first, second]) == (
+        f"{second}: $.hosts[1].name: '{host['name'].lower()}' is already defined in {first}")
+    domain = DATA["domains"][0]
+    other = dict(domain, trusts=[{"domain": "fabrikam.local", "direction": "two-way"}])  # the same domain described differently
+    third = _part(tmp_path, "b", domains=[domain])
+    fourth = _part(tmp_path, "c", domains=[other])
+    assert message(load_estate_snapshots, [third, fourth]) == (
+        f"{fourth}: $.domains[0].name: 'contoso.local' is already defined in {third}")
+
+
+def test_one_file_is_not_merged(tmp_path: Path) -> None:
+    merged, infos = load_estate_snapshots([READY])
+    assert [h.name for h in merged.hosts] == [h["name"] for h in DATA["hosts"]] and len(infos) == 1
+
+
+# ---- as_of.py -----------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("now", AsOfMode.NOW), (" NOW ", AsOfMode.NOW), ("Collected", AsOfMode.COLLECTED),
+    ("2026-12-05T22:00:00+01:00", datetime(2026, 12, 5, 21, tzinfo=UTC)),
+    (" 2026-12-05T21:00:00Z ", datetime(2026, 12, 5, 21, tzinfo=UTC)),
+])
+def test_parse_as_of(text: str, expected) -> None:
+    parsed = parse_as_of(text)
+    assert parsed == expected and (parsed.tzinfo is not None if isinstance(parsed, datetime) else True)
+
+
+def test_parse_as_of_refusals() -> None:
+    expected = ("expected an ISO 8601 instant with a time zone (e.g. 2026-12-05T22:00:00+01:00 or "
+                "2026-12-05T21:00:00Z), 'now' or 'collected'")
+    assert message(parse_as_of, "tomorrow") == f"--as-of: {expected}; got 'tomorrow'"
+    assert message(parse_as_of, "2026-12-05T22:00:00") == (
+        f"--as-of: the instant has no time zone; {expected}; got '2026-12-05T22:00:00'")
+
+
+def test_resolve_as_of() -> None:
+    early, late = datetime(2026, 11, 1, tzinfo=UTC), datetime(2026, 11, 20, tzinfo=UTC)
+    given = resolve_as_of(early, [("a", late)], clock=lambda: late)
+    assert (given.instant, given.mode, given.per_file) == (early, AsOfMode.GIVEN, ())
+    collected = resolve_as_of(AsOfMode.COLLECTED, iter([("a", late), ("b", early)]))
+    assert (collected.instant, collected.mode, collected.per_file) == (late, AsOfMode.COLLECTED,
+                                                                       (("a", late), ("b", early)))
+    assert message(resolve_as_of, AsOfMode.COLLECTED, []) == "--as-of collected: no snapshot was read"
+    now = resolve_as_of(AsOfMode.NOW, [("a", early)], clock=lambda: late + timedelta(hours=1))
+    assert (now.instant, now.mode) == (late + timedelta(hours=1), AsOfMode.NOW)
+
+
+def test_as_of_per_file_and_description() -> None:
+    run, a, b = (datetime(2026, 11, d, tzinfo=UTC) for d in (20, 1, 2))
+    as_of = AsOf(run, AsOfMode.COLLECTED, (("a.json", a), ("b.json", b)))
+    assert [as_of.for_file(f) for f in ("a.json", "b.json", "c.json", None)] == [a, b, run, run]
+    assert [AsOf(run, mode).describe() for mode in AsOfMode] == [
+        "given with --as-of", "the wall clock at the start of the run: --as-of now",
+        "each snapshot's collected_at: --as-of collected"]
+
+
+def test_input_error_fields() -> None:
+    error = InputError("f.json", "$.a", "expected x")
+    assert (str(error), error.file, error.path, error.expected) == ("f.json: $.a: expected x", "f.json", "$.a", "expected x")
+    assert str(InputError("f.json", None, "expected x")) == "f.json: expected x"
