@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 DEMO   := fixtures/estates/blocked.json
 
-.PHONY: setup demo test bench browser docs golden mutation clean
+.PHONY: setup demo test lint bench browser docs golden mutation clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -31,8 +31,14 @@ browser:
 	elif command -v sudo >/dev/null 2>&1 && sudo -n true 2>/dev/null; then sudo sh -c '$(APT_BROWSER)'; \
 	else echo "note: /usr/bin/chromium is missing and apt-get needs root: the browser tests will be skipped"; fi
 
-## make test: set up, then run the whole suite
-test: $(STAMP) browser
+## make lint: ruff, mypy (the whole package) and the import-layering contracts (pyproject.toml)
+lint: $(STAMP)
+	$(BIN)/ruff check preflight tests benchmarks tools
+	$(BIN)/mypy
+	$(BIN)/lint-imports
+
+## make test: set up, lint, then run the whole suite
+test: $(STAMP) browser lint
 	$(BIN)/python -m pytest
 
 ## make bench: time and memory of every command on generated estates of 1k-100k VMs against the typed-decode floor (benchmarks/README.md)

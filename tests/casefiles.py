@@ -17,14 +17,14 @@ import json
 import re
 import tomllib
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 CASES_DIR = ROOT / "fixtures" / "rules"
 BASES_DIR = CASES_DIR / "_bases"
-DEFAULT_NOW = datetime(2026, 11, 25, 12, 0, tzinfo=timezone.utc)
+DEFAULT_NOW = datetime(2026, 11, 25, 12, 0, tzinfo=UTC)
 _STEP = re.compile(r"^(?P<attr>[A-Za-z_][A-Za-z0-9_]*)(?:\[(?P<key>[^\]]+)\])?$")
 
 

@@ -1,14 +1,14 @@
 """Shared test set-up: make tests/ importable for helper modules such as casefiles, and pin the clock."""
 
 import sys
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-TEST_CLOCK = datetime(2026, 11, 25, 12, 0, tzinfo=timezone.utc)
+TEST_CLOCK = datetime(2026, 11, 25, 12, 0, tzinfo=UTC)
 """What `--as-of now` reads during the tests: the suite gives the same results on any date."""
 
 

@@ -9,17 +9,16 @@ from __future__ import annotations
 import dataclasses
 import json
 import sys
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
-from preflight.pipeline import CheckRequest
+from preflight.pipeline import CheckRequest, verify
 from preflight.remediation.verification import Verification
-from preflight.pipeline import verify
 
 ROOT = Path(__file__).resolve().parent.parent
 ESTATES = sorted(p for p in (ROOT / "fixtures" / "estates").iterdir() if p.suffix in (".json", ".toml"))
 GOLDEN = Path(__file__).resolve().parent / "golden"
-NOW = datetime(2026, 11, 25, 12, 0, tzinfo=timezone.utc)
+NOW = datetime(2026, 11, 25, 12, 0, tzinfo=UTC)
 
 
 def runbook_text(v: Verification) -> str:

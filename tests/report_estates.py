@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 from preflight.pipeline import CheckRequest, run_check
@@ -11,7 +11,7 @@ from preflight.report import Report
 
 ROOT = Path(__file__).resolve().parent.parent
 READY = ROOT / "fixtures" / "estates" / "ready.json"
-NOW = datetime(2026, 11, 25, 9, 0, tzinfo=timezone.utc)
+NOW = datetime(2026, 11, 25, 9, 0, tzinfo=UTC)
 
 IMG = "<img src=x onerror=alert(1)>"
 SCRIPT_CLOSE = '</script><script>alert("x")</script>'

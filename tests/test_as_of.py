@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import re
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
 
 import pytest
@@ -39,7 +39,7 @@ def test_sample_estates_give_the_same_result_on_any_date_until_2100(
         estate: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
     results = []
     for year in (2026, 2031, 2099):
-        set_clock(monkeypatch, datetime(year, 12, 31, 23, 59, tzinfo=timezone.utc))
+        set_clock(monkeypatch, datetime(year, 12, 31, 23, 59, tzinfo=UTC))
         for as_of in ("collected", "2026-11-25T22:00:00+01:00"):
             code, report = json_report(capsys, str(estate), "--as-of", as_of)
             results.append((as_of, code, report))
@@ -53,7 +53,7 @@ def test_sample_estates_give_the_same_result_on_any_date_until_2100(
 
 def test_the_wall_clock_decides_only_with_as_of_now(capsys: pytest.CaptureFixture[str],
                                                     monkeypatch: pytest.MonkeyPatch) -> None:
-    set_clock(monkeypatch, datetime(2031, 6, 1, tzinfo=timezone.utc))
+    set_clock(monkeypatch, datetime(2031, 6, 1, tzinfo=UTC))
     code, report = json_report(capsys, str(READY), "--fail-on", "warning")
     assert code == 1 and report["as_of"] == {"instant": "2031-06-01T00:00:00+00:00", "mode": "now",
                                              "chosen": "the wall clock at the start of the run: --as-of now"}
@@ -93,7 +93,7 @@ def test_collected_measures_each_snapshot_at_its_own_time(capsys: pytest.Capture
            "sql_servers": data.pop("sql_servers")}
     (tmp_path / "main.json").write_text(json.dumps(data), encoding="utf-8")
     (tmp_path / "sql.json").write_text(json.dumps(sql), encoding="utf-8")
-    code, report = json_report(capsys, str(tmp_path / "main.json"), str(tmp_path / "sql.json"),
+    _code, report = json_report(capsys, str(tmp_path / "main.json"), str(tmp_path / "sql.json"),
                                "--as-of", "collected", "--fail-on", "warning")
     assert "INV001" not in {f["rule"] for f in report["findings"]}
     assert report["as_of"]["instant"] == "2026-11-24T21:30:00+00:00"  # the newest snapshot's

@@ -11,10 +11,10 @@ import msgspec.inspect as mi
 import pytest
 
 from preflight.engine.fieldtypes import options, type_info
-from preflight.inventory.paths import Missing
 from preflight.estate import FACT_PROVIDERS, TARGET_KINDS, Estate
 from preflight.estate.model import link_types
 from preflight.inventory import load_estate_snapshots
+from preflight.inventory.paths import Missing
 from preflight.pipeline import load_rules
 
 ROOT = Path(__file__).resolve().parent.parent

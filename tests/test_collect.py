@@ -12,7 +12,6 @@ from preflight.cli import main
 from preflight.collect import local
 from preflight.collect.local import collect_local, service_entry
 
-
 VERDICT_EXIT = {"no-go": 1, "incomplete": 4}  # the README's exit codes; GO (0) is impossible without VMM facts
 
 

@@ -7,10 +7,10 @@ from pathlib import Path
 
 import pytest
 import tree_sitter
+from psparse import Parsed, parse
 
 from preflight.cli.app import main
 from preflight.collector import SOURCE_IDS, collector_script, script_source
-from psparse import Parsed, parse
 
 # Cmdlets of Windows PowerShell 2.0 itself that the collector may call: all read, or write only to the host's streams.
 CORE_READERS = {

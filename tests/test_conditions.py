@@ -11,8 +11,8 @@ from typing import Any
 import pytest
 
 from preflight.engine.conditions import MAX_DEPTH, ConditionError, compile_condition, holds
-from preflight.inventory.versions import parse_version
 from preflight.inventory.paths import Unknown
+from preflight.inventory.versions import parse_version
 
 
 def check(table: dict[str, Any], obj: dict[str, Any]) -> bool:

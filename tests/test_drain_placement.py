@@ -25,9 +25,9 @@ from __future__ import annotations
 import json
 
 import msgspec
-
 from casefiles import BASES_DIR
 from remedy import snapshot_of
+
 from preflight.emulator import EmulatedEstate
 from preflight.emulator.restart import drain_node
 from preflight.engine.findings import Finding, Severity, Status, TargetRef
@@ -90,7 +90,7 @@ def test_drain_live_migrates_only_where_memory_allows() -> None:
     drain = build_plan([_hotfix_on("HV21")], snapshot_of(drain_estate()), include_upgrade=False).steps[0]
     state = EmulatedEstate(decode_snapshot(msgspec.json.encode(drain_estate()), "drain.json", ".json"))
     outages = drain_node(state, "HV21", drain.moves, 20)
-    assert {o.vm: o.minutes for o in outages} == {vm: 20 for vm in EXPECTED_DOWN}
+    assert {o.vm: o.minutes for o in outages} == dict.fromkeys(EXPECTED_DOWN, 20)
     assert {vm.name: vm.host for vm in state.snapshot.vms if vm.name in EXPECTED_MOVES} == EXPECTED_MOVES
     assert {vm.name for vm in state.vms_on("HV21")} == {"BIG", "LAB", "IDLE"}
     assert [state.free_memory_gb(state.host(h)) for h in ("HV22", "HV23")] == [5, 0]

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import copy
-from datetime import datetime, timezone
-
-from hypothesis import HealthCheck, given, settings
-from hypothesis import strategies as st
+from datetime import UTC, datetime
 
 from casefiles import load_cases
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from remedy import CATALOG, findings_of, snapshot_of
+
 from preflight.emulator import EmulatedEstate, run_vmm_upgrade
 from preflight.engine.findings import Severity, Status
 from preflight.inventory import decode_snapshot, encode_json
@@ -17,7 +17,7 @@ from preflight.inventory.references import check_references
 from preflight.remediation.apply import apply_plan
 from preflight.remediation.plan import build_plan
 
-NOW = datetime(2026, 11, 25, 12, 0, tzinfo=timezone.utc)
+NOW = datetime(2026, 11, 25, 12, 0, tzinfo=UTC)
 # Rules that restate one of VMM 2012 setup's own prerequisite checks, and the emulator's id for that check.
 SETUP_RULES = {
     "VMM001": "vmm-2008r2-sp1", "VMM002": "os-version", "VMM003": "os-full-installation", "VMM004": "domain-member",

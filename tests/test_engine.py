@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 import msgspec
@@ -11,18 +11,18 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from preflight.engine.conditions import compile_condition, holds
-from preflight.inventory.versions import parse_version
 from preflight.engine.evaluate import evaluate
 from preflight.engine.findings import Status
-from preflight.inventory.paths import Unknown, compile_path, resolve
 from preflight.estate import Estate
 from preflight.inventory import read_snapshot
+from preflight.inventory.paths import Unknown, compile_path, resolve
+from preflight.inventory.versions import parse_version
 from preflight.pipeline import load_rules
 
 ROOT = Path(__file__).resolve().parent.parent
 SNAPSHOT = read_snapshot(ROOT / "fixtures" / "rules" / "_bases" / "vmm.json")
 VMM = SNAPSHOT.vmm_servers[0]
-NOW = datetime(2026, 11, 25, 12, 0, tzinfo=timezone.utc)
+NOW = datetime(2026, 11, 25, 12, 0, tzinfo=UTC)
 
 
 def test_paths_select_by_name_case_insensitively() -> None:
@@ -103,7 +103,7 @@ def test_findings_are_frozen_with_stable_fingerprints() -> None:
     snapshot = msgspec.structs.replace(SNAPSHOT, vmm_servers=[server])
     first = evaluate(catalog, Estate(snapshot, [("x", snapshot.snapshot)], catalog.os_releases()), NOW)
     later = evaluate(catalog, Estate(snapshot, [("x", snapshot.snapshot)], catalog.os_releases()),
-                     datetime(2027, 1, 1, tzinfo=timezone.utc))
+                     datetime(2027, 1, 1, tzinfo=UTC))
     by_rule = lambda e: {f.rule: f.fingerprint for f in e.findings if f.rule == "VMM005"}  # noqa: E731
     assert by_rule(first) == by_rule(later) and by_rule(first)
     finding = next(f for f in first.findings if f.rule == "VMM005")

@@ -8,12 +8,12 @@ from __future__ import annotations
 
 import dataclasses
 import json
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import msgspec
 import pytest
-
 from casefiles import BASES_DIR
+
 from preflight.engine.catalog import Catalog, load_catalog
 from preflight.engine.checks.base import Context
 from preflight.engine.evaluate import AT_RISK_SHOWN, evaluate, evaluate_rule, finding_for
@@ -24,7 +24,7 @@ from preflight.inventory.as_of import AsOf, AsOfMode
 from preflight.pipeline import fix_actions
 
 FILE = "estate.json"
-COLLECTED = datetime(2026, 11, 24, 21, 30, tzinfo=timezone.utc)
+COLLECTED = datetime(2026, 11, 24, 21, 30, tzinfo=UTC)
 PACK = '''
 [pack]
 id = "site-eval"

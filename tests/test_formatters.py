@@ -9,11 +9,11 @@ import xml.etree.ElementTree as ET
 from pathlib import Path
 
 import pytest
+from report_estates import IMG, LONG_VM, READY, SCRIPT_CLOSE, hostile_snapshot, report_of, write_snapshot
 
 from preflight.engine.findings import Severity, Status
 from preflight.formatters import formatter_for_path, get_formatter
 from preflight.formatters.markdown import md_escape
-from report_estates import IMG, LONG_VM, READY, SCRIPT_CLOSE, hostile_snapshot, report_of, write_snapshot
 
 DATA_RE = re.compile(r'<script type="application/json" id="report-data">(.*?)</script>', re.S)
 

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from report_estates import report_of, write_snapshot
+
 from benchmarks.generate import generate_estate
 from preflight.engine.findings import Severity
 from preflight.report.topology import STANDALONE, UNMANAGED, TopologyNode, rolled_up
-from report_estates import report_of, write_snapshot
 
 
 def walk(nodes: tuple[TopologyNode, ...], parents: tuple[TopologyNode, ...] = ()):

@@ -16,8 +16,8 @@ import sys
 from pathlib import Path
 
 import pytest
-
 from hostile_corpus import Case, all_cases
+
 from preflight.cli import main
 
 CASES = all_cases()

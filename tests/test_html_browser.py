@@ -9,10 +9,10 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from report_estates import IMG, NOW, ROOT, SCRIPT_CLOSE, hostile_snapshot, report_of, site_pack_dir, write_snapshot
 
 from benchmarks.generate import generate_estate
 from preflight.cli import main
-from report_estates import IMG, NOW, ROOT, SCRIPT_CLOSE, hostile_snapshot, report_of, site_pack_dir, write_snapshot
 
 pytestmark = pytest.mark.slow
 CHROMIUM = "/usr/bin/chromium"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from datetime import UTC
 from pathlib import Path
 
 import msgspec
@@ -76,7 +77,7 @@ def test_a_vm_id_must_be_a_guid() -> None:
 
 
 def test_namesake_vms_get_findings_of_their_own_and_unique_names_keep_their_fingerprints() -> None:
-    from datetime import datetime, timezone
+    from datetime import datetime
 
     from preflight.engine.evaluate import evaluate
     from preflight.engine.findings import TargetRef, fingerprint_of
@@ -94,7 +95,7 @@ def test_namesake_vms_get_findings_of_their_own_and_unique_names_keep_their_fing
     snapshot = _load(data)
     catalog = load_rules()
     evaluation = evaluate(catalog, Estate(snapshot, [("x", snapshot.snapshot)], catalog.os_releases()),
-                          datetime(2026, 11, 25, 12, tzinfo=timezone.utc))
+                          datetime(2026, 11, 25, 12, tzinfo=UTC))
     namesakes = [f for f in evaluation.findings if f.target.kind == "replicated_vms" and f.target.name == "TEST01"]
     assert namesakes, "the namesakes have findings"
     assert {f.target.owner for f in namesakes} == {first, second}   # each copy has its own findings

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import codecs
 import json
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import msgspec
@@ -23,7 +23,7 @@ from preflight.inventory.read import MAX_INPUT_ENV, SAVE_AS_UTF8, line_column, m
 
 READY = Path(__file__).resolve().parent.parent / "fixtures" / "estates" / "ready.json"
 DATA = json.loads(READY.read_text(encoding="utf-8"))
-UTC = timezone.utc
+UTC = UTC
 
 
 def message(call, *args) -> str:

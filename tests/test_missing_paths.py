@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import re
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 import msgspec
@@ -38,13 +38,13 @@ def _strip(node: object) -> None:
 @pytest.mark.parametrize("base", sorted(p.stem for p in BASES.glob("*.json")))
 def test_every_missing_field_is_named_by_its_position(base: str) -> None:
     data = json.loads((BASES / f"{base}.json").read_text(encoding="utf-8"))
-    for kind, items in data.items():
+    for _kind, items in data.items():
         if isinstance(items, list):
             _strip(items)
     snapshot = decode_snapshot(msgspec.json.encode(data), f"{base}.json", ".json")
     catalog = load_rules()
     evaluation = evaluate(catalog, Estate(snapshot, [("x", snapshot.snapshot)], catalog.os_releases()),
-                          datetime(2026, 11, 25, 12, tzinfo=timezone.utc))
+                          datetime(2026, 11, 25, 12, tzinfo=UTC))
     missing = {path for f in evaluation.findings if f.status is Status.UNKNOWN for path in f.missing}
     assert missing, "stripping collected fields leaves some rules unknown"
     index = SnapshotIndex(snapshot)

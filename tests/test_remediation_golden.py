@@ -8,7 +8,6 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-
 from golden_runbooks import ESTATES, GOLDEN, current, golden_path
 
 KINDS = ("runbook.txt", "plan.json")  # what a change board signs off; every field of every step

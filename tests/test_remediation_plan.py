@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import pytest
-
 from casefiles import Case, load_cases
 from psparse import parse
 from remedy import CATALOG, findings_of, snapshot_of
+
 from preflight.engine.findings import Status
 from preflight.inventory import encode_json
 from preflight.remediation.apply import apply_plan
@@ -79,7 +79,7 @@ def test_old_waik_out_before_new_in_and_services_after_the_restart() -> None:
     assert actions.index("uninstall-software") < actions.index("install-software")
     assert actions.index("set-service-start-mode") < actions.index("start-service")
     assert actions[-1] == "upgrade-vmm-2012" and plan.steps[-1].point_of_no_return
-    state, outcomes = apply_plan(plan, snapshot)
+    _state, outcomes = apply_plan(plan, snapshot)
     assert all(o.result in ("applied", "no-change") for o in outcomes), outcomes
 
 
@@ -126,6 +126,7 @@ def test_one_replica_server_gets_one_authentication_change_allowing_what_every_v
     import json
 
     from casefiles import BASES_DIR
+
     from preflight.engine.findings import Finding, Severity, TargetRef
 
     data = json.loads((BASES_DIR / "replica.json").read_text(encoding="utf-8"))
@@ -183,6 +184,7 @@ def _replica_plan(*asks: tuple[str, str], certificate: bool = False) -> Plan:
     import json
 
     from casefiles import BASES_DIR
+
     from preflight.engine.findings import Finding, Severity, TargetRef
 
     data = json.loads((BASES_DIR / "replica.json").read_text(encoding="utf-8"))

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import pytest
-
 from psparse import parse
+
 from preflight.inventory.moves import Move
 from preflight.remediation.actions import ACTIONS, ActionSpec
 from preflight.remediation.literals import ps_int, ps_quote

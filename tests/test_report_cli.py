@@ -9,12 +9,12 @@ import xml.etree.ElementTree as ET
 from pathlib import Path
 
 import pytest
+from report_estates import READY, write_snapshot
 
 from benchmarks.generate import generate_estate
 from preflight.cli import main
 from preflight.cli.progress import progress_reporter
 from preflight.inventory import load_estate_snapshots
-from report_estates import READY, write_snapshot
 
 
 def blocked_file(tmp_path: Path) -> Path:

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import msgspec
 import pytest
-
 from casefiles import Case, load_cases
+
 from preflight.engine.checks.base import Context
 from preflight.engine.evaluate import evaluate_rule, finding_for
 from preflight.engine.findings import Status

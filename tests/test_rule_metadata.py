@@ -5,8 +5,8 @@ from __future__ import annotations
 import re
 
 import pytest
-
 from casefiles import load_cases
+
 from preflight.pipeline import load_rules
 
 CATALOG = load_rules()

@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 from preflight.engine.findings import Status
 from preflight.pipeline import CheckRequest, run_check
 
 ESTATES = sorted((Path(__file__).resolve().parent.parent / "fixtures" / "estates").glob("*.[jt][so][om]*"))
-NOW = datetime(2026, 11, 25, 12, 0, tzinfo=timezone.utc)
+NOW = datetime(2026, 11, 25, 12, 0, tzinfo=UTC)
 
 
 def test_every_pack_is_exercised_by_the_sample_estates() -> None:

@@ -8,7 +8,7 @@ gate is --fail-on blocker). Runs use a fixed `now` so freshness and backup-age r
 from __future__ import annotations
 
 import json
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -20,7 +20,7 @@ from preflight.pipeline import CheckRequest, run_check
 from preflight.report import Report, UnknownPolicy, Verdict
 
 ESTATES = Path(__file__).resolve().parent.parent / "fixtures" / "estates"
-NOW = datetime(2026, 11, 25, 12, 0, tzinfo=timezone.utc)
+NOW = datetime(2026, 11, 25, 12, 0, tzinfo=UTC)
 
 BLOCKED_BLOCKERS = {
     # VMM server FAB-SCVMM-MGMT01: 16-character name containing -SCVMM-, WAIK 1.1 only, WinRM stopped,

@@ -5,13 +5,14 @@ from __future__ import annotations
 
 import io
 import json
+from datetime import UTC
 from pathlib import Path
 
 import pytest
+from report_estates import READY, report_of, write_snapshot
 
 from preflight.formatters import get_formatter
 from preflight.formatters.sarif import FINGERPRINT_KEY, SARIF_SCHEMA, artifact_uri, build_sarif
-from report_estates import READY, report_of, write_snapshot
 
 PACK = '''
 [pack]
@@ -141,11 +142,11 @@ def test_artifacts_describe_each_input(run: dict, site: tuple[Path, Path]) -> No
 
 
 def test_toml_input_is_declared_as_toml() -> None:
-    from datetime import datetime, timezone
+    from datetime import datetime
 
     from preflight.formatters.sarif import _artifact
     from preflight.report.model import InputFile
-    item = InputFile("estate.TOML", "s", "00", datetime(2026, 1, 1, tzinfo=timezone.utc), "c")
+    item = InputFile("estate.TOML", "s", "00", datetime(2026, 1, 1, tzinfo=UTC), "c")
     assert _artifact(item)["mimeType"] == "application/toml"
 
 

@@ -12,9 +12,9 @@ import sys
 from pathlib import Path
 
 import pytest
+from report_estates import hostile_snapshot, report_of, write_snapshot
 
 from preflight.formatters import get_formatter
-from report_estates import hostile_snapshot, report_of, write_snapshot
 
 ROOT = Path(__file__).resolve().parent.parent
 BLOCKED = ROOT / "fixtures" / "estates" / "blocked.json"

@@ -7,8 +7,8 @@ from collections import Counter
 from pathlib import Path
 
 import pytest
-
 from psparse import parse
+
 from preflight.cli.app import main
 from preflight.inventory import read_snapshot
 from preflight.inventory.references import check_references

@@ -37,12 +37,12 @@ def test_comparison_pads_with_zeros() -> None:
     assert not parse_version("6.1.7601") < parse_version("6.1.7601.0")
     assert parse_version("6.1") < parse_version("6.1.0.1") < parse_version("6.2")
     assert compare_versions("2", "2.0") == 0 and compare_versions("10.0", "6.3.9600") == 1
-    assert EMPTY < parse_version("0.1") and not EMPTY
+    assert parse_version("0.1") > EMPTY and not EMPTY
     assert hash(parse_version("6.2")) == hash(parse_version("6.2.0"))
 
 
 def test_named_releases_and_membership() -> None:
-    assert (WS2008R2, WS2012, WS2012R2) == (Version.of(6, 1), Version.of(6, 2), Version.of(6, 3))
+    assert (Version.of(6, 1), Version.of(6, 2), Version.of(6, 3)) == (WS2008R2, WS2012, WS2012R2)
     assert parse_version("6.3.9600").within(WS2012R2)
     assert not parse_version("6.30.1").within(WS2012R2)   # startswith("6.3") said it was
     assert not parse_version("6.2.9200").within(WS2012R2)

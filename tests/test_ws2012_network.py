@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 import json
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 import msgspec
 import pytest
-
 from casefiles import BASES_DIR, ROOT, apply_edits
+
 from preflight.engine.catalog import load_catalog
 from preflight.engine.checks.base import Context
 from preflight.engine.checks.replica import primary_matches
@@ -22,7 +22,7 @@ from preflight.pipeline import load_estate, load_rules
 from preflight.resources import builtin_rules_dir
 
 CATALOG = load_rules()
-NOW = datetime(2026, 11, 25, 12, 0, tzinfo=timezone.utc)
+NOW = datetime(2026, 11, 25, 12, 0, tzinfo=UTC)
 
 
 def _estate(base: str, edits: dict[str, Any] | None = None) -> Estate:
@@ -78,8 +78,8 @@ def test_certificate_validity_is_judged_at_the_run_time(offset: timedelta, field
 
 def test_the_same_certificate_is_fine_before_it_expires_and_not_after() -> None:
     estate = _estate("replica")
-    assert _status("REP006", estate, "HVRBROKER", now=datetime(2027, 2, 28, tzinfo=timezone.utc)) == "pass"
-    assert _status("REP006", estate, "HVRBROKER", now=datetime(2027, 3, 2, tzinfo=timezone.utc)) == "fail"
+    assert _status("REP006", estate, "HVRBROKER", now=datetime(2027, 2, 28, tzinfo=UTC)) == "pass"
+    assert _status("REP006", estate, "HVRBROKER", now=datetime(2027, 3, 2, tzinfo=UTC)) == "fail"
 
 
 @pytest.mark.parametrize("spelling", ["HyperVPort", "HyperVPorts"])

@@ -7,7 +7,7 @@ A site replacing the hotfix matrix, the fabric-2012 sample estate's findings as 
 from __future__ import annotations
 
 import json
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -19,7 +19,7 @@ from preflight.pipeline import load_estate, load_rules
 
 ROOT = Path(__file__).resolve().parent.parent
 FABRIC = ROOT / "fixtures" / "estates" / "fabric-2012.json"
-NOW = datetime(2026, 11, 25, 12, 0, tzinfo=timezone.utc)
+NOW = datetime(2026, 11, 25, 12, 0, tzinfo=UTC)
 
 SITE_MATRIX = """\
 [matrix]
