@@ -48,7 +48,7 @@ OPERATOR_CASES = [
     ("version_ge", "6.1.7601", "6.1.7601.0", True), ("version_ge", "6.2", "6.1.9999", False),
     ("version_ge", "10.0", "6.3.9600", False), ("version_ge", "6.3", "10.0.14393", True),
     ("version_eq", "2.0", "2.0.0.0", True), ("version_eq", "2.0", "2.0 SP1", True), ("version_eq", "2.0", "2.0.1", False),
-    ("version_eq", "2.0", "1.9", False), ("version_eq", "2.0", None, False),
+    ("version_eq", "2.0", "1.9", False), ("version_eq", "6.2.0", "6.2", True), ("version_lt", "6.2.1", "6.2", True), ("version_eq", "2.0", None, False),
     ("prefix", "Windows Server 2008", "windows server 2008 R2 Enterprise", True),
     ("prefix", ["Microsoft", "Windows"], "Windows 7", True), ("prefix", ["Microsoft"], "Windows 7", False),
     ("prefix", "x", None, False),

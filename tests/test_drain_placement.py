@@ -142,3 +142,24 @@ def test_a_vm_whose_memory_is_not_collected_moves_last_and_needs_none() -> None:
     state = EmulatedEstate(decode_snapshot(msgspec.json.encode(data), "drain.json", ".json"))
     assert drain_node(state, "HV21", plan.steps[0].moves, 20) == []
     assert {vm.name: vm.host for vm in state.snapshot.vms if vm.name in expected} == expected
+
+
+def test_drain_and_resume_steps_in_full() -> None:
+    from preflight.inventory.moves import Move
+    from preflight.remediation.runbook import Step, VmOutage
+    data = drain_estate()
+    data["vms"] = [vm for vm in data["vms"] if vm["host"] != "HV23"]   # HV23 runs nothing: 23 - 2 = 21 GB free
+    next(h for h in data["hosts"] if h["name"] == "HV23")["hardware"]["memory_gb"] = 23
+    plan = build_plan([_hotfix_on("HV21")], snapshot_of(data), include_upgrade=False)
+    drain, hotfix, restart, resume = plan.steps
+    work = hotfix.duration_min + restart.duration_min
+    assert drain == Step(1, "drain-node", "HV21", "hosts", "HV21", (("cluster", "HVCLUS01"),),
+                         os_version="6.2.9200", duration_min=drain.duration_min,
+                         vms_down=(VmOutage("BIG", work, "cannot live-migrate off HV21 (no other node has the memory)"),
+                                   VmOutage("LAB", work, "cannot live-migrate off HV21 (not highly available)")),
+                         note="3 VM(s) live-migrated",
+                         moves=(Move("APPA", "HV21", "HV23"), Move("APPB", "HV21", "HV22"), Move("TINY", "HV21", "HV23")))
+    assert drain.duration_min > 0 and restart.restart is False and hotfix.restart is True
+    assert resume == Step(4, "resume-node", "HV21", "hosts", "HV21", (("cluster", "HVCLUS01"),), os_version="6.2.9200",
+                          duration_min=resume.duration_min)
+    assert resume.duration_min > 0

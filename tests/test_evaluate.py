@@ -162,6 +162,7 @@ def test_an_unknown_finding_names_what_is_missing(catalog: Catalog) -> None:
     assert finding.missing == ("$.vmm_servers[0].services[WinRM]",)
     assert [(e.path, e.value) for e in finding.evidence] == [("$.vmm_servers[0].services[WinRM]", "not collected")]
     assert (finding.target.kind, finding.fix_action) == ("vmm_servers", None)
+    assert (finding.name, finding.pack, finding.remediation) == ("eva-winrm-running", "site-eval", "Start WinRM.")
     assert evaluation.tallies["EVA002"] == {Status.UNKNOWN: 1}
 
 
@@ -243,3 +244,25 @@ def test_variables_keep_numbers_and_show_everything_else(catalog: Catalog) -> No
     target = next(t for t in estate().targets("hosts") if t.name == "HV02")
     finding = finding_for(rule, target, Outcome(Status.FAIL, variables={"n": 7, "flag": True, "nothing": None}))
     assert finding.message == "007 true absent HV02"
+
+
+def test_a_where_on_an_uncollected_field_makes_the_rule_unknown(catalog: Catalog) -> None:
+    from preflight.engine.conditions import compile_condition
+    rule = dataclasses.replace(catalog.rules["EVA001"], where=compile_condition({"hardware.memory_gb": {"ge": 1}}))
+    esx = next(t for t in estate().targets("hosts") if t.name == "ESX01")
+    outcome = evaluate_rule(rule, esx, Context(now=COLLECTED))
+    assert (outcome.status, outcome.missing) == (Status.UNKNOWN, ("hardware",))
+
+
+def test_cluster_findings_name_the_nodes_and_unset_variables_render_empty(catalog: Catalog) -> None:
+    from preflight.engine.checks.base import Outcome
+    data = json.loads((BASES_DIR / "cluster2012.json").read_text(encoding="utf-8"))
+    snapshot = decode_snapshot(msgspec.json.encode(data), FILE, ".json")
+    (cluster,) = Estate(snapshot, [(FILE, snapshot.snapshot)]).targets("clusters")
+    rule = dataclasses.replace(catalog.rules["EVA003"], message="{members}|{value}|{path}|{expected}|{kind}")
+    finding = finding_for(rule, cluster, Outcome(Status.FAIL))
+    assert finding.message == "HV21, HV22, HV23||||clusters"
+    assert finding.members == ("HV21", "HV22", "HV23")
+    unknown = finding_for(rule, cluster, Outcome(Status.UNKNOWN, missing=("a", "@b")))
+    assert unknown.message == 'HVCLUS01: cannot evaluate "VMM server has the agreed name": not in the snapshot: a, @b'
+    assert unknown.missing == ("$.clusters[0].a", "@b")

@@ -83,10 +83,17 @@ def test_read_input_names_a_missing_file_and_a_directory(tmp_path: Path) -> None
     assert message(read_input, tmp_path) == f"{tmp_path}: is a directory; a snapshot must be a regular file"
 
 
+@pytest.mark.skipif(not Path("/proc/self/mem").exists(), reason="needs Linux /proc")
+def test_read_input_names_an_unreadable_regular_file() -> None:
+    # /proc/self/mem is a regular file whose first page cannot be read: a real EIO
+    assert message(read_input, Path("/proc/self/mem")) == "/proc/self/mem: cannot read: Input/output error"
+
+
 @pytest.mark.parametrize(("data", "offset", "expected"), [
     (b"abc", 0, "line 1, column 1"), (b"abc", 2, "line 1, column 3"), (b"ab\ncd", 3, "line 2, column 1"),
     (b"ab\ncd", 4, "line 2, column 2"), (b"a\nb\nc", 99, "line 3, column 2"), (b"abc", -5, "line 1, column 1"),
     ("\u00e9\u00e9x".encode(), 4, "line 1, column 3"),  # columns count characters, not bytes
+    (b"\nab", 2, "line 2, column 2"), (b"\n\nab", 1, "line 2, column 1"),
 ])
 def test_line_column(data: bytes, offset: int, expected: str) -> None:
     assert line_column(data, offset) == expected
@@ -178,6 +185,10 @@ def test_schema_id_errors() -> None:
     assert decode_error(edited(schema=long)) == f'f.json: $.schema: expected "{schema}", got "{"x" * 79}...'
     exact = "x" * 78   # 80 characters with its quotes: shown whole
     assert decode_error(edited(schema=exact)) == f'f.json: $.schema: expected "{schema}", got "{exact}"'
+    over = "x" * 79    # 81 with its quotes: cut at 80
+    assert decode_error(edited(schema=over)) == f'f.json: $.schema: expected "{schema}", got "{over}...'
+    assert decode_error("schema = 1979-05-27T07:32:00Z\n", ".toml") == (
+        f'f.toml: $.schema: expected "{schema}", got "1979-05-27 07:32:00+00:00"')   # a TOML date is shown, not a crash
 
 
 def test_field_level_errors_name_path_and_expectation() -> None:
@@ -260,11 +271,13 @@ def _part(tmp_path: Path, name: str, **lists) -> Path:
 
 def test_merge_keeps_every_part_and_tolerates_one_identical_domain(tmp_path: Path) -> None:
     domain = DATA["domains"][0]
+    fabrikam = {"name": "fabrikam.local"}
     first = _part(tmp_path, "hq", domains=[domain], hosts=[_host(0)])
-    second = _part(tmp_path, "dr", domains=[domain], hosts=[_host(1)])
+    second = _part(tmp_path, "dr", domains=[domain, fabrikam], hosts=[_host(1)])
     merged, infos = load_estate_snapshots([first, second])
     assert [h.name for h in merged.hosts] == [DATA["hosts"][0]["name"], DATA["hosts"][1]["name"]]
-    assert [d.name for d in merged.domains] == [domain["name"]]
+    assert [d.name for d in merged.domains] == [domain["name"], "fabrikam.local"]
+    assert merged.schema == load.SCHEMA_ID
     assert [(file, info.name) for file, info in infos] == [(str(first), "hq"), (str(second), "dr")]
     assert merged.snapshot.name == "hq"
     parts = [(str(p), read_snapshot(p)) for p in (first, second)]
@@ -285,6 +298,16 @@ def test_merge_refuses_a_name_defined_twice(tmp_path: Path) -> None:
     fourth = _part(tmp_path, "c", domains=[other])
     assert message(load_estate_snapshots, [third, fourth]) == (
         f"{fourth}: $.domains[0].name: 'contoso.local' is already defined in {third}")
+
+
+def test_a_broken_reference_names_the_file_it_is_in(tmp_path: Path) -> None:
+    first = _part(tmp_path, "hq", hosts=[_host(0)])
+    second = _part(tmp_path, "dr", hosts=[_host(1, managed_by="VMM09")])
+    assert message(load_estate_snapshots, [first, second]) == (
+        f"{second}: $.hosts[1].managed_by: 'VMM09' does not name an entry of vmm_servers")
+    alone = _part(tmp_path, "alone", hosts=[_host(1, managed_by="VMM09")])
+    assert message(load_estate_snapshots, [alone]) == (
+        f"{alone}: $.hosts[0].managed_by: 'VMM09' does not name an entry of vmm_servers")
 
 
 def test_one_file_is_not_merged(tmp_path: Path) -> None:

@@ -214,6 +214,8 @@ def test_server_authentication_merge_keeps_a_certificate_and_a_block() -> None:
     blocked = _server_step(_replica_plan(("APP01", "Kerberos"), ("WEB01", "Certificate")))
     assert blocked.param_dict == {"authentication": "CertificateAndKerberos", "thumbprint": ""}
     assert blocked.blocked == "HV02: no certificate with Server Authentication and a private key"
+    reverse = _server_step(_replica_plan(("APP01", "Certificate"), ("WEB01", "Kerberos")))
+    assert reverse.param_dict == {"authentication": "CertificateAndKerberos", "thumbprint": ""}
     for order in ((("APP01", "Kerberos"), ("WEB01", "Certificate")), (("APP01", "Certificate"), ("WEB01", "Kerberos"))):
         merged = _server_step(_replica_plan(*order, certificate=True))
         assert merged.param_dict == {"authentication": "CertificateAndKerberos", "thumbprint": "C0FFEE" * 6 + "C0FF"}
