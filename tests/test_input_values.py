@@ -174,3 +174,23 @@ def test_a_hyperv_hosts_version_and_os_version_must_agree(tmp_path: Path, capsys
     host["version"] = "6.1.7601.0"   # the same version, written with a zero more: no contradiction
     path.write_text(json.dumps(data), encoding="utf-8")
     assert main(["check", str(path), "--as-of", "collected"]) == 0
+
+
+@pytest.mark.parametrize(("path", "value", "allowed"), [
+    (("hosts", 0, "platform"), "kvm", "esx, esxi, hyperv, virtual-server"),
+    (("vmm_servers", 0, "os", "installation_type"), "Nano", "Core, Full"),
+    (("vmm_servers", 0, "services", 0, "start_mode"), "Automatic", "Auto, Boot, Disabled, Manual, System"),
+])
+def test_an_enum_error_lists_the_values_the_field_accepts(path: tuple, value: str, allowed: str, tmp_path: Path,
+                                                          capsys: pytest.CaptureFixture[str]) -> None:
+    data = json.loads(TEXT)
+    node: Any = data
+    for step in path[:-1]:
+        node = node[step]
+    node[path[-1]] = value
+    file = tmp_path / "enum.json"
+    file.write_text(json.dumps(data), encoding="utf-8")
+    assert main(["check", str(file)]) == 2
+    dotted = "$." + "".join(f"[{s}]" if isinstance(s, int) else f".{s}" for s in path).lstrip(".")
+    assert capsys.readouterr().err == (f"preflight: error: {file}: {dotted}: invalid enum value '{value}' "
+                                       f"(expected one of: {allowed})\n")

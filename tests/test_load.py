@@ -209,7 +209,7 @@ def test_field_level_errors_name_path_and_expectation() -> None:
     assert decode_error(data) == "f.json: $.hosts[0].hardware.memory_gb: expected float, got str"
     data = edited()
     data["hosts"][0]["platform"] = "kvm"
-    assert decode_error(data) == "f.json: $.hosts[0].platform: invalid enum value 'kvm'"
+    assert decode_error(data) == "f.json: $.hosts[0].platform: invalid enum value 'kvm' (expected one of: esx, esxi, hyperv, virtual-server)"
 
 
 def test_duplicate_key_and_control_character_are_named_in_json_not_only_in_toml() -> None:

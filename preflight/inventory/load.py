@@ -14,6 +14,7 @@ from msgspec import UNSET
 
 from preflight.errors import InputError, split_validation_error
 from preflight.inventory import names, scan
+from preflight.inventory.choices import allowed_values
 from preflight.inventory.consistency import check_consistency
 from preflight.inventory.read import read_input, to_utf8
 from preflight.inventory.references import check_references
@@ -37,6 +38,10 @@ def _validation_error(file: str, error: msgspec.ValidationError) -> InputError:
     path, kind, problem = split_validation_error(error)
     if kind:
         return InputError(file, path, _KIND_TEXT[kind])
+    if problem.startswith("invalid enum value"):
+        allowed = allowed_values(path)
+        if allowed:
+            return InputError(file, path, f"{problem} (expected one of: {', '.join(allowed)})")
     pattern = problem.partition("matching regex '")[2][:-1].replace("\\\\", "\\")
     return InputError(file, path, _PATTERNS.get(pattern, problem))
 

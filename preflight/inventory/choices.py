@@ -1,0 +1,45 @@
+"""The values an enumerated snapshot field accepts, found from the model types by field path.
+
+msgspec says only "Invalid enum value 'kvm'"; the admin needs the list (`hyperv`, `esx`, ...) to fix the file.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+
+import msgspec.inspect as mi
+
+from preflight.inventory.snapshot import Snapshot
+
+_STEP = re.compile(r"\.([A-Za-z_][A-Za-z0-9_]*)|\[\d+\]")
+
+
+def _options(kind: mi.Type) -> list[mi.Type]:
+    pending, found = [kind], []
+    while pending:
+        current = pending.pop()
+        if isinstance(current, mi.Metadata):
+            pending.append(current.type)
+        elif isinstance(current, mi.UnionType):
+            pending.extend(current.types)
+        else:
+            found.append(current)
+    return found
+
+
+@lru_cache(maxsize=256)
+def allowed_values(path: str) -> tuple[str, ...]:
+    """The values the enumerated field at `path` (``$.hosts[3].platform``) accepts; () when it is no enum."""
+    kinds: list[mi.Type] = [mi.type_info(Snapshot)]
+    for match in _STEP.finditer(path.removeprefix("$")):
+        name, following = match.group(1), []
+        for kind in (option for current in kinds for option in _options(current)):
+            if name is None and isinstance(kind, (mi.ListType, mi.VarTupleType)):
+                following.append(kind.item_type)
+            elif name is not None and isinstance(kind, mi.StructType):
+                following.extend(field.type for field in kind.fields if field.encode_name == name)
+        kinds = following
+    values = [value for kind in kinds for option in _options(kind) if isinstance(option, mi.LiteralType)
+              for value in option.values]
+    return tuple(str(value) for value in dict.fromkeys(values))
