@@ -107,3 +107,63 @@ def test_the_public_clixml_sample_reads_through_psrpcore() -> None:
         pytest.skip("public samples not on this machine")
     [vm] = read_clixml(text, str(sample))
     assert vm["AutomaticStartAction"] == EnumValue(3, "StartIfRunning") and vm["SmartPagingFileInUse"] is False
+
+
+def _zip(folder: Path, target: Path, top: str = "", extra: dict[str, bytes] | None = None) -> Path:
+    import zipfile
+
+    with zipfile.ZipFile(target, "w") as archive:
+        for file in sorted(folder.rglob("*")):
+            if file.is_file():
+                archive.write(file, f"{top}{file.relative_to(folder).as_posix()}")
+        for name, data in (extra or {}).items():
+            archive.writestr(name, data)
+    return target
+
+
+@pytest.mark.parametrize("top", ["", "preflight-bundle-VMM01/"])
+def test_a_zipped_bundle_imports_like_the_folder(tmp_path: Path, top: str, capsys: pytest.CaptureFixture[str]) -> None:
+    folder = IMPORTS / "fabric-2008r2-clixml"
+    assert main(["import", str(folder), "-o", str(tmp_path / "from-folder.json")]) == 0
+    archive = _zip(folder, tmp_path / "bundle.zip", top)
+    assert main(["import", str(archive), "-o", str(tmp_path / "from-zip.json")]) == 0
+    capsys.readouterr()
+    assert (tmp_path / "from-zip.json").read_bytes() == (tmp_path / "from-folder.json").read_bytes()
+
+
+def test_a_manifest_that_points_outside_its_bundle_is_refused(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    bundle = tmp_path / "bundle"
+    shutil.copytree(IMPORTS / "fabric-2008r2-clixml", bundle)
+    manifest = json.loads((bundle / "manifest.json").read_text(encoding="utf-8"))
+    manifest["sources"][0]["file"] = "../../../../etc/hostname"
+    (bundle / "manifest.json").write_text(json.dumps(manifest), encoding="utf-8")
+    out = tmp_path / "estate.json"
+    assert main(["import", str(bundle), "-o", str(out)]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "is not a path inside the bundle" in err and not out.exists()
+
+
+def test_a_zip_member_that_climbs_out_of_the_bundle_writes_nothing(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """Members are read into memory by the manifest's paths, never extracted: a hostile name is inert."""
+    (tmp_path / "inner").mkdir()
+    archive = _zip(IMPORTS / "fabric-2008r2-clixml", tmp_path / "inner" / "bundle.zip",
+                   extra={"../../evil.clixml": b"<Objs/>"})
+    out = tmp_path / "estate.json"
+    assert main(["import", str(archive), "-o", str(out)]) == 0, capsys.readouterr().err
+    assert out.exists() and not list(tmp_path.rglob("evil.clixml")) and not (tmp_path.parent / "evil.clixml").exists()
+
+
+def test_a_zip_written_with_backslashes_imports(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """Windows PowerShell 5.0's Compress-Archive stored member names with backslashes."""
+    import zipfile
+
+    folder = IMPORTS / "fabric-2008r2-clixml"
+    archive = tmp_path / "bundle.zip"
+    with zipfile.ZipFile(archive, "w") as handle:
+        for file in sorted(folder.rglob("*")):
+            if file.is_file():
+                handle.write(file, "preflight-bundle\\" + str(file.relative_to(folder)).replace("/", "\\"))
+    assert main(["import", str(archive), "-o", str(tmp_path / "a.json")]) == 0
+    assert main(["import", str(folder), "-o", str(tmp_path / "b.json")]) == 0
+    capsys.readouterr()
+    assert (tmp_path / "a.json").read_bytes() == (tmp_path / "b.json").read_bytes()

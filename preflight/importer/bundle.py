@@ -128,14 +128,16 @@ def _zip_files(path: Path) -> dict[str, bytes]:
         raise InputError(str(path), None, f"expected a bundle folder or a zip of one: {exc}") from None
     files: dict[str, bytes] = {}
     with archive:
-        names = [info for info in archive.infolist() if not info.is_dir()]
-        roots = {info.filename.split("/", 1)[0] for info in names}
+        members = [info for info in archive.infolist() if not info.is_dir()]
+        # Windows PowerShell 5.0's Compress-Archive wrote member names with backslashes: read both
+        names = [info.filename.replace("\\", "/") for info in members]
+        roots = {name.split("/", 1)[0] for name in names}
         # Compress-Archive of the folder puts everything under the folder's name: look through it
-        strip = len(roots) == 1 and all("/" in info.filename for info in names)
-        for info in names:
+        strip = len(roots) == 1 and all("/" in name for name in names)
+        for info, name in zip(members, names, strict=True):
             total += info.file_size
             if total > limit:
                 raise InputError(str(path), None, f"unpacks to more than the input limit of {limit / 1e6:g} MB")
-            name = info.filename.split("/", 1)[1] if strip else info.filename
-            files[posixpath.normpath(name)] = archive.read(info)
+            # members are only read into memory, by the manifest's paths: a name climbing out writes nothing
+            files[posixpath.normpath(name.split("/", 1)[1] if strip else name)] = archive.read(info)
     return files
