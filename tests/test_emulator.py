@@ -279,3 +279,18 @@ def test_restart_and_drain_refuse_what_is_not_there() -> None:
     assert apply(state, Request("drain-node", "hosts", "NOPE")).reason == "'NOPE' is not a node of a cluster in the estate"
     assert apply(state, Request("resume-node", "hosts", "NOPE")).reason == "no host named 'NOPE'"
     assert state.outages == []
+
+
+def test_uninstall_patterns_run_on_re2_like_the_rule_engine() -> None:
+    """A site's pattern reaches the emulator through a rule's fix: it must not hang it, nor be read differently."""
+    state = _state("vmm")
+    server = state.snapshot.vmm_servers[0]
+    server.installed_software.append(type(server.installed_software[0])(name="a" * 5000 + "!", version="1.0"))
+    refused = apply(state, Request("uninstall-software", "vmm_servers", server.name, {"pattern": r"(kit)\1"}))
+    assert refused.result is Result.FAILED and "RE2 syntax" in refused.reason  # a backreference: not RE2
+    hostile = apply(state, Request("uninstall-software", "vmm_servers", server.name, {"pattern": "^(a+)+$"}))
+    assert hostile.result is not Result.FAILED  # linear time on RE2; Python's re would backtrack for ages
+    removed = apply(state, Request("uninstall-software", "vmm_servers", server.name,
+                                   {"pattern": "automated installation KIT"}))
+    assert removed.result is Result.APPLIED  # case-insensitive, as the rule engine matches
+    assert not any("Automated Installation Kit" in s.name for s in server.installed_software)

@@ -11,6 +11,7 @@ from preflight.emulator.effects import Applied, Refused, Request, effect, ok
 from preflight.emulator.state import EmulatedEstate
 from preflight.inventory.common import Service, Software, StartMode, known
 from preflight.inventory.versions import Version, parse_version
+from preflight.patterns import compile_regex
 
 WAIK = re.compile(r"Windows Automated Installation Kit|Windows AIK", re.I)
 WAIK_WINDOWS7 = Version.of(2, 0)
@@ -84,9 +85,9 @@ def _feature(state: EmulatedEstate, request: Request) -> Applied:
 def _uninstall(state: EmulatedEstate, request: Request) -> Applied:
     record = _computer(state, request, "installed_software")
     try:
-        pattern = re.compile(request.p("pattern"), re.I)
-    except re.error as exc:
-        raise Refused(f"pattern {request.p('pattern')!r} is not a valid regular expression: {exc}") from None
+        pattern = compile_regex(request.p("pattern"))  # RE2, as the rule engine: a site's pattern cannot hang
+    except ValueError as exc:
+        raise Refused(str(exc)) from None
     below = request.p("below_version")
     # with a version bound, only products proven older go (as the rendered script does)
     keep = [s for s in record.installed_software if not pattern.search(s.name)
