@@ -14,6 +14,7 @@ from preflight.engine.fieldtypes import options, type_info
 from preflight.estate import FACT_PROVIDERS, TARGET_KINDS, Estate
 from preflight.estate.model import link_types
 from preflight.inventory import load_estate_snapshots
+from preflight.inventory.choices import alternatives
 from preflight.inventory.paths import Missing
 from preflight.pipeline import load_rules
 
@@ -27,7 +28,7 @@ def _conforms(value: object, kind: mi.Type) -> bool:
     if isinstance(value, Missing) or value is msgspec.UNSET:
         return True
     if value is None:
-        return any(isinstance(o, mi.NoneType) for o in _with_none(kind)) or not options(kind)
+        return any(isinstance(o, mi.NoneType) for o in alternatives(kind)) or not options(kind)
     for option in options(kind):
         if isinstance(option, mi.AnyType):
             return True
@@ -41,19 +42,6 @@ def _conforms(value: object, kind: mi.Type) -> bool:
         if simple and isinstance(value, simple) and (not isinstance(value, bool) or isinstance(option, mi.BoolType)):
             return True
     return False
-
-
-def _with_none(kind: mi.Type) -> list[mi.Type]:
-    found, pending = [], [kind]
-    while pending:
-        current = pending.pop()
-        if isinstance(current, mi.Metadata):
-            pending.append(current.type)
-        elif isinstance(current, mi.UnionType):
-            pending.extend(current.types)
-        else:
-            found.append(current)
-    return found
 
 
 def _required(kind: str) -> set[str]:

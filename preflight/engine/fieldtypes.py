@@ -23,6 +23,7 @@ from typing import Any
 import msgspec.inspect as mi
 
 from preflight.engine.conditions import ConditionError, compile_condition
+from preflight.inventory.choices import alternatives
 from preflight.inventory.paths import Missing, Path, Step, compile_path
 
 _ANY = mi.AnyType()
@@ -50,17 +51,8 @@ def type_info(annotation: Any) -> mi.Type:
 def options(kind: mi.Type) -> list[mi.Type]:
     """The alternatives of a type: metadata stripped, unions flattened, null and `Missing` (a fact the
     estate could not derive, which the engine reports as unknown) left out."""
-    found: list[mi.Type] = []
-    pending = [kind]
-    while pending:
-        current = pending.pop(0)
-        if isinstance(current, mi.Metadata):
-            pending.insert(0, current.type)
-        elif isinstance(current, mi.UnionType):
-            pending[0:0] = list(current.types)
-        elif not isinstance(current, mi.NoneType) and not (isinstance(current, mi.CustomType) and current.cls is Missing):
-            found.append(current)
-    return found
+    return [option for option in alternatives(kind) if not isinstance(option, mi.NoneType)
+            and not (isinstance(option, mi.CustomType) and option.cls is Missing)]
 
 
 def describe(kind: mi.Type) -> str:

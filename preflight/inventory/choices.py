@@ -15,14 +15,16 @@ from preflight.inventory.snapshot import Snapshot
 _STEP = re.compile(r"\.([A-Za-z_][A-Za-z0-9_]*)|\[\d+\]")
 
 
-def _options(kind: mi.Type) -> list[mi.Type]:
-    pending, found = [kind], []
+def alternatives(kind: mi.Type) -> list[mi.Type]:
+    """The alternatives of a model type, in order: metadata (lengths, patterns) stripped, unions flattened."""
+    found: list[mi.Type] = []
+    pending = [kind]
     while pending:
-        current = pending.pop()
+        current = pending.pop(0)
         if isinstance(current, mi.Metadata):
-            pending.append(current.type)
+            pending.insert(0, current.type)
         elif isinstance(current, mi.UnionType):
-            pending.extend(current.types)
+            pending[0:0] = list(current.types)
         else:
             found.append(current)
     return found
@@ -34,12 +36,12 @@ def allowed_values(path: str) -> tuple[str, ...]:
     kinds: list[mi.Type] = [mi.type_info(Snapshot)]
     for match in _STEP.finditer(path.removeprefix("$")):
         name, following = match.group(1), []
-        for kind in (option for current in kinds for option in _options(current)):
+        for kind in (option for current in kinds for option in alternatives(current)):
             if name is None and isinstance(kind, (mi.ListType, mi.VarTupleType)):
                 following.append(kind.item_type)
             elif name is not None and isinstance(kind, mi.StructType):
                 following.extend(field.type for field in kind.fields if field.encode_name == name)
         kinds = following
-    values = [value for kind in kinds for option in _options(kind) if isinstance(option, mi.LiteralType)
+    values = [value for kind in kinds for option in alternatives(kind) if isinstance(option, mi.LiteralType)
               for value in option.values]
     return tuple(str(value) for value in dict.fromkeys(values))
