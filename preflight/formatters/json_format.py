@@ -52,8 +52,7 @@ def report_dict(report: Report) -> dict[str, Any]:
             "checks": report.checks,
             "elapsed_seconds": round(report.elapsed_seconds, 3),
         },
-        "missing_data": [{"kind": m.kind, "name": m.name, "fields": list(m.fields), "rules": list(m.rules)}
-                         for m in report.missing_data()],
+        "missing_data": [m.as_dict() for m in report.missing_data()],
         "findings": [finding_dict(f) for f in report.findings],
         "tool": {"name": "preflight", "version": report.tool_version},
         "packs": report.packs,

@@ -46,6 +46,10 @@ class MissingData:
     fields: tuple[str, ...]
     rules: tuple[str, ...]
 
+    def as_dict(self) -> dict[str, object]:
+        """The JSON shape every format writes: kind, name, fields and rules."""
+        return {"kind": self.kind, "name": self.name, "fields": list(self.fields), "rules": list(self.rules)}
+
 
 @dataclass(frozen=True)
 class InputFile:
