@@ -21,6 +21,7 @@ from preflight.cli.report import report
 from preflight.cli.rules import rules_app
 from preflight.cli.validate import schema, validate
 from preflight.cli.verify import verify
+from preflight.cli.waivers import waivers_app
 from preflight.errors import PreflightError
 from preflight.safe_text import visible
 
@@ -47,6 +48,7 @@ app.command()(verify)
 app.command()(drill)
 app.command(name="import")(import_)
 app.add_typer(rules_app, name="rules")
+app.add_typer(waivers_app, name="waivers")
 
 
 def _version(value: bool) -> None:

@@ -14,11 +14,13 @@ from preflight.cli.options import (
     AsOfOption,
     FailOn,
     FailOnOption,
+    NoWaiversOption,
     OutputFile,
     QuietOption,
     RuleDirs,
     Snapshots,
     StrictOption,
+    WaiversOption,
 )
 from preflight.errors import PreflightError
 
@@ -34,6 +36,13 @@ class Judgement:
     strict: bool
     allow_unknown: bool
     as_of: str
+    waivers: list[Path] | None = None
+    no_waivers: bool = False
+    baseline: Path | None = None
+
+    def inputs(self, snapshots: list[Path]) -> list[Path]:
+        """Every file the run reads (snapshots, waivers, baseline): no output may overwrite one."""
+        return [*snapshots, *(self.waivers or ()), *([self.baseline] if self.baseline else [])]
 
     def request(self, snapshots: list[Path], rules: list[Path] | None) -> CheckRequest:
         """The pipeline request; conflicting or malformed options are a `PreflightError` (exit 2)."""
@@ -44,10 +53,12 @@ class Judgement:
 
         if self.strict and self.allow_unknown:
             raise PreflightError("--strict and --allow-unknown contradict each other: choose one")
+        if self.waivers and self.no_waivers:
+            raise PreflightError("--waivers and --no-waivers contradict each other: choose one")
         policy = (UnknownPolicy.STRICT if self.strict else
                   UnknownPolicy.ALLOW if self.allow_unknown else UnknownPolicy.INCOMPLETE)
         return CheckRequest(tuple(snapshots), tuple(rules or ()), Severity(self.fail_on.value), policy,
-                            parse_as_of(self.as_of))
+                            parse_as_of(self.as_of), tuple(self.waivers or ()), not self.no_waivers, self.baseline)
 
 
 def check(
@@ -60,10 +71,18 @@ def check(
     as_of: AsOfOption = "now",
     rules: RuleDirs = None,
     quiet: QuietOption = False,
+    waivers: WaiversOption = None,
+    no_waivers: NoWaiversOption = False,
+    baseline: Annotated[Path | None, typer.Option(
+        "--baseline", metavar="FILE",
+        help="A previous JSON report (--format json): only findings new or regressed (severity up, or unknown "
+             "-> fail) since then decide the verdict and the exit code.")] = None,
 ) -> None:
-    """Check snapshots of an estate: exit 0 go, 1 no-go, 2 bad input, 3 internal error, 4 incomplete."""
-    check_and_emit(snapshots, format, output, Judgement(fail_on, strict, allow_unknown, as_of), rules, quiet,
-                   default_format="text")
+    """Check snapshots of an estate: exit 0 go, 1 no-go, 2 bad input, 3 internal error, 4 incomplete.
+
+    With --baseline, 1 and 4 count only findings that are new or regressed since the baseline report."""
+    check_and_emit(snapshots, format, output, Judgement(fail_on, strict, allow_unknown, as_of, waivers, no_waivers, baseline),
+                   rules, quiet, default_format="text")
 
 
 def check_and_emit(snapshots: list[Path], format: str | None, output: Path | None, judgement: Judgement,
@@ -74,7 +93,7 @@ def check_and_emit(snapshots: list[Path], format: str | None, output: Path | Non
     from preflight.pipeline import run_check
 
     chosen = choose_formatter(format, output, default_format)
-    check_outputs({"-o": output}, snapshots)
+    check_outputs({"-o": output}, judgement.inputs(snapshots))
     request = judgement.request(snapshots, rules)
     with progress_reporter(quiet) as progress:
         report, _, _ = run_check(request, progress)

@@ -47,3 +47,12 @@ OutputFile = Annotated[
     Path | None, typer.Option("-o", "--output", help="Write to this file (atomically; - is standard output) instead of standard output.")
 ]
 QuietOption = Annotated[bool, typer.Option("--quiet", "-q", help="No progress output on standard error.")]
+WaiversOption = Annotated[
+    list[Path] | None,
+    typer.Option("--waivers", metavar="FILE",
+                 help="A waivers file (TOML, preflight/waivers/v1): rule, object, reason, approver, ticket, expires. "
+                      "Repeatable. Without it, <snapshot stem>.waivers.toml beside a snapshot is used.")
+]
+NoWaiversOption = Annotated[
+    bool, typer.Option("--no-waivers", help="Ignore <snapshot stem>.waivers.toml beside the snapshots.")
+]

@@ -12,11 +12,13 @@ from preflight.cli.options import (
     AsOfOption,
     FailOn,
     FailOnOption,
+    NoWaiversOption,
     OutputFile,
     QuietOption,
     RuleDirs,
     Snapshots,
     StrictOption,
+    WaiversOption,
 )
 
 REPORT_FORMAT_HELP = "html, md, junit, sarif, json (default: from -o's extension: .html .md .xml .sarif .json; else html)."
@@ -32,7 +34,9 @@ def report(
     as_of: AsOfOption = "now",
     rules: RuleDirs = None,
     quiet: QuietOption = False,
+    waivers: WaiversOption = None,
+    no_waivers: NoWaiversOption = False,
 ) -> None:
     """Write a report of the check (HTML by default): exit 0 go, 1 no-go, 2 bad input, 3 internal error, 4 incomplete."""
-    check_and_emit(snapshots, format, output, Judgement(fail_on, strict, allow_unknown, as_of), rules, quiet,
+    check_and_emit(snapshots, format, output, Judgement(fail_on, strict, allow_unknown, as_of, waivers, no_waivers), rules, quiet,
                    default_format="html")

@@ -14,10 +14,12 @@ from preflight.cli.options import (
     AsOfOption,
     FailOn,
     FailOnOption,
+    NoWaiversOption,
     OutputFile,
     RuleDirs,
     Snapshots,
     StrictOption,
+    WaiversOption,
 )
 
 
@@ -32,6 +34,8 @@ def verify(
     allow_unknown: AllowUnknownOption = False,
     as_of: AsOfOption = "now",
     rules: RuleDirs = None,
+    waivers: WaiversOption = None,
+    no_waivers: NoWaiversOption = False,
 ) -> None:
     """Verify the remediation plan in the emulator: exit 0 when it leaves no blocker, introduces nothing and the
     simulated VMM 2012 upgrade succeeds; 1 otherwise; 4 when it passes but the estate's verdict is incomplete
@@ -43,8 +47,9 @@ def verify(
     from preflight.report import Verdict
 
     chosen = choose_formatter(format, output, "text")
-    check_outputs({"-o": output, "--script": script, "--emit-snapshot": emit_snapshot}, snapshots)
-    request = Judgement(fail_on, strict, allow_unknown, as_of).request(snapshots, rules)
+    judgement = Judgement(fail_on, strict, allow_unknown, as_of, waivers, no_waivers)
+    check_outputs({"-o": output, "--script": script, "--emit-snapshot": emit_snapshot}, judgement.inputs(snapshots))
+    request = judgement.request(snapshots, rules)
     report, emulated, plan = run_verify(request)
     outputs: list[tuple[Writer, Path | None]] = [(lambda stream: chosen.write(report, stream), output)]
     if script is not None:

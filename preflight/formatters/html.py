@@ -149,6 +149,25 @@ def verification_view(verification: Any) -> dict[str, Any] | None:
     return data
 
 
+def waiver_view(report: Report) -> dict[str, Any] | None:
+    """The waivers for the template: waived findings with their rule titles, expired and stale waivers, files."""
+    from preflight.report.waivers import WaiverState
+
+    outcome = report.waivers
+    if outcome is None:
+        return None
+    titles = {rule.code: rule.title for rule in report.rules}
+    return {
+        "waived": [{"finding": w.finding, "waiver": w.waiver, "title": titles.get(w.finding.rule, w.finding.name)}
+                   for w in outcome.waived],
+        "lists": [("Expired waivers", outcome.in_state(WaiverState.EXPIRED),
+                   "Past their expiry at the as-of instant: the findings they name count again."),
+                  ("Stale waivers", outcome.in_state(WaiverState.STALE),
+                   "In force but matching no finding (fixed, renamed or mistyped): remove them.")],
+        "files": outcome.files,
+    }
+
+
 @formatter("html", (".html", ".htm"), "Self-contained HTML report for people (works offline, prints to PDF)")
 def write_html(report: Report, stream: TextIO) -> None:
     """Write the single-file HTML report."""
@@ -160,7 +179,7 @@ def write_html(report: Report, stream: TextIO) -> None:
         counts={s.value: n for s, n in report.severity_counts.items()},
         unknown_count=report.status_counts.get(Status.UNKNOWN, 0), status=Status,
         chart=chart_data(report), summary=rule_summary(report), unknowns=unknown_summary(report),
-        missing=report.missing_data(),
+        missing=report.missing_data(), waivers=waiver_view(report),
         verification=verification_view(report.verification), data=page_data(report),
         css=_asset("report.css"), js=js, js_hash=_csp_hash(js),
     ))

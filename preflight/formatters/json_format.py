@@ -36,6 +36,27 @@ def finding_dict(finding: Finding) -> dict[str, Any]:
 
 def report_dict(report: Report) -> dict[str, Any]:
     """The whole report as a JSON-ready dict."""
+    document = _report_dict(report)
+    document.update(waiver_members(report))
+    return document
+
+
+def waiver_members(report: Report) -> dict[str, Any]:
+    """`waived` (findings a waiver in force took out of the verdict, each with its waiver), `waivers` (every
+    waiver and its state: applied, expired or stale), and `baseline` under check --baseline; a finding an
+    expired waiver names carries `waiver_expired`."""
+    outcome = report.waivers
+    members: dict[str, Any] = {
+        "waived": [{**finding_dict(w.finding), "waiver": w.waiver.as_dict()} for w in outcome.waived] if outcome else [],
+        "waivers": [{**use.waiver.as_dict(), "state": use.state.value, "matched": len(use.matched)}
+                    for use in outcome.uses] if outcome else [],
+    }
+    if report.baseline is not None:
+        members["baseline"] = report.baseline.as_dict()
+    return members
+
+
+def _report_dict(report: Report) -> dict[str, Any]:
     return {
         "schema": REPORT_SCHEMA,
         "verdict": report.verdict.value,
@@ -47,13 +68,14 @@ def report_dict(report: Report) -> dict[str, Any]:
         "summary": {
             "severity": {s.value: n for s, n in report.severity_counts.items()},
             "status": {s.value: n for s, n in report.status_counts.items()},
+            "waived": report.waived_count,
             "rules": len(report.rules),
             "objects": report.objects,
             "checks": report.checks,
             "elapsed_seconds": round(report.elapsed_seconds, 3),
         },
         "missing_data": [m.as_dict() for m in report.missing_data()],
-        "findings": [finding_dict(f) for f in report.findings],
+        "findings": [_counted_dict(f, report) for f in report.findings],
         "tool": {"name": "preflight", "version": report.tool_version},
         "packs": report.packs,
         "inputs": [
@@ -63,6 +85,14 @@ def report_dict(report: Report) -> dict[str, Any]:
         ],
         **_verification(report),
     }
+
+
+def _counted_dict(finding: Finding, report: Report) -> dict[str, Any]:
+    data = finding_dict(finding)
+    lapsed = report.waivers.expired_waiver(finding) if report.waivers else None
+    if lapsed is not None:
+        data["waiver_expired"] = lapsed.as_dict()
+    return data
 
 
 def as_of_dict(report: Report) -> dict[str, Any]:

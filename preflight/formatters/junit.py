@@ -62,6 +62,7 @@ def build_junit(report: Report) -> ET.Element:
             _case(suite, finding)
             counts["tests"] += 1
             counts["failures" if finding.status is Status.FAIL else "skipped"] += 1
+        waived_cases(suite, report, pack, counts)
         for rule in rules_by_pack.get(pack, ()):
             passes = report.tallies.get(rule.code, {}).get(Status.PASS, 0)
             ET.SubElement(suite, "testcase", classname=f"{pack}.{rule.code}",
@@ -76,6 +77,22 @@ def build_junit(report: Report) -> ET.Element:
     root.set("errors", "0")
     root.set("time", f"{report.elapsed_seconds:.3f}")
     return root
+
+
+def waived_cases(suite: ET.Element, report: Report, pack: str, counts: dict[str, int]) -> None:
+    """A skipped test case per waived finding of `pack`, its message the waiver's reason, approver, ticket
+    and expiry; `counts` (tests, skipped) are updated."""
+    for item in report.waivers.waived if report.waivers else ():
+        finding, waiver = item.finding, item.waiver
+        if finding.pack != pack:
+            continue
+        case = ET.SubElement(suite, "testcase", classname=_clean(f"{finding.pack}.{finding.rule}"),
+                             name=_clean(f"{finding.rule} {finding.target.kind}/{finding.target.name}"))
+        reason = (f"waived: {waiver.reason} (approved by {waiver.approver}, ticket {waiver.ticket}, "
+                  f"expires {waiver.expires_text})")
+        ET.SubElement(case, "skipped", message=_clean(reason))
+        counts["tests"] += 1
+        counts["skipped"] += 1
 
 
 @formatter("junit", (".xml",), "JUnit XML: a testsuite per pack, a testcase per failing or unknown check")

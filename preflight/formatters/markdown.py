@@ -89,6 +89,31 @@ def _missing_block(report: Report) -> list[str]:
     return out + [""]
 
 
+def waivers_block(report: Report) -> list[str]:
+    """Waived findings (accepted, not counted) with reason, approver, ticket and expiry; expired and stale waivers."""
+    from preflight.report.waivers import WaiverState
+
+    outcome = report.waivers
+    if outcome is None:
+        return []
+    out = ["### Waived (accepted, not counted toward the verdict)", ""]
+    if outcome.waived:
+        out += ["| Rule | Object | Severity | Reason | Approver | Ticket | Expires |", "|---|---|---|---|---|---|---|"]
+        out += [f"| {w.finding.rule} | {md_escape(w.finding.target.name)} ({w.finding.target.kind}) | {w.finding.severity.value} "
+                f"| {md_escape(w.waiver.reason)} | {md_escape(w.waiver.approver)} | {md_escape(w.waiver.ticket)} "
+                f"| {w.waiver.expires_text} |" for w in outcome.waived]
+    else:
+        out.append("No finding is waived.")
+    for state, heading in ((WaiverState.EXPIRED, "Expired waivers (the findings they name count again)"),
+                           (WaiverState.STALE, "Stale waivers (match no finding: remove them)")):
+        uses = outcome.in_state(state)
+        if uses:
+            out += ["", f"**{heading}:**", ""]
+            out += [f"- {md_escape(u.waiver.label)}: ticket {md_escape(u.waiver.ticket)}, expires {u.waiver.expires_text}"
+                    for u in uses]
+    return out + [""]
+
+
 @formatter("md", (".md", ".markdown"), "Markdown summary for a change ticket")
 def write_markdown(report: Report, stream: TextIO) -> None:
     """Write the Markdown summary."""
@@ -100,7 +125,9 @@ def write_markdown(report: Report, stream: TextIO) -> None:
            f"As of {report.as_of.instant.isoformat()} ({report.as_of.describe()}).", "",
            "| Severity | Failing checks |", "|---|---:|"]
     out += [f"| {s.value} | {n} |" for s, n in report.severity_counts.items()]
-    out += [f"| unknown (not evaluated) | {unknown} |", ""]
+    out += [f"| unknown (not evaluated) | {unknown} |"]
+    out += [f"| waived (not counted) | {report.waived_count} |"] if report.waivers else []
+    out.append("")
     by_rule: dict[str, list[Finding]] = defaultdict(list)
     for finding in report.failures:
         by_rule[finding.rule].append(finding)
@@ -118,6 +145,7 @@ def write_markdown(report: Report, stream: TextIO) -> None:
     if unknown:
         out += [f"{unknown} check(s) could not be evaluated because the snapshot lacks the data.", ""]
     out += _missing_block(report)
+    out += waivers_block(report)
     if report.verification is not None:
         out += _verification_block(report)
     packs = ", ".join(f"{p} {v}" for p, v in report.packs.items())

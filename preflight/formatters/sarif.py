@@ -109,7 +109,8 @@ def build_sarif(report: Report) -> dict[str, Any]:
                                             "asOfChosen": report.as_of.describe(),
                                             "missingData": [m.as_dict() for m in report.missing_data()]}}],
             "artifacts": [_artifact(item) for item in report.inputs],
-            "results": [_result(f, rule_index, report) for f in report.findings if f.rule in rule_index],
+            "results": [_result(f, rule_index, report) for f in report.findings if f.rule in rule_index]
+                       + waived_results(report, rule_index),
             "properties": {"verdict": report.verdict.value},
         }],
     }
@@ -119,3 +120,21 @@ def build_sarif(report: Report) -> dict[str, Any]:
 def write_sarif(report: Report, stream: TextIO) -> None:
     """Write the SARIF log."""
     stream.write(json_visible(json.dumps(build_sarif(report), indent=2, ensure_ascii=False)) + "\n")
+
+
+def waived_results(report: Report, rule_index: dict[str, int]) -> list[dict[str, Any]]:
+    """Waived findings as results with an external, accepted suppression carrying the waiver's reason,
+    approver, ticket and expiry (code scanning shows them as dismissed, not as open alerts)."""
+    results = []
+    for item in report.waivers.waived if report.waivers else ():
+        if item.finding.rule not in rule_index:
+            continue
+        result = _result(item.finding, rule_index, report)
+        waiver = item.waiver
+        result["suppressions"] = [{
+            "kind": "external", "status": "accepted", "justification": waiver.reason,
+            "properties": {"approver": waiver.approver, "ticket": waiver.ticket, "expires": waiver.expires_text,
+                           "waiver": waiver.where},
+        }]
+        results.append(result)
+    return results

@@ -55,11 +55,13 @@ def _counts_line(report: Report) -> str:
     text = ", ".join(parts)
     if unknown:
         text += f"; {unknown} check{'s' if unknown != 1 else ''} unknown (snapshot lacks the data)"
+    if report.waived_count:
+        text += f"; {report.waived_count} waived"
     return text
 
 
-def _finding_lines(finding: Finding, title: str, paint: Paint, lines: list[str]) -> None:
-    lines.append(f"    {paint(_BOLD, _data(finding.rule))} {_data(finding.name)}: {_data(title)}")
+def _finding_lines(finding: Finding, title: str, paint: Paint, lines: list[str], report: Report) -> None:
+    lines.append(f"    {paint(_BOLD, _data(finding.rule))} {_data(finding.name)}: {_data(title)}{_tag(finding, report)}")
     lines.append(f"      {_data(finding.message)}")
     evidence = paint(_DIM, "evidence:")
     for item in finding.evidence:
@@ -70,6 +72,15 @@ def _finding_lines(finding: Finding, title: str, paint: Paint, lines: list[str])
     if finding.members:
         lines.append(f"      {paint(_DIM, 'nodes:')} {_data(', '.join(finding.members))}")
     lines.append(f"      {paint(_DIM, 'fix:')} {_data(finding.remediation)}")
+    lapsed = report.waivers.expired_waiver(finding) if report.waivers else None
+    if lapsed is not None:
+        lines.append(f"      {paint(_BOLD, 'waiver expired:')} {_data(lapsed.expires_text)} "
+                     f"(ticket {_data(lapsed.ticket)}, {_data(lapsed.where)}): this finding counts again")
+
+
+def _tag(finding: Finding, report: Report) -> str:
+    """' [new]' or ' [regressed]' under --baseline; ' [known]' for what the baseline already had."""
+    return "" if report.baseline is None else f" [{report.baseline.state(finding)}]"
 
 
 def text_lines(report: Report, colour: bool = False) -> list[str]:
@@ -80,6 +91,10 @@ def text_lines(report: Report, colour: bool = False) -> list[str]:
         paint(_DIM, _data(report.verdict_reason())),
         paint(_DIM, f"as of {report.as_of.instant.isoformat()} ({report.as_of.describe()})"),
     ]
+    if report.baseline is not None:
+        diff = report.baseline.diff
+        lines.append(paint(_DIM, _data(f"baseline {report.baseline.file}: {len(diff.new)} new, {len(diff.regressed)} "
+                                       f"regressed, {len(diff.unchanged)} known, {len(diff.resolved)} resolved")))
     titles: dict[str, str] = {}
     for severity in SEVERITIES_WORST_FIRST:
         failures = [f for f in report.failures if f.severity is severity]
@@ -95,7 +110,7 @@ def text_lines(report: Report, colour: bool = False) -> list[str]:
                 if finding.rule not in titles:
                     rule = report.rule(finding.rule)
                     titles[finding.rule] = rule.title if rule else finding.name
-                _finding_lines(finding, titles[finding.rule], paint, lines)
+                _finding_lines(finding, titles[finding.rule], paint, lines, report)
     unknowns = report.unknowns
     if unknowns:
         lines += ["", f"{paint(_BOLD, f'UNKNOWN ({len(unknowns)})')} not evaluated: the snapshot lacks the data; "
@@ -104,15 +119,44 @@ def text_lines(report: Report, colour: bool = False) -> list[str]:
             rules = _data(", ".join(item.rules))
             lines.append(f"  {paint(_BOLD, _data(item.name))} {paint(_DIM, f'({item.kind}; {rules})')}: "
                          f"{_data(', '.join(item.fields))}")
+    lines += waiver_lines(report, paint)
     counts = report.status_counts
+    waived = f", {report.waived_count} waived" if report.waivers else ""
     lines += ["", paint(_DIM, f"{len(report.rules)} rules, {report.objects} objects, {report.checks} checks "
                               f"({counts[Status.PASS]} pass, {counts[Status.FAIL]} fail, {counts[Status.UNKNOWN]} unknown, "
-                              f"{counts[Status.NOT_APPLICABLE]} n/a) in {report.elapsed_seconds:.2f} s")]
+                              f"{counts[Status.NOT_APPLICABLE]} n/a{waived}) in {report.elapsed_seconds:.2f} s")]
     if report.verification is not None:
         from preflight.formatters.verification import verification_lines  # only `verify` reports carry one
 
         lines.append("")
         lines += [_data(line) for line in verification_lines(report.verification)]
+    return lines
+
+
+def waiver_lines(report: Report, paint: Paint = _plain) -> list[str]:
+    """The WAIVED section (accepted, not counted) and the expired and stale waivers."""
+    from preflight.report.waivers import WaiverState
+
+    outcome = report.waivers
+    if outcome is None:
+        return []
+    lines: list[str] = []
+    if outcome.waived:
+        lines += ["", f"{paint(_BOLD, f'WAIVED ({len(outcome.waived)})')} accepted, not counted toward the verdict:"]
+        for item in outcome.waived:
+            f, w = item.finding, item.waiver
+            lines.append(f"  {paint(_BOLD, _data(f.rule))} {_data(f.target.name)} {paint(_DIM, f'({_data(f.target.kind)}; {f.severity.value})')}: "
+                         f"{_data(w.reason)}")
+            lines.append(f"      {paint(_DIM, 'waiver:')} approved by {_data(w.approver)}, ticket {_data(w.ticket)}, "
+                         f"expires {_data(w.expires_text)} ({_data(w.where)})")
+    for state, heading, note in (
+            (WaiverState.EXPIRED, "EXPIRED WAIVERS", "past their expiry at the as-of instant; what they name counts again:"),
+            (WaiverState.STALE, "STALE WAIVERS", "match no finding (fixed, renamed or mistyped): remove them:")):
+        uses = outcome.in_state(state)
+        if uses:
+            lines += ["", f"{paint(_BOLD, f'{heading} ({len(uses)})')} {note}"]
+            lines += [f"  {_data(u.waiver.label)}: expires {_data(u.waiver.expires_text)}, ticket {_data(u.waiver.ticket)}"
+                      + (f"; {len(u.matched)} finding(s)" if state is WaiverState.EXPIRED else "") for u in uses]
     return lines
 
 

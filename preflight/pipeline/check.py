@@ -16,6 +16,7 @@ from preflight.estate import Estate
 from preflight.inventory import load_estate_snapshots
 from preflight.inventory.as_of import AsOf, AsOfMode, AsOfSpec, resolve_as_of
 from preflight.inventory.snapshot import ENTITY_LISTS, Snapshot, SnapshotInfo
+from preflight.pipeline.judging import load_baseline, load_waivers
 from preflight.remediation.actions import ACTIONS
 from preflight.report import InputFile, Report, UnknownPolicy, build_report
 from preflight.report.topology import build_topology
@@ -26,13 +27,20 @@ Progress = Callable[[str, int, int], None]
 
 @dataclass(frozen=True)
 class CheckRequest:
-    """What to check, how strictly, and as of when (`as_of`: an instant, NOW or COLLECTED)."""
+    """What to check, how strictly, and as of when (`as_of`: an instant, NOW or COLLECTED).
+
+    `waivers`: files given with --waivers; without them, `<snapshot stem>.waivers.toml` beside a snapshot
+    is used unless `find_waivers` is False. `baseline`: a previous JSON report (--baseline).
+    """
 
     snapshots: tuple[Path, ...]
     rule_dirs: tuple[Path, ...] = ()
     fail_on: Severity = Severity.LOSS
     unknown_policy: UnknownPolicy = UnknownPolicy.INCOMPLETE
     as_of: AsOfSpec | AsOf = AsOfMode.NOW
+    waivers: tuple[Path, ...] = ()
+    find_waivers: bool = True
+    baseline: Path | None = None
 
 
 def fix_actions() -> dict[str, frozenset[str]]:
@@ -100,10 +108,13 @@ def run_evaluation(catalog: Catalog, estate: Estate, inputs: tuple[InputFile, ..
     started = time.perf_counter() if started is None else started
     as_of = request.as_of if isinstance(request.as_of, AsOf) else resolve_as_of(
         request.as_of, [(file, info.collected_at) for file, info in estate.infos])
+    waivers = load_waivers(request.waivers, request.snapshots, catalog, request.find_waivers)
+    baseline = load_baseline(request.baseline)
     evaluation = evaluate(catalog, estate, as_of, (lambda done, total: progress("evaluate", done, total)) if progress else None)
     report = build_report(
         catalog, evaluation, inputs, fail_on=request.fail_on, unknown_policy=request.unknown_policy,
         tool_version=__version__, as_of=as_of, elapsed_seconds=time.perf_counter() - started,
         topology=build_topology(estate, evaluation.findings), empty=is_empty(estate),
+        waivers=waivers, baseline=baseline,
     )
     return report, estate, evaluation

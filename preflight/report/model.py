@@ -13,7 +13,9 @@ from preflight.engine.evaluate import Evaluation
 from preflight.engine.findings import SEVERITIES_WORST_FIRST, Finding, Severity, Status
 from preflight.engine.rules import Rule
 from preflight.inventory.as_of import AsOf
+from preflight.report.baseline import BaselineGate, FindingKey, baseline_gate
 from preflight.report.topology import TopologyNode
+from preflight.report.waivers import WaiverFile, WaiverOutcome, apply_waivers
 
 if TYPE_CHECKING:
     from preflight.remediation.verification import Verification
@@ -84,6 +86,19 @@ class Report:
     verification: Verification | None = None
     tallies: dict[str, dict[Status, int]] = field(default_factory=dict)
     empty: bool = False
+    waivers: WaiverOutcome | None = None
+    baseline: BaselineGate | None = None
+
+    @property
+    def waived_count(self) -> int:
+        """Failing or unknown checks a waiver in force took out of the verdict."""
+        return len(self.waivers.waived) if self.waivers else 0
+
+    def gated(self) -> tuple[Finding, ...]:
+        """The findings that may decide the verdict: all counted ones, or with --baseline only the new or regressed."""
+        if self.baseline is None:
+            return self.findings
+        return tuple(f for f in self.findings if self.baseline.counts(f))
 
     @property
     def strict(self) -> bool:
@@ -102,11 +117,11 @@ class Report:
 
     def blocking(self) -> tuple[Finding, ...]:
         """Findings that make the verdict no-go."""
-        return tuple(f for f in self.findings if _blocks(f, self.fail_on, self.strict))
+        return tuple(f for f in self.gated() if _blocks(f, self.fail_on, self.strict))
 
     def deciding_unknowns(self) -> tuple[Finding, ...]:
         """Unknown findings at or above `fail_on`: the checks that keep the verdict from GO."""
-        return tuple(f for f in self.findings if f.status is Status.UNKNOWN and f.severity.rank >= self.fail_on.rank)
+        return tuple(f for f in self.gated() if f.status is Status.UNKNOWN and f.severity.rank >= self.fail_on.rank)
 
     def missing_data(self) -> tuple[MissingData, ...]:
         """Per object, the fields the deciding unknown checks lack (what to collect to reach a verdict)."""
@@ -155,18 +170,31 @@ def missing_by_object(findings: tuple[Finding, ...]) -> tuple[MissingData, ...]:
 
 def verdict_reason(report: Report) -> str:
     """Why the verdict is what it is, in one sentence (shared by every format)."""
+    reason = _verdict_reason(report)
+    if report.baseline is not None:
+        known = len(report.findings) - len(report.gated())
+        reason += (f" (only findings new or regressed since the baseline {report.baseline.file} count: "
+                   f"{known} known finding{'s' if known != 1 else ''} did not)")
+    return reason
+
+
+def _verdict_reason(report: Report) -> str:
     level = report.fail_on.value
+    nothing = "nothing new or regressed" if report.baseline is not None else "nothing"
     if report.verdict is Verdict.NO_GO:
         extra = " or cannot be evaluated there (--strict)" if report.strict else ""
-        return f"no-go: a rule fails at or above '{level}'{extra}"
+        what = "a new or regressed finding" if report.baseline is not None else "a rule"
+        return f"no-go: {what} fails at or above '{level}'{extra}"
     if report.verdict is Verdict.INCOMPLETE:
         if report.empty:
             return "incomplete: the snapshot describes no server, host, cluster or VM, so nothing was checked"
         count = len(report.deciding_unknowns())
-        return (f"incomplete: nothing fails at or above '{level}', but {count} check{'s' if count != 1 else ''} "
+        return (f"incomplete: {nothing} fails at or above '{level}', but {count} check{'s' if count != 1 else ''} "
                 f"there could not be evaluated (data not collected); collect it, or pass --allow-unknown")
     if report.unknown_policy is UnknownPolicy.ALLOW and report.deciding_unknowns():
-        return f"go: nothing fails at or above '{level}' (unknown checks counted as pass: --allow-unknown)"
+        return f"go: {nothing} fails at or above '{level}' (unknown checks counted as pass: --allow-unknown)"
+    if report.baseline is not None:
+        return f"go: {nothing} fails at or above '{level}'"
     return f"go: every applicable check at or above '{level}' was evaluated and passed"
 
 
@@ -182,15 +210,26 @@ def build_report(
     elapsed_seconds: float,
     topology: tuple[TopologyNode, ...] = (),
     empty: bool = False,
+    waivers: tuple[WaiverFile, ...] = (),
+    baseline: tuple[str, tuple[FindingKey, ...]] | None = None,
 ) -> Report:
-    """Assemble the report of one run (`empty`: the estate holds no object to check)."""
-    severity_counts = Counter(f.severity for f in evaluation.findings if f.status is Status.FAIL)
+    """Assemble the report of one run (`empty`: the estate holds no object to check).
+
+    `waivers` take the findings they name out of the verdict (they stay in the report as waived);
+    `baseline` (file, its findings) lets only findings new or regressed since then decide the verdict.
+    """
+    outcome = apply_waivers(evaluation.findings, waivers, as_of.instant) if waivers else None
+    findings = outcome.counted if outcome else evaluation.findings
+    gate = baseline_gate(baseline[0], baseline[1], findings) if baseline is not None else None
+    severity_counts = Counter(f.severity for f in findings if f.status is Status.FAIL)
     statuses = evaluation.status_counts()
+    for item in outcome.waived if outcome else ():
+        statuses[item.finding.status] -= 1   # a waived check is counted as waived, not as fail or unknown
     return Report(
-        verdict=decide(evaluation.findings, fail_on, unknown_policy, empty=empty),
+        verdict=decide(tuple(f for f in findings if gate is None or gate.counts(f)), fail_on, unknown_policy, empty=empty),
         fail_on=fail_on,
         unknown_policy=unknown_policy,
-        findings=evaluation.findings,
+        findings=findings,
         rules=tuple(sorted(catalog.rules.values(), key=lambda r: r.code)),
         packs={pack_id: info.version for pack_id, info in sorted(catalog.packs.items())},
         inputs=inputs,
@@ -204,4 +243,6 @@ def build_report(
         topology=topology,
         tallies={code: {s: tally.get(s, 0) for s in Status} for code, tally in evaluation.tallies.items()},
         empty=empty,
+        waivers=outcome,
+        baseline=gate,
     )
