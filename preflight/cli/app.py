@@ -14,6 +14,7 @@ from preflight import __version__
 from preflight.cli.check import check
 from preflight.cli.collect import collect
 from preflight.cli.collector import collector
+from preflight.cli.diff import diff
 from preflight.cli.drill import drill
 from preflight.cli.exit_codes import EXIT_CODES_HELP, ExitCode
 from preflight.cli.import_ import import_
@@ -46,6 +47,7 @@ app.command()(collect)
 app.command()(collector)
 app.command()(verify)
 app.command()(drill)
+app.command()(diff)
 app.command(name="import")(import_)
 app.add_typer(rules_app, name="rules")
 app.add_typer(waivers_app, name="waivers")

@@ -59,6 +59,10 @@ class _FindingDoc(msgspec.Struct):
     message: str = ""
 
 
+class _Header(msgspec.Struct):
+    schema: str = ""
+
+
 class _ReportDoc(msgspec.Struct):
     schema: str
     findings: list[_FindingDoc]
@@ -81,15 +85,18 @@ def read_report_findings(path: Path) -> tuple[FindingKey, ...]:
     file = str(path)
     data = to_utf8(read_input(path), file)
     try:
+        schema = msgspec.json.decode(data, type=_Header).schema
+    except (msgspec.ValidationError, msgspec.DecodeError) as exc:
+        raise InputError(file, None, f"not a preflight JSON report ({exc}); write one with preflight check --format json -o FILE") from None
+    if schema != REPORT_SCHEMA_ID:
+        raise InputError(file, "$.schema", f"expected {REPORT_SCHEMA_ID!r} (a preflight JSON report: preflight check "
+                                           f"--format json -o FILE), got {schema[:60]!r}")
+    try:
         doc = msgspec.json.decode(data, type=_ReportDoc)
     except msgspec.ValidationError as exc:
         field, kind, problem = split_validation_error(exc)
         text = {"missing": "required key is missing", "unknown": "unknown key"}.get(kind or "", problem)
         raise InputError(file, field, f"{text} (expected a preflight JSON report: preflight check --format json -o FILE)") from None
-    except msgspec.DecodeError as exc:
-        raise InputError(file, None, f"not JSON: {exc}") from None
-    if doc.schema != REPORT_SCHEMA_ID:
-        raise InputError(file, "$.schema", f"expected {REPORT_SCHEMA_ID!r} (a preflight JSON report), got {doc.schema[:60]!r}")
     return tuple(FindingKey(f.fingerprint, f.rule, f.target.kind, f.target.name, Severity(f.severity), Status(f.status),
                             f.message) for f in doc.findings)
 
