@@ -271,3 +271,34 @@ def test_junit_skips_waived_cases_with_the_reason(tour_outputs: dict[str, str]) 
     assert root.find(".//testcase[@name='PLT002 hosts/ESX-FAB01']/failure") is None
     vmm = root.find("testsuite[@name='vmm2012']")
     assert int(vmm.get("skipped")) == len(vmm.findall("testcase/skipped")) >= 3
+
+
+def test_verify_plans_only_what_counts_and_reports_the_waived(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["verify", str(BLOCKED), "--as-of", "collected", "--waivers", str(TOUR_WAIVERS), "-f", "json"]) == 1
+    document = json.loads(capsys.readouterr().out)
+    assert sorted((w["rule"], w["target"]["name"]) for w in document["waived"]) == [
+        ("PLT002", "ESX-FAB01"), ("UPG005", "FAB-SCVMM-MGMT01"), ("UPG005", "FAB-VMM-BR01")]
+    fates = {(f["rule"], f["target"]) for f in document["verification"]["findings"]}
+    assert ("PLT002", "ESX-FAB01") not in fates and ("SQL001", "FAB-VMM-BR01") in fates
+
+
+def test_a_waived_finding_does_not_colour_the_topology(tmp_path: Path) -> None:
+    from preflight.inventory.as_of import AsOfMode
+    from preflight.pipeline import CheckRequest, run_check
+    from preflight.report.topology import TopologyNode
+
+    estate = winrm_stopped(tmp_path)
+
+    def worst(waivers: tuple[Path, ...]) -> dict[str, object]:
+        report, _, _ = run_check(CheckRequest((estate,), as_of=AsOfMode.COLLECTED, waivers=waivers))
+        found: dict[str, object] = {}
+
+        def walk(nodes: tuple[TopologyNode, ...]) -> None:
+            for node in nodes:
+                found[node.name] = node.worst
+                walk(node.children)
+        walk(report.topology)
+        return found
+
+    assert worst(())["VMM01"] is Severity.BLOCKER
+    assert worst((waivers_file(tmp_path, WINRM_WAIVER.format(expires='"never"')),))["VMM01"] is None

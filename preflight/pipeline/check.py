@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import time
 from collections.abc import Callable
@@ -114,7 +115,8 @@ def run_evaluation(catalog: Catalog, estate: Estate, inputs: tuple[InputFile, ..
     report = build_report(
         catalog, evaluation, inputs, fail_on=request.fail_on, unknown_policy=request.unknown_policy,
         tool_version=__version__, as_of=as_of, elapsed_seconds=time.perf_counter() - started,
-        topology=build_topology(estate, evaluation.findings), empty=is_empty(estate),
-        waivers=waivers, baseline=baseline,
+        empty=is_empty(estate), waivers=waivers, baseline=baseline,
     )
+    # the topology colours objects by the findings that count: a waived one must not paint its host red
+    report = dataclasses.replace(report, topology=build_topology(estate, report.findings))
     return report, estate, evaluation

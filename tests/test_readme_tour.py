@@ -1,0 +1,66 @@
+"""The README's waivers, baseline and diff samples are what the commands print (real output, not prose)."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+from preflight.cli import main
+
+ROOT = Path(__file__).resolve().parent.parent
+TIMING = re.compile(r" in \d+\.\d+ s$")
+README = (ROOT / "README.md").read_text(encoding="utf-8")
+
+
+def sample_after(marker: str) -> list[str]:
+    """The lines of the first fenced block after `marker` in the README (blank lines and '...' dropped)."""
+    start = README.index(marker)
+    match = re.compile(r"```\n(.*?)```", re.S).search(README, start)
+    assert match, f"no sample block after {marker!r}"
+    return [TIMING.sub("", line) for line in match.group(1).splitlines() if line.strip() and line.strip() != "..."]
+
+
+def assert_shown(sample: list[str], out: str) -> None:
+    """Every sample line is a real line; one ending in ', ...' is a prefix of a real line."""
+    real = [TIMING.sub("", line) for line in out.splitlines()]
+    for line in sample:
+        full = line.removesuffix(", ...")
+        assert any(r == full or (line.endswith(", ...") and r.startswith(full)) for r in real), line
+
+
+def test_the_waivers_sample(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    monkeypatch.chdir(ROOT)
+    assert main(["check", "fixtures/estates/blocked.json", "--as-of", "collected",
+                 "--waivers", "fixtures/waivers/blocked.toml"]) == 1
+    assert_shown(sample_after("What `check --waivers` adds"), capsys.readouterr().out)
+    assert main(["waivers", "check", "fixtures/waivers/blocked.toml"]) == 0
+
+
+def test_the_waivers_file_example_is_valid(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    start = README.index("one `[[waivers]]` table per exception")
+    example = re.compile(r"```toml\n(.*?)```", re.S).search(README, start)
+    assert example
+    path = tmp_path / "waivers.toml"
+    path.write_text(example.group(1), encoding="utf-8")
+    assert main(["waivers", "check", str(path)]) == 0
+    assert capsys.readouterr().out.splitlines()[1] == (
+        "  1. PLT002 hosts/ESX-FAB01: expires 2026-12-31, ticket CHG-4711, approved by J. Smith (CAB)")
+
+
+def test_the_baseline_sample(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    monkeypatch.chdir(tmp_path)
+    assert main(["check", str(ROOT / "fixtures" / "estates" / "blocked.json"), "--as-of", "collected",
+                 "--format", "json", "-o", "last-week.json"]) == 1
+    capsys.readouterr()
+    assert main(["check", str(ROOT / "fixtures" / "diff" / "blocked-week2.json"), "--as-of", "collected",
+                 "--baseline", "last-week.json"]) == 1
+    assert_shown(sample_after("with last week's report as the baseline"), capsys.readouterr().out)
+
+
+def test_the_diff_sample(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    monkeypatch.chdir(ROOT)
+    assert main(["diff", "fixtures/estates/blocked.json", "fixtures/diff/blocked-week2.json", "--as-of", "collected"]) == 1
+    assert_shown(sample_after("`preflight diff fixtures/estates/blocked.json fixtures/diff/blocked-week2.json"),
+                 capsys.readouterr().out)
