@@ -302,3 +302,18 @@ def test_a_waived_finding_does_not_colour_the_topology(tmp_path: Path) -> None:
 
     assert worst(())["VMM01"] is Severity.BLOCKER
     assert worst((waivers_file(tmp_path, WINRM_WAIVER.format(expires='"never"')),))["VMM01"] is None
+
+
+def test_waived_unknown_checks_no_longer_keep_the_verdict_incomplete(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    data = json.loads(READY.read_text(encoding="utf-8"))
+    del data["vmm_servers"][0]["services"]   # VMM010 and VMM012 (deciding) and VMM011 cannot be evaluated
+    estate = write_snapshot(data, tmp_path / "estate.json")
+    code, report = run_json(capsys, str(estate), "--as-of", "collected")
+    assert code == 4 and report["missing_data"][0]["rules"] == ["VMM010", "VMM012"]
+    both = WINRM_WAIVER.format(expires="2026-12-31") + WINRM_WAIVER.format(expires="2026-12-31").split("\n", 1)[1].replace("VMM010", "VMM012")
+    path = waivers_file(tmp_path, both)
+    code, report = run_json(capsys, str(estate), "--as-of", "collected", "--waivers", str(path))
+    assert code == 0 and report["verdict"] == "go" and report["missing_data"] == []
+    assert sorted((w["rule"], w["status"]) for w in report["waived"]) == [("VMM010", "unknown"), ("VMM012", "unknown")]
+    assert report["summary"]["status"]["unknown"] == 1 and report["summary"]["waived"] == 2   # VMM011 stays unknown

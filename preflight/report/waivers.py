@@ -219,23 +219,25 @@ def apply_waivers(findings: tuple[Finding, ...], files: tuple[WaiverFile, ...], 
     counts, and the report names the expired waiver beside it.
     """
     waivers = [w for f in files for w in f.waivers]
-    active = [w for w in waivers if w.active_at(instant)]
-    lapsed = [w for w in waivers if not w.active_at(instant)]
+    by_rule: dict[str, list[Waiver]] = {}
+    for waiver in waivers:   # a large estate has 100k findings: only a rule's own waivers are tried on it
+        by_rule.setdefault(waiver.rule, []).append(waiver)
     matched: dict[int, list[str]] = {id(w): [] for w in waivers}
     counted: list[Finding] = []
     waived: list[Waived] = []
     expired: list[Waived] = []
     for finding in findings:
-        holding = [w for w in active if w.matches(finding)]
-        for waiver in holding + [w for w in lapsed if w.matches(finding)]:
+        candidates = [w for w in by_rule.get(finding.rule, ()) if w.matches(finding)]
+        holding = [w for w in candidates if w.active_at(instant)]
+        lapsed = [w for w in candidates if not w.active_at(instant)]
+        for waiver in candidates:
             matched[id(waiver)].append(finding.fingerprint)
         if holding:
             waived.append(Waived(finding, holding[0]))
             continue
         counted.append(finding)
-        old = next((w for w in lapsed if w.matches(finding)), None)
-        if old is not None:
-            expired.append(Waived(finding, old))
+        if lapsed:
+            expired.append(Waived(finding, lapsed[0]))
     uses = tuple(WaiverUse(w, WaiverState.EXPIRED if not w.active_at(instant) else
                            WaiverState.APPLIED if matched[id(w)] else WaiverState.STALE, tuple(matched[id(w)]))
                  for w in waivers)
