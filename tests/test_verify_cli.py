@@ -21,7 +21,7 @@ def test_ready_estate_verifies_and_writes_script_and_snapshot(tmp_path: Path, ca
     code = main(["verify", str(ESTATES / "ready.json"), "--script", str(script), "--emit-snapshot", str(emitted)])
     out = capsys.readouterr().out
     assert code == 0, out
-    assert "VERIFY: PASSED" in out and "upgrade-vmm-2012" in out
+    assert "PLAN VERIFIED: " in out and "upgrade-vmm-2012" in out
     parsed = parse(script.read_text(encoding="utf-8"))
     assert parsed.errors() == [] and "Start-Process" in parsed.command_names()
     check_references(read_snapshot(emitted), str(emitted))
@@ -48,7 +48,7 @@ def test_verification_in_html_and_markdown(tmp_path: Path, capsys) -> None:
     assert "rolls back" in page and "point of no return" in page
     assert "cannot run: fails in the emulator" in page  # the rename the emulator refused
     ticket = markdown.read_text(encoding="utf-8")
-    assert "### Remediation plan (NOT verified in the emulator)" in ticket
+    assert "### Remediation plan: PLAN NOT VERIFIED in the emulator" in ticket
     assert "upgrade-vmm-2012 FAB-SCVMM-MGMT01 (POINT OF NO RETURN)" in ticket
     assert "Simulated VMM 2012 upgrade of **FAB-SCVMM-MGMT01**: rolls back" in ticket
 

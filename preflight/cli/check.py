@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
@@ -14,16 +15,19 @@ from preflight.cli.options import (
     AsOfOption,
     FailOn,
     FailOnOption,
+    IncludePassedOption,
     OutputFile,
     QuietOption,
     RuleDirs,
     Snapshots,
     StrictOption,
+    format_option,
 )
 from preflight.errors import PreflightError
 
 if TYPE_CHECKING:
     from preflight.pipeline import CheckRequest
+    from preflight.report import Report
 
 
 @dataclass(frozen=True)
@@ -34,6 +38,7 @@ class Judgement:
     strict: bool
     allow_unknown: bool
     as_of: str
+    include_passed: bool = False
 
     def request(self, snapshots: list[Path], rules: list[Path] | None) -> CheckRequest:
         """The pipeline request; conflicting or malformed options are a `PreflightError` (exit 2)."""
@@ -47,12 +52,12 @@ class Judgement:
         policy = (UnknownPolicy.STRICT if self.strict else
                   UnknownPolicy.ALLOW if self.allow_unknown else UnknownPolicy.INCOMPLETE)
         return CheckRequest(tuple(snapshots), tuple(rules or ()), Severity(self.fail_on.value), policy,
-                            parse_as_of(self.as_of))
+                            parse_as_of(self.as_of), include_passed=self.include_passed)
 
 
 def check(
     snapshots: Snapshots,
-    format: Annotated[str | None, typer.Option("--format", "-f", help="text, json, html, md, junit, sarif (default: from -o's extension, else text).")] = None,
+    format: Annotated[str | None, format_option("text")] = None,
     output: OutputFile = None,
     fail_on: FailOnOption = FailOn.loss,
     strict: StrictOption = False,
@@ -60,10 +65,14 @@ def check(
     as_of: AsOfOption = "now",
     rules: RuleDirs = None,
     quiet: QuietOption = False,
+    include_passed: IncludePassedOption = False,
 ) -> None:
-    """Check snapshots of an estate: exit 0 go, 1 no-go, 2 bad input, 3 internal error, 4 incomplete."""
-    check_and_emit(snapshots, format, output, Judgement(fail_on, strict, allow_unknown, as_of), rules, quiet,
-                   default_format="text")
+    """Check snapshots of an estate: exit 0 go, 1 no-go, 2 bad input, 3 internal error, 4 incomplete.
+
+    With -o the report goes to the file and the verdict line to standard error (not with -q).
+    """
+    check_and_emit(snapshots, format, output, Judgement(fail_on, strict, allow_unknown, as_of, include_passed), rules,
+                   quiet, default_format="text")
 
 
 def check_and_emit(snapshots: list[Path], format: str | None, output: Path | None, judgement: Judgement,
@@ -79,5 +88,19 @@ def check_and_emit(snapshots: list[Path], format: str | None, output: Path | Non
     with progress_reporter(quiet) as progress:
         report, _, _ = run_check(request, progress)
     emit(lambda stream: chosen.write(report, stream), output)
+    if not quiet:
+        say_verdict(report, output, chosen.name)
     raise typer.Exit(exit_code_for(report.verdict))
+
+
+def say_verdict(report: Report, output: Path | None, format_name: str, prefix: str = "verdict") -> None:
+    """One line on standard error naming the verdict when the report went to a file: a CI log or a terminal
+    shows the outcome without opening the report. Nothing when the report itself went to standard output."""
+    from preflight.cli.output import is_stdout, writing_stdout
+    from preflight.safe_text import visible
+
+    if is_stdout(output):
+        return
+    with writing_stdout(sys.stderr):
+        sys.stderr.write(visible(f"{prefix} {report.verdict_reason()}; {format_name} report written to {output}") + "\n")
 

@@ -4,35 +4,37 @@ from __future__ import annotations
 
 from typing import Annotated
 
-import typer
-
 from preflight.cli.check import Judgement, check_and_emit
 from preflight.cli.options import (
     AllowUnknownOption,
     AsOfOption,
     FailOn,
     FailOnOption,
+    IncludePassedOption,
     OutputFile,
     QuietOption,
     RuleDirs,
     Snapshots,
     StrictOption,
+    format_option,
 )
-
-REPORT_FORMAT_HELP = "html, md, junit, sarif, json (default: from -o's extension: .html .md .xml .sarif .json; else html)."
 
 
 def report(
     snapshots: Snapshots,
     output: OutputFile = None,
-    format: Annotated[str | None, typer.Option("--format", "-f", help=REPORT_FORMAT_HELP)] = None,
+    format: Annotated[str | None, format_option("html")] = None,
     fail_on: FailOnOption = FailOn.loss,
     strict: StrictOption = False,
     allow_unknown: AllowUnknownOption = False,
     as_of: AsOfOption = "now",
     rules: RuleDirs = None,
     quiet: QuietOption = False,
+    include_passed: IncludePassedOption = False,
 ) -> None:
-    """Write a report of the check (HTML by default): exit 0 go, 1 no-go, 2 bad input, 3 internal error, 4 incomplete."""
-    check_and_emit(snapshots, format, output, Judgement(fail_on, strict, allow_unknown, as_of), rules, quiet,
-                   default_format="html")
+    """Write a report of the check (HTML by default): exit 0 go, 1 no-go, 2 bad input, 3 internal error, 4 incomplete.
+
+    With -o the verdict line goes to standard error (not with -q).
+    """
+    check_and_emit(snapshots, format, output, Judgement(fail_on, strict, allow_unknown, as_of, include_passed), rules,
+                   quiet, default_format="html")

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from typing import Any, TextIO
 
-from preflight.engine.findings import Finding
+from preflight.engine.findings import Checked, Finding
 from preflight.formatters.registry import formatter
 from preflight.report import REPORT_SCHEMA, Report
 from preflight.safe_text import json_visible
@@ -34,6 +34,13 @@ def finding_dict(finding: Finding) -> dict[str, Any]:
     return data
 
 
+def checked_dict(checked: Checked) -> dict[str, Any]:
+    """One passing or not-applicable check as a JSON-ready dict (`--include-passed`)."""
+    return {"rule": checked.rule, "name": checked.name, "pack": checked.pack, "status": checked.status.value,
+            "target": {"kind": checked.target.kind, "name": checked.target.name},
+            "evidence": [{"path": e.path, "value": e.value} for e in checked.evidence]}
+
+
 def report_dict(report: Report) -> dict[str, Any]:
     """The whole report as a JSON-ready dict."""
     return {
@@ -54,6 +61,7 @@ def report_dict(report: Report) -> dict[str, Any]:
         },
         "missing_data": [m.as_dict() for m in report.missing_data()],
         "findings": [finding_dict(f) for f in report.findings],
+        **({"passed": [checked_dict(c) for c in report.passed]} if report.passed is not None else {}),
         "tool": {"name": "preflight", "version": report.tool_version},
         "packs": report.packs,
         "inputs": [

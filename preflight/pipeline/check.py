@@ -33,6 +33,7 @@ class CheckRequest:
     fail_on: Severity = Severity.LOSS
     unknown_policy: UnknownPolicy = UnknownPolicy.INCOMPLETE
     as_of: AsOfSpec | AsOf = AsOfMode.NOW
+    include_passed: bool = False
 
 
 def fix_actions() -> dict[str, frozenset[str]]:
@@ -100,10 +101,12 @@ def run_evaluation(catalog: Catalog, estate: Estate, inputs: tuple[InputFile, ..
     started = time.perf_counter() if started is None else started
     as_of = request.as_of if isinstance(request.as_of, AsOf) else resolve_as_of(
         request.as_of, [(file, info.collected_at) for file, info in estate.infos])
-    evaluation = evaluate(catalog, estate, as_of, (lambda done, total: progress("evaluate", done, total)) if progress else None)
+    evaluation = evaluate(catalog, estate, as_of, (lambda done, total: progress("evaluate", done, total)) if progress else None,
+                          include_passed=request.include_passed)
     report = build_report(
         catalog, evaluation, inputs, fail_on=request.fail_on, unknown_policy=request.unknown_policy,
         tool_version=__version__, as_of=as_of, elapsed_seconds=time.perf_counter() - started,
         topology=build_topology(estate, evaluation.findings), empty=is_empty(estate),
+        include_passed=request.include_passed,
     )
     return report, estate, evaluation

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 
 from preflight.engine.catalog import Catalog
 from preflight.engine.evaluate import Evaluation
-from preflight.engine.findings import SEVERITIES_WORST_FIRST, Finding, Severity, Status
+from preflight.engine.findings import SEVERITIES_WORST_FIRST, Checked, Finding, Severity, Status
 from preflight.engine.rules import Rule
 from preflight.inventory.as_of import AsOf
 from preflight.report.topology import TopologyNode
@@ -84,6 +84,7 @@ class Report:
     verification: Verification | None = None
     tallies: dict[str, dict[Status, int]] = field(default_factory=dict)
     empty: bool = False
+    passed: tuple[Checked, ...] | None = None  # every pass and n/a with --include-passed; None when not asked for
 
     @property
     def strict(self) -> bool:
@@ -182,6 +183,7 @@ def build_report(
     elapsed_seconds: float,
     topology: tuple[TopologyNode, ...] = (),
     empty: bool = False,
+    include_passed: bool = False,
 ) -> Report:
     """Assemble the report of one run (`empty`: the estate holds no object to check)."""
     severity_counts = Counter(f.severity for f in evaluation.findings if f.status is Status.FAIL)
@@ -204,4 +206,5 @@ def build_report(
         topology=topology,
         tallies={code: {s: tally.get(s, 0) for s in Status} for code, tally in evaluation.tallies.items()},
         empty=empty,
+        passed=evaluation.passed if include_passed else None,
     )
