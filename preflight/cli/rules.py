@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 from typing import Annotated, TextIO
 
 import typer
 
-from preflight.cli.options import RuleDirs
+from preflight.cli.options import QuietOption, RuleDirs
 from preflight.errors import PreflightError
 
-rules_app = typer.Typer(help="List the rule catalog or show one rule with its sources.", no_args_is_help=True)
+rules_app = typer.Typer(help="List the rule catalog, show one rule with its sources, or test a rule pack against its cases.",
+                        no_args_is_help=True)
 
 
 @rules_app.command("list")
@@ -103,3 +105,45 @@ def show_rule(code: Annotated[str, typer.Argument(help="Rule code (VMM005) or na
                     inclusion = catalog.sources.get(row.get("included_in_source", row["source"]))
                     out(f"      included in {row['included_in']} of Windows {row.get('included_in_os', '?')}"
                         + (f" <- {row.get('included_in_source')} [{inclusion.confidence}]" if inclusion else ""))
+
+
+@rules_app.command("test")
+def test_rules(
+    directory: Annotated[Path, typer.Argument(metavar="DIR", help="An organisation's rule directory: its packs and, "
+                                              "anywhere beneath them, its case files (TOML with rule and [[cases]]).")],
+    rules: RuleDirs = None,
+    quiet: QuietOption = False,
+) -> None:
+    """Run an organisation's rule pack against its own case files, with the harness the built-in rules use:
+    exit 0 when every case passes, 1 when one fails, 2 for a broken pack or case file.
+
+    Each case edits a base snapshot and states the status each object must get (docs/rule-packs.md,
+    'Testing a rule'). Rules of DIR's packs that no case tests are listed. With -q only failures and the tally.
+    """
+    from preflight.cli.output import emit
+    from preflight.engine.casefiles import load_cases, run_case
+    from preflight.pipeline import load_rules
+    from preflight.safe_text import visible
+
+    catalog = load_rules((*(rules or ()), directory))
+    cases = load_cases(directory)
+    if not cases:
+        raise PreflightError(f"{directory}: no case files (TOML files with rule = \"CODE\" and [[cases]]) to run")
+    lines: list[str] = []
+    failed = 0
+    for case in cases:
+        problems = run_case(case, catalog)
+        failed += bool(problems)
+        if problems:
+            lines.append(f"FAIL {case.name} ({case.file})")
+            lines += [f"  {problem}" for problem in problems]
+        elif not quiet:
+            lines.append(f"PASS {case.name}")
+    own = sorted(code for code, rule in catalog.rules.items()
+                 if Path(rule.file).resolve().is_relative_to(directory.resolve()))
+    untested = [code for code in own if code not in {case.rule for case in cases}]
+    if untested and not quiet:
+        lines.append(f"no case tests: {', '.join(untested)}")
+    lines.append(f"{len(cases)} case{'s' if len(cases) != 1 else ''}: {len(cases) - failed} passed, {failed} failed")
+    emit(lambda stream: stream.write("".join(visible(line) + "\n" for line in lines)), None)
+    raise typer.Exit(1 if failed else 0)
