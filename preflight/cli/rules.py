@@ -82,19 +82,19 @@ def show_rule(code: Annotated[str, typer.Argument(help="Rule code (VMM005) or na
         out(f"fix action:  {rule.fix.action} {json.dumps(rule.fix.params) if rule.fix.params else ''}".rstrip())
     for url in rule.references:
         out(f"reference:   {url}")
-    out(f"defined in:  {rule.file}")
+    out(f"defined in:  {_shown_file(rule.file)}")
     for file in rule.overridden_by:
-        out(f"overridden:  by {file}")
+        out(f"overridden:  by {_shown_file(file)}")
     out("sources:")
     for source_id in rule.sources:
         source = catalog.sources[source_id]
-        where = source.url or source.file or ""
+        where = source.url or _shipped(source.file)
         out(f"  - {source_id} [{source.confidence}] {source.title}" + (f" <{where}>" if where else ""))
         if source.note:
             out(f"    note: {source.note}")
     for matrix_id in rule.matrices:
         matrix = catalog.matrices[matrix_id]
-        out(f"matrix {matrix_id}: {matrix.title} ({matrix.file})" + (f", replacing {matrix.replaces}" if matrix.replaces else ""))
+        out(f"matrix {matrix_id}: {matrix.title} ({_shown_file(matrix.file)})" + (f", replacing {_shown_file(matrix.replaces)}" if matrix.replaces else ""))
         for table, rows in matrix.tables.items():
             for row in rows:
                 source = catalog.sources[row["source"]]
@@ -105,6 +105,25 @@ def show_rule(code: Annotated[str, typer.Argument(help="Rule code (VMM005) or na
                     inclusion = catalog.sources.get(row.get("included_in_source", row["source"]))
                     out(f"      included in {row['included_in']} of Windows {row.get('included_in_os', '?')}"
                         + (f" <- {row.get('included_in_source')} [{inclusion.confidence}]" if inclusion else ""))
+
+
+def _shown_file(file: str) -> str:
+    """A rule file as a user finds it: `built-in rules/packs/x.toml` for a shipped one, else the path given."""
+    from preflight.resources import builtin_rules_dir
+
+    builtin = builtin_rules_dir().resolve()
+    path = Path(file).resolve()
+    return f"built-in rules/{path.relative_to(builtin).as_posix()}" if path.is_relative_to(builtin) else file
+
+
+def _shipped(file: str | None) -> str:
+    """A source's file when it ships with preflight (a rules/ matrix or pack), else "" (project reference material
+    such as the source article does not ship: the source's title says what it is)."""
+    from preflight.resources import builtin_rules_dir
+
+    if not file or not file.startswith("rules/"):
+        return ""
+    return f"built-in {file}" if (builtin_rules_dir() / file.removeprefix("rules/")).is_file() else ""
 
 
 @rules_app.command("test")
