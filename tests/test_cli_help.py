@@ -35,6 +35,7 @@ def _help(capsys, monkeypatch, *path: str) -> str:
 def test_help_shows_no_python_types_and_an_example(capsys, monkeypatch, path: tuple[str, ...]) -> None:
     text = _help(capsys, monkeypatch, *path)
     assert not PYTHON_TYPES.search(text), PYTHON_TYPES.search(text)
+    assert "[]" not in text, "rich took a [[table]] in the help for markup"
     example = text[text.index("Example"):]
     assert f"preflight {' '.join(path)} " in example, "the example runs this command"
 

@@ -61,7 +61,10 @@ def drill(
 
     emit(write, output)
     if not quiet and output is not None and str(output) != "-":
+        from preflight.cli.output import writing_stdout
+
         harmful = sum(1 for r in results if r.down)
-        sys.stderr.write(f"drill: {len(results)} faults injected one at a time; {harmful} take VMs down; "
-                         f"{format} written to {visible(str(output))}\n")
+        with writing_stdout(sys.stderr):
+            sys.stderr.write(f"drill: {len(results)} faults injected one at a time; {harmful} take VMs down; "
+                             f"{format} written to {visible(str(output))}\n")
     raise typer.Exit(ExitCode.NO_GO if any(r.down for r in results) else ExitCode.GO)

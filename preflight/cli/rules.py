@@ -129,7 +129,7 @@ def _shipped(file: str | None) -> str:
 @rules_app.command("test")
 def test_rules(
     directory: Annotated[Path, typer.Argument(metavar="DIR", help="An organisation's rule directory: its packs and, "
-                                              "anywhere beneath them, its case files (TOML with rule and [[cases]]).")],
+                                              "anywhere beneath them, its case files (TOML files with a top-level rule and cases).")],
     rules: RuleDirs = None,
     quiet: QuietOption = False,
 ) -> None:
