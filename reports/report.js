@@ -274,10 +274,23 @@
     });
     printHolder.appendChild(fragment);
   }
-  window.addEventListener("beforeprint", renderForPrint);
+  // Open every disclosure for print (the print CSS does too, where the browser supports it), and close
+  // again afterwards the ones the reader had closed.
+  var openedForPrint = [];
+  function openAllDetails() {
+    document.querySelectorAll("details:not([open])").forEach(function (d) {
+      if (!d.closest(".screen-only")) { d.open = true; openedForPrint.push(d); }
+    });
+  }
+  function restoreDetails() {
+    openedForPrint.forEach(function (d) { d.open = false; });
+    openedForPrint = [];
+  }
+  window.addEventListener("beforeprint", function () { renderForPrint(); openAllDetails(); });
+  window.addEventListener("afterprint", restoreDetails);
   if (window.matchMedia) {
     var printQuery = window.matchMedia("print");
-    var onPrint = function (event) { if (event.matches) { renderForPrint(); } };
+    var onPrint = function (event) { if (event.matches) { renderForPrint(); openAllDetails(); } else { restoreDetails(); } };
     if (printQuery.addEventListener) { printQuery.addEventListener("change", onPrint); }
     else if (printQuery.addListener) { printQuery.addListener(onPrint); }
   }
