@@ -22,14 +22,16 @@ demo: $(STAMP)
 	  echo; echo "preflight exit code: $$code (0 go, 1 no-go, 2 bad input, 3 internal error, 4 incomplete)"; \
 	  test $$code -le 1
 
-## make browser: headless Chromium for the HTML report tests, from Debian when missing (as root, or with sudo);
-## without either the browser tests are skipped locally (in CI, where CI=true, a missing browser fails them)
-APT_BROWSER := apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver
+## make browser: headless Chromium, pdftotext (poppler-utils: the printed-PDF test) and Java (the Nu HTML checker)
+## for the HTML report tests, from Debian when missing (as root, or with sudo); without either those tests are
+## skipped locally (in CI, where CI=true, a missing tool fails them)
+APT_BROWSER := apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver \
+               poppler-utils default-jre-headless
 browser:
-	@if [ -x /usr/bin/chromium ]; then :; \
+	@if [ -x /usr/bin/chromium ] && command -v pdftotext >/dev/null 2>&1 && command -v java >/dev/null 2>&1; then :; \
 	elif [ "$$(id -u)" = 0 ]; then $(APT_BROWSER); \
 	elif command -v sudo >/dev/null 2>&1 && sudo -n true 2>/dev/null; then sudo sh -c '$(APT_BROWSER)'; \
-	else echo "note: /usr/bin/chromium is missing and apt-get needs root: the browser tests will be skipped"; fi
+	else echo "note: chromium, pdftotext or java is missing and apt-get needs root: the browser tests will be skipped"; fi
 
 ## make lint: ruff, mypy (the whole package) and the import-layering contracts (pyproject.toml)
 lint: $(STAMP)

@@ -231,5 +231,68 @@
   }
   onlyFailing.addEventListener("change", renderTree);
   renderTree();
+
+  // ----- print: every rule group with all of its objects, whatever the screen shows -------------
+  // The interactive list opens a few groups and pages 50 objects; a change board's PDF needs them all.
+  // Built on the first print only, so a 25k-finding report stays light on screen.
+
+  var printHolder = document.getElementById("print-findings");
+  var printed = false;
+  function renderForPrint() {
+    if (printed || !printHolder) { return; }
+    printed = true;
+    var byRule = {};
+    var order = [];
+    findings.forEach(function (f, i) {
+      if (!byRule[f[0]]) { byRule[f[0]] = []; order.push(f[0]); }
+      byRule[f[0]].push(i);
+    });
+    order.sort(function (a, b) {
+      var sa = findings[byRule[a][0]][1], sb = findings[byRule[b][0]][1];
+      return sa !== sb ? sa - sb : (rules[a].code < rules[b].code ? -1 : 1);
+    });
+    var fragment = document.createDocumentFragment();
+    order.forEach(function (r) {
+      var rule = rules[r];
+      var members = byRule[r];
+      var facts = el("dl", null, [
+        el("dt", {text: "Why it matters"}), el("dd", {text: rule.rationale}),
+        el("dt", {text: "Remediation"}), el("dd", {text: rule.remediation})]);
+      if (rule.powershell) {
+        facts.appendChild(el("dt", {text: "PowerShell"}));
+        facts.appendChild(el("dd", null, [el("pre", {className: "ps"}, [el("code", {text: rule.powershell})])]));
+      }
+      if (rule.references.length) {
+        facts.appendChild(el("dt", {text: "References"}));
+        facts.appendChild(el("dd", null, rule.references.map(function (url) { return el("div", null, [el("code", {text: url})]); })));
+      }
+      var rows = members.map(function (i) { return objectRow(findings[i]); });
+      fragment.appendChild(el("section", {className: "print-rule sev-" + rule.severity, "data-rule": rule.code}, [
+        el("h3", null, [sevBadge(findings[members[0]][1]), " " + rule.code + " " + rule.title + " \u2014 " +
+          members.length + " object" + (members.length === 1 ? "" : "s") + " (" + rule.pack + ")"]),
+        facts, el("table", {className: "objects"}, [el("tbody", null, rows)])]));
+    });
+    printHolder.appendChild(fragment);
+  }
+  // Open every disclosure for print (the print CSS does too, where the browser supports it), and close
+  // again afterwards the ones the reader had closed.
+  var openedForPrint = [];
+  function openAllDetails() {
+    document.querySelectorAll("details:not([open])").forEach(function (d) {
+      if (!d.closest(".screen-only")) { d.open = true; openedForPrint.push(d); }
+    });
+  }
+  function restoreDetails() {
+    openedForPrint.forEach(function (d) { d.open = false; });
+    openedForPrint = [];
+  }
+  window.addEventListener("beforeprint", function () { renderForPrint(); openAllDetails(); });
+  window.addEventListener("afterprint", restoreDetails);
+  if (window.matchMedia) {
+    var printQuery = window.matchMedia("print");
+    var onPrint = function (event) { if (event.matches) { renderForPrint(); openAllDetails(); } else { restoreDetails(); } };
+    if (printQuery.addEventListener) { printQuery.addEventListener("change", onPrint); }
+    else if (printQuery.addListener) { printQuery.addListener(onPrint); }
+  }
   document.documentElement.setAttribute("data-ready", "true");
 })();

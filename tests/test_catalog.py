@@ -150,7 +150,7 @@ def test_site_matrix_replaces_builtin_and_is_shown(tmp_path: Path, capsys: pytes
     assert main(["rules", "show", "VMM002", "--rules", str(tmp_path / "site")]) == 0
     out = capsys.readouterr().out
     assert "Datacenter only  <- contoso-cab [site]" in out
-    assert f"replacing {builtin_rules_dir() / 'matrices' / 'vmm2012-upgrade.toml'}" in out
+    assert "replacing built-in rules/matrices/vmm2012-upgrade.toml" in out
 
 
 def test_matrix_row_without_source_is_rejected(tmp_path: Path) -> None:

@@ -192,7 +192,7 @@ def test_validate_and_schema(capsys: pytest.CaptureFixture[str]) -> None:
     assert code == 0 and "valid preflight/inventory/v1 snapshot" in out
     code, out, _ = run(capsys, "schema")
     schema = json.loads(out)
-    assert code == 0 and schema["$id"] == "preflight/inventory/v1"
+    assert code == 0 and schema["$id"] == "urn:preflight:inventory:v1"
     assert "Host" in schema["$defs"] and schema["$defs"]["Host"]["additionalProperties"] is False
 
 
@@ -205,6 +205,11 @@ def test_rules_list_and_show(capsys: pytest.CaptureFixture[str]) -> None:
     code, out, _ = run(capsys, "rules", "show", "HFX002")
     assert code == 0
     assert "included in SP1 of Windows 6.1 <- hfx-2008r2-sp1-inclusion [unconfirmed]" in out
+    for code in ("VMM005", "HFX001", "HW002", "NIC008", "CSV001"):   # what a user needs, no development notes
+        shown = run(capsys, "rules", "show", code)[1]
+        assert "defined in:  built-in rules/" in shown and str(ROOT) not in shown
+        for internal in ("shared/reference", "domain-facts", "domain-corrections", "domain review", "semantic search"):
+            assert internal not in shown, f"{code}: {internal}"
     assert run(capsys, "rules", "show", "NOPE999")[0] == 2
     assert run(capsys, "rules", "list", "--pack", "nope")[0] == 2
 

@@ -35,7 +35,8 @@ def test_report_format_follows_the_extension(tmp_path: Path, capsys: pytest.Capt
     out = tmp_path / name
     code = main(["report", str(blocked_file(tmp_path)), "-o", str(out)])
     _, err = capsys.readouterr()
-    assert code == 1 and err == ""
+    # the report went to the file; the verdict line goes to standard error for the log
+    assert code == 1 and err == f"verdict no-go: a rule fails at or above 'loss'; { {'xml': 'junit'}.get(name.split('.')[1], name.split('.')[1])} report written to {out}\n"
     assert check(out.read_text(encoding="utf-8"))
     assert sorted(p.name for p in tmp_path.iterdir()) == sorted(["blocked.json", name]), "no temp file left"
 
@@ -93,9 +94,16 @@ def test_progress_draws_only_on_a_terminal_and_never_with_quiet(monkeypatch: pyt
     assert pipe.getvalue() == ""
 
 
-def test_report_is_silent_on_stderr_when_not_a_terminal(tmp_path: Path, capfd: pytest.CaptureFixture[str]) -> None:
-    assert main(["report", str(READY), "-o", str(tmp_path / "r.html")]) == 0
+def test_report_to_a_file_says_only_the_verdict_on_stderr_and_nothing_with_quiet(
+        tmp_path: Path, capfd: pytest.CaptureFixture[str]) -> None:
+    out = tmp_path / "r.html"
+    assert main(["report", str(READY), "-o", str(out)]) == 0
+    assert capfd.readouterr().err == (f"verdict go: every applicable check at or above 'loss' was evaluated and passed; "
+                                      f"html report written to {out}\n")   # no progress bar off a terminal
+    assert main(["report", str(READY), "-o", str(out), "-q"]) == 0
     assert capfd.readouterr().err == ""
+    assert main(["report", str(READY), "-f", "json"]) == 0
+    assert capfd.readouterr().err == "", "the report on standard output says the verdict itself"
 
 
 def test_generated_estate_is_valid_and_reproducible(tmp_path: Path) -> None:

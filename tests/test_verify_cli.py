@@ -21,7 +21,7 @@ def test_ready_estate_verifies_and_writes_script_and_snapshot(tmp_path: Path, ca
     code = main(["verify", str(ESTATES / "ready.json"), "--script", str(script), "--emit-snapshot", str(emitted)])
     out = capsys.readouterr().out
     assert code == 0, out
-    assert "VERIFY: PASSED" in out and "upgrade-vmm-2012" in out
+    assert "PLAN VERIFIED: " in out and "upgrade-vmm-2012" in out
     parsed = parse(script.read_text(encoding="utf-8"))
     assert parsed.errors() == [] and "Start-Process" in parsed.command_names()
     check_references(read_snapshot(emitted), str(emitted))
@@ -30,6 +30,9 @@ def test_ready_estate_verifies_and_writes_script_and_snapshot(tmp_path: Path, ca
 def test_blocked_estate_fails_verification_with_reasons(tmp_path: Path, capsys) -> None:
     report = tmp_path / "verify.json"
     assert main(["verify", str(ESTATES / "blocked.json"), "-o", str(report)]) == 1
+    # the report went to the file; the verification verdict still reaches the log, in the report's own words
+    assert capsys.readouterr().err == (f"PLAN NOT VERIFIED; estate verdict no-go: a rule fails at or above 'loss'; "
+                                       f"json report written to {report}\n")
     data = json.loads(report.read_text(encoding="utf-8"))["verification"]
     assert data["passed"] is False
     assert any(u["succeeded"] is False and u["failed_checks"] for u in data["upgrade"])
@@ -48,9 +51,22 @@ def test_verification_in_html_and_markdown(tmp_path: Path, capsys) -> None:
     assert "rolls back" in page and "point of no return" in page
     assert "cannot run: fails in the emulator" in page  # the rename the emulator refused
     ticket = markdown.read_text(encoding="utf-8")
-    assert "### Remediation plan (NOT verified in the emulator)" in ticket
+    assert "### Remediation plan: PLAN NOT VERIFIED in the emulator" in ticket
     assert "upgrade-vmm-2012 FAB-SCVMM-MGMT01 (POINT OF NO RETURN)" in ticket
     assert "Simulated VMM 2012 upgrade of **FAB-SCVMM-MGMT01**: rolls back" in ticket
+    data = tmp_path / "verify.json"
+    main(["verify", str(ESTATES / "blocked.json"), "-o", str(data), "-q"])
+    verification = json.loads(data.read_text(encoding="utf-8"))["verification"]
+    tally = Counter(f["outcome"] for f in verification["findings"])
+    assert (f"**PLAN NOT VERIFIED**: {tally['resolved']} resolved, {tally['unresolved']} unresolved, "
+            f"{tally['regressed']} regressed, {len(verification['introduced'])} introduced.") in ticket
+    assert ticket.index("PLAN NOT VERIFIED") < ticket.index("### Blockers"), "the plan's verdict right after the verdict"
+    long_steps = [s["params"]["instruction"] for s in verification["plan"]["steps"]
+                  if s["manual"] and len(s["params"]["instruction"]) > 110]
+    assert long_steps, "a manual step longer than the screen's cut"
+    flat = " ".join(ticket.replace("\\", "").split())
+    for instruction in long_steps:
+        assert " ".join(instruction.split()) in flat, instruction
 
 
 def test_hostile_names_in_the_runbook_stay_text(tmp_path: Path, capsys) -> None:
@@ -111,3 +127,13 @@ def test_drill_finds_the_overcommitted_two_node_cluster(capsys) -> None:
     assert "2 take VMs down" in out.splitlines()[0]
     assert "HVCLUS08/HV81: DOWN: EXCH81; restarted elsewhere: FILE81" in out
     assert "HVCLUS01/HV201: no VM down" in out
+
+
+def test_drill_to_a_file_says_its_outcome_on_stderr_unless_quiet(tmp_path: Path, capsys) -> None:
+    out = tmp_path / "drills.json"
+    assert main(["drill", str(ESTATES / "fabric-2012.json"), "-f", "json", "-o", str(out)]) == 1
+    _, err = capsys.readouterr()
+    assert err.startswith("drill: ") and "2 take VMs down" in err and err.endswith(f"json written to {out}\n")
+    assert len(json.loads(out.read_text(encoding="utf-8"))["drills"]) > 2
+    assert main(["drill", str(ESTATES / "fabric-2012.json"), "-f", "json", "-o", str(out), "-q"]) == 1
+    assert capsys.readouterr().err == ""

@@ -53,7 +53,8 @@ def test_installed_wheel_checks_from_another_directory(wheel: Path, tmp_path: Pa
     assert "vmm2012" in report["packs"]
     shown = subprocess.run([str(env_dir / "bin" / "preflight"), "rules", "show", "VMM005"], cwd=workdir,
                            capture_output=True, text=True, env=env)
-    assert shown.returncode == 0 and "preflight/_data/rules/packs/vmm2012.toml" in shown.stdout
+    assert shown.returncode == 0 and "defined in:  built-in rules/packs/vmm2012.toml" in shown.stdout
+    assert str(env_dir) not in shown.stdout, "no path of the installation: a user cannot act on it"
     written = subprocess.run([str(env_dir / "bin" / "preflight"), "collector", "-o", "Collect-PreflightInventory.ps1"],
                              cwd=workdir, capture_output=True, text=True, env=env)
     assert written.returncode == 0, written.stderr

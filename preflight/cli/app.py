@@ -17,6 +17,7 @@ from preflight.cli.collector import collector
 from preflight.cli.diff import diff
 from preflight.cli.drill import drill
 from preflight.cli.exit_codes import EXIT_CODES_HELP, ExitCode
+from preflight.cli.helptext import plain_help
 from preflight.cli.import_ import import_
 from preflight.cli.report import report
 from preflight.cli.rules import rules_app
@@ -64,6 +65,11 @@ def _root(version: bool = typer.Option(False, "--version", callback=_version, is
     """Pre-flight validation and upgrade readiness for Windows Server / Hyper-V / VMM estates."""
 
 
+def command() -> Any:
+    """The command tree of `app` as run: every value labelled for a user (FILE, FORMAT), an example per command."""
+    return plain_help(typer.main.get_command(app))
+
+
 class Interrupted(BaseException):
     """SIGINT or SIGTERM arrived: unwind (every `finally` removes its temporary files), then exit 128 + signal."""
 
@@ -95,7 +101,7 @@ def main(argv: list[str] | None = None) -> int:
 
 def _run(argv: list[str] | None) -> int:
     try:
-        code = app(args=argv, prog_name="preflight", standalone_mode=False)
+        code = command()(args=argv, prog_name="preflight", standalone_mode=False)
     except SystemExit as exc:
         return exc.code if isinstance(exc.code, int) else (0 if exc.code is None else ExitCode.BAD_INPUT)
     except ClickException as exc:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
@@ -14,6 +15,7 @@ from preflight.cli.options import (
     AsOfOption,
     FailOn,
     FailOnOption,
+    IncludePassedOption,
     NoWaiversOption,
     OutputFile,
     QuietOption,
@@ -21,11 +23,13 @@ from preflight.cli.options import (
     Snapshots,
     StrictOption,
     WaiversOption,
+    format_option,
 )
 from preflight.errors import PreflightError
 
 if TYPE_CHECKING:
     from preflight.pipeline import CheckRequest
+    from preflight.report import Report
 
 
 @dataclass(frozen=True)
@@ -39,6 +43,8 @@ class Judgement:
     waivers: list[Path] | None = None
     no_waivers: bool = False
     baseline: Path | None = None
+
+    include_passed: bool = False
 
     def inputs(self, snapshots: list[Path]) -> list[Path]:
         """Every file the run reads (snapshots, waivers, baseline): no output may overwrite one."""
@@ -58,12 +64,13 @@ class Judgement:
         policy = (UnknownPolicy.STRICT if self.strict else
                   UnknownPolicy.ALLOW if self.allow_unknown else UnknownPolicy.INCOMPLETE)
         return CheckRequest(tuple(snapshots), tuple(rules or ()), Severity(self.fail_on.value), policy,
-                            parse_as_of(self.as_of), tuple(self.waivers or ()), not self.no_waivers, self.baseline)
+                            parse_as_of(self.as_of), tuple(self.waivers or ()), not self.no_waivers, self.baseline,
+                            include_passed=self.include_passed)
 
 
 def check(
     snapshots: Snapshots,
-    format: Annotated[str | None, typer.Option("--format", "-f", help="text, json, html, md, junit, sarif (default: from -o's extension, else text).")] = None,
+    format: Annotated[str | None, format_option("text")] = None,
     output: OutputFile = None,
     fail_on: FailOnOption = FailOn.loss,
     strict: StrictOption = False,
@@ -77,11 +84,15 @@ def check(
         "--baseline", metavar="FILE",
         help="A previous JSON report (--format json): only findings new or regressed (severity up, or unknown "
              "-> fail) since then decide the verdict and the exit code.")] = None,
+    include_passed: IncludePassedOption = False,
 ) -> None:
     """Check snapshots of an estate: exit 0 go, 1 no-go, 2 bad input, 3 internal error, 4 incomplete.
 
-    With --baseline, 1 and 4 count only findings that are new or regressed since the baseline report."""
-    check_and_emit(snapshots, format, output, Judgement(fail_on, strict, allow_unknown, as_of, waivers, no_waivers, baseline),
+    With --baseline, 1 and 4 count only findings that are new or regressed since the baseline report.
+    With -o the report goes to the file and the verdict line to standard error (not with -q).
+    """
+    check_and_emit(snapshots, format, output,
+                   Judgement(fail_on, strict, allow_unknown, as_of, waivers, no_waivers, baseline, include_passed),
                    rules, quiet, default_format="text")
 
 
@@ -98,5 +109,19 @@ def check_and_emit(snapshots: list[Path], format: str | None, output: Path | Non
     with progress_reporter(quiet) as progress:
         report, _, _ = run_check(request, progress)
     emit(lambda stream: chosen.write(report, stream), output)
+    if not quiet:
+        say_verdict(report, output, chosen.name)
     raise typer.Exit(exit_code_for(report.verdict))
+
+
+def say_verdict(report: Report, output: Path | None, format_name: str, prefix: str = "verdict") -> None:
+    """One line on standard error naming the verdict when the report went to a file: a CI log or a terminal
+    shows the outcome without opening the report. Nothing when the report itself went to standard output."""
+    from preflight.cli.output import is_stdout, writing_stdout
+    from preflight.safe_text import visible
+
+    if is_stdout(output):
+        return
+    with writing_stdout(sys.stderr):
+        sys.stderr.write(visible(f"{prefix} {report.verdict_reason()}; {format_name} report written to {output}") + "\n")
 

@@ -21,11 +21,12 @@ class FailOn(str, Enum):
 Snapshots = Annotated[
     list[Path],
     typer.Argument(help="Snapshot files (.json or .toml). Several files are merged into one estate.",
-                   show_default=False),
+                   show_default=False, metavar="SNAPSHOT"),
 ]
 RuleDirs = Annotated[
     list[Path] | None,
-    typer.Option("--rules", help="Add an organisation's rule directory (packs, matrices, overrides). Repeatable."),
+    typer.Option("--rules", metavar="DIR",
+                 help="Add an organisation's rule directory (packs, matrices, overrides). Repeatable."),
 ]
 FailOnOption = Annotated[
     FailOn, typer.Option("--fail-on", help="Lowest severity of a failing rule that makes the verdict no-go.")
@@ -44,9 +45,9 @@ AsOfOption = Annotated[
                            "reproducible on any date).")
 ]
 OutputFile = Annotated[
-    Path | None, typer.Option("-o", "--output", help="Write to this file (atomically; - is standard output) instead of standard output.")
+    Path | None, typer.Option("-o", "--output", metavar="FILE",
+                              help="Write to this file (atomically; - is standard output) instead of standard output.")
 ]
-QuietOption = Annotated[bool, typer.Option("--quiet", "-q", help="No progress output on standard error.")]
 WaiversOption = Annotated[
     list[Path] | None,
     typer.Option("--waivers", metavar="FILE",
@@ -56,3 +57,16 @@ WaiversOption = Annotated[
 NoWaiversOption = Annotated[
     bool, typer.Option("--no-waivers", help="Ignore <snapshot stem>.waivers.toml beside the snapshots.")
 ]
+QuietOption = Annotated[bool, typer.Option("--quiet", "-q", help="Nothing on standard error but errors: no progress "
+                                                                  "bar, no verdict line.")]
+IncludePassedOption = Annotated[
+    bool, typer.Option("--include-passed", help="JSON report: also list every passing and not-applicable check "
+                                                "(rule, object, evidence), as proof that each rule ran.")
+]
+
+
+def format_option(default: str) -> object:
+    """The `--format` option of a command writing a report (`default`: the format for standard output)."""
+    from preflight.cli.helptext import FORMAT_HELP
+
+    return typer.Option("--format", "-f", metavar="FORMAT", help=FORMAT_HELP.format(default=default))

@@ -4,14 +4,13 @@ from __future__ import annotations
 
 from typing import Annotated
 
-import typer
-
 from preflight.cli.check import Judgement, check_and_emit
 from preflight.cli.options import (
     AllowUnknownOption,
     AsOfOption,
     FailOn,
     FailOnOption,
+    IncludePassedOption,
     NoWaiversOption,
     OutputFile,
     QuietOption,
@@ -19,15 +18,14 @@ from preflight.cli.options import (
     Snapshots,
     StrictOption,
     WaiversOption,
+    format_option,
 )
-
-REPORT_FORMAT_HELP = "html, md, junit, sarif, json (default: from -o's extension: .html .md .xml .sarif .json; else html)."
 
 
 def report(
     snapshots: Snapshots,
     output: OutputFile = None,
-    format: Annotated[str | None, typer.Option("--format", "-f", help=REPORT_FORMAT_HELP)] = None,
+    format: Annotated[str | None, format_option("html")] = None,
     fail_on: FailOnOption = FailOn.loss,
     strict: StrictOption = False,
     allow_unknown: AllowUnknownOption = False,
@@ -36,7 +34,12 @@ def report(
     quiet: QuietOption = False,
     waivers: WaiversOption = None,
     no_waivers: NoWaiversOption = False,
+    include_passed: IncludePassedOption = False,
 ) -> None:
-    """Write a report of the check (HTML by default): exit 0 go, 1 no-go, 2 bad input, 3 internal error, 4 incomplete."""
-    check_and_emit(snapshots, format, output, Judgement(fail_on, strict, allow_unknown, as_of, waivers, no_waivers), rules, quiet,
-                   default_format="html")
+    """Write a report of the check (HTML by default): exit 0 go, 1 no-go, 2 bad input, 3 internal error, 4 incomplete.
+
+    With -o the verdict line goes to standard error (not with -q).
+    """
+    check_and_emit(snapshots, format, output,
+                   Judgement(fail_on, strict, allow_unknown, as_of, waivers, no_waivers, include_passed=include_passed),
+                   rules, quiet, default_format="html")

@@ -16,19 +16,21 @@ from preflight.cli.options import (
     FailOnOption,
     NoWaiversOption,
     OutputFile,
+    QuietOption,
     RuleDirs,
     Snapshots,
     StrictOption,
     WaiversOption,
+    format_option,
 )
 
 
 def verify(
     snapshots: Snapshots,
-    format: Annotated[str | None, typer.Option("--format", "-f", help="text or json (default: from -o's extension, else text).")] = None,
+    format: Annotated[str | None, format_option("text")] = None,
     output: OutputFile = None,
-    script: Annotated[Path | None, typer.Option("--script", help="Write the plan as a PowerShell script (supports -WhatIf).")] = None,
-    emit_snapshot: Annotated[Path | None, typer.Option("--emit-snapshot", help="Write the emulated post-remediation estate as a snapshot.")] = None,
+    script: Annotated[Path | None, typer.Option("--script", metavar="FILE", help="Write the plan as a PowerShell script (supports -WhatIf).")] = None,
+    emit_snapshot: Annotated[Path | None, typer.Option("--emit-snapshot", metavar="FILE", help="Write the emulated post-remediation estate as a snapshot.")] = None,
     fail_on: FailOnOption = FailOn.loss,
     strict: StrictOption = False,
     allow_unknown: AllowUnknownOption = False,
@@ -36,10 +38,14 @@ def verify(
     rules: RuleDirs = None,
     waivers: WaiversOption = None,
     no_waivers: NoWaiversOption = False,
+    quiet: QuietOption = False,
 ) -> None:
     """Verify the remediation plan in the emulator: exit 0 when it leaves no blocker, introduces nothing and the
     simulated VMM 2012 upgrade succeeds; 1 otherwise; 4 when it passes but the estate's verdict is incomplete
-    (data a deciding check needs was not collected); 2 for bad input."""
+    (data a deciding check needs was not collected); 2 for bad input.
+
+    With -o the verification verdict goes to standard error too (not with -q).
+    """
     from preflight.cli.output import Writer, check_outputs, choose_formatter, emit_all
     from preflight.inventory import encode_json
     from preflight.pipeline import verify as run_verify
@@ -57,6 +63,11 @@ def verify(
     if emit_snapshot is not None:
         outputs.append((lambda stream: stream.write(encode_json(emulated).decode("utf-8")), emit_snapshot))
     emit_all(outputs)  # all or none: no script without its report, no report without its snapshot
+    if not quiet:
+        from preflight.cli.check import say_verdict
+        from preflight.formatters.verification import plan_verdict
+
+        say_verdict(report, output, chosen.name, prefix=f"{plan_verdict(report.verification)}; estate verdict")
     if report.verification is None or not report.verification.passed:
         raise typer.Exit(ExitCode.NO_GO)
     raise typer.Exit(ExitCode.INCOMPLETE if report.verdict is Verdict.INCOMPLETE else ExitCode.GO)

@@ -227,6 +227,12 @@ def compile_rule(catalog: Catalog, spec: RuleSpec, pack: str, file: str, overrid
     )
 
 
+def is_case_file(data: dict[str, Any]) -> bool:
+    """True for a parsed TOML document that is a rule case file (`rule` and `[[cases]]`, see engine/casefiles.py):
+    a site keeps its cases beside its packs, and the loader skips them."""
+    return "cases" in data and "rule" in data and not {"pack", "matrix", "sources"} & data.keys()
+
+
 def _files(directory: Path) -> list[Path]:
     if not directory.is_dir():
         raise CatalogError(str(directory), None, None, "not a directory of rule packs")
@@ -241,7 +247,8 @@ def load_catalog(directories: list[Path], actions: Mapping[str, Collection[str]]
     """
     catalog = Catalog()
     packs: list[tuple[str, PackSpec]] = []
-    documents = [(str(path), _read_toml(path)) for directory in directories for path in _files(directory)]
+    documents = [(str(path), data) for directory in directories for path in _files(directory)
+                 if not is_case_file(data := _read_toml(path))]
     for file, data in documents:
         if "sources" in data:
             _load_sources(catalog, file, data)

@@ -10,7 +10,7 @@ from datetime import datetime
 from preflight.engine.catalog import Catalog
 from preflight.engine.checks.base import Context, Outcome, show
 from preflight.engine.conditions import holds
-from preflight.engine.findings import SEVERITIES_WORST_FIRST, Evidence, Finding, Severity, Status, TargetRef
+from preflight.engine.findings import SEVERITIES_WORST_FIRST, Checked, Evidence, Finding, Severity, Status, TargetRef
 from preflight.engine.rules import Rule
 from preflight.estate import Estate, Target
 from preflight.inventory.as_of import AsOf, AsOfMode
@@ -22,11 +22,13 @@ Progress = Callable[[int, int], None]
 
 @dataclass(frozen=True)
 class Evaluation:
-    """Findings (every fail and unknown) and the count of every status per rule."""
+    """Findings (every fail and unknown), the count of every status per rule and, when asked for, every
+    passing and not-applicable check."""
 
     findings: tuple[Finding, ...]
     tallies: dict[str, Counter[Status]] = field(default_factory=dict)
     objects: int = 0
+    passed: tuple[Checked, ...] = ()
 
     @property
     def checks(self) -> int:
@@ -84,8 +86,17 @@ def evaluate_rule(rule: Rule, target: Target, context: Context) -> Outcome:
         raise RuntimeError(f"rule {rule.code} failed on {target.kind} '{target.name}': {exc!r}") from exc
 
 
-def evaluate(catalog: Catalog, estate: Estate, as_of: AsOf | datetime, progress: Progress | None = None) -> Evaluation:
+def checked_for(rule: Rule, target: Target, outcome: Outcome) -> Checked:
+    """The record of a pass or n/a outcome, evidence made absolute."""
+    return Checked(rule.code, rule.name, rule.pack, outcome.status, TargetRef(target.kind, target.name, target.owner),
+                   tuple(Evidence(_absolute(target, e.path), e.value) for e in outcome.evidence))
+
+
+def evaluate(catalog: Catalog, estate: Estate, as_of: AsOf | datetime, progress: Progress | None = None,
+             *, include_passed: bool = False) -> Evaluation:
     """Evaluate every rule of `catalog` over `estate`, measuring ages and expiry at `as_of`.
+
+    With `include_passed` every pass and n/a is kept too (`Evaluation.passed`), in rule and object order.
 
     Under ``--as-of collected`` each snapshot (the `snapshots` target) is measured at its own
     `collected_at`; every other object at the run-wide instant (the newest `collected_at`).
@@ -94,6 +105,7 @@ def evaluate(catalog: Catalog, estate: Estate, as_of: AsOf | datetime, progress:
         as_of = AsOf(as_of, AsOfMode.GIVEN)
     context = Context(now=as_of.instant)
     findings: list[Finding] = []
+    passed: list[Checked] = []
     tallies: dict[str, Counter[Status]] = {}
     objects: set[tuple[str, str]] = set()
     rules = sorted(catalog.rules.values(), key=lambda r: r.code)
@@ -107,9 +119,11 @@ def evaluate(catalog: Catalog, estate: Estate, as_of: AsOf | datetime, progress:
                 objects.add((target.kind, target.name))
             if outcome.status in (Status.FAIL, Status.UNKNOWN):
                 findings.append(finding_for(rule, target, outcome))
+            elif include_passed:
+                passed.append(checked_for(rule, target, outcome))
         tallies[rule.code] = tally
         if progress:
             progress(position + 1, len(rules))
     order = {severity: i for i, severity in enumerate(SEVERITIES_WORST_FIRST)}
     findings.sort(key=lambda f: (f.status is Status.UNKNOWN, order[f.severity], f.rule, f.target.name.casefold()))
-    return Evaluation(tuple(findings), tallies, len(objects))
+    return Evaluation(tuple(findings), tallies, len(objects), tuple(passed))

@@ -83,3 +83,15 @@ class Finding:
     def __post_init__(self) -> None:
         if not self.fingerprint:
             object.__setattr__(self, "fingerprint", fingerprint_of(self.rule, self.target))
+
+
+@dataclass(frozen=True, slots=True)
+class Checked:
+    """A check that passed or did not apply (`--include-passed`): the proof that a rule ran on an object."""
+
+    rule: str
+    name: str
+    pack: str
+    status: Status
+    target: TargetRef
+    evidence: tuple[Evidence, ...] = ()

@@ -10,6 +10,7 @@ from __future__ import annotations
 import base64
 import hashlib
 from collections import Counter, defaultdict
+from datetime import datetime
 from functools import lru_cache
 from typing import Any, TextIO
 
@@ -35,7 +36,14 @@ def _environment() -> Environment:
     # jinja2's `tojson` escapes < > & ' for HTML and, with ensure_ascii (json's default), U+2028/U+2029;
     # compact separators keep a 25k-VM report's data block small.
     environment.policies["json.dumps_kwargs"] = {"separators": (",", ":"), "default": str}
+    environment.filters["html_time"] = html_time
     return environment
+
+
+def html_time(instant: datetime) -> str:
+    """An instant as HTML's `<time datetime>` accepts it: at most three fractional digits (Python's
+    isoformat writes six, which the Nu HTML checker rejects), offset kept."""
+    return instant.isoformat(timespec="milliseconds" if instant.microsecond else "seconds")
 
 
 def _asset(name: str) -> Markup:
@@ -141,9 +149,15 @@ def verification_view(verification: Any) -> dict[str, Any] | None:
     """The verification (`preflight verify`) as plain data for the template: runbook, fates, upgrade, drills."""
     if verification is None:
         return None
-    from preflight.formatters.verification import step_what, verification_dict  # verify's own view of its results
+    from preflight.formatters.verification import (  # verify's own view of its results
+        plan_verdict,
+        step_what,
+        verification_dict,
+        verification_tally,
+    )
 
     data = verification_dict(verification)
+    data["verdict"], data["tally"] = plan_verdict(verification), verification_tally(verification)
     for row, step in zip(data["plan"]["steps"], verification.plan.steps, strict=True):
         row["what"] = step_what(step, limit=None)
     return data

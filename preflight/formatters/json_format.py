@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from typing import Any, TextIO
 
-from preflight.engine.findings import Finding
+from preflight.engine.findings import Checked, Finding
 from preflight.formatters.registry import formatter
 from preflight.report import REPORT_SCHEMA, Report
 from preflight.safe_text import json_visible
@@ -32,6 +32,13 @@ def finding_dict(finding: Finding) -> dict[str, Any]:
     if finding.members:
         data["members"] = list(finding.members)
     return data
+
+
+def checked_dict(checked: Checked) -> dict[str, Any]:
+    """One passing or not-applicable check as a JSON-ready dict (`--include-passed`)."""
+    return {"rule": checked.rule, "name": checked.name, "pack": checked.pack, "status": checked.status.value,
+            "target": {"kind": checked.target.kind, "name": checked.target.name},
+            "evidence": [{"path": e.path, "value": e.value} for e in checked.evidence]}
 
 
 def report_dict(report: Report) -> dict[str, Any]:
@@ -76,6 +83,7 @@ def _report_dict(report: Report) -> dict[str, Any]:
         },
         "missing_data": [m.as_dict() for m in report.missing_data()],
         "findings": [_counted_dict(f, report) for f in report.findings],
+        **({"passed": [checked_dict(c) for c in report.passed]} if report.passed is not None else {}),
         "tool": {"name": "preflight", "version": report.tool_version},
         "packs": report.packs,
         "inputs": [

@@ -52,21 +52,26 @@ def _rule_block(code: str, findings: list[Finding], report: Report) -> list[str]
 
 def _verification_block(report: Report) -> list[str]:
     """The verified runbook, short enough for a change ticket (`preflight verify -o ticket.md`)."""
-    from preflight.formatters.verification import step_what
+    from preflight.formatters.verification import plan_verdict, step_what, verification_tally
 
     verification = report.verification
     if verification is None:
         return []
     plan = verification.plan
-    state = "verified" if verification.passed else "NOT verified"
-    out = [f"### Remediation plan ({state} in the emulator)", "",
+    out = [f"### Remediation plan: {plan_verdict(verification)} in the emulator", "",
+           f"**{plan_verdict(verification)}**: {verification_tally(verification)}.", "",
            f"{len(plan.steps)} steps ({plan.manual_steps} manual), {plan.restarts} restart(s), about {plan.duration_min} min "
            f"of scripted work, {plan.vm_downtime_min} VM-minutes of downtime.", ""]
-    for step in plan.steps:
+    for step in plan.steps:   # manual steps in full: the ticket is what the engineer works from
         flags = [f for f, on in (("restart", step.restart), ("POINT OF NO RETURN", step.point_of_no_return),
                                  (f"cannot run: {step.blocked}", bool(step.blocked))) if on]
-        out.append(f"{step.number}. **{md_escape(step.server)}**: {md_escape(step_what(step))}"
+        out.append(f"{step.number}. **{md_escape(step.server)}**: {md_escape(step_what(step, limit=None))}"
                    + (f" ({md_escape('; '.join(flags))})" if flags else ""))
+    unsettled = [f for f in verification.findings if f.outcome != "resolved"]
+    if unsettled or verification.introduced:
+        out += ["", "What the plan does not settle:", ""]
+        out += [f"- {f.outcome} {f.rule} {md_escape(f.target)}: {md_escape(f.reason)}" for f in unsettled]
+        out += [f"- introduced {f.rule} {md_escape(f.target)}: {md_escape(f.message)}" for f in verification.introduced]
     for upgrade in verification.upgrades:
         if upgrade.succeeded:
             result = "succeeds" + (f"; removes hosts {', '.join(upgrade.removed_hosts)} with VMs "
@@ -128,6 +133,8 @@ def write_markdown(report: Report, stream: TextIO) -> None:
     out += [f"| unknown (not evaluated) | {unknown} |"]
     out += [f"| waived (not counted) | {report.waived_count} |"] if report.waivers else []
     out.append("")
+    if report.verification is not None:   # `verify`: the plan's verdict and runbook right after the verdict
+        out += _verification_block(report)
     by_rule: dict[str, list[Finding]] = defaultdict(list)
     for finding in report.failures:
         by_rule[finding.rule].append(finding)
@@ -146,8 +153,6 @@ def write_markdown(report: Report, stream: TextIO) -> None:
         out += [f"{unknown} check(s) could not be evaluated because the snapshot lacks the data.", ""]
     out += _missing_block(report)
     out += waivers_block(report)
-    if report.verification is not None:
-        out += _verification_block(report)
     packs = ", ".join(f"{p} {v}" for p, v in report.packs.items())
     out.append(f"<sub>preflight {report.tool_version}; packs {md_escape(packs)}; as of {report.as_of.instant.isoformat()}; "
                + "; ".join(f"{md_escape(i.snapshot)} sha256 {i.sha256[:12]}" for i in report.inputs) + "</sub>")

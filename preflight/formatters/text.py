@@ -95,6 +95,11 @@ def text_lines(report: Report, colour: bool = False) -> list[str]:
         diff = report.baseline.diff
         lines.append(paint(_DIM, _data(f"baseline {report.baseline.file}: {len(diff.new)} new, {len(diff.regressed)} "
                                        f"regressed, {len(diff.unchanged)} known, {len(diff.resolved)} resolved")))
+    if report.verification is not None:   # `verify`: the plan's verdict and runbook come right after the banner
+        from preflight.formatters.verification import verification_lines
+
+        lines.append("")
+        lines += [_data(line) for line in verification_lines(report.verification)]
     titles: dict[str, str] = {}
     for severity in SEVERITIES_WORST_FIRST:
         failures = [f for f in report.failures if f.severity is severity]
@@ -125,11 +130,6 @@ def text_lines(report: Report, colour: bool = False) -> list[str]:
     lines += ["", paint(_DIM, f"{len(report.rules)} rules, {report.objects} objects, {report.checks} checks "
                               f"({counts[Status.PASS]} pass, {counts[Status.FAIL]} fail, {counts[Status.UNKNOWN]} unknown, "
                               f"{counts[Status.NOT_APPLICABLE]} n/a{waived}) in {report.elapsed_seconds:.2f} s")]
-    if report.verification is not None:
-        from preflight.formatters.verification import verification_lines  # only `verify` reports carry one
-
-        lines.append("")
-        lines += [_data(line) for line in verification_lines(report.verification)]
     return lines
 
 

@@ -74,6 +74,22 @@ def verification_dict(v: Verification) -> dict[str, Any]:
     }
 
 
+def plan_verdict(v: Verification | None) -> str:
+    """The verification verdict, worded the same in every format: PLAN VERIFIED or PLAN NOT VERIFIED."""
+    return "PLAN VERIFIED" if v is not None and v.passed else "PLAN NOT VERIFIED"
+
+
+def verification_tally(v: Verification) -> str:
+    """What the plan does to the original findings: resolved, unresolved, regressed, introduced."""
+    return (f"{v.count('resolved')} resolved, {v.count('unresolved')} unresolved, {v.count('regressed')} regressed, "
+            f"{len(v.introduced)} introduced")
+
+
+def verification_headline(v: Verification) -> str:
+    """The verdict line of a verification: `PLAN NOT VERIFIED: 12 resolved, 15 unresolved, ...`."""
+    return f"{plan_verdict(v)}: {verification_tally(v)}"
+
+
 def _plural(count: int, word: str) -> str:
     return f"{count} {word}{'' if count == 1 else 's'}"
 
@@ -112,8 +128,7 @@ def _drills_lines(title: str, drills: tuple[DrillResult, ...]) -> list[str]:
 def verification_lines(v: Verification) -> list[str]:
     """The verification as plain text lines (no markup)."""
     plan = v.plan
-    lines = [f"VERIFY: {'PASSED' if v.passed else 'FAILED'} - {v.count('resolved')} resolved, "
-             f"{v.count('unresolved')} unresolved, {v.count('regressed')} regressed, {len(v.introduced)} introduced",
+    lines = [verification_headline(v),
              f"Runbook: {_plural(len(plan.steps), 'step')} ({plan.manual_steps} manual), {_plural(plan.restarts, 'restart')}, "
              f"about {plan.duration_min} min of scripted work, "
              f"{plan.vm_downtime_min} VM-minutes of downtime ({_plural(len(plan.vms_down), 'VM')})"]

@@ -30,9 +30,8 @@ def alternatives(kind: mi.Type) -> list[mi.Type]:
     return found
 
 
-@lru_cache(maxsize=256)
-def allowed_values(path: str) -> tuple[str, ...]:
-    """The values the enumerated field at `path` (``$.hosts[3].platform``) accepts; () when it is no enum."""
+def _types_at(path: str) -> list[mi.Type]:
+    """The model types a field path (``$.hosts[3].platform``) can hold."""
     kinds: list[mi.Type] = [mi.type_info(Snapshot)]
     for match in _STEP.finditer(path.removeprefix("$")):
         name, following = match.group(1), []
@@ -42,6 +41,21 @@ def allowed_values(path: str) -> tuple[str, ...]:
             elif name is not None and isinstance(kind, mi.StructType):
                 following.extend(field.type for field in kind.fields if field.encode_name == name)
         kinds = following
+    return kinds
+
+
+@lru_cache(maxsize=256)
+def field_names(path: str) -> tuple[str, ...]:
+    """The field names the object at `path` (``$.hosts[3]``) may carry, as written in a snapshot."""
+    names = [field.encode_name for kind in _types_at(path) for option in alternatives(kind)
+             if isinstance(option, mi.StructType) for field in option.fields]
+    return tuple(dict.fromkeys(names))
+
+
+@lru_cache(maxsize=256)
+def allowed_values(path: str) -> tuple[str, ...]:
+    """The values the enumerated field at `path` (``$.hosts[3].platform``) accepts; () when it is no enum."""
+    kinds = _types_at(path)
     values = [value for kind in kinds for option in alternatives(kind) if isinstance(option, mi.LiteralType)
               for value in option.values]
     return tuple(str(value) for value in dict.fromkeys(values))

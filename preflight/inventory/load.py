@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import difflib
 import gc
 import json
 import tomllib
@@ -14,7 +15,7 @@ from msgspec import UNSET
 
 from preflight.errors import InputError, split_validation_error
 from preflight.inventory import names, scan
-from preflight.inventory.choices import allowed_values
+from preflight.inventory.choices import allowed_values, field_names
 from preflight.inventory.consistency import check_consistency
 from preflight.inventory.read import read_input, to_utf8
 from preflight.inventory.references import check_references
@@ -36,6 +37,10 @@ _TOO_DEEP = "nested too deeply (arrays or objects inside each other far beyond a
 
 def _validation_error(file: str, error: msgspec.ValidationError) -> InputError:
     path, kind, problem = split_validation_error(error)
+    if kind == "unknown":
+        parent, _, name = path.rpartition(".")
+        close = difflib.get_close_matches(name, field_names(parent), n=1, cutoff=0.75)
+        return InputError(file, path, _KIND_TEXT[kind] + (f"; did you mean '{close[0]}'?" if close else ""))
     if kind:
         return InputError(file, path, _KIND_TEXT[kind])
     if problem.startswith("invalid enum value"):

@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Annotated, Literal
 
 import msgspec
-from msgspec import UNSET
+from msgspec import UNSET, Meta
 
 from preflight.inventory.clusters import Cluster
 from preflight.inventory.common import Model, Timestamp, Unset
 from preflight.inventory.hosts import Host
 from preflight.inventory.names import Text, VersionText
+from preflight.inventory.schema_docs import SCHEMA_DIALECT, SCHEMA_URI, document
 from preflight.inventory.servers import Domain, LibraryServer, SqlServer, VCenter, VmmServer
 from preflight.inventory.vms import Vm
 
@@ -35,7 +36,10 @@ class SnapshotInfo(Model, kw_only=True):
 class Snapshot(Model, kw_only=True):
     """A whole inventory snapshot of an estate."""
 
-    schema: Literal["preflight/inventory/v1"]
+    json_schema: Annotated[str, Meta(description="Where an editor finds the JSON Schema of this file (VS Code reads "
+                                                 "this key), e.g. ./inventory.schema.json; preflight ignores it")] | Unset = (
+        msgspec.field(default=UNSET, name="$schema"))
+    schema: Annotated[Literal["preflight/inventory/v1"], Meta(description="The snapshot format and its version")]
     snapshot: SnapshotInfo
     domains: list[Domain] = []
     vmm_servers: list[VmmServer] = []
@@ -53,11 +57,12 @@ ENTITY_LISTS: tuple[Text, ...] = (
 
 
 def json_schema() -> dict[Text, object]:
-    """The JSON Schema of a snapshot, generated from the model types."""
-    schema = msgspec.json.schema(Snapshot)
-    schema["$id"] = SCHEMA_ID
-    schema["title"] = "preflight inventory snapshot v1"
-    return schema
+    """The JSON Schema of a snapshot, generated from the model types: draft 2020-12, a URI `$id`, and a title
+    and a description on every field."""
+    generated = document(msgspec.json.schema(Snapshot))
+    return {"$schema": SCHEMA_DIALECT, "$id": SCHEMA_URI, "title": "preflight inventory snapshot v1",
+            "description": f"An inventory snapshot (schema = \"{SCHEMA_ID}\") of a Windows Server / Hyper-V / "
+                           "System Center VMM estate, as `preflight check` reads it.", **generated}
 
 
 def encode_json(snapshot: Snapshot) -> bytes:

@@ -42,6 +42,7 @@ class CheckRequest:
     waivers: tuple[Path, ...] = ()
     find_waivers: bool = True
     baseline: Path | None = None
+    include_passed: bool = False
 
 
 def fix_actions() -> dict[str, frozenset[str]]:
@@ -111,11 +112,12 @@ def run_evaluation(catalog: Catalog, estate: Estate, inputs: tuple[InputFile, ..
         request.as_of, [(file, info.collected_at) for file, info in estate.infos])
     waivers = load_waivers(request.waivers, request.snapshots, catalog, request.find_waivers)
     baseline = load_baseline(request.baseline)
-    evaluation = evaluate(catalog, estate, as_of, (lambda done, total: progress("evaluate", done, total)) if progress else None)
+    evaluation = evaluate(catalog, estate, as_of, (lambda done, total: progress("evaluate", done, total)) if progress else None,
+                          include_passed=request.include_passed)
     report = build_report(
         catalog, evaluation, inputs, fail_on=request.fail_on, unknown_policy=request.unknown_policy,
         tool_version=__version__, as_of=as_of, elapsed_seconds=time.perf_counter() - started,
-        empty=is_empty(estate), waivers=waivers, baseline=baseline,
+        empty=is_empty(estate), waivers=waivers, baseline=baseline, include_passed=request.include_passed,
     )
     # the topology colours objects by the findings that count: a waived one must not paint its host red
     report = dataclasses.replace(report, topology=build_topology(estate, report.findings))

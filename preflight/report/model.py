@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 
 from preflight.engine.catalog import Catalog
 from preflight.engine.evaluate import Evaluation
-from preflight.engine.findings import SEVERITIES_WORST_FIRST, Finding, Severity, Status
+from preflight.engine.findings import SEVERITIES_WORST_FIRST, Checked, Finding, Severity, Status
 from preflight.engine.rules import Rule
 from preflight.inventory.as_of import AsOf
 from preflight.report.baseline import BaselineGate, FindingKey, baseline_gate
@@ -99,6 +99,7 @@ class Report:
         if self.baseline is None:
             return self.findings
         return tuple(f for f in self.findings if self.baseline.counts(f))
+    passed: tuple[Checked, ...] | None = None  # every pass and n/a with --include-passed; None when not asked for
 
     @property
     def strict(self) -> bool:
@@ -212,6 +213,7 @@ def build_report(
     empty: bool = False,
     waivers: tuple[WaiverFile, ...] = (),
     baseline: tuple[str, tuple[FindingKey, ...]] | None = None,
+    include_passed: bool = False,
 ) -> Report:
     """Assemble the report of one run (`empty`: the estate holds no object to check).
 
@@ -245,4 +247,5 @@ def build_report(
         empty=empty,
         waivers=outcome,
         baseline=gate,
+        passed=evaluation.passed if include_passed else None,
     )
