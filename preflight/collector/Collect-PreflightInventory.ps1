@@ -23,6 +23,9 @@
     More computers to inventory (WMI, registry, features). Hyper-V hosts come from VMM (Get-VMHost).
 .PARAMETER Cluster
     More failover clusters to inventory (those VMM manages are found from its hosts).
+.PARAMETER HyperVHost
+    Hyper-V hosts VMM does not manage (a Windows Server 2012 / 2012 R2 fabric without VMM, or a Replica
+    server at another site): inventoried like the hosts Get-VMHost lists.
 .PARAMETER SqlInstance
     The VMM database's SQL Server instance (SERVER or SERVER\INSTANCE) when VMM cannot be read.
 .PARAMETER OutputPath
@@ -34,12 +37,15 @@
 
 .EXAMPLE
     .\Collect-PreflightInventory.ps1 -VmmServer VMM01 -Cluster HVCLUSTER1 -OutputPath D:\preflight -Verbose
+.EXAMPLE
+    .\Collect-PreflightInventory.ps1 -Name contoso-dr -Cluster HVCLUS12 -HyperVHost HV11, HV12, HV21 -OutputPath D:\preflight
 #>
 [CmdletBinding()]
 param(
     [string]$VmmServer = $env:COMPUTERNAME,
     [string[]]$ComputerName = @(),
     [string[]]$Cluster = @(),
+    [string[]]$HyperVHost = @(),
     [string]$SqlInstance = '',
     [string]$OutputPath = '.',
     [string]$Name = '',
@@ -201,15 +207,21 @@ function Test-PfLocal {
     ($short -eq $env:COMPUTERNAME) -or ($Computer -eq 'localhost') -or ($Computer -eq '.')
 }
 
-function Get-PfSqlProperties {
-    # One SELECT of SERVERPROPERTY values, with the Windows identity running the collector; nothing else is sent.
-    param([string]$Instance)
+function Get-PfSqlRows {
+    # One SELECT, with the Windows identity running the collector; nothing else is sent. Each row becomes an object.
+    #   properties: SERVERPROPERTY values of the instance
+    #   backups:    when each database's last full backup finished (msdb.dbo.backupset, type D = full database)
+    param([string]$Instance, [string]$Which)
     $connection = New-Object System.Data.SqlClient.SqlConnection
     $connection.ConnectionString = "Data Source=$Instance;Initial Catalog=master;Integrated Security=SSPI;Connect Timeout=15"
     try {
         $connection.Open()
         $command = $connection.CreateCommand()
-        $command.CommandText = "SELECT CAST(SERVERPROPERTY('ProductVersion') AS nvarchar(128)) AS ProductVersion, CAST(SERVERPROPERTY('ProductLevel') AS nvarchar(128)) AS ProductLevel, CAST(SERVERPROPERTY('Edition') AS nvarchar(128)) AS Edition, CAST(SERVERPROPERTY('Collation') AS nvarchar(128)) AS Collation, CAST(SERVERPROPERTY('IsClustered') AS int) AS IsClustered, CAST(SERVERPROPERTY('MachineName') AS nvarchar(128)) AS MachineName, CAST(SERVERPROPERTY('InstanceName') AS nvarchar(128)) AS InstanceName, @@VERSION AS Version"
+        if ($Which -eq 'backups') {
+            $command.CommandText = "SELECT database_name AS DatabaseName, MAX(backup_finish_date) AS LastFullBackup FROM msdb.dbo.backupset WHERE type = 'D' GROUP BY database_name"
+        } else {
+            $command.CommandText = "SELECT CAST(SERVERPROPERTY('ProductVersion') AS nvarchar(128)) AS ProductVersion, CAST(SERVERPROPERTY('ProductLevel') AS nvarchar(128)) AS ProductLevel, CAST(SERVERPROPERTY('Edition') AS nvarchar(128)) AS Edition, CAST(SERVERPROPERTY('Collation') AS nvarchar(128)) AS Collation, CAST(SERVERPROPERTY('IsClustered') AS int) AS IsClustered, CAST(SERVERPROPERTY('MachineName') AS nvarchar(128)) AS MachineName, CAST(SERVERPROPERTY('InstanceName') AS nvarchar(128)) AS InstanceName, @@VERSION AS Version"
+        }
         $reader = $command.ExecuteReader()
         try {
             while ($reader.Read()) {
@@ -362,6 +374,10 @@ if ($vmmConnection -ne $null) {
         Add-PfResult -Id $id -Computer $VmmServer -Status 'skipped' -Reason 'vmm.server was not collected'
     }
 }
+# Hosts VMM does not list are taken as Hyper-V hosts: the admin named them
+foreach ($each in $HyperVHost) {
+    if (-not $Hosts.ContainsKey($each)) { $Hosts[$each] = 'HyperV' }
+}
 foreach ($hostName in @($Hosts.Keys)) { Add-PfComputer $hostName }
 
 # --- SQL Server behind VMM ---------------------------------------------------------------------------
@@ -372,9 +388,13 @@ if (-not $SqlInstance -and $VmmSql -ne $null -and $VmmSql.MachineName) {
 if ($SqlInstance) {
     $sqlComputer = ($SqlInstance -split '\\')[0]
     Add-PfComputer $sqlComputer
-    Export-PfSource -Id 'sql.serverproperty' -Computer $sqlComputer -Query { Get-PfSqlProperties -Instance $SqlInstance }
+    Export-PfSource -Id 'sql.serverproperty' -Computer $sqlComputer -Query { Get-PfSqlRows -Instance $SqlInstance -Which 'properties' }
+    # The VMM database's last full backup (a VMM upgrade starts from one); a login without msdb rights fails this source only
+    Export-PfSource -Id 'sql.backups' -Computer $sqlComputer -Query { Get-PfSqlRows -Instance $SqlInstance -Which 'backups' }
 } else {
-    Add-PfResult -Id 'sql.serverproperty' -Computer $VmmServer -Status 'skipped' -Reason 'no SQL instance known: registry.vmm was not collected and -SqlInstance was not given'
+    foreach ($id in @('sql.serverproperty', 'sql.backups')) {
+        Add-PfResult -Id $id -Computer $VmmServer -Status 'skipped' -Reason 'no SQL instance known: registry.vmm was not collected and -SqlInstance was not given'
+    }
 }
 
 # --- Every computer: WMI over DCOM, remote registry, features ---------------------------------------
@@ -438,6 +458,8 @@ foreach ($clusterName in @($Clusters.Keys)) {
             Get-WmiObject -Namespace 'root\MSCluster' -Class $class -ComputerName $clusterName -Authentication PacketPrivacy -ErrorAction Stop
         }
     }
+    # The cluster's common properties: SharedVolumeBlockCacheSizeInMB (2012) or BlockCacheSize (2012 R2)
+    Export-PfCmdletSource -Id 'cluster.properties' -Computer $clusterName -Needs @('Get-Cluster') -Query { Get-Cluster -Name $clusterName }
     Export-PfCmdletSource -Id 'cluster.csv' -Computer $clusterName -Needs $clusterCmdlets -Query { Get-ClusterSharedVolume -Cluster $clusterName }
     Export-PfCmdletSource -Id 'cluster.csv_params' -Computer $clusterName -Needs $clusterCmdlets -Query {
         Get-ClusterSharedVolume -Cluster $clusterName | Get-ClusterParameter
