@@ -1,14 +1,19 @@
-"""Write fixtures/imports/fabric-2008r2-{clixml,json}/ from one description of the estate.
+"""Write fixtures/imports/fabric-{2008r2,2012}-{clixml,json}/ from one description of each estate.
 
-The CLIXML is written the way PowerShell 2.0's Export-Clixml writes it (`<Objs Version="1.1.0.1">`,
-`<Obj RefId>`, `<TN>`/`<TNRef>`, `<ToString>`, typed `<Props>`); the JSON the way ConvertTo-Json writes
-it (enums and WMI uints as numbers, four-space layout). Property sets: fixtures/imports/SOURCES.md.
+The CLIXML is written the way Export-Clixml writes it (`<Objs Version="1.1.0.1">`, `<Obj RefId>`,
+`<TN>`/`<TNRef>`, `<ToString>`, typed `<Props>`, `<LST>` for arrays, `<DT>`, `<G>`); the JSON the way
+ConvertTo-Json writes it (enums and WMI uints as numbers, dates as "\\/Date(ms)\\/", four-space layout).
+The 2008 R2 corpus is UTF-8; the 2012 one is written as the collector's Windows PowerShell 3.0+ writes it:
+Export-Clixml in UTF-16 LE with a byte order mark, `Out-File -Encoding UTF8` JSON in UTF-8 with one.
+Property sets: fixtures/imports/SOURCES.md. The 2012 estate: tools/import_fabric_2012.py.
 Run: .venv/bin/python -m tools.make_import_fixtures
 """
 
 from __future__ import annotations
 
+import codecs
 import json
+from datetime import UTC, datetime
 from pathlib import Path
 from xml.sax.saxutils import escape
 
@@ -23,6 +28,20 @@ def enum(type_name: str, name: str, number: int) -> tuple:
 
 def u(tag: str, value: int) -> tuple:
     return (tag, value)
+
+
+def dt(value: datetime, naive: bool = False) -> tuple:
+    """A DateTime: Export-Clixml writes its offset unless the .NET value had none (SQL Server's datetime)."""
+    return ("DT", value, naive)
+
+
+def guid(value: str) -> tuple:
+    return ("G", value)
+
+
+def obj(type_name: str, text: str, props: dict) -> tuple:
+    """A nested object (Export-Clixml: an <Obj> with its own <Props>; ConvertTo-Json: a nested object)."""
+    return ("obj", type_name, text, props)
 
 
 def computer(name: str, sku: int, caption: str, memory_gib: int, cores: int, boot: str, c_free: float) -> dict:
@@ -95,6 +114,17 @@ def _clixml_value(name: str | None, value: object, refs: list[int], tns: dict[st
     if isinstance(value, tuple) and value[0] == "enum":
         _, type_name, text, number = value
         return _clixml_obj(name, {"__enum__": number}, [type_name, "System.Enum", "System.ValueType", "System.Object"], text, refs, tns)
+    if isinstance(value, tuple) and value[0] == "obj":
+        _, type_name, text, props = value
+        return _clixml_obj(name, props, [type_name, "System.Object"], text, refs, tns)
+    if isinstance(value, tuple) and value[0] == "DT":
+        _, when, naive = value
+        return f"<DT{attr}>{(when.replace(tzinfo=None) if naive else when).isoformat()}</DT>"
+    if isinstance(value, list):
+        ref = refs[0]
+        refs[0] += 1
+        items = "".join(_clixml_value(None, item, refs, tns) for item in value)
+        return f'<Obj{attr} RefId="{ref}">{_type_names(["System.Object[]", "System.Array", "System.Object"], tns)}<LST>{items}</LST></Obj>'
     if isinstance(value, tuple):
         return f"<{value[0]}{attr}>{value[1]}</{value[0]}>"
     if isinstance(value, int):
@@ -102,16 +132,20 @@ def _clixml_value(name: str | None, value: object, refs: list[int], tns: dict[st
     return f"<S{attr}>{escape(str(value))}</S>"
 
 
+def _type_names(types: list[str], tns: dict[str, int]) -> str:
+    """<TN> the first time a list of type names is written, <TNRef> after that."""
+    key = "|".join(types)
+    if key in tns:
+        return f'<TNRef RefId="{tns[key]}" />'
+    tns[key] = len(tns)
+    return f'<TN RefId="{tns[key]}">' + "".join(f"<T>{escape(t)}</T>" for t in types) + "</TN>"
+
+
 def _clixml_obj(name: str | None, props: dict, types: list[str], text: str, refs: list[int], tns: dict[str, int]) -> str:
     ref = refs[0]
     refs[0] += 1
     attr = f' N="{escape(name)}"' if name is not None else ""
-    key = "|".join(types)
-    if key in tns:
-        tn = f'<TNRef RefId="{tns[key]}" />'
-    else:
-        tns[key] = len(tns)
-        tn = f'<TN RefId="{tns[key]}">' + "".join(f"<T>{escape(t)}</T>" for t in types) + "</TN>"
+    tn = _type_names(types, tns)
     if "__enum__" in props:
         return f'<Obj{attr} RefId="{ref}">{tn}<ToString>{escape(text)}</ToString><I32>{props["__enum__"]}</I32></Obj>'
     body = "".join(_clixml_value(k, v, refs, tns) for k, v in props.items())
@@ -127,37 +161,65 @@ def clixml(type_name: str, objects: list[dict]) -> str:
 
 
 def _json_value(value: object) -> object:
+    if isinstance(value, tuple) and value[0] == "obj":
+        return {k: _json_value(v) for k, v in value[3].items()}
+    if isinstance(value, tuple) and value[0] == "DT":
+        return f"/Date({int(value[1].astimezone(UTC).timestamp() * 1000)})/"
     if isinstance(value, tuple):
         return value[-1]
+    if isinstance(value, list):
+        return [_json_value(item) for item in value]
     return value
 
 
 def to_json(objects: list[dict]) -> str:
-    """ConvertTo-Json of `objects`: a single object is written bare, several as an array."""
+    """ConvertTo-Json of `objects`: a single object is written bare, several as an array (none: `[]`).
+
+    ConvertTo-Json escapes the slashes of a date (`"\\/Date(ms)\\/"`); json.dumps does not, so they are added.
+    """
     plain = [{k: _json_value(v) for k, v in o.items()} for o in objects]
-    return json.dumps(plain[0] if len(plain) == 1 else plain, indent=4)
+    text = json.dumps(plain[0] if len(plain) == 1 else plain, indent=4)
+    return text.replace('"/Date(', '"\\/Date(').replace(')/"', ')\\/"')
 
 
-def write(fmt: str) -> None:
-    folder = ROOT / f"fabric-2008r2-{fmt}"
+def _encode(text: str, encoding: str) -> bytes:
+    if encoding == "utf-16":
+        return codecs.BOM_UTF16_LE + text.encode("utf-16-le")
+    return (codecs.BOM_UTF8 if encoding == "utf-8-bom" else b"") + text.encode("utf-8")
+
+
+def write(fmt: str, fabric: str = "2008r2") -> None:
+    """One bundle folder: every source of the estate in `fmt`, failed and skipped sources as the manifest says."""
+    if fabric == "2012":
+        from tools import import_fabric_2012 as spec
+        estate, failed, clixml_only, manifest = spec.ESTATE, spec.FAILED, set(), dict(spec.MANIFEST)
+        encodings = {"clixml": "utf-16", "json": "utf-8-bom"}
+    else:
+        estate, failed, clixml_only = ESTATE, FAILED, CLIXML_ONLY
+        manifest = {"collected_at": "2026-11-24T21:30:00+01:00", "collected_by": "CONTOSO\\admin", "name": "contoso-hq",
+                    "powershell": "2.0" if fmt == "clixml" else "3.0"}
+        encodings = {"clixml": "utf-8", "json": "utf-8"}
+    folder = ROOT / f"fabric-{fabric}-{fmt}"
     sources = []
-    for comp, items in ESTATE.items():
+    for comp, items in estate.items():
         for source_id, (type_name, objects) in items.items():
-            if (comp, source_id) in FAILED:
-                sources.append({"id": source_id, "computer": comp, "status": "failed", "reason": FAILED[comp, source_id]})
+            if (comp, source_id) in failed:
+                status, reason = failed[comp, source_id] if isinstance(failed[comp, source_id], tuple) else ("failed", failed[comp, source_id])
+                sources.append({"id": source_id, "computer": comp, "status": status, "reason": reason})
                 continue
-            kind = "clixml" if fmt == "clixml" or source_id in CLIXML_ONLY else "json"
+            kind = "clixml" if fmt == "clixml" or source_id in clixml_only else "json"
             file = f"{comp}/{source_id}.{kind}"
             (folder / comp).mkdir(parents=True, exist_ok=True)
             text = clixml(type_name, objects) if kind == "clixml" else to_json(objects)
-            (folder / file).write_text(text + "\r\n", encoding="utf-8", newline="")
+            (folder / file).write_bytes(_encode(text + "\r\n", encodings[kind]))
             sources.append({"id": source_id, "computer": comp, "file": file, "format": kind, "status": "ok"})
-    manifest = {"schema": "preflight/bundle/v1",
-                "collector": {"name": "Collect-PreflightInventory", "version": "1.0.0", "powershell": "2.0" if fmt == "clixml" else "3.0"},
-                "collected_at": "2026-11-24T21:30:00+01:00", "collected_by": "CONTOSO\\admin", "name": "contoso-hq", "sources": sources}
-    (folder / "manifest.json").write_text(json.dumps(manifest, indent=2) + "\n", encoding="utf-8")
+    document = {"schema": "preflight/bundle/v1",
+                "collector": {"name": "Collect-PreflightInventory", "version": "1.0.0", "powershell": manifest.pop("powershell")},
+                **manifest, "sources": sources}
+    (folder / "manifest.json").write_text(json.dumps(document, indent=2) + "\n", encoding="utf-8")
 
 
 if __name__ == "__main__":
-    for fmt in ("clixml", "json"):
-        write(fmt)
+    for fabric in ("2008r2", "2012"):
+        for fmt in ("clixml", "json"):
+            write(fmt, fabric)

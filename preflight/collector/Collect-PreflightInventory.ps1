@@ -210,7 +210,8 @@ function Test-PfLocal {
 function Get-PfSqlRows {
     # One SELECT, with the Windows identity running the collector; nothing else is sent. Each row becomes an object.
     #   properties: SERVERPROPERTY values of the instance
-    #   backups:    when each database's last full backup finished (msdb.dbo.backupset, type D = full database)
+    #   backups:    when each database's last full backup finished (msdb.dbo.backupset, type D = full database),
+    #               in the server's local time (datetime has no offset): UtcOffsetMinutes is the server's offset now
     param([string]$Instance, [string]$Which)
     $connection = New-Object System.Data.SqlClient.SqlConnection
     $connection.ConnectionString = "Data Source=$Instance;Initial Catalog=master;Integrated Security=SSPI;Connect Timeout=15"
@@ -218,7 +219,7 @@ function Get-PfSqlRows {
         $connection.Open()
         $command = $connection.CreateCommand()
         if ($Which -eq 'backups') {
-            $command.CommandText = "SELECT database_name AS DatabaseName, MAX(backup_finish_date) AS LastFullBackup FROM msdb.dbo.backupset WHERE type = 'D' GROUP BY database_name"
+            $command.CommandText = "SELECT database_name AS DatabaseName, MAX(backup_finish_date) AS LastFullBackup, DATEDIFF(minute, GETUTCDATE(), GETDATE()) AS UtcOffsetMinutes FROM msdb.dbo.backupset WHERE type = 'D' GROUP BY database_name"
         } else {
             $command.CommandText = "SELECT CAST(SERVERPROPERTY('ProductVersion') AS nvarchar(128)) AS ProductVersion, CAST(SERVERPROPERTY('ProductLevel') AS nvarchar(128)) AS ProductLevel, CAST(SERVERPROPERTY('Edition') AS nvarchar(128)) AS Edition, CAST(SERVERPROPERTY('Collation') AS nvarchar(128)) AS Collation, CAST(SERVERPROPERTY('IsClustered') AS int) AS IsClustered, CAST(SERVERPROPERTY('MachineName') AS nvarchar(128)) AS MachineName, CAST(SERVERPROPERTY('InstanceName') AS nvarchar(128)) AS InstanceName, @@VERSION AS Version"
         }
