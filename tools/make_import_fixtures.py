@@ -13,12 +13,13 @@ from __future__ import annotations
 
 import codecs
 import json
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
 from xml.sax.saxutils import escape
 
 ROOT = Path(__file__).resolve().parent.parent / "fixtures" / "imports"
 GIB = 1024 ** 3
+CET = timezone(timedelta(hours=1))
 WMI = "System.Management.ManagementObject#root\\cimv2\\"
 
 
@@ -84,6 +85,11 @@ SQL = computer("SQL01", 7, "Microsoft Windows Server 2008 R2 Standard ", 16, 4, 
 SQL["sql.serverproperty"] = ("System.Data.DataRow", [{
     "ProductVersion": "10.50.2500.0", "Edition": "Standard Edition (64-bit)", "Collation": "SQL_Latin1_General_CP1_CI_AS",
     "IsClustered": u("I32", 0), "MachineName": "SQL01", "InstanceName": None}])
+# msdb's backup history: SQL Server's datetime is local time without an offset (Export-Clixml keeps it so)
+SQL["sql.backups"] = ("System.Data.DataRow", [
+    {"DatabaseName": "master", "LastFullBackup": dt(datetime(2026, 11, 22, 23, 0, tzinfo=CET), naive=True), "UtcOffsetMinutes": u("I32", 60)},
+    {"DatabaseName": "VirtualManagerDB", "LastFullBackup": dt(datetime(2026, 11, 23, 2, 0, tzinfo=CET), naive=True),
+     "UtcOffsetMinutes": u("I32", 60)}])
 LIB = computer("LIB01", 7, "Microsoft Windows Server 2008 R2 Standard ", 4, 2, "20261101020000.000000+060", 20)
 HV = {h: computer(h, 8, "Microsoft Windows Server 2008 R2 Datacenter ", 64, 8, "20261115031000.000000+060", 52.5) for h in ("HV01", "HV02")}
 HV["HV01"]["wmi.Win32_QuickFixEngineering"] = (WMI + "Win32_QuickFixEngineering", [

@@ -7,7 +7,7 @@ collected, with that reason, and the rules that need them say unknown.
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta, timezone
 
 from preflight.importer import computers as c
 from preflight.importer.bundle import Bundle
@@ -79,11 +79,11 @@ def _aware(value: object, offset: object) -> datetime | Missing:
     if not isinstance(value, datetime):
         return Missing(f"LastFullBackup {str(value)[:40]!r} is not a date")
     if value.tzinfo is not None:
-        return value  # ConvertTo-Json wrote it as /Date(ms)/, already UTC
+        return value.astimezone(UTC)  # ConvertTo-Json wrote it as /Date(ms)/, milliseconds since 1970 UTC
     minutes = c._int(offset)
     if isinstance(minutes, Missing):
         return Missing(f"LastFullBackup has no time zone and UtcOffsetMinutes is not collected ({minutes.reason})")
-    return value.replace(tzinfo=timezone(timedelta(minutes=round(minutes / 15) * 15)))
+    return value.replace(tzinfo=timezone(timedelta(minutes=round(minutes / 15) * 15))).astimezone(UTC)
 
 
 def _service_account(bundle: Bundle, computer: str, obj: ObjectImport) -> None:
