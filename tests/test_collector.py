@@ -326,3 +326,17 @@ def test_collector_needs_an_output_and_refuses_a_directory(tmp_path: Path, capsy
     err = capsys.readouterr().err
     assert "Missing option '-o'" in err and f"{tmp_path}: is a directory" in err
     assert "Traceback" not in err
+
+
+def test_the_readme_runs_the_collector_with_parameters_it_has(parsed: Parsed) -> None:
+    """Every `-Parameter` the README passes to Collect-PreflightInventory.ps1 is one the script declares."""
+    readme = (Path(__file__).resolve().parent.parent / "README.md").read_text(encoding="utf-8")
+    script_params = next(n for n in parsed.nodes() if n.type == "param_block" and n.parent is not None and n.parent.type == "program")
+    declared = {n.text.decode().lstrip("$").lower() for n in _descendants(script_params)
+                if n.type == "variable" and n.parent is not None and n.parent.type == "script_parameter"}
+    declared |= {"verbose"}  # [CmdletBinding()] gives the script the common parameters
+    calls = re.findall(r"Collect-PreflightInventory\.ps1 (-[^\n#]*)", readme)
+    comments = re.findall(r"^# [^:\n]+:\s+(-\w+.*)$", readme, re.MULTILINE)
+    used = {m.lower() for line in calls + comments for m in re.findall(r"(?<![\w-])-(\w+)", line)}
+    assert {"vmmserver", "hypervhost", "cluster", "outputpath", "sqlinstance", "zip"} <= used
+    assert used - {"executionpolicy", "file"} <= declared, used - declared
