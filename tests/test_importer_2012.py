@@ -116,3 +116,16 @@ def test_documented_numbers_translate(table: str, number: int, name: str) -> Non
     from preflight.importer.values import enum_name
     assert enum_name(number, table) == name
     assert "not in the sourced table" in enum_name(1, "NetLbfoLoadBalancingAlgorithm").reason  # type: ignore[union-attr]
+
+
+def test_the_guest_os_comes_from_a_running_vms_kvp_items_only() -> None:
+    from preflight.importer.guests import _pair
+    result = import_bundles([IMPORTS / "fabric-2012-clixml"])
+    sql12 = next(vm for vm in result.snapshot.vms if vm.host == "HV12")
+    assert (sql12.guest_os.caption, sql12.guest_os.service_pack) == ("Windows Server 2008 R2 Enterprise", 1)
+    replica = next(o for o in result.objects if o.name == "HV21/SQL12")
+    assert "integration services report nothing (VM Off)" in replica.missing["guest_os"]
+    # an entity declaration in an embedded instance is not expanded: the item is ignored
+    hostile = ('<!DOCTYPE i [<!ENTITY x "Windows">]><INSTANCE><PROPERTY NAME="Name"><VALUE>OSName</VALUE></PROPERTY>'
+               '<PROPERTY NAME="Data"><VALUE>&x;</VALUE></PROPERTY></INSTANCE>')
+    assert _pair(hostile) is None and _pair("<INSTANCE") is None

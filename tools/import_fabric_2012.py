@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta, timezone
 
-from tools.make_import_fixtures import GIB, WMI, computer, enum, guid, obj, u
+from tools.make_import_fixtures import GIB, WMI, computer, enum, guid, kvp, obj, u
 
 CET = timezone(timedelta(hours=1))
 HYPERV = "Microsoft.HyperV.PowerShell."
@@ -70,6 +70,8 @@ def vm(name: str, vm_id: str, state: str, memory_gib: int, clustered: bool, inte
             "IntegrationServicesVersion": version}
 
 
+KVP = "System.Management.ManagementObject#root\\virtualization\\v2\\Msvm_KvpExchangeComponent"
+APP11, WEB11, SQL12 = "3C1E5B7A-2D4F-4E6A-8B9C-0D1E2F3A4B5C", "9E8D7C6B-5A4F-4E3D-9C2B-1A0F9E8D7C6B", "6B5A4F3E-2D1C-4B0A-9F8E-7D6C5B4A3F2E"
 MODE = {"Primary": 1, "Replica": 2}
 HEALTH = {"Normal": 1, "Warning": 2}
 REPL_STATE = {"Replicating": 3}
@@ -107,8 +109,8 @@ HV11.update({
     "hyperv.switches": (HYPERV + "VMSwitch", [switch("External", "External", 2, MULTIPLEXOR)]),
     "hyperv.replication_server": (HYPERV + "VMReplicationServer", [replication_server(True, False, None)]),
     "hyperv.vms": (HYPERV + "VirtualMachine", [
-        vm("APP11", "3C1E5B7A-2D4F-4E6A-8B9C-0D1E2F3A4B5C", "Running", 8, True, "6.3.9600.16384"),
-        vm("WEB11", "9E8D7C6B-5A4F-4E3D-9C2B-1A0F9E8D7C6B", "Off", 4, True, None)]),
+        vm("APP11", APP11, "Running", 8, True, "6.3.9600.16384"), vm("WEB11", WEB11, "Off", 4, True, None)]),
+    "hyperv.kvp": (KVP, [kvp(APP11, ("Windows Server 2012 R2 Standard", "6.3.9600", 0, "6.3.9600.16384")), kvp(WEB11, None)]),
     "hyperv.replication": (HYPERV + "VMReplication", [
         replication("APP11", "Primary", "hv11.contoso.local", "Normal", "Replicating", True, 4, 4)]),
 })
@@ -122,7 +124,8 @@ HV12.update({
     "hyperv.switches": (HYPERV + "VMSwitch", [switch("External", "External", 2, MULTIPLEXOR)]),
     "hyperv.replication_server": (HYPERV + "VMReplicationServer", [replication_server(False, False, None)]),
     "hyperv.vms": (HYPERV + "VirtualMachine", [
-        vm("SQL12", "6B5A4F3E-2D1C-4B0A-9F8E-7D6C5B4A3F2E", "Running", 16, True, "6.3.9600.16384")]),
+        vm("SQL12", SQL12, "Running", 16, True, "6.3.9600.16384")]),
+    "hyperv.kvp": (KVP, [kvp(SQL12, ("Windows Server 2008 R2 Enterprise", "6.1.7601", 1, "6.3.9600.16384"))]),
     "hyperv.replication": (HYPERV + "VMReplication", [
         replication("SQL12", "Primary", "hv12.contoso.local", "Warning", "Replicating", True, 0, 0)]),
 })
@@ -134,8 +137,8 @@ HV21.update({
     "hyperv.switches": (HYPERV + "VMSwitch", [switch("Replica", "External", 2, "Broadcom NetXtreme Gigabit Ethernet")]),
     "hyperv.replication_server": (HYPERV + "VMReplicationServer", [replication_server(True, True, "D:\\Replica")]),
     "hyperv.vms": (HYPERV + "VirtualMachine", [
-        vm("APP11", "3C1E5B7A-2D4F-4E6A-8B9C-0D1E2F3A4B5C", "Off", 8, False, None),
-        vm("SQL12", "6B5A4F3E-2D1C-4B0A-9F8E-7D6C5B4A3F2E", "Off", 16, False, None)]),
+        vm("APP11", APP11, "Off", 8, False, None), vm("SQL12", SQL12, "Off", 16, False, None)]),
+    "hyperv.kvp": (KVP, [kvp(APP11, None), kvp(SQL12, None)]),
     "hyperv.replication": (HYPERV + "VMReplication", [
         replication("APP11", "Replica", "hv11.contoso.local", "Normal", "Replicating", False, 4, 4),
         replication("SQL12", "Replica", "hv12.contoso.local", "Warning", "Replicating", False, 0, 0)]),

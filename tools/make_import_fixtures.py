@@ -45,6 +45,23 @@ def obj(type_name: str, text: str, props: dict) -> tuple:
     return ("obj", type_name, text, props)
 
 
+def kvp_item(name: str, data: str) -> str:
+    """One GuestIntrinsicExchangeItems entry: an embedded Msvm_KvpExchangeDataItem as CIM-XML (Source 2 = guest
+    intrinsic), https://learn.microsoft.com/en-us/windows/win32/hyperv_v2/msvm-kvpexchangedataitem."""
+    return ('<INSTANCE CLASSNAME="Msvm_KvpExchangeDataItem">'
+            f'<PROPERTY NAME="Data" TYPE="string"><VALUE>{escape(data)}</VALUE></PROPERTY>'
+            f'<PROPERTY NAME="Name" TYPE="string"><VALUE>{escape(name)}</VALUE></PROPERTY>'
+            '<PROPERTY NAME="Source" TYPE="uint16"><VALUE>2</VALUE></PROPERTY></INSTANCE>')
+
+
+def kvp(vm_id: str, guest: tuple[str, str, int, str] | None) -> dict:
+    """Msvm_KvpExchangeComponent of one VM; `guest` = (OSName, OSVersion, ServicePackMajor, IntegrationServicesVersion),
+    None for a VM that is not running (its integration services report nothing)."""
+    items = [] if guest is None else [kvp_item(k, str(v)) for k, v in zip(
+        ("OSName", "OSVersion", "ServicePackMajor", "IntegrationServicesVersion"), guest, strict=True)]
+    return {"SystemName": vm_id, "GuestIntrinsicExchangeItems": items}
+
+
 def computer(name: str, sku: int, caption: str, memory_gib: int, cores: int, boot: str, c_free: float) -> dict:
     return {
         "wmi.Win32_OperatingSystem": (WMI + "Win32_OperatingSystem", [{
@@ -97,9 +114,12 @@ HV["HV01"]["wmi.Win32_QuickFixEngineering"] = (WMI + "Win32_QuickFixEngineering"
 HV["HV02"]["wmi.Win32_QuickFixEngineering"] = HV["HV01"]["wmi.Win32_QuickFixEngineering"]
 VMS = {"HV01": [("APP01", "5F0D2A3C-8E7B-4C1A-9D6E-2B4F8A1C3E5D", 2), ("WEB01", "0B8C6E12-3D4F-4A5B-8C9D-1E2F3A4B5C6D", 32769)],
        "HV02": [("DB01", "7A1B2C3D-4E5F-4061-8273-9A8B7C6D5E4F", 3)]}
+GUESTS = {"APP01": ("Windows Server 2008 R2 Enterprise", "6.1.7601", 1, "6.1.7601.17514")}  # WEB01 saved, DB01 off
 for host, vms in VMS.items():
     HV[host]["hyperv.vms"] = ("System.Management.ManagementObject#root\\virtualization\\Msvm_ComputerSystem", [
         {"Caption": "Virtual Machine", "ElementName": n, "Name": g, "EnabledState": u("U16", s)} for n, g, s in vms])
+    HV[host]["hyperv.kvp"] = ("System.Management.ManagementObject#root\\virtualization\\Msvm_KvpExchangeComponent", [
+        kvp(g, GUESTS.get(n)) for n, g, _ in vms])
 CLUSTER = {
     "cluster.MSCluster_Cluster": ("System.Management.ManagementObject#root\\MSCluster\\MSCluster_Cluster", [{"Name": "HVCLUS01"}]),
     "cluster.MSCluster_Node": ("System.Management.ManagementObject#root\\MSCluster\\MSCluster_Node", [{"Name": "HV01"}, {"Name": "HV02"}]),

@@ -417,7 +417,7 @@ if (Get-PfMissing $hyperVCmdlets) {
 }
 foreach ($hostName in @($Hosts.Keys)) {
     if ($Hosts[$hostName] -ne 'HyperV') {
-        foreach ($id in @('hyperv.vms', 'hyperv.replication_server', 'hyperv.replication', 'hyperv.switches', 'netlbfo.teams', 'netlbfo.members', 'net.adapters')) {
+        foreach ($id in @('hyperv.vms', 'hyperv.kvp', 'hyperv.replication_server', 'hyperv.replication', 'hyperv.switches', 'netlbfo.teams', 'netlbfo.members', 'net.adapters')) {
             Add-PfResult -Id $id -Computer $hostName -Status 'skipped' -Reason ('not a Hyper-V host (VMM platform ' + $Hosts[$hostName] + ')')
         }
         continue
@@ -428,6 +428,10 @@ foreach ($hostName in @($Hosts.Keys)) {
         Export-PfSource -Id 'hyperv.vms' -Computer $hostName -Query {
             Get-PfWmi -Computer $hostName -Namespace 'root\virtualization' -Class Msvm_ComputerSystem -Filter "Caption='Virtual Machine'"
         }
+        # The guest OS as the integration services report it (GuestIntrinsicExchangeItems; a VM that is off reports none)
+        Export-PfSource -Id 'hyperv.kvp' -Computer $hostName -Query {
+            Get-PfWmi -Computer $hostName -Namespace 'root\virtualization' -Class Msvm_KvpExchangeComponent
+        }
         foreach ($id in @('hyperv.replication_server', 'hyperv.replication', 'hyperv.switches', 'netlbfo.teams', 'netlbfo.members', 'net.adapters')) {
             Add-PfResult -Id $id -Computer $hostName -Status 'skipped' -Reason "Windows $version (Server 2008 or 2008 R2) has no source for $id (it came with Windows Server 2012)"
         }
@@ -437,6 +441,9 @@ foreach ($hostName in @($Hosts.Keys)) {
         Write-Verbose "${hostName}: Windows version unknown (Win32_OperatingSystem not read); trying the Windows Server 2012 sources"
     }
     Export-PfCmdletSource -Id 'hyperv.vms' -Computer $hostName -Needs @('Get-VM') -Query { Get-VM -ComputerName $hostName }
+    Export-PfSource -Id 'hyperv.kvp' -Computer $hostName -Query {
+        Get-PfWmi -Computer $hostName -Namespace 'root\virtualization\v2' -Class Msvm_KvpExchangeComponent
+    }
     Export-PfCmdletSource -Id 'hyperv.replication_server' -Computer $hostName -Needs @('Get-VMReplicationServer') -Query { Get-VMReplicationServer -ComputerName $hostName }
     Export-PfCmdletSource -Id 'hyperv.replication' -Computer $hostName -Needs @('Get-VMReplication') -Query { Get-VMReplication -ComputerName $hostName }
     Export-PfCmdletSource -Id 'hyperv.switches' -Computer $hostName -Needs @('Get-VMSwitch') -Query { Get-VMSwitch -ComputerName $hostName }

@@ -23,7 +23,7 @@ CLUSTER_SOURCES = (
     "cluster.MSCluster_NetworkInterface", "cluster.properties", "cluster.csv", "cluster.csv_params",
 )
 HYPERV_SOURCES = (
-    "hyperv.vms", "hyperv.replication_server", "hyperv.replication", "netlbfo.teams", "netlbfo.members",
+    "hyperv.vms", "hyperv.kvp", "hyperv.replication_server", "hyperv.replication", "netlbfo.teams", "netlbfo.members",
     "net.adapters", "hyperv.switches",
 )
 SOURCE_IDS = PER_COMPUTER_SOURCES + VMM_SOURCES + SQL_SOURCES + CLUSTER_SOURCES + HYPERV_SOURCES

@@ -25,7 +25,7 @@ from preflight.inventory.load import decode_snapshot
 from preflight.inventory.references import check_references
 from preflight.inventory.snapshot import ENTITY_LISTS, SCHEMA_ID, Snapshot
 
-HYPERV_SOURCES = ("hyperv.vms", "hyperv.replication_server", "hyperv.replication", "hyperv.switches",
+HYPERV_SOURCES = ("hyperv.vms", "hyperv.kvp", "hyperv.replication_server", "hyperv.replication", "hyperv.switches",
                   "netlbfo.teams", "netlbfo.members", "net.adapters")
 _PLATFORM = {"HyperV": "hyperv", "VMWareESX": "esx", "VirtualServer": "virtual-server"}
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 from preflight.importer import computers as c
+from preflight.importer import guests
 from preflight.importer.bundle import Bundle
 from preflight.importer.provenance import ObjectImport, prop
 from preflight.importer.values import GB, Missing, enum_name
@@ -164,9 +165,26 @@ def vms(bundle: Bundle, objects: list[ObjectImport]) -> None:
             continue
         items, where = got
         replication = _replication(bundle, host.name)
+        kvp = guests.kvp_items(bundle, host.name)
         for item in items:
             obj = _v1_vm(item, host.name, where) if "EnabledState" in item else _vm(item, host.name, where, replication)
+            _guest(obj, kvp)
             objects.append(obj)
+
+
+def _guest(obj: ObjectImport, kvp: tuple[dict[str, dict[str, str]], str] | Missing) -> None:
+    """guest_os (and, where Get-VM did not give it, the integration services version) from the KVP items."""
+    if isinstance(kvp, Missing):
+        obj.miss("guest_os", kvp.reason)
+        return
+    by_id, where = kvp
+    vm_id = obj.data.get("id")
+    pairs = by_id.get(vm_id) if isinstance(vm_id, str) else None
+    os_, version = guests.guest(pairs, obj.data.get("state"))
+    obj.put("guest_os", os_, f"{where}: GuestIntrinsicExchangeItems OSName, OSVersion, ServicePackMajor")
+    if "integration_services_version" not in obj.data:
+        obj.missing.pop("integration_services_version", None)
+        obj.put("integration_services_version", version, f"{where}: GuestIntrinsicExchangeItems IntegrationServicesVersion")
 
 
 def _v1_vm(item: dict[str, Any], host: str, where: str) -> ObjectImport:
@@ -196,7 +214,6 @@ def _vm(item: dict[str, Any], host: str, where: str, replication: dict[str, dict
     obj.put("memory_gb", memory if isinstance(memory, Missing) else round(memory / GB, 2), f"{where}: MemoryStartup (bytes)")
     obj.put("highly_available", prop(item, "IsClustered"), f"{where}: IsClustered")
     obj.put("integration_services_version", _version(prop(item, "IntegrationServicesVersion")), f"{where}: IntegrationServicesVersion")
-    obj.miss("guest_os", "Get-VM does not carry the guest OS (the KVP exchange items are not a bundle source)")
     if isinstance(replication, Missing):
         obj.miss("replication", replication.reason)
     elif name.lower() in replication:
