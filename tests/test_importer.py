@@ -31,7 +31,7 @@ def _variant(tmp_path: Path, fmt: str, encoding: str, fabric: str = "2008r2") ->
     target = tmp_path / f"{fabric}-{fmt}-{encoding}"
     shutil.copytree(IMPORTS / f"fabric-{fabric}-{fmt}", target)
     for file in target.rglob("*.*"):
-        if file.name == "manifest.json":
+        if file.is_dir() or file.name == "manifest.json":  # a domain's folder is named like contoso.local
             continue
         text = _text(file.read_bytes())
         if encoding == "utf-16":

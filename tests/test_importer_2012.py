@@ -129,3 +129,15 @@ def test_the_guest_os_comes_from_a_running_vms_kvp_items_only() -> None:
     hostile = ('<!DOCTYPE i [<!ENTITY x "Windows">]><INSTANCE><PROPERTY NAME="Name"><VALUE>OSName</VALUE></PROPERTY>'
                '<PROPERTY NAME="Data"><VALUE>&x;</VALUE></PROPERTY></INSTANCE>')
     assert _pair(hostile) is None and _pair("<INSTANCE") is None
+
+
+def test_two_bundles_that_read_the_domain_differently_conflict(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """The same domain read by two site bundles merges only when both read the same facts."""
+    bundle = tmp_path / "site-b"
+    shutil.copytree(IMPORTS / "fabric-2012-json", bundle)
+    file = bundle / "contoso.local" / "ad.domain.json"
+    rows = [row for row in json.loads(file.read_bytes().decode("utf-8-sig")) if row["Kind"] != "Trust"]
+    file.write_text(json.dumps(rows), encoding="utf-8")
+    assert main(["import", str(IMPORTS / "fabric-2008r2-clixml"), str(bundle), "-o", str(tmp_path / "e.json")]) == 2
+    err = capsys.readouterr().err
+    assert "domains 'contoso.local' is also in" in err and "fabric-2008r2-clixml" in err and err.count("\n") == 1

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta, timezone
 
-from tools.make_import_fixtures import GIB, WMI, computer, enum, guid, kvp, obj, u
+from tools.make_import_fixtures import DOMAIN, GIB, WMI, computer, enum, guid, kvp, obj, u
 
 CET = timezone(timedelta(hours=1))
 HYPERV = "Microsoft.HyperV.PowerShell."
@@ -184,7 +184,8 @@ ADMIN = {key: value for key, value in computer("ADMIN01", 4, "Microsoft Windows 
 for source in ("registry.vmm", "vmm.server", "vmm.hosts", "vmm.library_servers", "vmm.pro", "sql.serverproperty", "sql.backups"):
     ADMIN[source] = ("", [])
 
-ESTATE = {"ADMIN01": ADMIN, "HV11": HV11, "HV12": HV12, "HV21": HV21, "HVCLUS12": CLUSTER}
+# the same domain as the 2008 R2 fabric's bundle reads (the import merges the two identical records)
+ESTATE = {"ADMIN01": ADMIN, "HV11": HV11, "HV12": HV12, "HV21": HV21, "HVCLUS12": CLUSTER, "contoso.local": DOMAIN}
 _SKIPPED_VMM = ("skipped", "vmm.server was not collected")
 FAILED = {
     ("ADMIN01", "registry.vmm"): ("failed", "no VMM server is installed on ADMIN01 (HKLM\\SOFTWARE\\Microsoft\\Microsoft System Center "

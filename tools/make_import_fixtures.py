@@ -126,7 +126,17 @@ CLUSTER = {
     "cluster.MSCluster_Network": ("System.Management.ManagementObject#root\\MSCluster\\MSCluster_Network", [
         {"Name": "Cluster Network 1", "Role": u("U32", 3)}, {"Name": "Cluster Network 2", "Role": u("U32", 1)}]),
 }
-ESTATE = {"VMM01": VMM, "SQL01": SQL, "LIB01": LIB, **HV, "HVCLUS01": CLUSTER}
+# The collector's own flat rows of the domain (Get-PfDomain): DCs from their computer objects (operatingSystemVersion
+# https://learn.microsoft.com/en-us/windows/win32/adschema/a-operatingsystemversion), trusts with TrustDirection and
+# TrustType by name (System.DirectoryServices.ActiveDirectory.TrustRelationshipInformation)
+DOMAIN = {"ad.domain": ("System.Management.Automation.PSCustomObject", [
+    {"Kind": "Domain", "Name": "contoso.local"},
+    {"Kind": "DomainController", "Name": "DC01", "DnsHostName": "dc01.contoso.local", "OperatingSystem": "Windows Server 2008 R2 Standard",
+     "OperatingSystemVersion": "6.1 (7601)"},
+    {"Kind": "DomainController", "Name": "DC02", "DnsHostName": "dc02.contoso.local", "OperatingSystem": "Windows Server 2003",
+     "OperatingSystemVersion": "5.2 (3790)"},
+    {"Kind": "Trust", "SourceName": "contoso.local", "TargetName": "fabrikam.com", "TrustType": "Forest", "TrustDirection": "Bidirectional"}])}
+ESTATE = {"VMM01": VMM, "SQL01": SQL, "LIB01": LIB, **HV, "HVCLUS01": CLUSTER, "contoso.local": DOMAIN}
 FAILED = {("HV02", "wmi.Win32_QuickFixEngineering"): "RPC server unavailable (0x800706BA)"}
 CLIXML_ONLY = {"vmm.hosts", "vmm.library_servers", "registry.vmm"}  # the VMM 2008 R2 snap-in: PowerShell 2.0
 

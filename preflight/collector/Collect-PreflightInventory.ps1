@@ -98,7 +98,8 @@ function Export-PfSource {
     $relative = "$Computer/$Id.clixml"
     try {
         # Writer 1 of 3: the raw objects, as PowerShell 2.0's only structured export
-        $objects | Export-Clixml -Path (Join-Path $folder "$Id.clixml")
+        # -Depth 4 as for JSON: the default 2 turns the CSVs' SharedVolumeInfo entries into strings
+        $objects | Export-Clixml -Path (Join-Path $folder "$Id.clixml") -Depth 4
         if (Get-Command ConvertTo-Json -ErrorAction SilentlyContinue) {
             # Writer 2 of 3: the same objects as JSON, where PowerShell 3.0 or later has ConvertTo-Json
             ConvertTo-Json -InputObject $objects -Depth 4 | Out-File -FilePath (Join-Path $folder "$Id.json") -Encoding UTF8
@@ -239,6 +240,35 @@ function Get-PfSqlRows {
         }
     } finally {
         $connection.Close()
+    }
+}
+
+function Get-PfDomain {
+    # The domain of the account running the collector, as flat rows (no nesting for an export depth to cut):
+    # Kind Domain (Name), DomainController (from the directory's computer objects: name, dNSHostName,
+    # operatingSystem, operatingSystemVersion) and Trust (the domain's and the forest's trusts).
+    $domain = [System.DirectoryServices.ActiveDirectory.Domain]::GetCurrentDomain()
+    New-Object PSObject -Property @{ Kind = 'Domain'; Name = [string]$domain.Name }
+    $searcher = New-Object System.DirectoryServices.DirectorySearcher
+    $searcher.SearchRoot = $domain.GetDirectoryEntry()
+    # primaryGroupID 516 = Domain Controllers
+    $searcher.Filter = '(&(objectCategory=computer)(primaryGroupID=516))'
+    foreach ($attribute in @('name', 'dnshostname', 'operatingsystem', 'operatingsystemversion')) { [void]$searcher.PropertiesToLoad.Add($attribute) }
+    foreach ($found in $searcher.FindAll()) {
+        New-Object PSObject -Property @{
+            Kind = 'DomainController'
+            Name = [string]($found.Properties['name'] | Select-Object -First 1)
+            DnsHostName = [string]($found.Properties['dnshostname'] | Select-Object -First 1)
+            OperatingSystem = [string]($found.Properties['operatingsystem'] | Select-Object -First 1)
+            OperatingSystemVersion = [string]($found.Properties['operatingsystemversion'] | Select-Object -First 1)
+        }
+    }
+    foreach ($trust in @($domain.GetAllTrustRelationships()) + @($domain.Forest.GetAllTrustRelationships())) {
+        # enum values as their names: ConvertTo-Json would write numbers
+        New-Object PSObject -Property @{
+            Kind = 'Trust'; SourceName = [string]$trust.SourceName; TargetName = [string]$trust.TargetName
+            TrustType = [string]$trust.TrustType; TrustDirection = [string]$trust.TrustDirection
+        }
     }
 }
 
@@ -408,6 +438,15 @@ foreach ($computer in @($ComputerOrder)) {
     Export-PfSource -Id 'wmi.Win32_QuickFixEngineering' -Computer $computer -Query { Get-PfWmi -Computer $computer -Class Win32_QuickFixEngineering }
     Export-PfSource -Id 'registry.uninstall' -Computer $computer -Query { Get-PfUninstall -Computer $computer }
     Export-PfSource -Id 'features' -Computer $computer -Query { Get-PfFeatures -Computer $computer }
+}
+
+# --- The Active Directory domain (computer = the domain's DNS name) ---------------------------------
+$domainName = $env:USERDNSDOMAIN
+if (-not $domainName) { $domainName = $env:USERDOMAIN }
+if ($domainName) {
+    Export-PfSource -Id 'ad.domain' -Computer $domainName.ToLower() -Query { Get-PfDomain }
+} else {
+    Add-PfResult -Id 'ad.domain' -Computer $env:COMPUTERNAME -Status 'skipped' -Reason 'the collector does not run as a domain account'
 }
 
 # --- Hyper-V hosts ------------------------------------------------------------------------------------

@@ -26,7 +26,8 @@ HYPERV_SOURCES = (
     "hyperv.vms", "hyperv.kvp", "hyperv.replication_server", "hyperv.replication", "netlbfo.teams", "netlbfo.members",
     "net.adapters", "hyperv.switches",
 )
-SOURCE_IDS = PER_COMPUTER_SOURCES + VMM_SOURCES + SQL_SOURCES + CLUSTER_SOURCES + HYPERV_SOURCES
+AD_SOURCES = ("ad.domain",)
+SOURCE_IDS = PER_COMPUTER_SOURCES + VMM_SOURCES + SQL_SOURCES + CLUSTER_SOURCES + HYPERV_SOURCES + AD_SOURCES
 """Every source id of the bundle format `preflight/bundle/v1` (one export per source per computer)."""
 
 

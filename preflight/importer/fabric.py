@@ -15,7 +15,7 @@ from typing import Any
 import msgspec
 
 from preflight.errors import InputError
-from preflight.importer import clusters, hyperv
+from preflight.importer import clusters, domains, hyperv
 from preflight.importer import computers as c
 from preflight.importer.bundle import Bundle, open_bundle
 from preflight.importer.provenance import ObjectImport, prop
@@ -189,6 +189,10 @@ def _bundle_objects(bundle: Bundle) -> list[ObjectImport]:
             _hosts_and_libraries(bundle, vmm, computer, objects)
     _unmanaged_hosts(bundle, objects)
     for computer in computers:
+        if _has(bundle, computer, "ad.domain", ok=True):
+            found = domains.domain(bundle, computer)
+            if found is not None:
+                objects.append(found)
         # skipped: the collector knew no SQL instance (a failed read still names a SQL Server, unread)
         if any(src.computer.lower() == computer.lower() and src.id == "sql.serverproperty" and src.status != "skipped"
                for src in bundle.manifest.sources):
@@ -208,6 +212,8 @@ def import_bundles(paths: list[Path]) -> ImportResult:
     for bundle in bundles:
         for obj in _bundle_objects(bundle):
             key = (obj.kind, obj.name.lower())
+            if key in seen and obj.kind == "domains" and any(o.data == obj.data for o in all_objects if o.kind == "domains"):
+                continue  # every site's bundle reads the same domain: the same facts are no conflict
             if key in seen:
                 raise InputError(bundle.path, None, f"{obj.kind} '{obj.name}' is also in {seen[key]}: "
                                                     "one object may come from one bundle only")
