@@ -3,7 +3,8 @@
 Roles come from which sources a computer has: `registry.vmm`/`vmm.*` make a VMM server, `sql.serverproperty`
 a SQL Server, VMM's `vmm.hosts` and `vmm.library_servers` name the hosts and library servers, a computer
 with Hyper-V sources (`hyperv.*`, named with the collector's -HyperVHost) is a Hyper-V host VMM does not
-manage, the `cluster.*` sources (queried under the cluster's name) a cluster, `hyperv.vms` a host's VMs.
+manage, the `cluster.*` sources (queried under the cluster's name) a cluster, `hyperv.vms` a host's VMs,
+`ad.domain` (under the domain's DNS name) the domain with its controllers and trusts.
 """
 
 from __future__ import annotations
