@@ -30,12 +30,14 @@ ALLOWED_EXCEPTIONS = {
     "Add-Type": "loads the .NET 4.5 ZipFile assembly into this session (-AssemblyName only, never compiled code)",
 }
 NEW_OBJECT_TYPES = {"PSObject", "System.Collections.ArrayList", "System.Text.StringBuilder",
-                    "System.Data.SqlClient.SqlConnection", "System.Text.UTF8Encoding"}
+                    "System.Data.SqlClient.SqlConnection", "System.Text.UTF8Encoding",
+                    "System.DirectoryServices.DirectorySearcher"}
 MODULES = {"ServerManager", "Hyper-V", "FailoverClusters", "virtualmachinemanager"}
 READ_METHODS = {
     "OpenRemoteBaseKey", "OpenSubKey", "GetValue", "GetSubKeyNames", "Close",  # the remote registry, read-only keys
     "Open", "CreateCommand", "ExecuteReader", "Read", "GetName",  # one SqlClient SELECT
-    "Add", "ContainsKey", "Append", "ToCharArray", "ToString", "Trim",  # in-memory lists, strings and builders
+    "Add", "ContainsKey", "Append", "ToCharArray", "ToString", "Trim", "ToLower",  # in-memory lists, strings and builders
+    "GetCurrentDomain", "GetDirectoryEntry", "FindAll", "GetAllTrustRelationships",  # Active Directory: LDAP searches
 }
 WRITE_METHODS = {
     "WriteAllText": "writes manifest.json into the bundle folder",
@@ -289,7 +291,7 @@ def test_cmdlets_beyond_powershell_2_are_looked_for_before_use(parsed: Parsed) -
 def test_every_bundle_source_is_collected(parsed: Parsed) -> None:
     literals = {n.text.decode().strip("'\"") for n in parsed.nodes() if n.type == "string_literal"}
     assert set(SOURCE_IDS) <= literals, set(SOURCE_IDS) - literals
-    ids = set(re.findall(r"-Id '([^']+)'", script_source())) | set(re.findall(r"'((?:cluster|hyperv|netlbfo|net|vmm)\.[A-Za-z_]+)'", script_source()))
+    ids = set(re.findall(r"-Id '([^']+)'", script_source())) | set(re.findall(r"'((?:cluster|hyperv|netlbfo|net|vmm|ad)\.[A-Za-z_]+)'", script_source()))
     assert ids <= set(SOURCE_IDS), ids - set(SOURCE_IDS)
 
 
@@ -326,3 +328,17 @@ def test_collector_needs_an_output_and_refuses_a_directory(tmp_path: Path, capsy
     err = capsys.readouterr().err
     assert "Missing option '-o'" in err and f"{tmp_path}: is a directory" in err
     assert "Traceback" not in err
+
+
+def test_the_readme_runs_the_collector_with_parameters_it_has(parsed: Parsed) -> None:
+    """Every `-Parameter` the README passes to Collect-PreflightInventory.ps1 is one the script declares."""
+    readme = (Path(__file__).resolve().parent.parent / "README.md").read_text(encoding="utf-8")
+    script_params = next(n for n in parsed.nodes() if n.type == "param_block" and n.parent is not None and n.parent.type == "program")
+    declared = {n.text.decode().lstrip("$").lower() for n in _descendants(script_params)
+                if n.type == "variable" and n.parent is not None and n.parent.type == "script_parameter"}
+    declared |= {"verbose"}  # [CmdletBinding()] gives the script the common parameters
+    calls = re.findall(r"Collect-PreflightInventory\.ps1 (-[^\n#]*)", readme)
+    comments = re.findall(r"^# [^:\n]+:\s+(-\w+.*)$", readme, re.MULTILINE)
+    used = {m.lower() for line in calls + comments for m in re.findall(r"(?<![\w-])-(\w+)", line)}
+    assert {"vmmserver", "hypervhost", "cluster", "outputpath", "sqlinstance", "zip"} <= used
+    assert used - {"executionpolicy", "file"} <= declared, used - declared

@@ -23,6 +23,9 @@
     More computers to inventory (WMI, registry, features). Hyper-V hosts come from VMM (Get-VMHost).
 .PARAMETER Cluster
     More failover clusters to inventory (those VMM manages are found from its hosts).
+.PARAMETER HyperVHost
+    Hyper-V hosts VMM does not manage (a Windows Server 2012 / 2012 R2 fabric without VMM, or a Replica
+    server at another site): inventoried like the hosts Get-VMHost lists.
 .PARAMETER SqlInstance
     The VMM database's SQL Server instance (SERVER or SERVER\INSTANCE) when VMM cannot be read.
 .PARAMETER OutputPath
@@ -34,12 +37,15 @@
 
 .EXAMPLE
     .\Collect-PreflightInventory.ps1 -VmmServer VMM01 -Cluster HVCLUSTER1 -OutputPath D:\preflight -Verbose
+.EXAMPLE
+    .\Collect-PreflightInventory.ps1 -Name contoso-dr -Cluster HVCLUS12 -HyperVHost HV11, HV12, HV21 -OutputPath D:\preflight
 #>
 [CmdletBinding()]
 param(
     [string]$VmmServer = $env:COMPUTERNAME,
     [string[]]$ComputerName = @(),
     [string[]]$Cluster = @(),
+    [string[]]$HyperVHost = @(),
     [string]$SqlInstance = '',
     [string]$OutputPath = '.',
     [string]$Name = '',
@@ -92,7 +98,8 @@ function Export-PfSource {
     $relative = "$Computer/$Id.clixml"
     try {
         # Writer 1 of 3: the raw objects, as PowerShell 2.0's only structured export
-        $objects | Export-Clixml -Path (Join-Path $folder "$Id.clixml")
+        # -Depth 4 as for JSON: the default 2 turns the CSVs' SharedVolumeInfo entries into strings
+        $objects | Export-Clixml -Path (Join-Path $folder "$Id.clixml") -Depth 4
         if (Get-Command ConvertTo-Json -ErrorAction SilentlyContinue) {
             # Writer 2 of 3: the same objects as JSON, where PowerShell 3.0 or later has ConvertTo-Json
             ConvertTo-Json -InputObject $objects -Depth 4 | Out-File -FilePath (Join-Path $folder "$Id.json") -Encoding UTF8
@@ -201,15 +208,22 @@ function Test-PfLocal {
     ($short -eq $env:COMPUTERNAME) -or ($Computer -eq 'localhost') -or ($Computer -eq '.')
 }
 
-function Get-PfSqlProperties {
-    # One SELECT of SERVERPROPERTY values, with the Windows identity running the collector; nothing else is sent.
-    param([string]$Instance)
+function Get-PfSqlRows {
+    # One SELECT, with the Windows identity running the collector; nothing else is sent. Each row becomes an object.
+    #   properties: SERVERPROPERTY values of the instance
+    #   backups:    when each database's last full backup finished (msdb.dbo.backupset, type D = full database),
+    #               in the server's local time (datetime has no offset): UtcOffsetMinutes is the server's offset now
+    param([string]$Instance, [string]$Which)
     $connection = New-Object System.Data.SqlClient.SqlConnection
     $connection.ConnectionString = "Data Source=$Instance;Initial Catalog=master;Integrated Security=SSPI;Connect Timeout=15"
     try {
         $connection.Open()
         $command = $connection.CreateCommand()
-        $command.CommandText = "SELECT CAST(SERVERPROPERTY('ProductVersion') AS nvarchar(128)) AS ProductVersion, CAST(SERVERPROPERTY('ProductLevel') AS nvarchar(128)) AS ProductLevel, CAST(SERVERPROPERTY('Edition') AS nvarchar(128)) AS Edition, CAST(SERVERPROPERTY('Collation') AS nvarchar(128)) AS Collation, CAST(SERVERPROPERTY('IsClustered') AS int) AS IsClustered, CAST(SERVERPROPERTY('MachineName') AS nvarchar(128)) AS MachineName, CAST(SERVERPROPERTY('InstanceName') AS nvarchar(128)) AS InstanceName, @@VERSION AS Version"
+        if ($Which -eq 'backups') {
+            $command.CommandText = "SELECT database_name AS DatabaseName, MAX(backup_finish_date) AS LastFullBackup, DATEDIFF(minute, GETUTCDATE(), GETDATE()) AS UtcOffsetMinutes FROM msdb.dbo.backupset WHERE type = 'D' GROUP BY database_name"
+        } else {
+            $command.CommandText = "SELECT CAST(SERVERPROPERTY('ProductVersion') AS nvarchar(128)) AS ProductVersion, CAST(SERVERPROPERTY('ProductLevel') AS nvarchar(128)) AS ProductLevel, CAST(SERVERPROPERTY('Edition') AS nvarchar(128)) AS Edition, CAST(SERVERPROPERTY('Collation') AS nvarchar(128)) AS Collation, CAST(SERVERPROPERTY('IsClustered') AS int) AS IsClustered, CAST(SERVERPROPERTY('MachineName') AS nvarchar(128)) AS MachineName, CAST(SERVERPROPERTY('InstanceName') AS nvarchar(128)) AS InstanceName, @@VERSION AS Version"
+        }
         $reader = $command.ExecuteReader()
         try {
             while ($reader.Read()) {
@@ -226,6 +240,35 @@ function Get-PfSqlProperties {
         }
     } finally {
         $connection.Close()
+    }
+}
+
+function Get-PfDomain {
+    # The domain of the account running the collector, as flat rows (no nesting for an export depth to cut):
+    # Kind Domain (Name), DomainController (from the directory's computer objects: name, dNSHostName,
+    # operatingSystem, operatingSystemVersion) and Trust (the domain's and the forest's trusts).
+    $domain = [System.DirectoryServices.ActiveDirectory.Domain]::GetCurrentDomain()
+    New-Object PSObject -Property @{ Kind = 'Domain'; Name = [string]$domain.Name }
+    $searcher = New-Object System.DirectoryServices.DirectorySearcher
+    $searcher.SearchRoot = $domain.GetDirectoryEntry()
+    # primaryGroupID 516 = Domain Controllers
+    $searcher.Filter = '(&(objectCategory=computer)(primaryGroupID=516))'
+    foreach ($attribute in @('name', 'dnshostname', 'operatingsystem', 'operatingsystemversion')) { [void]$searcher.PropertiesToLoad.Add($attribute) }
+    foreach ($found in $searcher.FindAll()) {
+        New-Object PSObject -Property @{
+            Kind = 'DomainController'
+            Name = [string]($found.Properties['name'] | Select-Object -First 1)
+            DnsHostName = [string]($found.Properties['dnshostname'] | Select-Object -First 1)
+            OperatingSystem = [string]($found.Properties['operatingsystem'] | Select-Object -First 1)
+            OperatingSystemVersion = [string]($found.Properties['operatingsystemversion'] | Select-Object -First 1)
+        }
+    }
+    foreach ($trust in @($domain.GetAllTrustRelationships()) + @($domain.Forest.GetAllTrustRelationships())) {
+        # enum values as their names: ConvertTo-Json would write numbers
+        New-Object PSObject -Property @{
+            Kind = 'Trust'; SourceName = [string]$trust.SourceName; TargetName = [string]$trust.TargetName
+            TrustType = [string]$trust.TrustType; TrustDirection = [string]$trust.TrustDirection
+        }
     }
 }
 
@@ -362,6 +405,10 @@ if ($vmmConnection -ne $null) {
         Add-PfResult -Id $id -Computer $VmmServer -Status 'skipped' -Reason 'vmm.server was not collected'
     }
 }
+# Hosts VMM does not list are taken as Hyper-V hosts: the admin named them
+foreach ($each in $HyperVHost) {
+    if (-not $Hosts.ContainsKey($each)) { $Hosts[$each] = 'HyperV' }
+}
 foreach ($hostName in @($Hosts.Keys)) { Add-PfComputer $hostName }
 
 # --- SQL Server behind VMM ---------------------------------------------------------------------------
@@ -372,9 +419,13 @@ if (-not $SqlInstance -and $VmmSql -ne $null -and $VmmSql.MachineName) {
 if ($SqlInstance) {
     $sqlComputer = ($SqlInstance -split '\\')[0]
     Add-PfComputer $sqlComputer
-    Export-PfSource -Id 'sql.serverproperty' -Computer $sqlComputer -Query { Get-PfSqlProperties -Instance $SqlInstance }
+    Export-PfSource -Id 'sql.serverproperty' -Computer $sqlComputer -Query { Get-PfSqlRows -Instance $SqlInstance -Which 'properties' }
+    # The VMM database's last full backup (a VMM upgrade starts from one); a login without msdb rights fails this source only
+    Export-PfSource -Id 'sql.backups' -Computer $sqlComputer -Query { Get-PfSqlRows -Instance $SqlInstance -Which 'backups' }
 } else {
-    Add-PfResult -Id 'sql.serverproperty' -Computer $VmmServer -Status 'skipped' -Reason 'no SQL instance known: registry.vmm was not collected and -SqlInstance was not given'
+    foreach ($id in @('sql.serverproperty', 'sql.backups')) {
+        Add-PfResult -Id $id -Computer $VmmServer -Status 'skipped' -Reason 'no SQL instance known: registry.vmm was not collected and -SqlInstance was not given'
+    }
 }
 
 # --- Every computer: WMI over DCOM, remote registry, features ---------------------------------------
@@ -389,6 +440,15 @@ foreach ($computer in @($ComputerOrder)) {
     Export-PfSource -Id 'features' -Computer $computer -Query { Get-PfFeatures -Computer $computer }
 }
 
+# --- The Active Directory domain (computer = the domain's DNS name) ---------------------------------
+$domainName = $env:USERDNSDOMAIN
+if (-not $domainName) { $domainName = $env:USERDOMAIN }
+if ($domainName) {
+    Export-PfSource -Id 'ad.domain' -Computer $domainName.ToLower() -Query { Get-PfDomain }
+} else {
+    Add-PfResult -Id 'ad.domain' -Computer $env:COMPUTERNAME -Status 'skipped' -Reason 'the collector does not run as a domain account'
+}
+
 # --- Hyper-V hosts ------------------------------------------------------------------------------------
 $hyperVCmdlets = @('Get-VM', 'Get-VMReplicationServer', 'Get-VMReplication', 'Get-VMSwitch')
 if (Get-PfMissing $hyperVCmdlets) {
@@ -396,7 +456,7 @@ if (Get-PfMissing $hyperVCmdlets) {
 }
 foreach ($hostName in @($Hosts.Keys)) {
     if ($Hosts[$hostName] -ne 'HyperV') {
-        foreach ($id in @('hyperv.vms', 'hyperv.replication_server', 'hyperv.replication', 'hyperv.switches', 'netlbfo.teams', 'netlbfo.members', 'net.adapters')) {
+        foreach ($id in @('hyperv.vms', 'hyperv.kvp', 'hyperv.replication_server', 'hyperv.replication', 'hyperv.switches', 'netlbfo.teams', 'netlbfo.members', 'net.adapters')) {
             Add-PfResult -Id $id -Computer $hostName -Status 'skipped' -Reason ('not a Hyper-V host (VMM platform ' + $Hosts[$hostName] + ')')
         }
         continue
@@ -407,6 +467,10 @@ foreach ($hostName in @($Hosts.Keys)) {
         Export-PfSource -Id 'hyperv.vms' -Computer $hostName -Query {
             Get-PfWmi -Computer $hostName -Namespace 'root\virtualization' -Class Msvm_ComputerSystem -Filter "Caption='Virtual Machine'"
         }
+        # The guest OS as the integration services report it (GuestIntrinsicExchangeItems; a VM that is off reports none)
+        Export-PfSource -Id 'hyperv.kvp' -Computer $hostName -Query {
+            Get-PfWmi -Computer $hostName -Namespace 'root\virtualization' -Class Msvm_KvpExchangeComponent
+        }
         foreach ($id in @('hyperv.replication_server', 'hyperv.replication', 'hyperv.switches', 'netlbfo.teams', 'netlbfo.members', 'net.adapters')) {
             Add-PfResult -Id $id -Computer $hostName -Status 'skipped' -Reason "Windows $version (Server 2008 or 2008 R2) has no source for $id (it came with Windows Server 2012)"
         }
@@ -416,6 +480,9 @@ foreach ($hostName in @($Hosts.Keys)) {
         Write-Verbose "${hostName}: Windows version unknown (Win32_OperatingSystem not read); trying the Windows Server 2012 sources"
     }
     Export-PfCmdletSource -Id 'hyperv.vms' -Computer $hostName -Needs @('Get-VM') -Query { Get-VM -ComputerName $hostName }
+    Export-PfSource -Id 'hyperv.kvp' -Computer $hostName -Query {
+        Get-PfWmi -Computer $hostName -Namespace 'root\virtualization\v2' -Class Msvm_KvpExchangeComponent
+    }
     Export-PfCmdletSource -Id 'hyperv.replication_server' -Computer $hostName -Needs @('Get-VMReplicationServer') -Query { Get-VMReplicationServer -ComputerName $hostName }
     Export-PfCmdletSource -Id 'hyperv.replication' -Computer $hostName -Needs @('Get-VMReplication') -Query { Get-VMReplication -ComputerName $hostName }
     Export-PfCmdletSource -Id 'hyperv.switches' -Computer $hostName -Needs @('Get-VMSwitch') -Query { Get-VMSwitch -ComputerName $hostName }
@@ -438,6 +505,8 @@ foreach ($clusterName in @($Clusters.Keys)) {
             Get-WmiObject -Namespace 'root\MSCluster' -Class $class -ComputerName $clusterName -Authentication PacketPrivacy -ErrorAction Stop
         }
     }
+    # The cluster's common properties: SharedVolumeBlockCacheSizeInMB (2012) or BlockCacheSize (2012 R2)
+    Export-PfCmdletSource -Id 'cluster.properties' -Computer $clusterName -Needs @('Get-Cluster') -Query { Get-Cluster -Name $clusterName }
     Export-PfCmdletSource -Id 'cluster.csv' -Computer $clusterName -Needs $clusterCmdlets -Query { Get-ClusterSharedVolume -Cluster $clusterName }
     Export-PfCmdletSource -Id 'cluster.csv_params' -Computer $clusterName -Needs $clusterCmdlets -Query {
         Get-ClusterSharedVolume -Cluster $clusterName | Get-ClusterParameter

@@ -1,8 +1,10 @@
 """Map the sources of one or more bundles to a `preflight/inventory/v1` snapshot, with provenance.
 
 Roles come from which sources a computer has: `registry.vmm`/`vmm.*` make a VMM server, `sql.serverproperty`
-a SQL Server, VMM's `vmm.hosts` and `vmm.library_servers` name the hosts and library servers, the
-`cluster.*` sources (queried under the cluster's name) a cluster, `hyperv.vms` a host's VMs.
+a SQL Server, VMM's `vmm.hosts` and `vmm.library_servers` name the hosts and library servers, a computer
+with Hyper-V sources (`hyperv.*`, named with the collector's -HyperVHost) is a Hyper-V host VMM does not
+manage, the `cluster.*` sources (queried under the cluster's name) a cluster, `hyperv.vms` a host's VMs,
+`ad.domain` (under the domain's DNS name) the domain with its controllers and trusts.
 """
 
 from __future__ import annotations
@@ -14,15 +16,18 @@ from typing import Any
 import msgspec
 
 from preflight.errors import InputError
+from preflight.importer import clusters, domains, hyperv
 from preflight.importer import computers as c
 from preflight.importer.bundle import Bundle, open_bundle
 from preflight.importer.provenance import ObjectImport, prop
 from preflight.importer.values import Missing, enum_name
+from preflight.importer.vmm import vmm_settings
 from preflight.inventory.load import decode_snapshot
 from preflight.inventory.references import check_references
 from preflight.inventory.snapshot import ENTITY_LISTS, SCHEMA_ID, Snapshot
 
-_VM_STATE = {"Enabled": "Running", "Disabled": "Off", "Paused": "Paused", "Suspended": "Saved"}
+HYPERV_SOURCES = ("hyperv.vms", "hyperv.kvp", "hyperv.replication_server", "hyperv.replication", "hyperv.switches",
+                  "netlbfo.teams", "netlbfo.members", "net.adapters")
 _PLATFORM = {"HyperV": "hyperv", "VMWareESX": "esx", "VirtualServer": "virtual-server"}
 
 
@@ -40,8 +45,10 @@ def _short(name: str) -> str:
     return name.split(".", 1)[0].upper()
 
 
-def _has(bundle: Bundle, computer: str, *ids: str) -> bool:
-    return any(s.computer.lower() == computer.lower() and s.id in ids for s in bundle.manifest.sources)
+def _has(bundle: Bundle, computer: str, *ids: str, ok: bool = False) -> bool:
+    """True when the manifest lists one of the sources for the computer (only collected ones, with `ok`)."""
+    return any(s.computer.lower() == computer.lower() and s.id in ids and (s.status == "ok" or not ok)
+               for s in bundle.manifest.sources)
 
 
 def _windows(bundle: Bundle, computer: str, obj: ObjectImport, host: bool = False) -> None:
@@ -59,25 +66,7 @@ def _vmm_server(bundle: Bundle, computer: str, objects: list[ObjectImport]) -> s
     obj = ObjectImport("vmm_servers", _short(computer))
     obj.put("name", obj.name, "manifest.json: computer")
     _windows(bundle, computer, obj)
-    got = c.one(bundle, computer, "registry.vmm")
-    if isinstance(got, Missing):
-        obj.miss("vmm", got.reason)
-    else:
-        reg, where = got
-        obj.put("vmm.version", c._text(prop(reg, "ProductVersion")), f"{where}: Setup\\ProductVersion")
-        server = prop(reg, "MachineName")
-        if not isinstance(server, Missing):
-            obj.put("vmm.database.server", _short(str(server)), f"{where}: Settings\\Sql\\MachineName")
-            instance, database = prop(reg, "InstanceName"), prop(reg, "DatabaseName")
-            if not isinstance(instance, Missing):
-                obj.put("vmm.database.instance", str(instance), f"{where}: Settings\\Sql\\InstanceName")
-            if not isinstance(database, Missing):
-                obj.put("vmm.database.name", str(database), f"{where}: Settings\\Sql\\DatabaseName")
-            obj.miss("vmm.database.last_full_backup", "no source in the bundle carries the VMM database's backup history")
-        else:
-            obj.miss("vmm.database", server.reason)
-        for path in ("vmm.service_pack", "vmm.highly_available", "vmm.service_account", "vmm.dkm_container", "vmm.pro_connection"):
-            obj.miss(path, "not mapped from the 2008 R2 bundle sources by this importer version")
+    vmm_settings(bundle, computer, obj)
     libraries = c.many(bundle, computer, "vmm.library_servers")
     if isinstance(libraries, Missing):
         obj.miss("library_servers", libraries.reason)
@@ -128,9 +117,7 @@ def _hosts_and_libraries(bundle: Bundle, vmm: str, computer: str, objects: list[
             raise InputError(where, f"{name}.VirtualizationPlatform", platform.reason)
         obj.put("platform", platform, f"{where}: VirtualizationPlatform")
         obj.put("managed_by", vmm, f"{where}: (listed by Get-VMHost on {vmm})")
-        _windows(bundle, name, obj, host=True)
-        if "os" in obj.data and "version" in obj.data["os"]:
-            obj.put("version", obj.data["os"]["version"], obj.origins["os.version"])
+        _host(bundle, obj)
         objects.append(obj)
     libraries = c.many(bundle, computer, "vmm.library_servers")
     for item in [] if isinstance(libraries, Missing) else libraries[0]:
@@ -143,6 +130,30 @@ def _hosts_and_libraries(bundle: Bundle, vmm: str, computer: str, objects: list[
         obj.data.pop("hardware", None)  # a library server record has no hardware
         obj.origins.pop("hardware.system_drive", None)
         objects.append(obj)
+
+
+def _host(bundle: Bundle, obj: ObjectImport) -> None:
+    """A Hyper-V host's Windows facts, its version (the OS version for Hyper-V), network and Replica settings."""
+    _windows(bundle, obj.name, obj, host=True)
+    if "os" in obj.data and "version" in obj.data["os"]:
+        obj.put("version", obj.data["os"]["version"], obj.origins["os.version"])
+    hyperv.network(bundle, obj)
+    hyperv.replica_server(bundle, obj)
+
+
+def _unmanaged_hosts(bundle: Bundle, objects: list[ObjectImport]) -> None:
+    """Computers with Hyper-V sources that VMM did not list: Hyper-V hosts the admin named (-HyperVHost)."""
+    known = {o.name for o in objects if o.kind == "hosts"}
+    for computer in bundle.computers():
+        name = _short(computer)
+        if name in known or not _has(bundle, computer, *HYPERV_SOURCES):
+            continue
+        obj = ObjectImport("hosts", name)
+        obj.put("name", name, "manifest.json: computer")
+        obj.put("platform", "hyperv", "manifest.json: Hyper-V sources (collector -HyperVHost)")
+        _host(bundle, obj)
+        objects.append(obj)
+        known.add(name)
 
 
 def _cluster(bundle: Bundle, computer: str, vmm: str | None, objects: list[ObjectImport]) -> None:
@@ -158,6 +169,8 @@ def _cluster(bundle: Bundle, computer: str, vmm: str | None, objects: list[Objec
     else:
         obj.put("networks", [{"name": str(prop(n, "Name")), "role": c._int(prop(n, "Role"))} for n in networks[0]],
                 f"{networks[1]}: Name, Role")
+    clusters.network_interfaces(bundle, computer, obj)
+    clusters.storage(bundle, computer, obj)
     if vmm:
         obj.put("managed_by", vmm, "the bundle's VMM server")
     objects.append(obj)
@@ -166,40 +179,28 @@ def _cluster(bundle: Bundle, computer: str, vmm: str | None, objects: list[Objec
             host.put("cluster", obj.name, f"{nodes[1]}: Name")
 
 
-def _vms(bundle: Bundle, objects: list[ObjectImport]) -> None:
-    for host in [o for o in objects if o.kind == "hosts"]:
-        got = c.many(bundle, host.name, "hyperv.vms")
-        if isinstance(got, Missing):
-            host.miss("vms", got.reason)
-            continue
-        items, where = got
-        for item in items:
-            name = str(prop(item, "ElementName"))
-            obj = ObjectImport("vms", f"{host.name}/{name}")
-            obj.put("name", name, f"{where}: ElementName")
-            obj.put("host", host.name, f"{where}: (hyperv.vms of {host.name})")
-            vm_id = prop(item, "Name")  # Msvm_ComputerSystem.Name is the VM's GUID
-            obj.put("id", c._text(vm_id).lower() if isinstance(vm_id, str) else vm_id, f"{where}: Name")
-            state = enum_name(prop(item, "EnabledState"), "EnabledState")
-            obj.put("state", state if isinstance(state, Missing) else _VM_STATE.get(state, Missing(f"EnabledState {state} is a transition, not a state")),
-                    f"{where}: EnabledState")
-            objects.append(obj)
-
-
 def _bundle_objects(bundle: Bundle) -> list[ObjectImport]:
     objects: list[ObjectImport] = []
     vmm = None
     computers = bundle.computers()
     for computer in computers:
-        if _has(bundle, computer, "registry.vmm", "vmm.server", "vmm.hosts"):
+        # a computer is a VMM server when VMM answered; the collector asks the computer it runs on by default
+        if _has(bundle, computer, "registry.vmm", "vmm.server", "vmm.hosts", ok=True):
             vmm = _vmm_server(bundle, computer, objects)
             _hosts_and_libraries(bundle, vmm, computer, objects)
+    _unmanaged_hosts(bundle, objects)
     for computer in computers:
-        if _has(bundle, computer, "sql.serverproperty"):
+        if _has(bundle, computer, "ad.domain", ok=True):
+            found = domains.domain(bundle, computer)
+            if found is not None:
+                objects.append(found)
+        # skipped: the collector knew no SQL instance (a failed read still names a SQL Server, unread)
+        if any(src.computer.lower() == computer.lower() and src.id == "sql.serverproperty" and src.status != "skipped"
+               for src in bundle.manifest.sources):
             _sql_server(bundle, computer, objects)
         if _has(bundle, computer, "cluster.MSCluster_Cluster", "cluster.MSCluster_Node"):
             _cluster(bundle, computer, vmm, objects)
-    _vms(bundle, objects)
+    hyperv.vms(bundle, objects)
     return objects
 
 
@@ -212,6 +213,8 @@ def import_bundles(paths: list[Path]) -> ImportResult:
     for bundle in bundles:
         for obj in _bundle_objects(bundle):
             key = (obj.kind, obj.name.lower())
+            if key in seen and obj.kind == "domains" and any(o.data == obj.data for o in all_objects if o.kind == "domains"):
+                continue  # every site's bundle reads the same domain: the same facts are no conflict
             if key in seen:
                 raise InputError(bundle.path, None, f"{obj.kind} '{obj.name}' is also in {seen[key]}: "
                                                     "one object may come from one bundle only")
