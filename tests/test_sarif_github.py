@@ -122,10 +122,12 @@ sources = ["site-mem"]
 
 
 def test_json_scanner_paths_and_lines() -> None:
-    text = '{\n "a": [\n  {"x": "[{,\\"}"},\n  {\n   "b": [{}, {"c": 1}]\n  }\n ],\n "s": {}\n}\n'
+    text = ('{\n "a": [\n  {"x": "[{,\\": ["},\n  {\n   "b": [{}, {"c": 1}]\n  }\n ],\n "s": {},\n'
+            ' "q\\"\\u00e9" : [1, "}", {}]\n}\n')
     lines = json_entry_lines(text)
     assert lines[("a", 0)] == 3 and lines[("a", 1)] == 4
     assert lines[("a", 1, "b", 1)] == 5 and lines[("s",)] == 8
+    assert lines[('q"é', 0)] == 9 and ("a", 2) not in lines
 
 
 def test_toml_headers_number_nested_arrays_per_parent_and_skip_multiline_strings() -> None:
@@ -229,3 +231,14 @@ def test_a_generated_estate_over_25000_results_gives_a_run_github_accepts(tmp_pa
     assert all(r["locations"][0]["physicalLocation"]["region"]["startLine"] > 1 for r in run["results"][1:])
     sample = run["results"][1::997]
     _check_placed({"runs": [dict(run, results=sample)]}, [snapshot])
+
+
+def test_a_snapshot_gone_after_the_check_still_gives_every_result_a_region(tmp_path: Path) -> None:
+    snapshot = tmp_path / "estate.json"
+    snapshot.write_text((ESTATES / "blocked.json").read_text(encoding="utf-8"), encoding="utf-8")
+    report = report_of(snapshot)
+    snapshot.unlink()
+    log = build_sarif(report)
+    VALIDATOR.validate(log)
+    regions = {r["locations"][0]["physicalLocation"]["region"]["startLine"] for r in log["runs"][0]["results"]}
+    assert regions == {1}

@@ -17,6 +17,8 @@ from functools import cached_property
 from pathlib import Path
 from typing import Any
 
+import msgspec
+
 from preflight.engine.findings import TargetRef
 from preflight.errors import PreflightError
 from preflight.inventory.read import read_input, to_utf8
@@ -29,7 +31,7 @@ _NESTED = {"csvs": ("clusters", "csvs"), "host_teams": ("hosts", "teams"), "vm_t
 # Target kinds that are entries of an entity list under another name.
 _ALIASES = {"replicated_vms": "vms", "replica_servers": "hosts"}
 _DEPTH = 4   # entity lists, their entries, an entry's lists and their entries: deep enough for every target kind
-_JSON_TOKEN = re.compile(r'"(?:[^"\\]|\\.)*"|[{}\[\],:]')
+_JSON_TOKEN = re.compile(r'"([^"\\]*(?:\\.[^"\\]*)*)"[ \t\r\n]*(:)?|([{\[])|[}\]]')
 _TOML_HEADER = re.compile(r"^[ \t]*(\[\[?)[ \t]*([A-Za-z0-9_.\- \t\"']+?)[ \t]*\]\]?[ \t]*(?:#.*)?$")
 _TOML_KEY = re.compile(r"^[ \t]*([A-Za-z0-9_\-]+)[ \t]*=")
 
@@ -43,37 +45,37 @@ class Place:
 
 
 def json_entry_lines(text: str) -> dict[Key, int]:
-    """The line of every object and array up to `_DEPTH` levels deep, by its path (("vms", 3) is ``$.vms[3]``)."""
+    """The line of every object and array up to `_DEPTH` levels deep, by its path (("vms", 3) is ``$.vms[3]``).
+
+    `text` is valid JSON (the loader read it). Strings are matched whole, so brackets inside them do not count;
+    an array's index advances on each object or array in it (entity lists hold objects only).
+    """
     lines: dict[Key, int] = {}
-    path: list[str | int] = []
-    kinds: list[str] = []          # '{' or '[' per open container
-    expect_key = False
+    path: list[str | int] = []     # per open container: the key (object) or index (array) of the value being read
+    arrays: list[bool] = []
+    key = ""
     line, last = 1, 0
     for match in _JSON_TOKEN.finditer(text):
-        token, start = match.group(), match.start()
-        if token in "{[":
-            line += text.count("\n", last, start)
-            last = start
+        opener = match.group(3)
+        if opener is not None:
+            if arrays:
+                if arrays[-1]:
+                    path[-1] = int(path[-1]) + 1
+                else:
+                    path[-1] = key
             if len(path) <= _DEPTH:
+                start = match.start()
+                line += text.count("\n", last, start)
+                last = start
                 lines.setdefault(tuple(path), line)
-            kinds.append(token)
-            path.append(0 if token == "[" else "")
-            expect_key = token == "{"
-        elif token in "}]":
-            kinds.pop()
+            arrays.append(opener == "[")
+            path.append(-1 if opener == "[" else "")
+        elif match.group(2) is not None:
+            raw = match.group(1)
+            key = json.loads(f'"{raw}"') if "\\" in raw else raw
+        elif match.group(1) is None:     # } or ]
+            arrays.pop()
             path.pop()
-            expect_key = False
-        elif token == ",":
-            if kinds and kinds[-1] == "[":
-                index = path[-1]
-                path[-1] = index + 1 if isinstance(index, int) else index
-            else:
-                expect_key = True
-        elif token == ":":
-            expect_key = False
-        elif expect_key:
-            path[-1] = json.loads(token)
-            expect_key = False
     return lines
 
 
@@ -131,9 +133,11 @@ class SourceFile:
         try:
             text = to_utf8(read_input(Path(file)), file).decode("utf-8")
             toml = file.lower().endswith(".toml")
-            self.document: dict[str, Any] = tomllib.loads(text) if toml else json.loads(text)
+            self.document: dict[str, Any] = tomllib.loads(text) if toml else msgspec.json.decode(text)
             self.lines = toml_entry_lines(text) if toml else json_entry_lines(text)
-        except (PreflightError, ValueError, RecursionError):
+            if not isinstance(self.document, dict):
+                self.document, self.lines = {}, {}
+        except (PreflightError, ValueError, RecursionError, msgspec.DecodeError):
             # The file changed or vanished after the check read it: place its objects on line 1.
             self.document, self.lines = {}, {}
 

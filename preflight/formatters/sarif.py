@@ -97,11 +97,10 @@ def _artifact(item: InputFile, root: Path | None = None) -> dict[str, Any]:
     }
 
 
-def _physical(place: Place | None, files: list[str], root: Path) -> dict[str, Any]:
+def _physical(place: Place | None, artifacts: dict[str, dict[str, Any]]) -> dict[str, Any]:
     if place is None:
         return {}
-    location = _artifact_location(place.file, files.index(place.file), root)
-    return {"physicalLocation": {"artifactLocation": location, "region": {"startLine": place.line}}}
+    return {"physicalLocation": {"artifactLocation": dict(artifacts[place.file]), "region": {"startLine": place.line}}}
 
 
 def _result(finding: Finding, rule_index: dict[str, int], place: dict[str, Any]) -> dict[str, Any]:
@@ -158,14 +157,15 @@ def build_sarif(report: Report, root: Path | None = None) -> dict[str, Any]:
     rule_index = {rule.code: i for i, rule in enumerate(report.rules)}
     files = [item.path for item in report.inputs]
     lines = SourceLines(files)
+    artifacts = {file: _artifact_location(file, index, root) for index, file in enumerate(files)}
     findings = [f for f in report.findings if f.rule in rule_index]
     omitted = max(0, len(findings) - MAX_RESULTS + 1) if len(findings) > MAX_RESULTS else 0
     kept = findings[:len(findings) - omitted]   # findings come worst first: failures by severity, then unknowns
-    results = [_result(f, rule_index, _physical(lines.place(f.target), files, root)) for f in kept]
+    results = [_result(f, rule_index, _physical(lines.place(f.target), artifacts)) for f in kept]
     notifications: list[dict[str, Any]] = []
     if omitted:
         rules.append(_capped_descriptor())
-        results.insert(0, _capped_result(omitted, len(findings), len(rules) - 1, _physical(lines.header(), files, root)))
+        results.insert(0, _capped_result(omitted, len(findings), len(rules) - 1, _physical(lines.header(), artifacts)))
         notifications.append({"level": "warning", "message": {"text": results[0]["message"]["text"]},
                               "descriptor": {"id": CAPPED_RULE, "index": len(rules) - 1}})
     invocation: dict[str, Any] = {
