@@ -85,9 +85,8 @@ def rule_descriptor(rule: Rule) -> dict[str, Any]:
 
 
 def _artifact(item: InputFile, root: Path | None = None) -> dict[str, Any]:
-    location = {"uri": artifact_uri(item.path, root)}
-    if not location["uri"].startswith("file:"):
-        location["uriBaseId"] = SRCROOT
+    location = _artifact_location(item.path, 0, root or Path.cwd())
+    del location["index"]
     return {
         "location": location,
         "description": {"text": item.snapshot},
@@ -159,7 +158,7 @@ def build_sarif(report: Report, root: Path | None = None) -> dict[str, Any]:
     lines = SourceLines(files)
     artifacts = {file: _artifact_location(file, index, root) for index, file in enumerate(files)}
     findings = [f for f in report.findings if f.rule in rule_index]
-    omitted = max(0, len(findings) - MAX_RESULTS + 1) if len(findings) > MAX_RESULTS else 0
+    omitted = len(findings) - MAX_RESULTS + 1 if len(findings) > MAX_RESULTS else 0
     kept = findings[:len(findings) - omitted]   # findings come worst first: failures by severity, then unknowns
     results = [_result(f, rule_index, _physical(lines.place(f.target), artifacts)) for f in kept]
     notifications: list[dict[str, Any]] = []
