@@ -9,7 +9,7 @@ from datetime import UTC
 from pathlib import Path
 
 import pytest
-from report_estates import READY, report_of, write_snapshot
+from report_estates import READY, report_of
 
 from preflight.formatters import get_formatter
 from preflight.formatters.sarif import FINGERPRINT_KEY, SARIF_SCHEMA, artifact_uri, build_sarif
@@ -61,7 +61,9 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
     rules = base / "rules"
     rules.mkdir()
     (rules / "site-sarif.toml").write_text(PACK, encoding="utf-8")
-    return write_snapshot(json.loads(READY.read_text(encoding="utf-8")), base / "ready estate.json"), rules
+    snapshot = base / "ready estate.json"
+    snapshot.write_text(json.dumps(json.loads(READY.read_text(encoding="utf-8")), indent=2), encoding="utf-8")
+    return snapshot, rules
 
 
 @pytest.fixture  # per test, not per module: mutmut maps each mutant to the tests that call the code
@@ -104,7 +106,8 @@ def test_results_locate_the_object_and_the_one_input_file(run: dict, site: tuple
     failing = results[("SAR001", "APP01")]
     assert failing["locations"] == [{
         "logicalLocations": [{"name": "APP01", "kind": "vms", "fullyQualifiedName": "vms/APP01"}],
-        "physicalLocation": {"artifactLocation": {"uri": site[0].as_uri(), "index": 0}}}]
+        "physicalLocation": {"artifactLocation": {"uri": site[0].as_uri(), "index": 0},
+                             "region": {"startLine": _entry_line(site[0], "APP01")}}}]
     assert site[0].as_uri().endswith("/ready%20estate.json")
     assert (failing["kind"], failing["level"], failing["message"]) == ("fail", "note", {"text": "APP01: has 8 GB of memory"})
     assert failing["properties"] == {"severity": "advisory", "pack": "site-sarif",
@@ -116,17 +119,29 @@ def test_results_locate_the_object_and_the_one_input_file(run: dict, site: tuple
     assert set(unknown["partialFingerprints"]) == {FINGERPRINT_KEY}
 
 
-def test_merged_inputs_keep_only_the_logical_location(site: tuple[Path, Path], tmp_path: Path) -> None:
+def _entry_line(path: Path, name: str) -> int:
+    """The line of the `{` opening the entry whose name line (indented JSON) reads `"name": "NAME"`."""
+    lines = path.read_text(encoding="utf-8").splitlines()
+    at = next(i for i, line in enumerate(lines) if line.strip().startswith(f'"name": "{name}"'))
+    return next(i for i in range(at, -1, -1) if lines[i].rstrip().endswith("{")) + 1
+
+
+def test_merged_inputs_place_each_result_in_the_file_that_defines_its_object(site: tuple[Path, Path], tmp_path: Path) -> None:
     snapshot, rules = site
     other = json.loads(READY.read_text(encoding="utf-8"))
     other["snapshot"]["name"] = "second"
-    other["vms"] = []
     for key in ("vmm_servers", "sql_servers", "library_servers", "hosts", "vcenters", "domains"):
         other.pop(key, None)
-    second = write_snapshot(other, tmp_path / "second.json")
+    other["vms"] = [dict(other["vms"][1], name="APP02", memory_gb=16)]
+    second = tmp_path / "second.json"
+    second.write_text(json.dumps(other, indent=2), encoding="utf-8")
     run = build_sarif(report_of(snapshot, second, rule_dirs=(rules,)))["runs"][0]
-    located = [r for r in run["results"] if r["ruleId"].startswith("SAR")]
-    assert located and all(set(r["locations"][0]) == {"logicalLocations"} for r in located)
+    placed = {(r["ruleId"], r["locations"][0]["logicalLocations"][0]["name"]): r["locations"][0]["physicalLocation"]
+              for r in run["results"] if r["ruleId"].startswith("SAR")}
+    assert placed[("SAR001", "APP02")] == {"artifactLocation": {"uri": second.as_uri(), "index": 1},
+                                          "region": {"startLine": _entry_line(second, "APP02")}}
+    assert placed[("SAR001", "APP01")] == {"artifactLocation": {"uri": snapshot.as_uri(), "index": 0},
+                                          "region": {"startLine": _entry_line(snapshot, "APP01")}}
     assert [a["location"]["uri"] for a in run["artifacts"]] == [snapshot.as_uri(), second.as_uri()]
 
 
@@ -173,5 +188,5 @@ def test_log_header_and_invocation(run: dict, site: tuple[Path, Path]) -> None:
     props = invocation["properties"]
     assert (props["verdict"], props["failOn"], props["asOf"]) == (
         report.verdict.value, report.fail_on.value, "2026-11-25T09:00:00+00:00")
-    assert log["runs"][0]["properties"] == {"verdict": report.verdict.value}
+    assert log["runs"][0]["properties"] == {"verdict": report.verdict.value, "omittedResults": 0}
     assert {m["name"] for m in props["missingData"]} >= {"WEB01", "APP01", "LNX01"}

@@ -1,4 +1,5 @@
-"""JUnit XML for CI dashboards: a testsuite per rule pack, a testcase per failing or unknown (rule, object)."""
+"""JUnit XML for CI dashboards (Jenkins, GitLab, Azure DevOps): a testsuite per rule pack, a testcase per
+failing or unknown (rule, object) and one per rule (skipped when the rule had nothing to check)."""
 
 from __future__ import annotations
 
@@ -28,9 +29,14 @@ def _failure_text(finding: Finding) -> str:
     return "\n".join(lines)
 
 
-def _case(suite: ET.Element, finding: Finding) -> None:
+def case_name(finding: Finding) -> str:
+    """The stable test name of one (rule, object): rule code and object, and the host of a namesake VM."""
     name = f"{finding.rule} {finding.target.kind}/{finding.target.name}"
-    case = ET.SubElement(suite, "testcase", classname=_clean(f"{finding.pack}.{finding.rule}"), name=_clean(name))
+    return name + (f" on {finding.target.owner}" if finding.target.owner else "")
+
+
+def _case(suite: ET.Element, finding: Finding) -> None:
+    case = ET.SubElement(suite, "testcase", classname=_clean(f"{finding.pack}.{finding.rule}"), name=_clean(case_name(finding)))
     if finding.status is Status.FAIL:
         failure = ET.SubElement(case, "failure", message=_clean(finding.message), type=finding.severity.value)
         failure.text = _clean(_failure_text(finding))
@@ -39,24 +45,45 @@ def _case(suite: ET.Element, finding: Finding) -> None:
         ET.SubElement(case, "skipped", message=_clean(reason))
 
 
+def _rule_case(suite: ET.Element, rule: Rule, tally: dict[Status, int]) -> bool:
+    """One test per rule named by code and title (never by a count): passed when the rule checked at least
+    one object, skipped when it had nothing to check. Returns True when skipped."""
+    case = ET.SubElement(suite, "testcase", classname=_clean(f"{rule.pack}.{rule.code}"), name=_clean(f"{rule.code} {rule.title}"))
+    counts = {status: tally.get(status, 0) for status in Status}
+    checked = counts[Status.PASS] + counts[Status.FAIL] + counts[Status.UNKNOWN]
+    if not checked:
+        why = "no object it applies to" if counts[Status.NOT_APPLICABLE] else f"no {rule.target} object"
+        ET.SubElement(case, "skipped", message=_clean(f"nothing to check: the snapshot has {why}"))
+        return True
+    out = ET.SubElement(case, "system-out")
+    out.text = (f"{counts[Status.PASS]} pass, {counts[Status.FAIL]} fail, {counts[Status.UNKNOWN]} unknown, "
+                f"{counts[Status.NOT_APPLICABLE]} not applicable")
+    return False
+
+
+def _properties(suite: ET.Element, report: Report, pack: str) -> None:
+    properties = ET.SubElement(suite, "properties")
+    for name, text in (("pack_version", report.packs.get(pack, "")), ("verdict", report.verdict.value),
+                       ("verdict_reason", report.verdict_reason()), ("as_of", report.as_of.instant.isoformat()),
+                       ("as_of_chosen", report.as_of.describe())):
+        ET.SubElement(properties, "property", name=name, value=_clean(text))
+
+
 def build_junit(report: Report) -> ET.Element:
-    """The <testsuites> element of the report."""
+    """The <testsuites> element of the report, valid against the Jenkins JUnit schema (junit-10.xsd):
+    <testsuites> carries no `timestamp` or `skipped`; those are per suite."""
     by_pack: dict[str, list[Finding]] = defaultdict(list)
     for finding in report.findings:
         by_pack[finding.pack].append(finding)
     rules_by_pack: dict[str, list[Rule]] = defaultdict(list)
     for rule in report.rules:
         rules_by_pack[rule.pack].append(rule)
-    root = ET.Element("testsuites", name="preflight", timestamp=report.as_of.instant.isoformat())
-    totals = {"tests": 0, "failures": 0, "skipped": 0}
+    root = ET.Element("testsuites", name="preflight")
+    totals = {"tests": 0, "failures": 0}
     for pack in sorted(set(report.packs) | set(by_pack)):
         suite = ET.SubElement(root, "testsuite", name=pack, timestamp=report.as_of.instant.isoformat(),
                               hostname=_clean(", ".join(i.snapshot for i in report.inputs)))
-        properties = ET.SubElement(suite, "properties")
-        for name, text in (("pack_version", report.packs.get(pack, "")), ("verdict", report.verdict.value),
-                           ("verdict_reason", report.verdict_reason()), ("as_of", report.as_of.instant.isoformat()),
-                           ("as_of_chosen", report.as_of.describe())):
-            ET.SubElement(properties, "property", name=name, value=_clean(text))
+        _properties(suite, report, pack)
         counts = {"tests": 0, "failures": 0, "skipped": 0}
         for finding in by_pack.get(pack, ()):
             _case(suite, finding)
@@ -64,14 +91,13 @@ def build_junit(report: Report) -> ET.Element:
             counts["failures" if finding.status is Status.FAIL else "skipped"] += 1
         waived_cases(suite, report, pack, counts)
         for rule in rules_by_pack.get(pack, ()):
-            passes = report.tallies.get(rule.code, {}).get(Status.PASS, 0)
-            ET.SubElement(suite, "testcase", classname=f"{pack}.{rule.code}",
-                          name=_clean(f"{rule.code} {rule.title}: {passes} object(s) pass"))
+            counts["skipped"] += _rule_case(suite, rule, report.tallies.get(rule.code, {}))
             counts["tests"] += 1
         for key, value in counts.items():
             suite.set(key, str(value))
-            totals[key] += value
         suite.set("errors", "0")
+        totals["tests"] += counts["tests"]
+        totals["failures"] += counts["failures"]
     for key, value in totals.items():
         root.set(key, str(value))
     root.set("errors", "0")
@@ -87,7 +113,7 @@ def waived_cases(suite: ET.Element, report: Report, pack: str, counts: dict[str,
         if finding.pack != pack:
             continue
         case = ET.SubElement(suite, "testcase", classname=_clean(f"{finding.pack}.{finding.rule}"),
-                             name=_clean(f"{finding.rule} {finding.target.kind}/{finding.target.name}"))
+                             name=_clean(case_name(finding)))
         reason = (f"waived: {waiver.reason} (approved by {waiver.approver}, ticket {waiver.ticket}, "
                   f"expires {waiver.expires_text})")
         ET.SubElement(case, "skipped", message=_clean(reason))
@@ -95,7 +121,7 @@ def waived_cases(suite: ET.Element, report: Report, pack: str, counts: dict[str,
         counts["skipped"] += 1
 
 
-@formatter("junit", (".xml",), "JUnit XML: a testsuite per pack, a testcase per failing or unknown check")
+@formatter("junit", (".xml",), "JUnit XML: a testsuite per pack, a testcase per failing or unknown check and per rule")
 def write_junit(report: Report, stream: TextIO) -> None:
     """Write JUnit XML."""
     tree = ET.ElementTree(build_junit(report))

@@ -1,27 +1,60 @@
-"""SARIF 2.1.0 for code-scanning style dashboards: the rule catalog, one result per failing or unknown check."""
+"""SARIF 2.1.0 for code-scanning dashboards (GitHub, GitLab): the rule catalog, one result per failing or
+unknown check, each placed on the line of its object's entry in the snapshot file."""
 
 from __future__ import annotations
 
 import json
+import os
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any, TextIO
 from urllib.parse import quote
 
 from preflight.engine.findings import Finding, Severity, Status
 from preflight.engine.rules import Rule
+from preflight.formatters.locations import Place, SourceLines
 from preflight.formatters.registry import formatter
 from preflight.report import InputFile, Report
+from preflight.resources import builtin_rules_dir
 from preflight.safe_text import json_visible
 
 SARIF_SCHEMA = "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json"
 LEVELS = {Severity.BLOCKER: "error", Severity.LOSS: "error", Severity.WARNING: "warning", Severity.ADVISORY: "note"}
 FINGERPRINT_KEY = "preflightFinding/v1"
+PROJECT_URL = "https://github.com/preflight-project/preflight"
+"""The project's home (SARIF `informationUri`); the per-rule pages are docs/rules/CODE.md under it."""
+RULE_DOCS_URL = f"{PROJECT_URL}/blob/main/docs/rules/"
+MAX_RESULTS = 25_000
+"""GitHub code scanning rejects a run with more results ("Results per run: 25,000", docs.github.com,
+code-security/code-scanning/troubleshooting-sarif-uploads/results-exceed-limit)."""
+CAPPED_RULE = "PF-CAPPED"
+SRCROOT = "%SRCROOT%"
 
 
-def artifact_uri(path: str) -> str:
-    """A URI reference for a snapshot path: file:// for absolute paths, a relative reference otherwise."""
-    candidate = Path(path)
-    return candidate.as_uri() if candidate.is_absolute() else quote(candidate.as_posix())
+def artifact_uri(path: str, root: Path | None = None) -> str:
+    """A URI for a snapshot path with no `..` in it: relative to `root` (the working directory) when the
+    file lies under it, the way a repository checkout names its files; an absolute file:// URI otherwise."""
+    root = Path(os.path.abspath(root or Path.cwd()))
+    absolute = Path(os.path.abspath(path))
+    if absolute.is_relative_to(root):
+        return quote(absolute.relative_to(root).as_posix())
+    return absolute.as_uri()
+
+
+def _artifact_location(path: str, index: int, root: Path) -> dict[str, Any]:
+    uri = artifact_uri(path, root)
+    location: dict[str, Any] = {"uri": uri, "index": index}
+    if not uri.startswith("file:"):
+        location["uriBaseId"] = SRCROOT
+    return location
+
+
+def rule_help_uri(rule: Rule) -> str | None:
+    """The rule's page: docs/rules/CODE.md for a built-in rule, else the rule's first reference (if any)."""
+    builtin = builtin_rules_dir().resolve()
+    if Path(rule.file).resolve().is_relative_to(builtin):
+        return f"{RULE_DOCS_URL}{quote(rule.code)}.md"
+    return rule.references[0] if rule.references else None
 
 
 def _help_markdown(rule: Rule) -> str:
@@ -46,14 +79,17 @@ def rule_descriptor(rule: Rule) -> dict[str, Any]:
         "properties": {"pack": rule.pack, "severity": rule.severity.value, "target": rule.target,
                        "tags": ["preflight", rule.pack, rule.severity.value, *rule.tags]},
     }
-    if rule.references:
-        descriptor["helpUri"] = rule.references[0]
+    help_uri = rule_help_uri(rule)
+    if help_uri:
+        descriptor["helpUri"] = help_uri
     return descriptor
 
 
-def _artifact(item: InputFile) -> dict[str, Any]:
+def _artifact(item: InputFile, root: Path | None = None) -> dict[str, Any]:
+    location = _artifact_location(item.path, 0, root or Path.cwd())
+    del location["index"]
     return {
-        "location": {"uri": artifact_uri(item.path)},
+        "location": location,
         "description": {"text": item.snapshot},
         "hashes": {"sha-256": item.sha256},
         "mimeType": "application/toml" if item.path.lower().endswith(".toml") else "application/json",
@@ -61,13 +97,17 @@ def _artifact(item: InputFile) -> dict[str, Any]:
     }
 
 
-def _result(finding: Finding, rule_index: dict[str, int], report: Report) -> dict[str, Any]:
+def _physical(place: Place | None, artifacts: dict[str, dict[str, Any]]) -> dict[str, Any]:
+    if place is None:
+        return {}
+    return {"physicalLocation": {"artifactLocation": dict(artifacts[place.file]), "region": {"startLine": place.line}}}
+
+
+def _result(finding: Finding, rule_index: dict[str, int], place: dict[str, Any]) -> dict[str, Any]:
     location: dict[str, Any] = {"logicalLocations": [{
         "name": finding.target.name, "kind": finding.target.kind,
         "fullyQualifiedName": f"{finding.target.kind}/{finding.target.name}",
-    }]}
-    if len(report.inputs) == 1:  # evidence paths point into this one file; with merged inputs we cannot tell which
-        location["physicalLocation"] = {"artifactLocation": {"uri": artifact_uri(report.inputs[0].path), "index": 0}}
+    }], **place}
     properties: dict[str, Any] = {"severity": finding.severity.value, "pack": finding.pack,
                                   "evidence": [{"path": e.path, "value": e.value} for e in finding.evidence]}
     if finding.at_risk:
@@ -89,29 +129,70 @@ def _result(finding: Finding, rule_index: dict[str, int], report: Report) -> dic
     return result
 
 
-def build_sarif(report: Report) -> dict[str, Any]:
-    """The SARIF log of the report as a JSON-ready dict."""
+def _capped_descriptor() -> dict[str, Any]:
+    return {"id": CAPPED_RULE, "name": "results-capped",
+            "shortDescription": {"text": f"More than {MAX_RESULTS:,} results: the rest are in the JSON report"},
+            "fullDescription": {"text": f"Code scanning accepts at most {MAX_RESULTS:,} results per run; preflight "
+                                        "keeps the worst ones (failures by severity, then unknowns) and says how "
+                                        "many it left out."},
+            "defaultConfiguration": {"level": "error"},
+            "properties": {"tags": ["preflight"]}}
+
+
+def _capped_result(omitted: int, total: int, index: int, place: dict[str, Any]) -> dict[str, Any]:
+    text = (f"{omitted:,} of {total:,} results are not in this SARIF log (code scanning accepts "
+            f"{MAX_RESULTS:,} per run); the JSON report (-f json) lists every finding")
+    location = {"logicalLocations": [{"name": "run", "kind": "module", "fullyQualifiedName": "preflight/run"}], **place}
+    return {"ruleId": CAPPED_RULE, "ruleIndex": index, "kind": "fail", "level": "error", "message": {"text": text},
+            "locations": [location], "partialFingerprints": {FINGERPRINT_KEY: CAPPED_RULE},
+            "properties": {"omittedResults": omitted, "totalResults": total}}
+
+
+def build_sarif(report: Report, root: Path | None = None) -> dict[str, Any]:
+    """The SARIF log of the report as a JSON-ready dict; artifact URIs are relative to `root` (default:
+    the working directory) for files under it. Over `MAX_RESULTS` findings, the worst `MAX_RESULTS - 1`
+    are kept and one more result (with a notification) says how many were left out."""
+    root = Path(os.path.abspath(root or Path.cwd()))
+    rules = [rule_descriptor(rule) for rule in report.rules]
     rule_index = {rule.code: i for i, rule in enumerate(report.rules)}
+    files = [item.path for item in report.inputs]
+    lines = SourceLines(files)
+    artifacts = {file: _artifact_location(file, index, root) for index, file in enumerate(files)}
+    findings = [f for f in report.findings if f.rule in rule_index]
+    omitted = len(findings) - MAX_RESULTS + 1 if len(findings) > MAX_RESULTS else 0
+    kept = findings[:len(findings) - omitted]   # findings come worst first: failures by severity, then unknowns
+    results = [_result(f, rule_index, _physical(lines.place(f.target), artifacts)) for f in kept]
+    # waived findings ride along as suppressed results, within the same per-run limit
+    results += waived_results(report, rule_index, lambda f: _physical(lines.place(f.target), artifacts))[
+        :max(0, MAX_RESULTS - len(results) - (1 if omitted else 0))]
+    notifications: list[dict[str, Any]] = []
+    if omitted:
+        rules.append(_capped_descriptor())
+        results.insert(0, _capped_result(omitted, len(findings), len(rules) - 1, _physical(lines.header(), artifacts)))
+        notifications.append({"level": "warning", "message": {"text": results[0]["message"]["text"]},
+                              "descriptor": {"id": CAPPED_RULE, "index": len(rules) - 1}})
+    invocation: dict[str, Any] = {
+        "executionSuccessful": True,
+        "properties": {"verdict": report.verdict.value, "verdictReason": report.verdict_reason(),
+                       "failOn": report.fail_on.value, "unknownPolicy": report.unknown_policy.value,
+                       "strict": report.strict, "asOf": report.as_of.instant.isoformat(),
+                       "asOfChosen": report.as_of.describe(),
+                       "missingData": [m.as_dict() for m in report.missing_data()]}}
+    if notifications:
+        invocation["toolExecutionNotifications"] = notifications
     return {
         "$schema": SARIF_SCHEMA,
         "version": "2.1.0",
         "runs": [{
             "tool": {"driver": {
                 "name": "preflight", "version": report.tool_version, "semanticVersion": report.tool_version,
-                "rules": [rule_descriptor(rule) for rule in report.rules],
-                "properties": {"packs": report.packs},
+                "informationUri": PROJECT_URL, "rules": rules, "properties": {"packs": report.packs},
             }},
-            "invocations": [{"executionSuccessful": True,
-                             "properties": {"verdict": report.verdict.value, "verdictReason": report.verdict_reason(),
-                                            "failOn": report.fail_on.value,
-                                            "unknownPolicy": report.unknown_policy.value, "strict": report.strict,
-                                            "asOf": report.as_of.instant.isoformat(),
-                                            "asOfChosen": report.as_of.describe(),
-                                            "missingData": [m.as_dict() for m in report.missing_data()]}}],
-            "artifacts": [_artifact(item) for item in report.inputs],
-            "results": [_result(f, rule_index, report) for f in report.findings if f.rule in rule_index]
-                       + waived_results(report, rule_index),
-            "properties": {"verdict": report.verdict.value},
+            "originalUriBaseIds": {SRCROOT: {"uri": root.as_uri() + "/"}},
+            "invocations": [invocation],
+            "artifacts": [_artifact(item, root) for item in report.inputs],
+            "results": results,
+            "properties": {"verdict": report.verdict.value, "omittedResults": omitted},
         }],
     }
 
@@ -122,14 +203,15 @@ def write_sarif(report: Report, stream: TextIO) -> None:
     stream.write(json_visible(json.dumps(build_sarif(report), indent=2, ensure_ascii=False)) + "\n")
 
 
-def waived_results(report: Report, rule_index: dict[str, int]) -> list[dict[str, Any]]:
+def waived_results(report: Report, rule_index: dict[str, int],
+                   place: Callable[[Finding], dict[str, Any]]) -> list[dict[str, Any]]:
     """Waived findings as results with an external, accepted suppression carrying the waiver's reason,
     approver, ticket and expiry (code scanning shows them as dismissed, not as open alerts)."""
     results = []
     for item in report.waivers.waived if report.waivers else ():
         if item.finding.rule not in rule_index:
             continue
-        result = _result(item.finding, rule_index, report)
+        result = _result(item.finding, rule_index, place(item.finding))
         waiver = item.waiver
         result["suppressions"] = [{
             "kind": "external", "status": "accepted", "justification": waiver.reason,
