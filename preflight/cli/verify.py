@@ -26,6 +26,8 @@ def verify(
     format: Annotated[str | None, typer.Option("--format", "-f", help="text or json (default: from -o's extension, else text).")] = None,
     output: OutputFile = None,
     script: Annotated[Path | None, typer.Option("--script", help="Write the plan as a PowerShell script (supports -WhatIf).")] = None,
+    from_script: Annotated[Path | None, typer.Option(
+        "--from-script", help="Verify this (edited) PowerShell script instead of the one rendered from the plan.")] = None,
     emit_snapshot: Annotated[Path | None, typer.Option("--emit-snapshot", help="Write the emulated post-remediation estate as a snapshot.")] = None,
     fail_on: FailOnOption = FailOn.loss,
     strict: StrictOption = False,
@@ -33,19 +35,23 @@ def verify(
     as_of: AsOfOption = "now",
     rules: RuleDirs = None,
 ) -> None:
-    """Verify the remediation plan in the emulator: exit 0 when it leaves no blocker, introduces nothing and the
-    simulated VMM 2012 upgrade succeeds; 1 otherwise; 4 when it passes but the estate's verdict is incomplete
-    (data a deciding check needs was not collected); 2 for bad input."""
+    """Verify the remediation script in the emulator (the plan's rendered script, or --from-script's): exit 0 when
+    it leaves no blocker, introduces nothing, no step of an edited script fails and the simulated VMM 2012
+    upgrade succeeds; 1 otherwise; 4 when it passes but is incomplete (a statement of the script the emulator
+    does not model, or data a deciding check needs was not collected); 2 for bad input."""
     from preflight.cli.output import Writer, check_outputs, choose_formatter, emit_all
     from preflight.inventory import encode_json
     from preflight.pipeline import verify as run_verify
+    from preflight.pipeline.verify_plan import read_script
     from preflight.remediation.powershell import render_script
     from preflight.report import Verdict
 
     chosen = choose_formatter(format, output, "text")
-    check_outputs({"-o": output, "--script": script, "--emit-snapshot": emit_snapshot}, snapshots)
+    check_outputs({"-o": output, "--script": script, "--emit-snapshot": emit_snapshot},
+                  [*snapshots, *([from_script] if from_script else [])])
+    edited = read_script(from_script) if from_script is not None else None
     request = Judgement(fail_on, strict, allow_unknown, as_of).request(snapshots, rules)
-    report, emulated, plan = run_verify(request)
+    report, emulated, plan = run_verify(request, edited)
     outputs: list[tuple[Writer, Path | None]] = [(lambda stream: chosen.write(report, stream), output)]
     if script is not None:
         outputs.append((lambda stream: stream.write(render_script(plan)), script))
@@ -54,4 +60,5 @@ def verify(
     emit_all(outputs)  # all or none: no script without its report, no report without its snapshot
     if report.verification is None or not report.verification.passed:
         raise typer.Exit(ExitCode.NO_GO)
-    raise typer.Exit(ExitCode.INCOMPLETE if report.verdict is Verdict.INCOMPLETE else ExitCode.GO)
+    incomplete = report.verdict is Verdict.INCOMPLETE or not report.verification.complete
+    raise typer.Exit(ExitCode.INCOMPLETE if incomplete else ExitCode.GO)

@@ -17,7 +17,7 @@ def step_dict(step: Step) -> dict[str, Any]:
         "action": step.action, "params": dict(step.params),
         "restart": step.restart, "duration_min": step.duration_min,
         "vms_down": [{"vm": o.vm, "minutes": o.minutes, "reason": o.reason} for o in step.vms_down],
-        "manual": step.manual, "point_of_no_return": step.point_of_no_return,
+        "manual": step.manual, "point_of_no_return": step.point_of_no_return, "via": step.channel,
     }
     if step.action == "drain-node":
         data["live_migrations"] = [{"vm": move.vm, "to": move.target} for move in step.moves]
@@ -63,6 +63,11 @@ def verification_dict(v: Verification) -> dict[str, Any]:
                       "outcome": f.outcome, "reason": f.reason, "message": f.message}
     return {
         "passed": v.passed,
+        "complete": v.complete,
+        "edited_script": v.edited_script,
+        "unmodelled": list(v.unmodelled),
+        "failed_steps": [{"step": o.number, "action": o.action, "object": o.object_name, "reason": o.reason}
+                         for o in v.failed_steps],
         "plan": plan_dict(v.plan),
         "emulated_steps": [{"step": o.number, "action": o.action, "object": o.object_name, "result": o.result,
                             "reason": o.reason} for o in v.steps],
@@ -112,12 +117,15 @@ def _drills_lines(title: str, drills: tuple[DrillResult, ...]) -> list[str]:
 def verification_lines(v: Verification) -> list[str]:
     """The verification as plain text lines (no markup)."""
     plan = v.plan
-    lines = [f"VERIFY: {'PASSED' if v.passed else 'FAILED'} - {v.count('resolved')} resolved, "
+    verdict = "FAILED" if not v.passed else "PASSED" if v.complete else "INCOMPLETE"
+    lines = [f"VERIFY: {verdict} - {v.count('resolved')} resolved, "
              f"{v.count('unresolved')} unresolved, {v.count('regressed')} regressed, {len(v.introduced)} introduced",
              f"Runbook: {_plural(len(plan.steps), 'step')} ({plan.manual_steps} manual), {_plural(plan.restarts, 'restart')}, "
              f"about {plan.duration_min} min of scripted work, "
              f"{plan.vm_downtime_min} VM-minutes of downtime ({_plural(len(plan.vms_down), 'VM')})"]
     lines += [_step_line(s) for s in plan.steps]
+    lines += [f"  STEP FAILED {o.number} ({o.action} {o.object_name}): {o.reason}" for o in v.failed_steps]
+    lines += [f"  NOT MODELLED {what}" for what in v.unmodelled]
     for fate in v.findings:
         if fate.outcome != "resolved":
             lines.append(f"  {fate.outcome.upper()} {fate.rule} {fate.target}: {fate.reason}")
