@@ -203,3 +203,39 @@ def test_hostile_values_read_back_exactly() -> None:
     (read,) = parsed.steps
     assert (read.server, read.request.name, read.request.item, dict(read.request.params)) == (HOSTILE, HOSTILE, HOSTILE, {"cluster": HOSTILE})
     assert read.request.moves == step.moves and read.via == "Local"
+
+
+def test_the_upgrade_meets_the_estate_where_the_script_runs_it(rendered, tmp_path, capsys) -> None:
+    estate, _, script = rendered
+    head, blocks = _split(script)
+    assert "'upgrade-vmm-2012'" in blocks[3]
+    edited = tmp_path / "edited.ps1"
+    # moved before the Windows AIK steps: setup meets the old kit and rolls back, though the kit is fixed later
+    edited.write_text(_join(head, [blocks[0], blocks[3], blocks[1], blocks[2]]), encoding="utf-8")
+    code, out = _verify(estate, edited, capsys)
+    assert code == 1, out
+    assert "VMM 2012 upgrade of VMM01: ROLLS BACK - No Windows AIK older than the Windows 7 kit" in out
+    assert "0 unresolved" in out   # every finding is fixed by the end of the script: only the order is wrong
+
+
+def test_a_script_without_the_upgrade_does_not_pass(rendered, tmp_path, capsys) -> None:
+    estate, _, script = rendered
+    head, blocks = _split(script)
+    edited = tmp_path / "edited.ps1"
+    edited.write_text(_join(head, blocks[:3]), encoding="utf-8")
+    code, out = _verify(estate, edited, capsys)
+    assert code == 1, out
+    assert "NOT IN THE SCRIPT plan step 4 (upgrade-vmm-2012 VMM01)" in out
+
+
+def test_html_and_markdown_say_an_incomplete_pass_is_only_partly_verified(rendered, tmp_path, capsys) -> None:
+    estate, _, script = rendered
+    edited, html, markdown = tmp_path / "edited.ps1", tmp_path / "v.html", tmp_path / "v.md"
+    edited.write_text(script + "Write-Host 'done'\n", encoding="utf-8")
+    assert _verify(estate, edited, capsys, "-o", str(html))[0] == 4
+    assert _verify(estate, edited, capsys, "-o", str(markdown))[0] == 4
+    page = html.read_text(encoding="utf-8")
+    assert "PLAN VERIFIED ONLY IN PART" in page and "not modelled (not a step of the plan): Write-Host" in page
+    ticket = markdown.read_text(encoding="utf-8")
+    assert "### Remediation plan (only partly verified in the emulator)" in ticket
+    assert "Not modelled (the result is incomplete): line " in ticket

@@ -16,6 +16,7 @@ from preflight.emulator.effects import Applied, Request, Result, apply
 from preflight.emulator.script import ScriptStep
 from preflight.emulator.state import EmulatedEstate
 from preflight.inventory.common import known
+from preflight.inventory.snapshot import Snapshot
 
 
 @dataclass(frozen=True)
@@ -63,17 +64,31 @@ def run_step(state: EmulatedEstate, step: ScriptStep, request: Request | None = 
     return apply(state, request)
 
 
-def execute(state: EmulatedEstate, steps: Iterable[tuple[ScriptStep, Request]], skip: tuple[str, ...] = ()) -> list[StepRun]:
+@dataclass(frozen=True)
+class Checkpoint:
+    """The estate as it is when the script reaches a `skip` step (simulated elsewhere, like VMM setup)."""
+
+    number: int
+    action: str
+    name: str
+    snapshot: Snapshot
+
+
+def execute(state: EmulatedEstate, steps: Iterable[tuple[ScriptStep, Request]],
+            skip: tuple[str, ...] = ()) -> tuple[list[StepRun], list[Checkpoint]]:
     """Run (step, request) pairs in order; a failed step changes nothing and the run goes on, so every
     failure of the script is reported, not only the first. A `skip` action (simulated elsewhere, like VMM
-    setup) is not applied, but it still fails here when its channel cannot reach its server."""
-    runs = []
+    setup) is not applied: it fails here when its channel cannot reach its server, else it leaves a
+    checkpoint of the estate at that point of the script (setup sees what the steps before it did)."""
+    runs, checkpoints = [], []
     for step, request in steps:
         if request.action in skip:
             problem = winrm_problem(state, step.server) if step.via == "WinRM" and not step.blocked else None
             if problem:
                 runs.append(StepRun(step.number, request.action, request.name, Result.FAILED, problem))
+            elif not step.blocked:
+                checkpoints.append(Checkpoint(step.number, request.action, request.name, state.export()))
             continue
         done = run_step(state, step, request)
         runs.append(StepRun(step.number, request.action, request.name, done.result, done.reason))
-    return runs
+    return runs, checkpoints

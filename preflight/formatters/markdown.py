@@ -58,7 +58,7 @@ def _verification_block(report: Report) -> list[str]:
     if verification is None:
         return []
     plan = verification.plan
-    state = "verified" if verification.passed else "NOT verified"
+    state = "NOT verified" if not verification.passed else "verified" if verification.complete else "only partly verified"
     out = [f"### Remediation plan ({state} in the emulator)", "",
            f"{len(plan.steps)} steps ({plan.manual_steps} manual), {plan.restarts} restart(s), about {plan.duration_min} min "
            f"of scripted work, {plan.vm_downtime_min} VM-minutes of downtime.", ""]
@@ -67,6 +67,7 @@ def _verification_block(report: Report) -> list[str]:
                                  (f"cannot run: {step.blocked}", bool(step.blocked))) if on]
         out.append(f"{step.number}. **{md_escape(step.server)}**: {md_escape(step_what(step))}"
                    + (f" ({md_escape('; '.join(flags))})" if flags else ""))
+    out += [f"- Not modelled (the result is incomplete): {md_escape(what)}" for what in verification.unmodelled]
     for upgrade in verification.upgrades:
         if upgrade.succeeded:
             result = "succeeds" + (f"; removes hosts {', '.join(upgrade.removed_hosts)} with VMs "

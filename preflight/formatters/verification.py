@@ -66,6 +66,8 @@ def verification_dict(v: Verification) -> dict[str, Any]:
         "complete": v.complete,
         "edited_script": v.edited_script,
         "unmodelled": list(v.unmodelled),
+        "missing_steps": list(v.missing),
+        "upgrade_missing": v.upgrade_missing,
         "failed_steps": [{"step": o.number, "action": o.action, "object": o.object_name, "reason": o.reason}
                          for o in v.failed_steps],
         "plan": plan_dict(v.plan),
@@ -126,6 +128,7 @@ def verification_lines(v: Verification) -> list[str]:
     lines += [_step_line(s) for s in plan.steps]
     lines += [f"  STEP FAILED {o.number} ({o.action} {o.object_name}): {o.reason}" for o in v.failed_steps]
     lines += [f"  NOT MODELLED {what}" for what in v.unmodelled]
+    lines += [f"  NOT IN THE SCRIPT plan step {what}" for what in v.missing]
     for fate in v.findings:
         if fate.outcome != "resolved":
             lines.append(f"  {fate.outcome.upper()} {fate.rule} {fate.target}: {fate.reason}")

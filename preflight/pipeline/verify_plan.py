@@ -11,7 +11,6 @@ from __future__ import annotations
 import dataclasses
 from pathlib import Path
 
-from msgspec import UNSET
 
 from preflight.emulator import EmulatedEstate, UpgradeResult, run_drills, run_vmm_upgrade
 from preflight.engine.findings import Severity, Status
@@ -23,16 +22,18 @@ from preflight.remediation.fates import compare, fate, mark_failed_steps
 from preflight.remediation.plan import build_plan
 from preflight.remediation.powershell import render_script
 from preflight.remediation.runbook import Plan
-from preflight.remediation.script_run import run_script
+from preflight.remediation.script_run import ScriptRun, run_script
 from preflight.remediation.verification import UNRESOLVED, Verification
 from preflight.report import Report
 
 EMULATED = "<emulated estate>"
+UPGRADE = "upgrade-vmm-2012"
 
 
-def _upgrades(snapshot: Snapshot) -> tuple[UpgradeResult, ...]:
-    return tuple(run_vmm_upgrade(EmulatedEstate(snapshot), s.name)
-                 for s in snapshot.vmm_servers if s.vmm not in (None, UNSET))
+def _upgrades(run: ScriptRun) -> tuple[UpgradeResult, ...]:
+    """VMM 2012 setup on each server where the script runs it, on the estate as the script has left it there."""
+    return tuple(run_vmm_upgrade(EmulatedEstate(point.snapshot), point.name)
+                 for point in run.checkpoints if point.action == UPGRADE)
 
 
 def read_script(path: Path) -> str:
@@ -52,7 +53,7 @@ def verify(request: CheckRequest, script: str | None = None) -> tuple[Report, Sn
     report, _, _ = run_evaluation(catalog, estate, inputs, request)
     snapshot = estate.snapshot
     plan = build_plan(report.findings, snapshot)
-    run = run_script(render_script(plan) if script is None else script, plan, snapshot)
+    run = run_script(render_script(plan) if script is None else script, plan, snapshot, skip=(UPGRADE,))
     plan, state, outcomes = run.plan, run.state, list(run.outcomes)
     emulated = state.export()
     check_references(emulated, default_file=EMULATED)  # the emulator must leave a consistent estate
@@ -63,6 +64,8 @@ def verify(request: CheckRequest, script: str | None = None) -> tuple[Report, Sn
                  if f.status is Status.FAIL and f.severity is Severity.BLOCKER]
     plan = mark_failed_steps(plan, outcomes)
     verification = Verification(plan, tuple(outcomes), tuple(fates), tuple(introduced), tuple(remaining),
-                                _upgrades(emulated), tuple(run_drills(snapshot)), tuple(run_drills(emulated)),
-                                run.unmodelled, script is not None)
+                                _upgrades(run), tuple(run_drills(snapshot)), tuple(run_drills(emulated)),
+                                run.unmodelled, script is not None,
+                                tuple(f"{s.number} ({s.action} {s.object_name})" for s in run.missing),
+                                any(s.action == UPGRADE for s in run.missing))
     return dataclasses.replace(report, verification=verification), emulated, plan

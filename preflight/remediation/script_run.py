@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from preflight.emulator import EmulatedEstate, Request
-from preflight.emulator.reach import execute
+from preflight.emulator.reach import Checkpoint, execute
 from preflight.emulator.script import ParsedScript, ScriptStep, normalize, parse_script, top_level_statements
 from preflight.inventory.snapshot import Snapshot
 from preflight.remediation.actions import ACTIONS
@@ -48,6 +48,10 @@ class ScriptRun:
     state: EmulatedEstate
     outcomes: tuple[StepOutcome, ...]
     unmodelled: tuple[str, ...]
+    checkpoints: tuple[Checkpoint, ...] = ()
+    """The estate where the script reaches each skipped step (VMM setup): what the upgrade would meet."""
+    missing: tuple[Step, ...] = ()
+    """Steps of the plan the script does not have (an admin removed them)."""
 
 
 def _exact(step: Step | ScriptStep) -> tuple[Any, ...]:
@@ -96,8 +100,9 @@ def _problem(call: ScriptStep, step: Step) -> str | None:
     return None
 
 
-def plan_from_script(parsed: ParsedScript, plan: Plan, snapshot: Snapshot) -> tuple[Plan, list[ScriptStep], list[str]]:
-    """The runbook the script describes, the calls the emulator can execute, and what it cannot model."""
+def plan_from_script(parsed: ParsedScript, plan: Plan, snapshot: Snapshot) -> tuple[Plan, list[ScriptStep], list[str], list[Step]]:
+    """The runbook the script describes, the calls the emulator can execute, what it cannot model, and the
+    steps of `plan` that no call of the script matches."""
     unmodelled = [str(u) for u in parsed.unmodelled]
     used: set[int] = set()
     steps: list[Step] = []
@@ -119,7 +124,8 @@ def plan_from_script(parsed: ParsedScript, plan: Plan, snapshot: Snapshot) -> tu
             unmodelled.append(f"{where}: {problem}")
         if problem != _CHANNEL_PROBLEM.format(action=call.action, via=call.via):
             runnable.append(call)
-    return dataclasses.replace(plan, steps=tuple(steps)), runnable, unmodelled
+    missing = [s for s in plan.steps if id(s) not in used]
+    return dataclasses.replace(plan, steps=tuple(steps)), runnable, unmodelled, missing
 
 
 def _drain_minutes(steps: list[Step], at: int) -> int:
@@ -137,7 +143,7 @@ def run_script(text: str, plan: Plan, snapshot: Snapshot, skip: tuple[str, ...] 
                state: EmulatedEstate | None = None) -> ScriptRun:
     """Parse `text` and execute its steps in order on `state` (default: a fresh emulation of `snapshot`)."""
     parsed = parse_script(text, top_level_statements(header()))
-    script_plan, runnable, unmodelled = plan_from_script(parsed, plan, snapshot)
+    script_plan, runnable, unmodelled, missing = plan_from_script(parsed, plan, snapshot)
     state = state or EmulatedEstate(snapshot)
     by_call = {id(call): step for call, step in zip(parsed.steps, _aligned(parsed, script_plan), strict=True)}
     steps = list(script_plan.steps)
@@ -149,9 +155,9 @@ def run_script(text: str, plan: Plan, snapshot: Snapshot, skip: tuple[str, ...] 
             minutes = _drain_minutes(steps, steps.index(step)) if step is not None else 0
             request = dataclasses.replace(request, params={"cluster": request.p("cluster"), "minutes": str(minutes)})
         pairs.append((call, request))
-    runs = execute(state, pairs, skip)
+    runs, checkpoints = execute(state, pairs, skip)
     outcomes = tuple(StepOutcome(r.number, r.action, r.object_name, r.result.value, r.reason) for r in runs)
-    return ScriptRun(script_plan, state, outcomes, tuple(unmodelled))
+    return ScriptRun(script_plan, state, outcomes, tuple(unmodelled), tuple(checkpoints), tuple(missing))
 
 
 def _aligned(parsed: ParsedScript, script_plan: Plan) -> list[Step | None]:

@@ -40,6 +40,10 @@ class Verification:
     """Statements and steps of the script the emulator could not execute: the result is incomplete."""
     edited_script: bool = False
     """The script verified is one an admin gave (`--from-script`), not the one rendered from the plan."""
+    missing: tuple[str, ...] = ()
+    """Steps of the plan an edited script does not have ("N (action object)", N as the plan numbers it)."""
+    upgrade_missing: bool = False
+    """An edited script leaves out the VMM 2012 upgrade of a server the plan upgrades."""
 
     @property
     def upgrade_ok(self) -> bool:
@@ -48,8 +52,10 @@ class Verification:
 
     @property
     def passed(self) -> bool:
-        """No blocker left, nothing introduced, no step failed, and the simulated upgrade succeeds."""
-        return not self.remaining_blockers and not self.introduced and self.upgrade_ok and not self.failed_steps
+        """No blocker left, nothing introduced, no step of an edited script fails or is missing the upgrade,
+        and the simulated upgrade succeeds."""
+        return (not self.remaining_blockers and not self.introduced and self.upgrade_ok and not self.failed_steps
+                and not self.upgrade_missing)
 
     @property
     def failed_steps(self) -> tuple[StepOutcome, ...]:
