@@ -11,7 +11,6 @@ from __future__ import annotations
 import dataclasses
 from pathlib import Path
 
-
 from preflight.emulator import EmulatedEstate, UpgradeResult, run_drills, run_vmm_upgrade
 from preflight.engine.findings import Severity, Status
 from preflight.inventory.read import read_input, to_utf8
