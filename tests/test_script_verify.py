@@ -167,7 +167,7 @@ def test_blocked_estate_reaches_its_vmm_server_only_after_starting_winrm_there()
     from preflight.pipeline import CheckRequest
     from preflight.pipeline import verify as run_verify
 
-    _, _, plan = run_verify(CheckRequest(snapshots=[ESTATES / "blocked.json"], as_of="2026-11-25T12:00:00Z"))
+    _, _, plan = run_verify(CheckRequest(snapshots=(ESTATES / "blocked.json",), as_of="2026-11-25T12:00:00Z"))
     parsed = parse_script(render_script(plan), top_level_statements(header()))
     server = "FAB-SCVMM-MGMT01"
     mine = [s for s in parsed.steps if s.server == server and not s.blocked and "manual" not in s.flags]
@@ -239,3 +239,23 @@ def test_html_and_markdown_say_an_incomplete_pass_is_only_partly_verified(render
     ticket = markdown.read_text(encoding="utf-8")
     assert "### Remediation plan (only partly verified in the emulator)" in ticket
     assert "Not modelled (the result is incomplete): line " in ticket
+
+
+@pytest.mark.parametrize("name", ["blocked.json", "dr-2012.json", "fabric-2012.json", "mixed.toml", "ready.json"])
+def test_the_script_verify_writes_runs_clean_and_a_rerun_changes_nothing(name: str) -> None:
+    from preflight.inventory import encode_json
+    from preflight.pipeline import CheckRequest
+    from preflight.pipeline import verify as run_verify
+    from preflight.remediation.script_run import run_script
+
+    snapshot = read_snapshot(ESTATES / name)
+    _, _, plan = run_verify(CheckRequest(snapshots=(ESTATES / name,), as_of="2026-11-25T12:00:00Z"))
+    script = render_script(plan)   # as `verify --script` writes it: steps the emulator saw fail are skipped
+    first = run_script(script, plan, snapshot)
+    again = run_script(script, plan, snapshot, state=first.state)
+    assert first.unmodelled == () and first.missing == ()
+    for run in (first, again):
+        assert [o for o in run.outcomes if o.result == "failed" and not o.reason.startswith("not planned")] == []
+    assert encode_json(again.state.export()) == encode_json(first.state.export())
+    assert all(o.result in ("no-change", "manual") or o.action == "restart-computer" or o.reason.startswith("not planned")
+               for o in again.outcomes), [o for o in again.outcomes if o.result == "applied"]
