@@ -259,3 +259,36 @@ def test_the_script_verify_writes_runs_clean_and_a_rerun_changes_nothing(name: s
     assert encode_json(again.state.export()) == encode_json(first.state.export())
     assert all(o.result in ("no-change", "manual") or o.action == "restart-computer" or o.reason.startswith("not planned")
                for o in again.outcomes), [o for o in again.outcomes if o.result == "applied"]
+
+
+def _drain_plan():
+    from remedy import snapshot_of
+    from test_drain_placement import _hotfix_on, drain_estate
+
+    from preflight.remediation.plan import build_plan
+
+    snapshot = snapshot_of(drain_estate())
+    return snapshot, build_plan([_hotfix_on("HV21")], snapshot, include_upgrade=False)
+
+
+@pytest.mark.parametrize(("edit", "outcomes", "damage"), [
+    ("as rendered", ["applied"] * 4, []),
+    ("drain duplicated", ["applied", "no-change", "applied", "applied", "applied"], []),
+    ("drain removed", ["applied", "applied", "no-change"],
+     [f"VM {vm} is down for 10 min (host HV21 restarts), which the runbook does not show"
+      for vm in ("BIG", "APPA", "APPB", "LAB", "TINY")]),
+    ("resume removed", ["applied"] * 3, ["cluster node HV21 is left paused: no step resumes it"]),
+])
+def test_drain_edits_the_runbook_would_not_show_are_damage(edit: str, outcomes: list[str], damage: list[str]) -> None:
+    from preflight.remediation.fates import run_damage
+    from preflight.remediation.script_run import run_script
+
+    snapshot, plan = _drain_plan()
+    assert [s.action for s in plan.steps] == ["drain-node", "install-hotfix", "restart-computer", "resume-node"]
+    head, blocks = _split(render_script(plan))
+    edited = {"as rendered": blocks, "drain duplicated": [blocks[0], *blocks], "drain removed": blocks[1:],
+              "resume removed": blocks[:3]}[edit]
+    run = run_script(_join(head, edited), plan, snapshot)
+    assert [o.result for o in run.outcomes] == outcomes
+    paused = [run.state.host(key).name for key in run.state.paused]
+    assert run_damage(run.plan, run.state.outages, paused) == damage

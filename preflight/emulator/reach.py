@@ -47,6 +47,10 @@ def _already_done(state: EmulatedEstate, request: Request) -> bool:
     """The -Test of steps whose effect is not re-checkable by applying again (the object changed its name)."""
     if request.action == "rename-computer":
         return state.renames.get(request.name.casefold(), "").casefold() == request.p("new_name").casefold() != ""
+    if request.action == "drain-node":  # paused, and none of the VMs it moves is still there
+        node = state.host(request.name)
+        return node is not None and node.name.casefold() in state.paused and all(
+            state.vm(move.vm, node.name) is None for move in request.moves)
     return False
 
 

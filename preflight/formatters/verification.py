@@ -68,6 +68,7 @@ def verification_dict(v: Verification) -> dict[str, Any]:
         "unmodelled": list(v.unmodelled),
         "missing_steps": list(v.missing),
         "upgrade_missing": v.upgrade_missing,
+        "damage": list(v.damage),
         "failed_steps": [{"step": o.number, "action": o.action, "object": o.object_name, "reason": o.reason}
                          for o in v.failed_steps],
         "plan": plan_dict(v.plan),
@@ -129,6 +130,7 @@ def verification_lines(v: Verification) -> list[str]:
     lines += [f"  STEP FAILED {o.number} ({o.action} {o.object_name}): {o.reason}" for o in v.failed_steps]
     lines += [f"  NOT MODELLED {what}" for what in v.unmodelled]
     lines += [f"  NOT IN THE SCRIPT plan step {what}" for what in v.missing]
+    lines += [f"  DAMAGE {what}" for what in v.damage]
     for fate in v.findings:
         if fate.outcome != "resolved":
             lines.append(f"  {fate.outcome.upper()} {fate.rule} {fate.target}: {fate.reason}")

@@ -17,7 +17,7 @@ from preflight.inventory.read import read_input, to_utf8
 from preflight.inventory.references import check_references
 from preflight.inventory.snapshot import Snapshot
 from preflight.pipeline.check import CheckRequest, check_snapshot, load_estate, load_rules, run_evaluation
-from preflight.remediation.fates import compare, fate, mark_failed_steps
+from preflight.remediation.fates import compare, fate, mark_failed_steps, run_damage
 from preflight.remediation.plan import build_plan
 from preflight.remediation.powershell import render_script
 from preflight.remediation.runbook import Plan
@@ -33,6 +33,11 @@ def _upgrades(run: ScriptRun) -> tuple[UpgradeResult, ...]:
     """VMM 2012 setup on each server where the script runs it, on the estate as the script has left it there."""
     return tuple(run_vmm_upgrade(EmulatedEstate(point.snapshot), point.name)
                  for point in run.checkpoints if point.action == UPGRADE)
+
+
+def _paused(state: EmulatedEstate) -> list[str]:
+    """Cluster nodes left paused, by their names."""
+    return [getattr(state.host(key), "name", key) for key in state.paused]
 
 
 def read_script(path: Path) -> str:
@@ -66,5 +71,6 @@ def verify(request: CheckRequest, script: str | None = None) -> tuple[Report, Sn
                                 _upgrades(run), tuple(run_drills(snapshot)), tuple(run_drills(emulated)),
                                 run.unmodelled, script is not None,
                                 tuple(f"{s.number} ({s.action} {s.object_name})" for s in run.missing),
-                                any(s.action == UPGRADE for s in run.missing))
+                                any(s.action == UPGRADE for s in run.missing),
+                                tuple(run_damage(plan, state.outages, _paused(state))))
     return dataclasses.replace(report, verification=verification), emulated, plan

@@ -44,6 +44,8 @@ class Verification:
     """Steps of the plan an edited script does not have ("N (action object)", N as the plan numbers it)."""
     upgrade_missing: bool = False
     """An edited script leaves out the VMM 2012 upgrade of a server the plan upgrades."""
+    damage: tuple[str, ...] = ()
+    """What the script run leaves that no rule checks and the runbook does not show (`fates.run_damage`)."""
 
     @property
     def upgrade_ok(self) -> bool:
@@ -53,9 +55,9 @@ class Verification:
     @property
     def passed(self) -> bool:
         """No blocker left, nothing introduced, no step of an edited script fails or is missing the upgrade,
-        and the simulated upgrade succeeds."""
+        no damage the runbook does not show, and the simulated upgrade succeeds."""
         return (not self.remaining_blockers and not self.introduced and self.upgrade_ok and not self.failed_steps
-                and not self.upgrade_missing)
+                and not self.upgrade_missing and not self.damage)
 
     @property
     def failed_steps(self) -> tuple[StepOutcome, ...]:
