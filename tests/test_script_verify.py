@@ -292,3 +292,31 @@ def test_drain_edits_the_runbook_would_not_show_are_damage(edit: str, outcomes: 
     assert [o.result for o in run.outcomes] == outcomes
     paused = [run.state.host(key).name for key in run.state.paused]
     assert run_damage(run.plan, run.state.outages, paused) == damage
+
+
+def _verdict(v) -> tuple:
+    return (sorted((f.rule, f.target, f.outcome) for f in v.findings), sorted(f.rule for f in v.introduced), v.passed,
+            [o.number for o in v.failed_steps], v.upgrade_missing, v.damage, [u.succeeded for u in v.upgrades])
+
+
+@pytest.mark.parametrize("name", ["blocked.json", "fabric-2012.json", "mixed.toml"])
+def test_removing_any_step_that_changes_the_estate_changes_the_verdict(name: str) -> None:
+    """Mutation test: each scripted step of the rendered script is deleted in turn; where that leaves another
+    emulated estate, `--from-script` must say so (a fate, a failed step, the upgrade, damage), not pass it as
+    the unedited script."""
+    from preflight.inventory import encode_json
+    from preflight.pipeline import CheckRequest
+    from preflight.pipeline.verify_plan import verify
+
+    request = CheckRequest(snapshots=(ESTATES / name,), as_of="2026-11-25T12:00:00Z")
+    report, emulated, plan = verify(request)
+    head, blocks = _split(render_script(plan))
+    unnoticed = []
+    for at, block in enumerate(blocks):
+        if "-Blocked '" in block or "-Flags @('manual')" in block:
+            continue
+        edited, after, _ = verify(request, _join(head, blocks[:at] + blocks[at + 1:]))
+        assert edited.verification is not None and report.verification is not None
+        if _verdict(edited.verification) == _verdict(report.verification) and encode_json(after) != encode_json(emulated):
+            unnoticed.append(block.split("\n", 1)[0])
+    assert unnoticed == []
