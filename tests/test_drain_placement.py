@@ -158,8 +158,8 @@ def test_drain_and_resume_steps_in_full() -> None:
                          vms_down=(VmOutage("BIG", work, "cannot live-migrate off HV21 (no other node has the memory)"),
                                    VmOutage("LAB", work, "cannot live-migrate off HV21 (not highly available)")),
                          note="3 VM(s) live-migrated",
-                         moves=(Move("APPA", "HV21", "HV23"), Move("APPB", "HV21", "HV22"), Move("TINY", "HV21", "HV23")))
+                         moves=(Move("APPA", "HV21", "HV23"), Move("APPB", "HV21", "HV22"), Move("TINY", "HV21", "HV23")), via="Local")
     assert drain.duration_min > 0 and restart.restart is False and hotfix.restart is True
     assert resume == Step(4, "resume-node", "HV21", "hosts", "HV21", (("cluster", "HVCLUS01"),), os_version="6.2.9200",
-                          duration_min=resume.duration_min)
+                          duration_min=resume.duration_min, via="Local")
     assert resume.duration_min > 0

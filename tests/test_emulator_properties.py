@@ -1,4 +1,5 @@
-"""Property-based cross-check: the rule engine and the emulated VMM 2012 setup agree on what blocks the upgrade."""
+"""Property-based cross-checks: the rule engine and the emulated VMM 2012 setup agree on what blocks the upgrade;
+the rendered script reads back as the plan, executes as the plan predicts, and a rerun changes nothing."""
 
 from __future__ import annotations
 
@@ -11,11 +12,15 @@ from hypothesis import strategies as st
 from remedy import CATALOG, findings_of, snapshot_of
 
 from preflight.emulator import EmulatedEstate, run_vmm_upgrade
+from preflight.emulator.script import parse_script, top_level_statements
 from preflight.engine.findings import Severity, Status
 from preflight.inventory import decode_snapshot, encode_json
 from preflight.inventory.references import check_references
-from preflight.remediation.apply import apply_plan
+from preflight.remediation.apply import apply_plan, apply_steps
+from preflight.remediation.fates import mark_failed_steps
 from preflight.remediation.plan import build_plan
+from preflight.remediation.powershell import flags, header, render_script
+from preflight.remediation.script_run import run_script
 
 NOW = datetime(2026, 11, 25, 12, 0, tzinfo=UTC)
 # Rules that restate one of VMM 2012 setup's own prerequisite checks, and the emulator's id for that check.
@@ -95,3 +100,32 @@ def test_after_the_plan_engine_and_setup_still_agree_and_the_export_is_valid(dat
     assert blockers == _setup_failures(exported)
     if not blockers:  # a plan that clears every setup blocker leaves an estate VMM 2012 setup accepts
         assert run_vmm_upgrade(EmulatedEstate(exported), exported.vmm_servers[0].name).succeeded
+
+
+def _as_called(step) -> tuple:
+    return (step.number, step.server, step.action, step.channel, step.object_kind, step.object_name, step.item,
+            step.param_dict, step.moves, tuple(flags(step)), step.blocked or "")
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(estates())
+def test_the_rendered_script_reads_back_and_executes_as_the_plan_predicts_and_reruns_as_a_no_op(data: dict) -> None:
+    snapshot = snapshot_of(data)
+    plan = build_plan(findings_of(snapshot, sorted(CATALOG.rules), NOW), snapshot)
+    script = render_script(plan)
+    parsed = parse_script(script, top_level_statements(header()))
+    assert parsed.unmodelled == ()
+    assert [(s.number, s.server, s.action, s.via, s.request.kind, s.request.name, s.request.item, dict(s.request.params),
+             s.request.moves, s.flags, s.blocked) for s in parsed.steps] == [_as_called(s) for s in plan.steps]
+    predicted, predicted_outcomes = apply_steps(plan, snapshot)
+    state, outcomes = apply_plan(plan, snapshot)
+    assert outcomes == predicted_outcomes   # the channels the planner chose reach every server
+    assert encode_json(state.export()) == encode_json(predicted.export())
+    # the script verify writes skips the steps the emulator saw fail; it runs clean, and a rerun is a no-op
+    emitted = mark_failed_steps(plan, outcomes)
+    first = run_script(render_script(emitted), emitted, snapshot)
+    again = run_script(render_script(emitted), emitted, snapshot, state=first.state)
+    for run in (first, again):
+        assert [o for o in run.outcomes if o.result == "failed" and not o.reason.startswith("not planned")] == []
+    assert encode_json(first.state.export()) == encode_json(state.export())
+    assert encode_json(again.state.export()) == encode_json(state.export())

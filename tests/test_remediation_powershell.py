@@ -72,8 +72,8 @@ def test_script_scaffolding_supports_whatif_and_stops_on_error() -> None:
     parsed = parse(script)
     assert "[CmdletBinding(SupportsShouldProcess=$true)]" in script and "\nparam()\n" in script
     assert "$ErrorActionPreference = 'Stop'" in script
-    assert "if ($PSCmdlet.ShouldProcess('HV01', " in script
-    assert "Invoke-Command -ComputerName 'HV01'" in script
+    assert "if (-not $PSCmdlet.ShouldProcess($Server, " in script   # the header function guards every step
+    assert "Invoke-PreflightStep -Number 1 -Server 'HV01' -Action 'enable-windows-feature' -Via 'WinRM' `" in script
     # PowerShell 2.0 on Windows Server 2008 R2: ServerManager's Add-WindowsFeature, not Install-WindowsFeature
     assert {"Import-Module", "Add-WindowsFeature"} <= parsed.command_names()
     assert "Install-WindowsFeature" not in script
@@ -81,9 +81,11 @@ def test_script_scaffolding_supports_whatif_and_stops_on_error() -> None:
 
 def test_manual_action_prints_an_instruction_and_runs_nothing() -> None:
     step = Step(1, "manual", "HV01", "hosts", "HV01", (("instruction", "Add 32 GB of memory"),), manual=True)
-    parsed = parse(render_script(Plan((step,))))
+    script = render_script(Plan((step,)))
+    parsed = parse(script)
     assert parsed.errors() == []
-    assert "$PSCmdlet.ShouldProcess(" not in parsed.source.decode()
+    # the header function runs a 'manual' step's body (the warning) before and without ShouldProcess
+    assert "-Flags @('manual')" in script and "if ($Flags -contains 'manual') { & $Body; return }" in script
     assert parsed.command_names() & set(ACTIONS["manual"].commands) == {"Write-Warning"}
     assert b"Add 32 GB of memory" in parsed.source
 
@@ -93,3 +95,4 @@ def test_blocked_step_is_a_warning_not_a_command() -> None:
     parsed = parse(render_script(Plan((step,))))
     assert parsed.errors() == []
     assert "Start-Process" not in parsed.command_names()
+    assert "-Blocked 'parameter ''kb'' is ''not-a-kb'''" in parsed.source.decode()

@@ -72,6 +72,7 @@ def _verification_block(report: Report) -> list[str]:
         out += ["", "What the plan does not settle:", ""]
         out += [f"- {f.outcome} {f.rule} {md_escape(f.target)}: {md_escape(f.reason)}" for f in unsettled]
         out += [f"- introduced {f.rule} {md_escape(f.target)}: {md_escape(f.message)}" for f in verification.introduced]
+    out += [f"- Not modelled (the result is incomplete): {md_escape(what)}" for what in verification.unmodelled]
     for upgrade in verification.upgrades:
         if upgrade.succeeded:
             result = "succeeds" + (f"; removes hosts {', '.join(upgrade.removed_hosts)} with VMs "

@@ -17,7 +17,7 @@ def step_dict(step: Step) -> dict[str, Any]:
         "action": step.action, "params": dict(step.params),
         "restart": step.restart, "duration_min": step.duration_min,
         "vms_down": [{"vm": o.vm, "minutes": o.minutes, "reason": o.reason} for o in step.vms_down],
-        "manual": step.manual, "point_of_no_return": step.point_of_no_return,
+        "manual": step.manual, "point_of_no_return": step.point_of_no_return, "via": step.channel,
     }
     if step.action == "drain-node":
         data["live_migrations"] = [{"vm": move.vm, "to": move.target} for move in step.moves]
@@ -63,6 +63,14 @@ def verification_dict(v: Verification) -> dict[str, Any]:
                       "outcome": f.outcome, "reason": f.reason, "message": f.message}
     return {
         "passed": v.passed,
+        "complete": v.complete,
+        "edited_script": v.edited_script,
+        "unmodelled": list(v.unmodelled),
+        "missing_steps": list(v.missing),
+        "upgrade_missing": v.upgrade_missing,
+        "damage": list(v.damage),
+        "failed_steps": [{"step": o.number, "action": o.action, "object": o.object_name, "reason": o.reason}
+                         for o in v.failed_steps],
         "plan": plan_dict(v.plan),
         "emulated_steps": [{"step": o.number, "action": o.action, "object": o.object_name, "result": o.result,
                             "reason": o.reason} for o in v.steps],
@@ -75,8 +83,11 @@ def verification_dict(v: Verification) -> dict[str, Any]:
 
 
 def plan_verdict(v: Verification | None) -> str:
-    """The verification verdict, worded the same in every format: PLAN VERIFIED or PLAN NOT VERIFIED."""
-    return "PLAN VERIFIED" if v is not None and v.passed else "PLAN NOT VERIFIED"
+    """The verification verdict, worded the same in every format: PLAN VERIFIED, PLAN VERIFIED ONLY IN PART (a
+    statement of the script the emulator does not model) or PLAN NOT VERIFIED."""
+    if v is None or not v.passed:
+        return "PLAN NOT VERIFIED"
+    return "PLAN VERIFIED" if v.complete else "PLAN VERIFIED ONLY IN PART"
 
 
 def verification_tally(v: Verification) -> str:
@@ -133,6 +144,10 @@ def verification_lines(v: Verification) -> list[str]:
              f"about {plan.duration_min} min of scripted work, "
              f"{plan.vm_downtime_min} VM-minutes of downtime ({_plural(len(plan.vms_down), 'VM')})"]
     lines += [_step_line(s) for s in plan.steps]
+    lines += [f"  STEP FAILED {o.number} ({o.action} {o.object_name}): {o.reason}" for o in v.failed_steps]
+    lines += [f"  NOT MODELLED {what}" for what in v.unmodelled]
+    lines += [f"  NOT IN THE SCRIPT plan step {what}" for what in v.missing]
+    lines += [f"  DAMAGE {what}" for what in v.damage]
     for fate in v.findings:
         if fate.outcome != "resolved":
             lines.append(f"  {fate.outcome.upper()} {fate.rule} {fate.target}: {fate.reason}")

@@ -1,4 +1,4 @@
-"""The verify pipeline: check -> plan -> apply in the emulator -> re-check the emulated estate in memory ->
+"""The verify pipeline: check -> plan -> render the script, parse it back and run it in the emulator -> re-check the emulated estate in memory ->
 simulate the VMM 2012 upgrade -> fault drills before and after.
 
 The re-check runs the normal rule engine on the emulator's exported snapshot: the engine and the emulator
@@ -9,37 +9,56 @@ rather than hides.
 from __future__ import annotations
 
 import dataclasses
-
-from msgspec import UNSET
+from pathlib import Path
 
 from preflight.emulator import EmulatedEstate, UpgradeResult, run_drills, run_vmm_upgrade
 from preflight.engine.findings import Severity, Status
+from preflight.inventory.read import read_input, to_utf8
 from preflight.inventory.references import check_references
 from preflight.inventory.snapshot import Snapshot
 from preflight.pipeline.check import CheckRequest, check_snapshot, load_estate, load_rules, run_evaluation
-from preflight.remediation.apply import apply_plan
-from preflight.remediation.fates import compare, fate, mark_failed_steps
+from preflight.remediation.fates import compare, fate, mark_failed_steps, run_damage
 from preflight.remediation.plan import build_plan
+from preflight.remediation.powershell import render_script
 from preflight.remediation.runbook import Plan
+from preflight.remediation.script_run import ScriptRun, run_script
 from preflight.remediation.verification import UNRESOLVED, Verification
 from preflight.report import Report
 
 EMULATED = "<emulated estate>"
+UPGRADE = "upgrade-vmm-2012"
 
 
-def _upgrades(snapshot: Snapshot) -> tuple[UpgradeResult, ...]:
-    return tuple(run_vmm_upgrade(EmulatedEstate(snapshot), s.name)
-                 for s in snapshot.vmm_servers if s.vmm not in (None, UNSET))
+def _upgrades(run: ScriptRun) -> tuple[UpgradeResult, ...]:
+    """VMM 2012 setup on each server where the script runs it, on the estate as the script has left it there."""
+    return tuple(run_vmm_upgrade(EmulatedEstate(point.snapshot), point.name)
+                 for point in run.checkpoints if point.action == UPGRADE)
 
 
-def verify(request: CheckRequest) -> tuple[Report, Snapshot, Plan]:
-    """The report of the original estate with `verification` filled in, the emulated estate, and the plan."""
+def _paused(state: EmulatedEstate) -> list[str]:
+    """Cluster nodes left paused, by their names."""
+    return [getattr(state.host(key), "name", key) for key in state.paused]
+
+
+def read_script(path: Path) -> str:
+    """The text of a script an admin edited (UTF-8, or UTF-16 with a byte order mark as Windows PowerShell
+    writes it); unreadable or non-text input is an `InputError` naming the file."""
+    return to_utf8(read_input(path), str(path)).decode("utf-8")
+
+
+def verify(request: CheckRequest, script: str | None = None) -> tuple[Report, Snapshot, Plan]:
+    """The report of the original estate with `verification` filled in, the emulated estate, and the plan.
+
+    The plan is rendered as its script, parsed back and executed in the emulator; with `script` (the text
+    of a script an admin edited) that script is executed instead, and the plan shown is the one it describes.
+    """
     catalog = load_rules(request.rule_dirs)
     estate, inputs = load_estate(request.snapshots, catalog)
     report, _, _ = run_evaluation(catalog, estate, inputs, request)
     snapshot = estate.snapshot
     plan = build_plan(report.findings, snapshot)
-    state, outcomes = apply_plan(plan, snapshot)
+    run = run_script(render_script(plan) if script is None else script, plan, snapshot, skip=(UPGRADE,))
+    plan, state, outcomes = run.plan, run.state, list(run.outcomes)
     emulated = state.export()
     check_references(emulated, default_file=EMULATED)  # the emulator must leave a consistent estate
     after, _, _ = check_snapshot(emulated, [(EMULATED, emulated.snapshot)],
@@ -49,5 +68,9 @@ def verify(request: CheckRequest) -> tuple[Report, Snapshot, Plan]:
                  if f.status is Status.FAIL and f.severity is Severity.BLOCKER]
     plan = mark_failed_steps(plan, outcomes)
     verification = Verification(plan, tuple(outcomes), tuple(fates), tuple(introduced), tuple(remaining),
-                                _upgrades(emulated), tuple(run_drills(snapshot)), tuple(run_drills(emulated)))
+                                _upgrades(run), tuple(run_drills(snapshot)), tuple(run_drills(emulated)),
+                                run.unmodelled, script is not None,
+                                tuple(f"{s.number} ({s.action} {s.object_name})" for s in run.missing),
+                                any(s.action == UPGRADE for s in run.missing),
+                                tuple(run_damage(plan, state.outages, _paused(state))))
     return dataclasses.replace(report, verification=verification), emulated, plan

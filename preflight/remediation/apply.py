@@ -1,23 +1,15 @@
-"""Apply a plan's steps to the emulator, in order, and record what each one did."""
+"""Apply a plan to the emulator: `apply_plan` runs the plan's rendered script (`script_run`); `apply_steps`
+applies the plan's steps directly, without the script and its channels, as the plan predicts them (the
+property tests compare the two)."""
 
 from __future__ import annotations
-
-from dataclasses import dataclass
 
 from preflight.emulator import EmulatedEstate, Request, Result, apply
 from preflight.inventory.snapshot import Snapshot
 from preflight.remediation.runbook import Plan, Step
+from preflight.remediation.script_run import StepOutcome, apply_plan
 
-
-@dataclass(frozen=True)
-class StepOutcome:
-    """What the emulator did with one step."""
-
-    number: int
-    action: str
-    object_name: str
-    result: str
-    reason: str = ""
+__all__ = ["StepOutcome", "apply_plan", "apply_steps", "request_for"]
 
 
 def _node_work_minutes(plan: Plan, drain: Step) -> int:
@@ -40,8 +32,8 @@ def request_for(step: Step, plan: Plan) -> Request:
     return Request(step.action, step.object_kind, step.object_name, params, step.item, step.moves)
 
 
-def apply_plan(plan: Plan, snapshot: Snapshot, skip: tuple[str, ...] = ("upgrade-vmm-2012",)) -> tuple[EmulatedEstate, list[StepOutcome]]:
-    """Run every step (except `skip` actions) in the emulator; blocked steps are not applied."""
+def apply_steps(plan: Plan, snapshot: Snapshot, skip: tuple[str, ...] = ("upgrade-vmm-2012",)) -> tuple[EmulatedEstate, list[StepOutcome]]:
+    """Apply every step (except `skip` actions) in the emulator as the plan has it; blocked steps are not applied."""
     state = EmulatedEstate(snapshot)
     outcomes = []
     for step in plan.steps:

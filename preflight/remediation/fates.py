@@ -7,7 +7,9 @@ runs the stages and assembles the `Verification`.
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Iterable
 
+from preflight.emulator import Outage
 from preflight.engine.findings import Finding, Status
 from preflight.remediation.apply import StepOutcome
 from preflight.remediation.runbook import Plan
@@ -75,3 +77,12 @@ def mark_failed_steps(plan: Plan, outcomes: list[StepOutcome]) -> Plan:
     steps = tuple(dataclasses.replace(s, blocked=f"fails in the emulator: {failed[s.number]}")
                   if s.number in failed and not s.blocked else s for s in plan.steps)
     return dataclasses.replace(plan, steps=steps)
+
+
+def run_damage(plan: Plan, outages: list[Outage], paused: Iterable[str]) -> list[str]:
+    """What a script run leaves that no rule checks and the runbook does not show: VMs that went down though
+    no step says so (a drain removed or moved after its restart), cluster nodes left paused (no resume)."""
+    expected = {vm.casefold() for vm in plan.vms_down}
+    damage = [f"VM {o.vm} is down for {o.minutes} min ({o.reason}), which the runbook does not show"
+              for o in outages if o.vm.casefold() not in expected]
+    return damage + [f"cluster node {node} is left paused: no step resumes it" for node in sorted(paused)]

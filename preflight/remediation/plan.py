@@ -2,7 +2,8 @@
 
 Order: SQL Servers, then VMM servers, library servers, standalone hosts, cluster nodes one at a time
 (drain: live-migrate VMs to nodes with memory free; act; restart; resume), cluster-wide steps, and last
-the VMM 2012 upgrade itself (the point of no return). On each server: actions by phase (old WAIK out
+the VMM 2012 upgrade itself (the point of no return). Each step then gets its channel (`channels.route`):
+a server whose WinRM is stopped has it started over DCOM before its first step that needs WinRM. On each server: actions by phase (old WAIK out
 before the new one goes in, hotfixes and features before the one restart that activates them), then
 the restart, then what must run after it (starting services).
 """
@@ -25,6 +26,7 @@ from preflight.inventory.snapshot import Snapshot
 from preflight.inventory.vms import Vm
 from preflight.remediation.actions import ACTIONS
 from preflight.remediation.actions.base import ActionSpec
+from preflight.remediation.channels import route
 from preflight.remediation.params import derive_params
 from preflight.remediation.runbook import Plan, Step, VmOutage
 from preflight.remediation.targets import Resolved, resolve
@@ -237,6 +239,7 @@ def build_plan(findings: Iterable[Finding], snapshot: Snapshot, include_upgrade:
     steps = [s for ds in ordered for s in _server_steps(ds[0].where.server, ds, fleet)]
     if include_upgrade:
         steps += _upgrade_steps(snapshot)
+    steps = route(steps, fleet.index)
     return Plan(tuple(replace(s, number=i) for i, s in enumerate(steps, start=1)), tuple(unplanned))
 
 

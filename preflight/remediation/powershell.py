@@ -1,18 +1,22 @@
 """Render a plan as one PowerShell 2.0 script (`preflight verify --script plan.ps1`).
 
-The script supports -WhatIf / -Confirm (every step is guarded by `$PSCmdlet.ShouldProcess`), stops at
-the first error, and has one section per server in plan order; remote steps run in
-`Invoke-Command -ComputerName`. Every value that comes from a snapshot goes through `ps_quote`; comments
+Each step is ONE statement, a call of the header function `Invoke-PreflightStep` whose values are
+literals (number, server, action, channel, object, parameters, moves, flags) and whose -Test / -Body are
+script blocks; the emulator reads the script back (`emulator/script.py`) and executes those calls. The
+header function supports -WhatIf / -Confirm (`$PSCmdlet.ShouldProcess`), stops at the first error and runs
+a `-Via 'WinRM'` body inside `Invoke-Command -ComputerName`; DCOM and Local bodies run on the workstation. Every value that comes from a snapshot goes through `ps_quote`; comments
 hold only text written here (step numbers, action names, durations), never snapshot values.
 """
 
 from __future__ import annotations
 
 from preflight.remediation.actions import ACTIONS
+from preflight.remediation.literals import ps_int
 from preflight.remediation.literals import ps_quote as q
 from preflight.remediation.runbook import Plan, Step
 
 INDENT = "    "
+FUNCTION = "Invoke-PreflightStep"
 
 HEADER_COMMANDS: tuple[str, ...] = (
     "Split-Path", "Start-Sleep", "Get-Date", "Test-Connection", "Invoke-Command", "Out-Null", "Get-Credential",
@@ -55,20 +59,35 @@ function Wait-PreflightComputer {
         }
     }
 }
+
+function Invoke-PreflightStep {
+    param([int]$Number, [string]$Server, [string]$Action, [string]$Via, [string]$ObjectKind, [string]$ObjectName,
+          [string]$Item = '', [hashtable]$Parameters = @{}, [object[]]$Moves = @(), [string[]]$Flags = @(),
+          [string]$Blocked = '', [scriptblock]$Test = { $false }, [scriptblock]$Body = { $null })
+    if ($Blocked) { Write-Warning ("Step $Number skipped: " + $Blocked); return }
+    if ($Flags -contains 'manual') { & $Body; return }
+    if (-not $PSCmdlet.ShouldProcess($Server, "Step $Number $Action $ObjectName")) { return }
+    if ($Via -eq 'WinRM') {
+        $remote = [scriptblock]::Create("param(`$MediaShare)`n`$ErrorActionPreference = 'Stop'`n" + $Body.ToString())
+        Invoke-Command -ComputerName $Server -ArgumentList $MediaShare -ScriptBlock $remote
+    } else {
+        & $Body
+    }
+}
 """
+
+
+def header() -> str:
+    """The script's scaffolding before the first step (functions and settings, no snapshot value)."""
+    return _HEADER
 
 
 def script_commands(plan: Plan) -> frozenset[str]:
     """Every command name a rendered script of `plan` may contain."""
-    names = set(HEADER_COMMANDS) | {"Set-StrictMode", "Get-PreflightCredential", "Wait-PreflightComputer"}
+    names = set(HEADER_COMMANDS) | {"Set-StrictMode", "Get-PreflightCredential", "Wait-PreflightComputer", FUNCTION}
     for step in plan.steps:
         names.update(ACTIONS[step.action].commands)
     return frozenset(names)
-
-
-def _describe(step: Step) -> str:
-    values = " ".join(v for _, v in step.params if v)
-    return f"{step.action} {step.object_name} {values}".strip()
 
 
 def _step_comment(step: Step, total: int) -> list[str]:
@@ -81,24 +100,52 @@ def _step_comment(step: Step, total: int) -> list[str]:
     return lines
 
 
-def _body(step: Step) -> list[str]:
-    lines = ACTIONS[step.action].render(step.invocation())
-    if not step.remote:
-        return lines
-    inner = ["param($MediaShare)", "$ErrorActionPreference = 'Stop'", *lines]
-    return ([f"Invoke-Command -ComputerName {q(step.server)} -ArgumentList $MediaShare -ScriptBlock {{"]
-            + [INDENT + line for line in inner] + ["}"])
+def step_test(step: Step) -> list[str]:
+    """The -Test of a step: PowerShell that returns $true when the step's effect already holds.
+
+    Until each action declares its own check, every step runs (a rerun is safe where the action is).
+    """
+    return ["$false"]
+
+
+def step_body(step: Step) -> list[str]:
+    """The -Body of a step: the action's commands, as its channel runs them (the header wraps WinRM bodies
+    in Invoke-Command -ComputerName)."""
+    return ACTIONS[step.action].render(step.invocation())
+
+
+def _block(name: str, lines: list[str], last: bool) -> list[str]:
+    return [f"{INDENT}-{name} {{", *(INDENT * 2 + line for line in lines), INDENT + "}" + ("" if last else " `")]
+
+
+def flags(step: Step) -> list[str]:
+    """The -Flags of a step: what the header function and the emulator read about it."""
+    return [name for name, on in (("restart", step.restart), ("point-of-no-return", step.point_of_no_return),
+                                  ("manual", step.manual)) if on]
+
+
+def _moves(step: Step) -> str:
+    pairs = [f"@({q(m.vm)}, {q(m.target)})" for m in step.moves]
+    return f"@(,{pairs[0]})" if len(pairs) == 1 else f"@({', '.join(pairs)})"
 
 
 def render_step(step: Step, total: int) -> list[str]:
-    """The lines of one step: a comment, then the guarded commands (or a warning for manual/blocked steps)."""
-    lines = _step_comment(step, total)
-    if step.blocked:
-        return lines + [f"Write-Warning {q(f'Step {step.number} skipped: ' + step.blocked)}"]
-    if step.manual:
-        return lines + ["# MANUAL: this script does not do this step; it only prints the instruction."] + _body(step)
-    guard = f"if ($PSCmdlet.ShouldProcess({q(step.server)}, {q(_describe(step))})) {{"
-    return lines + [guard] + [INDENT + line for line in _body(step)] + ["}"]
+    """One step as ONE statement: a call of `Invoke-PreflightStep` whose values are all literals (the data
+    the emulator reads back), with the step's -Test and -Body script blocks; a comment line above it."""
+    params = "; ".join(f"{q(k)} = {q(v)}" for k, v in step.params)
+    head = (f"{FUNCTION} -Number {ps_int(step.number)} -Server {q(step.server)} -Action {q(step.action)} "
+            f"-Via {q(step.channel)}")
+    target = f"{INDENT}-ObjectKind {q(step.object_kind)} -ObjectName {q(step.object_name)}"
+    if step.item is not None:
+        target += f" -Item {q(step.item)}"
+    data = [target, f"{INDENT}-Parameters @{{{' ' + params + ' ' if params else ''}}}",
+            f"{INDENT}-Moves {_moves(step)} -Flags @({', '.join(q(f) for f in flags(step))})"]
+    if step.blocked:  # no commands at all: the header function only warns that the step is skipped
+        data.append(f"{INDENT}-Blocked {q(step.blocked)}")
+        return _step_comment(step, total) + [line + " `" for line in (head, *data[:-1])] + [data[-1]]
+    lines = [line + " `" for line in (head, *data)]
+    lines += _block("Test", step_test(step), last=False) + _block("Body", step_body(step), last=True)
+    return _step_comment(step, total) + lines
 
 
 def render_script(plan: Plan) -> str:
@@ -108,10 +155,9 @@ def render_script(plan: Plan) -> str:
            f"# Plan: {total} steps, {plan.restarts} restarts, about {plan.duration_min} min, "
            f"{plan.vm_downtime_min} VM-minutes of downtime."]
     if total == 0:
-        out.append("Write-Verbose 'Nothing to do: the plan is empty.'")
+        out.append("# Nothing to do: the plan is empty.")
     for index, section in enumerate(plan.sections, start=1):
-        out += ["", f"# ===== Section {index} of {len(plan.sections)} =====",
-                f"Write-Verbose {q(f'Section {index}: server ' + section.server)}"]
+        out += ["", f"# ===== Section {index} of {len(plan.sections)}: one server ====="]
         for step in section.steps:
             out += [""] + render_step(step, total)
     return "\n".join(out) + "\n"

@@ -36,6 +36,16 @@ class Verification:
     upgrades: tuple[UpgradeResult, ...]
     drills_before: tuple[DrillResult, ...]
     drills_after: tuple[DrillResult, ...]
+    unmodelled: tuple[str, ...] = ()
+    """Statements and steps of the script the emulator could not execute: the result is incomplete."""
+    edited_script: bool = False
+    """The script verified is one an admin gave (`--from-script`), not the one rendered from the plan."""
+    missing: tuple[str, ...] = ()
+    """Steps of the plan an edited script does not have ("N (action object)", N as the plan numbers it)."""
+    upgrade_missing: bool = False
+    """An edited script leaves out the VMM 2012 upgrade of a server the plan upgrades."""
+    damage: tuple[str, ...] = ()
+    """What the script run leaves that no rule checks and the runbook does not show (`fates.run_damage`)."""
 
     @property
     def upgrade_ok(self) -> bool:
@@ -44,8 +54,23 @@ class Verification:
 
     @property
     def passed(self) -> bool:
-        """No blocker left, nothing introduced, and the simulated upgrade succeeds."""
-        return not self.remaining_blockers and not self.introduced and self.upgrade_ok
+        """No blocker left, nothing introduced, no step of an edited script fails or is missing the upgrade,
+        no damage the runbook does not show, and the simulated upgrade succeeds."""
+        return (not self.remaining_blockers and not self.introduced and self.upgrade_ok and not self.failed_steps
+                and not self.upgrade_missing and not self.damage)
+
+    @property
+    def failed_steps(self) -> tuple[StepOutcome, ...]:
+        """Steps of an edited script the emulator saw fail (the real script stops there). A step of the rendered
+        script that fails is instead emitted as skipped, with the reason, so it does not count here."""
+        if not self.edited_script:
+            return ()
+        return tuple(o for o in self.steps if o.result == "failed" and not o.reason.startswith("not planned"))
+
+    @property
+    def complete(self) -> bool:
+        """Every statement of the script was modelled (otherwise a pass is only INCOMPLETE)."""
+        return not self.unmodelled
 
     def count(self, outcome: str) -> int:
         """Original findings with this outcome."""

@@ -18,6 +18,12 @@ if TYPE_CHECKING:  # targets.py imports the catalog: only the type is needed her
 
 COMPUTER_KINDS = COMPUTER_LISTS
 
+WINRM, DCOM, LOCAL = "WinRM", "DCOM", "Local"
+CHANNELS = (WINRM, DCOM, LOCAL)
+"""How a step reaches its server: inside `Invoke-Command -ComputerName` (needs the WinRM service running
+there); from the admin workstation over WMI/DCOM, the service control manager or admin shares (no WinRM);
+or locally on the workstation (AD and cluster cmdlets that name a domain controller or a cluster)."""
+
 
 @dataclass(frozen=True)
 class Param:
@@ -58,6 +64,8 @@ class Invocation:
     item: str | None = None
     os_version: str | None = None
     moves: tuple[Move, ...] = ()
+    via: str = ""
+    """How the step reaches its server (a `CHANNELS` name); empty means the action's first channel."""
 
     def p(self, key: str, default: str = "") -> str:
         """A parameter value (empty when absent)."""
@@ -123,6 +131,12 @@ class ActionSpec:
     runs_after: tuple[str, ...] = ()
     replica_side: bool = False
     applies: Callable[[str, Mapping[str, str]], bool] | None = None
+    channels: tuple[str, ...] = ()
+
+    @property
+    def vias(self) -> tuple[str, ...]:
+        """The channels this action can use, preferred first."""
+        return self.channels or ((WINRM,) if self.remote else (LOCAL,))
 
     @property
     def after_restart(self) -> bool:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from preflight.remediation.actions.base import ActionSpec, Invocation, Param, register
+from preflight.remediation.actions.base import DCOM, ActionSpec, Invocation, Param, register
 from preflight.remediation.actions.phases import Phase
 from preflight.remediation.literals import ps_quote as q
 
@@ -32,7 +32,7 @@ register(ActionSpec(
     ("vmm_servers", "sql_servers", "hosts", "library_servers"), ("nothing else is running on it",),
     ("services come back by start mode; VMs on a standalone host stop and start again",),
     restart=False, offline=True, duration_min=10, commands=("Restart-Computer", "Wait-PreflightComputer"),
-    render=_restart, phase=Phase.RESTART, remote=False, internal=True))
+    render=_restart, phase=Phase.RESTART, remote=False, internal=True, channels=(DCOM,)))
 register(ActionSpec(
     "drain-node", "Pause a cluster node and live-migrate its VMs away",
     (Param("cluster", "Cluster"),), ("hosts",),

@@ -7,6 +7,7 @@ ones on the product media and may need adjusting to the media a site downloaded.
 from __future__ import annotations
 
 from preflight.remediation.actions.base import (
+    LOCAL,
     ActionSpec,
     Invocation,
     Param,
@@ -127,7 +128,8 @@ register(ActionSpec(
     "create-dkm-container", "Create the Distributed Key Management container in AD DS",
     (Param("container_name", "Container CN"), Param("parent", "Parent DN"), Param("domain", "Domain")), ("vmm_servers",),
     ("the VMM server is a domain member",), ("VMM 2012 setup can store its keys in the container",),
-    restart=False, offline=False, duration_min=5, commands=("Import-Module", "New-ADObject"), render=_dkm, phase=Phase.DKM, derive=_derive_dkm))
+    restart=False, offline=False, duration_min=5, commands=("Import-Module", "New-ADObject"), render=_dkm, phase=Phase.DKM, derive=_derive_dkm,
+    channels=(LOCAL,)))  # AD cmdlets on the workstation name the domain (-Server): no member-server session
 register(ActionSpec(
     "remove-pro-connection", "Disable PRO and record the Operations Manager connection before the upgrade", (),
     ("vmm_servers",), ("a PRO connection is configured",),

@@ -11,6 +11,8 @@ import re
 from preflight.inventory.index import SnapshotIndex
 from preflight.remediation.actions.base import (
     COMPUTER_KINDS,
+    DCOM,
+    WINRM,
     ActionSpec,
     Invocation,
     Param,
@@ -32,14 +34,18 @@ PACKAGES: dict[str, tuple[str, str, str, tuple[str, ...]]] = {
 
 
 def _start_service(inv: Invocation) -> list[str]:
+    if inv.via == DCOM:  # from the workstation through the service control manager: works with WinRM stopped
+        return [f"Set-Service -ComputerName {q(inv.server)} -Name {q(inv.p('service'))} -Status Running"]
     return [f"Start-Service -Name {q(inv.p('service'))}"]
 
 
 def _set_start_mode(inv: Invocation) -> list[str]:
     mode = inv.p("start_mode").casefold()
-    lines = [f"Set-Service -Name {q(inv.p('service'))} -StartupType {START_MODES[mode]}"]
+    remote = f"-ComputerName {q(inv.server)} " if inv.via == DCOM else ""
+    lines = [f"Set-Service {remote}-Name {q(inv.p('service'))} -StartupType {START_MODES[mode]}"]
     if mode == "auto" and inv.p("service").casefold() == "winrm":
-        lines.append(f"& sc.exe config {q(inv.p('service'))} start= delayed-auto | Out-Null")
+        target = f"{q(chr(92) * 2 + inv.server)} " if inv.via == DCOM else ""
+        lines.append(f"& sc.exe {target}config {q(inv.p('service'))} start= delayed-auto | Out-Null")
     return lines
 
 
@@ -135,14 +141,14 @@ def _firewall(inv: Invocation) -> list[str]:
 register(ActionSpec(
     "start-service", "Start a service", (Param("service", "Service name"),), COMPUTER_KINDS,
     ("the service is installed", "the service is not Disabled"), ("service state is Running",),
-    restart=False, offline=False, duration_min=1, commands=("Start-Service",), render=_start_service,
-    phase=Phase.AFTER_RESTART))
+    restart=False, offline=False, duration_min=1, commands=("Start-Service", "Set-Service"), render=_start_service,
+    phase=Phase.AFTER_RESTART, channels=(WINRM, DCOM)))
 register(ActionSpec(
     "set-service-start-mode", "Set a service's start mode",
     (Param("service", "Service name"), Param("start_mode", "Start mode", choices=("Auto", "Manual", "Disabled"))),
     COMPUTER_KINDS, ("the service is installed",), ("service start mode is set (WinRM: Automatic, delayed start)",),
     restart=False, offline=False, duration_min=1, commands=("Set-Service", "sc.exe", "Out-Null"),
-    render=_set_start_mode, phase=Phase.SERVICE_START_MODE))
+    render=_set_start_mode, phase=Phase.SERVICE_START_MODE, channels=(WINRM, DCOM)))
 register(ActionSpec(
     "enable-windows-feature", "Install a Windows role or feature", (Param("feature", "Get-WindowsFeature name"),),
     COMPUTER_KINDS, ("Windows Server 2008 R2 or later",), ("the feature is installed (after a restart where it needs one)",),
@@ -172,12 +178,13 @@ register(ActionSpec(
     "rename-computer", "Rename the computer", (Param("new_name", "New NetBIOS name", pattern=r"[A-Za-z0-9-]{1,15}"),),
     COMPUTER_KINDS, ("no VMM management server or agent role installed (renaming one is unsupported)", "the new name is free"),
     ("the computer has its new name after the restart",), restart=True, offline=False, duration_min=5,
-    commands=("Get-PreflightCredential", "Get-WmiObject"), render=_rename, phase=Phase.RENAME, remote=False, derive=_derive_new_name))
+    commands=("Get-PreflightCredential", "Get-WmiObject"), render=_rename, phase=Phase.RENAME, remote=False, derive=_derive_new_name,
+    channels=(DCOM,)))
 register(ActionSpec(
     "join-domain", "Join the computer to the domain", (Param("domain", "AD domain to join"),), COMPUTER_KINDS,
     ("the domain exists in the estate",), ("the computer is a domain member after the restart",),
     restart=True, offline=False, duration_min=5, commands=("Get-PreflightCredential", "Get-WmiObject"),
-    render=_join, phase=Phase.JOIN_DOMAIN, remote=False, derive=_derive_domain))
+    render=_join, phase=Phase.JOIN_DOMAIN, remote=False, derive=_derive_domain, channels=(DCOM,)))
 register(ActionSpec(
     "enable-firewall-rule", "Enable a Windows Firewall rule", (Param("rule", "Firewall rule name"),),
     ("hosts", "vmm_servers", "sql_servers", "library_servers", "clusters"),
