@@ -71,6 +71,11 @@ class Invocation:
 
 Renderer = Callable[[Invocation], list[str]]
 
+VIAS = ("WinRM", "DCOM", "Local")
+"""How a step reaches its server: inside `Invoke-Command -ComputerName` (needs WinRM running there), from the
+admin workstation over WMI/DCOM, the service control manager or admin shares (no WinRM), or on the workstation
+itself (AD through ADSI, cluster cmdlets naming the cluster, manual instructions)."""
+
 
 @dataclass(frozen=True)
 class Planning:
@@ -92,14 +97,19 @@ class ActionSpec:
     """A remediation action of the catalog.
 
     `commands` lists every command name the rendered PowerShell may contain; tests parse generated
-    scripts and fail on any other. `remote` actions run inside `Invoke-Command -ComputerName <server>`;
-    others run on the admin workstation and name the server themselves (WMI, cluster cmdlets).
+    scripts and fail on any other. `render` gives the step's Body and `test` its idempotence Test: PowerShell
+    that outputs $true when the effect already holds (the script then skips the step), None when the Body is
+    harmless to repeat. `via` (one of VIAS) says how the step reaches its server: 'WinRM' bodies run inside
+    `Invoke-Command -ComputerName <server>`, 'DCOM' and 'Local' ones on the admin workstation. `media` names
+    the files or folders (relative to the script's folder, wildcards allowed) the script copies to the target's
+    disk before a WinRM body runs there.
     `phase` (from the one table in `phases.py`) orders actions on one server; those of a phase after
     `Phase.RESTART` run after that server's restart. `derive` completes the parameters from the estate
     and says which planning precondition fails; `runs_after` names actions that must come first on the
     same server (`fix_order_problems` reports a plan that breaks it); a `replica_side` action fixing a
     replicated VM or a Replica server acts on the Replica server (host or broker), not on the VM;
-    `applies` says whether a use on an object of a kind, with these parameters, is needed at all.
+    `applies` says whether a use on an object of a kind, with these parameters, is needed at all; `scope` keys
+    an effect shared by many objects, so the planner plans it once.
     """
 
     name: str
@@ -116,13 +126,27 @@ class ActionSpec:
     phase: Phase
     manual: bool = False
     point_of_no_return: bool = False
-    remote: bool = True
+    via: str = "WinRM"
+    test: Renderer | None = None
+    media: Callable[[Invocation], tuple[str, ...]] | None = None
     internal: bool = False
     restart_when: Callable[[Mapping[str, str]], bool] | None = None
     derive: Deriver | None = None
     runs_after: tuple[str, ...] = ()
     replica_side: bool = False
     applies: Callable[[str, Mapping[str, str]], bool] | None = None
+    scope: Callable[[Mapping[str, str]], tuple[str, ...]] | None = None
+    """For an effect not tied to the object (an AD container serves a whole domain): the key under which the
+    planner keeps one step however many objects ask for it."""
+
+    @property
+    def remote(self) -> bool:
+        """Whether the body runs inside a PowerShell remoting session on the server (needs WinRM there)."""
+        return self.via == "WinRM"
+
+    def media_for(self, invocation: Invocation) -> tuple[str, ...]:
+        """Installer files or folders this use of the action copies to its server before running there."""
+        return self.media(invocation) if self.media else ()
 
     @property
     def after_restart(self) -> bool:
@@ -149,5 +173,7 @@ def register(spec: ActionSpec) -> ActionSpec:
     """Add an action to the catalog (names are unique)."""
     if spec.name in ACTIONS:
         raise ValueError(f"action {spec.name!r} registered twice")
+    if spec.via not in VIAS:
+        raise ValueError(f"action {spec.name!r}: via {spec.via!r} is not one of {', '.join(VIAS)}")
     ACTIONS[spec.name] = spec
     return spec

@@ -28,7 +28,11 @@ def _row(spec: ActionSpec) -> str:
                                        (spec.offline, "server offline while it runs"),
                                        (spec.after_restart, "after the restart"), (spec.internal, "internal"))
              if flag]
-    where = ("the server, through PowerShell remoting" if spec.remote else "the admin workstation, naming the server")
+    where = {"WinRM": "the server, through PowerShell remoting (WinRM)",
+             "DCOM": "the admin workstation, reaching the server over WMI/DCOM or the service manager (no WinRM)",
+             "Local": "the admin workstation (AD through ADSI, cluster cmdlets, instructions)"}[spec.via]
+    if spec.test is None:
+        notes.append("no idempotence test (harmless to repeat, or done by hand)")
     cells = [f"`{spec.name}`", spec.title, f"{where}; targets {', '.join(spec.targets)}", params, restart,
              ", ".join(notes + [f"phase {int(spec.phase)} ({spec.phase.name.lower().replace('_', ' ')})", f"about {spec.duration_min} min"])]
     return "| " + " | ".join(cell.replace("|", "\\|") for cell in cells) + " |"
