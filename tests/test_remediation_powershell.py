@@ -99,5 +99,5 @@ def test_blocked_step_runs_nothing_and_says_why() -> None:
     parsed = parse(script)
     assert parsed.errors() == []
     call = script[script.index("Invoke-PreflightStep -Number 1"):]
-    assert "-Flags @('blocked') -Reason 'parameter ''kb'' is ''not-a-kb'''" in call
+    assert "-Flags @() `\n    -Blocked 'parameter ''kb'' is ''not-a-kb'''" in call
     assert "-Body" not in call and "wusa.exe" not in call

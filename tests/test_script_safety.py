@@ -13,8 +13,9 @@ from psparse import Parsed, parse
 from preflight.inventory.moves import Move
 from preflight.pipeline import CheckRequest, verify
 from preflight.remediation.actions import ACTIONS, Invocation
+from preflight.remediation.actions.base import DCOM, LOCAL, WINRM
 from preflight.remediation.installers import ACCEPTED, outcome
-from preflight.remediation.powershell import render_script
+from preflight.remediation.powershell import header, render_script
 from preflight.remediation.runbook import Plan, Step
 from preflight.remediation.script_header import END_OF_HEADER, FOOTER, HEADER, HELPERS
 
@@ -73,6 +74,7 @@ def test_every_step_is_one_invoke_preflight_step_call(estate: str, scripts: dict
     numbers = [int(re.match(r"Invoke-PreflightStep -Number (\d+) ", text).group(1)) for _, text in statements[:-1]]  # type: ignore[union-attr]
     assert numbers == [s.number for s in plan.steps]
     assert script.startswith(HEADER)
+    assert header() == HEADER + FOOTER + "\n"  # what a reader of the script accepts besides the steps
 
 
 @pytest.mark.parametrize("estate", [e.stem for e in ESTATES])
@@ -85,10 +87,10 @@ def test_generated_scripts_are_powershell_2(estate: str, scripts: dict[str, tupl
 def test_header_guards_come_in_a_safe_order() -> None:
     """-StartAt first, then blocked, then the idempotence test, then the confirmation, then the body."""
     step = HEADER[HEADER.index("function Invoke-PreflightStep {"):HEADER.index("function Complete-PreflightRun")]
-    order = ["if ($Number -lt $StartAt) {", "if ($Flags -contains 'blocked') {", "-Block $Test)",
+    order = ["if ($Number -lt $StartAt) {", "if ($Blocked) {", "-Block $Test)",
              "Write-Host ($label + ': already done')", "if ($Flags -contains 'point-of-no-return') {",
              "$PSCmdlet.ShouldProcess($Server, $label)", "if ($Flags -contains 'manual') {",
-             "Copy-PreflightMedia -Server $Server -Media $Media", "-Block $Body)"]
+             "Copy-PreflightMedia -Server $Server -Body $Body", "-Block $Body)"]
     positions = [step.index(marker) for marker in order]
     assert positions == sorted(positions)
     # a failure names the step to resume from and closes the transcript before it stops the script
@@ -155,8 +157,9 @@ def test_installers_run_from_the_targets_own_disk_through_the_exit_code_check(na
     body = "\n".join(spec.render(inv))
     assert "$MediaShare" not in body  # a share read inside a remote session is the Kerberos second hop
     assert "Start-Process" not in body  # installers go through Invoke-PreflightInstaller (exit codes, logs)
-    if "Get-PreflightMedia" in body:
-        assert spec.via == "WinRM" and spec.media_for(inv), "an installer step copies its media to the target first"
+    if "Get-PreflightMedia" in body:  # the header copies what the body names to the target before it runs there
+        assert spec.vias == (WINRM,)
+        assert re.findall(r"Get-PreflightMedia -Path '[^']+'", body), "media is named by a literal path"
     if "Invoke-PreflightInstaller" in body:
         assert "-LogPath $log" in body
     if "msiexec.exe" in body:
@@ -166,24 +169,27 @@ def test_installers_run_from_the_targets_own_disk_through_the_exit_code_check(na
 @pytest.mark.parametrize("action", ["start-service", "set-service-start-mode", "restart-computer"])
 def test_what_starts_winrm_does_not_need_winrm(action: str) -> None:
     spec = ACTIONS[action]
-    inv = _inv(action, service="WinRM", start_mode="Auto")
-    assert spec.via == "DCOM"
+    assert DCOM in spec.vias
+    inv = Invocation(action, "VMM01", "vmm_servers", "VMM01", {"service": "WinRM", "start_mode": "Auto"}, via=DCOM)
     text = "\n".join(spec.render(inv) + (spec.test(inv) if spec.test else []))
     assert "Invoke-Command" not in text and "Enter-PSSession" not in text
     assert "-ComputerName 'VMM01'" in text
 
 
-def test_start_service_body_and_test() -> None:
-    inv = _inv("start-service", service="WinRM")
-    assert ACTIONS["start-service"].render(inv) == ["Set-Service -ComputerName 'VMM01' -Name 'WinRM' -Status Running"]
-    assert ACTIONS["start-service"].test(inv) == ["(Get-Service -ComputerName 'VMM01' -Name 'WinRM').Status -eq 'Running'"]  # type: ignore[misc]
+def test_start_service_body_and_test_follow_the_channel() -> None:
+    spec = ACTIONS["start-service"]
+    dcom = Invocation("start-service", "VMM01", "vmm_servers", "VMM01", {"service": "WinRM"}, via=DCOM)
+    assert spec.render(dcom) == ["Set-Service -ComputerName 'VMM01' -Name 'WinRM' -Status Running"]
+    assert spec.test(dcom) == ["(Get-Service -ComputerName 'VMM01' -Name 'WinRM').Status -eq 'Running'"]  # type: ignore[misc]
+    winrm = Invocation("start-service", "VMM01", "vmm_servers", "VMM01", {"service": "VMMService"}, via=WINRM)
+    assert spec.render(winrm) == ["Start-Service -Name 'VMMService'"]
+    assert spec.test(winrm) == ["(Get-Service -Name 'VMMService').Status -eq 'Running'"]  # type: ignore[misc]
 
 
 def test_hotfix_test_looks_for_the_kb_among_installed_updates() -> None:
     inv = _inv("install-hotfix", kb="KB2526776")
     test = "\n".join(ACTIONS["install-hotfix"].test(inv))  # type: ignore[misc]
     assert "Win32_QuickFixEngineering" in test and "$_.HotFixID -eq 'KB2526776'" in test
-    assert ACTIONS["install-hotfix"].media_for(inv) == ("*KB2526776*.msu",)
     body = "\n".join(ACTIONS["install-hotfix"].render(inv))
     assert "Get-PreflightMedia -Path '*KB2526776*.msu'" in body and "'wusa.exe'" in body and "'/log:'" in body
 
@@ -193,7 +199,7 @@ def test_install_test_wants_the_packages_name_and_version() -> None:
     test = "\n".join(ACTIONS["install-software"].test(inv))  # type: ignore[misc]
     assert "Get-PreflightProduct -Pattern '^Windows\\ Automated\\ Installation\\ Kit$'" in test
     assert "$_.Version -ge [version]'2.0.0.0'" in test
-    assert ACTIONS["install-software"].media_for(inv) == ("WAIK\\wAIKAMD64.msi",)
+    assert "Get-PreflightMedia -Path 'WAIK\\wAIKAMD64.msi'" in "\n".join(ACTIONS["install-software"].render(inv))
 
 
 def test_uninstall_test_and_body_select_the_same_products() -> None:
@@ -213,7 +219,7 @@ def test_feature_test_asks_server_manager() -> None:
 def test_dkm_container_is_created_from_the_workstation_once() -> None:
     inv = _inv("create-dkm-container", container_name="VMMDKM", parent="DC=fabrikam,DC=local", domain="fabrikam.local")
     spec = ACTIONS["create-dkm-container"]
-    assert spec.via == "Local"  # ADSI reaches a domain controller; no remote session on a member server
+    assert spec.vias == (LOCAL,)  # ADSI reaches a domain controller; no remote session on a member server
     assert spec.test(inv) == ["[System.DirectoryServices.DirectoryEntry]::Exists('LDAP://fabrikam.local/CN=VMMDKM,DC=fabrikam,DC=local')"]  # type: ignore[misc]
     assert "$parent.Create('container', 'CN=VMMDKM')" in "\n".join(spec.render(inv))
 
@@ -248,3 +254,15 @@ def test_restart_waits_over_wmi_and_is_skipped_when_nothing_is_pending() -> None
     assert ACTIONS["restart-computer"].test(inv) == ["-not (Test-PreflightRestartPending -ComputerName 'VMM01')"]  # type: ignore[misc]
     wait = HEADER[HEADER.index("function Wait-PreflightComputer {"):HEADER.index("function Confirm-PreflightIrreversible")]
     assert "Win32_OperatingSystem" in wait and "Invoke-Command" not in wait
+
+
+def test_media_the_body_names_is_what_the_header_copies() -> None:
+    copy = HEADER[HEADER.index("function Copy-PreflightMedia {"):HEADER.index("function Invoke-PreflightStep {")]
+    assert "$pattern = 'Get-PreflightMedia -Path ''((?:[^'']|'''')+)'''" in copy
+    assert r"$target = '\\' + $Server + '\admin$\' + 'Temp\Preflight\' + $folder" in copy
+    # the PowerShell literal above is this .NET pattern; applied to the bodies it finds their media
+    pattern = "Get-PreflightMedia -Path '((?:[^']|'')+)'"
+    body = "\n".join(ACTIONS["upgrade-vmm-2012"].render(_inv("upgrade-vmm-2012")))
+    assert re.findall(pattern, body) == ["VMM2012", "VMServer.ini"]
+    hotfix = "\n".join(ACTIONS["install-hotfix"].render(_inv("install-hotfix", kb="KB2526776")))
+    assert re.findall(pattern, hotfix) == ["*KB2526776*.msu"]

@@ -1,9 +1,12 @@
 """Render a plan as one PowerShell 2.0 script (`preflight verify --script plan.ps1`).
 
-The script is the fixed header (script_header.py: transcript, -StartAt, -Force, -WhatIf/-Confirm, and
-`Invoke-PreflightStep`, which runs every step the same way), then one `Invoke-PreflightStep` call per plan
-step, then `Complete-PreflightRun`. Every value that comes from a snapshot goes through `ps_quote`; comments
-hold only text written here (step numbers, action names, durations), never snapshot values.
+The script is the fixed header (`script_header.py`: transcript, -StartAt, -Force, -WhatIf/-Confirm, and the
+function `Invoke-PreflightStep`, which runs every step the same way), then each step as ONE statement, a
+call of `Invoke-PreflightStep` whose values are literals (number, server, action, channel, object,
+parameters, moves, flags) and whose -Test / -Body are script blocks, then `Complete-PreflightRun`. The
+header runs a `-Via 'WinRM'` body inside `Invoke-Command -ComputerName`; DCOM and Local bodies run on the
+workstation. Every value that comes from a snapshot goes through `ps_quote`; comments hold only text written
+here (step numbers, action names, durations), never snapshot values.
 """
 
 from __future__ import annotations
@@ -12,11 +15,16 @@ from preflight.remediation.actions import ACTIONS
 from preflight.remediation.literals import ps_int
 from preflight.remediation.literals import ps_quote as q
 from preflight.remediation.runbook import Plan, Step
-from preflight.remediation.script_header import END_OF_HEADER, FOOTER, HEADER, HEADER_COMMANDS
+from preflight.remediation.script_header import FOOTER, HEADER, HEADER_COMMANDS
 
 INDENT = "    "
+FUNCTION = "Invoke-PreflightStep"
 
-__all__ = ["END_OF_HEADER", "HEADER", "render_script", "render_step", "script_commands", "step_flags"]
+
+def header() -> str:
+    """The script's scaffolding: every top-level statement that is not a step (the header before the first
+    step, and the closing `Complete-PreflightRun`); no snapshot value."""
+    return HEADER + FOOTER + "\n"
 
 
 def script_commands(plan: Plan) -> frozenset[str]:
@@ -25,26 +33,6 @@ def script_commands(plan: Plan) -> frozenset[str]:
     for step in plan.steps:
         names.update(ACTIONS[step.action].commands)
     return frozenset(names)
-
-
-def step_flags(step: Step) -> tuple[str, ...]:
-    """The flags of a step's call, in a fixed order: what the header treats differently."""
-    return tuple(flag for flag, on in (("restart", step.restart), ("point-of-no-return", step.point_of_no_return),
-                                        ("manual", step.manual), ("blocked", bool(step.blocked))) if on)
-
-
-def _array(values: tuple[str, ...] | list[str]) -> str:
-    return "@(" + ", ".join(q(v) for v in values) + ")"
-
-
-def _moves(step: Step) -> str:
-    pairs = [f"@({q(m.vm)}, {q(m.target)})" for m in step.moves]
-    # A lone inner array needs the unary comma, or PowerShell flattens @(@(a, b)) into @(a, b).
-    return "@(," + pairs[0] + ")" if len(pairs) == 1 else "@(" + ", ".join(pairs) + ")"
-
-
-def _block(lines: list[str]) -> str:
-    return "{\n" + "".join(INDENT + line + "\n" for line in lines) + "}"
 
 
 def _step_comment(step: Step, total: int) -> list[str]:
@@ -59,26 +47,52 @@ def _step_comment(step: Step, total: int) -> list[str]:
     return lines
 
 
-def render_step(step: Step, total: int) -> list[str]:
-    """The lines of one step: a comment, then its one `Invoke-PreflightStep` call (a simple form of the contract)."""
+def step_test(step: Step) -> list[str]:
+    """The -Test of a step: PowerShell that outputs $true when the step's effect already holds (the header then
+    logs "already done" and skips it). `$false` for an action without a test: the step always runs."""
     spec = ACTIONS[step.action]
-    inv = step.invocation()
+    return spec.test(step.invocation()) if spec.test else ["$false"]
+
+
+def step_body(step: Step) -> list[str]:
+    """The -Body of a step: the action's commands, as its channel runs them (the header wraps WinRM bodies
+    in Invoke-Command -ComputerName)."""
+    return ACTIONS[step.action].render(step.invocation())
+
+
+def _block(name: str, lines: list[str], last: bool) -> list[str]:
+    return [f"{INDENT}-{name} {{", *(INDENT * 2 + line for line in lines), INDENT + "}" + ("" if last else " `")]
+
+
+def flags(step: Step) -> list[str]:
+    """The -Flags of a step: what the header function and the emulator read about it."""
+    return [name for name, on in (("restart", step.restart), ("point-of-no-return", step.point_of_no_return),
+                                  ("manual", step.manual)) if on]
+
+
+def _moves(step: Step) -> str:
+    pairs = [f"@({q(m.vm)}, {q(m.target)})" for m in step.moves]
+    # A lone inner array needs the unary comma, or PowerShell flattens @(@(a, b)) into @(a, b).
+    return f"@(,{pairs[0]})" if len(pairs) == 1 else f"@({', '.join(pairs)})"
+
+
+def render_step(step: Step, total: int) -> list[str]:
+    """One step as ONE statement: a call of `Invoke-PreflightStep` whose values are all literals (the data
+    the emulator reads back), with the step's -Test and -Body script blocks; a comment line above it."""
     params = "; ".join(f"{q(k)} = {q(v)}" for k, v in step.params)
-    call = (f"Invoke-PreflightStep -Number {ps_int(step.number)} -Server {q(step.server)} -Action {q(step.action)} "
-            f"-Via {q(spec.via)} -ObjectKind {q(step.object_kind)} -ObjectName {q(step.object_name)} "
-            f"-Item {q(step.item or '')} -Parameters @{{{' ' + params + ' ' if params else ''}}} -Moves {_moves(step)} "
-            f"-Flags {_array(step_flags(step))}")
-    if step.blocked:
-        call += f" -Reason {q(step.blocked)}"
-        return _step_comment(step, total) + [call]
-    media = spec.media_for(inv)
-    if media:
-        call += f" -Media {_array(media)}"
-    test = spec.test(inv) if spec.test else None
-    if test:
-        call += " -Test " + _block(test)
-    call += " -Body " + _block(spec.render(inv))
-    return _step_comment(step, total) + call.split("\n")
+    head = (f"{FUNCTION} -Number {ps_int(step.number)} -Server {q(step.server)} -Action {q(step.action)} "
+            f"-Via {q(step.channel)}")
+    target = f"{INDENT}-ObjectKind {q(step.object_kind)} -ObjectName {q(step.object_name)}"
+    if step.item is not None:
+        target += f" -Item {q(step.item)}"
+    data = [target, f"{INDENT}-Parameters @{{{' ' + params + ' ' if params else ''}}}",
+            f"{INDENT}-Moves {_moves(step)} -Flags @({', '.join(q(f) for f in flags(step))})"]
+    if step.blocked:  # no commands at all: the header function only warns that the step is skipped
+        data.append(f"{INDENT}-Blocked {q(step.blocked)}")
+        return _step_comment(step, total) + [line + " `" for line in (head, *data[:-1])] + [data[-1]]
+    lines = [line + " `" for line in (head, *data)]
+    lines += _block("Test", step_test(step), last=False) + _block("Body", step_body(step), last=True)
+    return _step_comment(step, total) + lines
 
 
 def render_script(plan: Plan) -> str:
@@ -90,8 +104,7 @@ def render_script(plan: Plan) -> str:
     if total == 0:
         out.append("# Nothing to do: the plan is empty.")
     for index, section in enumerate(plan.sections, start=1):
-        out += ["", f"# ===== Section {index} of {len(plan.sections)}: steps {section.steps[0].number} to "
-                f"{section.steps[-1].number} ====="]
+        out += ["", f"# ===== Section {index} of {len(plan.sections)}: one server ====="]
         for step in section.steps:
             out += [""] + render_step(step, total)
     out += ["", FOOTER]

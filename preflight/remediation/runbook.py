@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 
 from preflight.inventory.moves import Move
 from preflight.remediation.actions import ACTIONS, Invocation
+from preflight.remediation.actions.base import WINRM
 
 
 @dataclass(frozen=True)
@@ -38,6 +39,13 @@ class Step:
     blocked: str | None = None
     note: str = ""
     moves: tuple[Move, ...] = ()
+    via: str = ""
+    """How the step reaches its server (WinRM, DCOM, Local); empty: the action's preferred channel."""
+
+    @property
+    def channel(self) -> str:
+        """The channel the step uses: `via`, else the first its action can use."""
+        return self.via or ACTIONS[self.action].vias[0]
 
     @property
     def param_dict(self) -> dict[str, str]:
@@ -47,12 +55,12 @@ class Step:
     def invocation(self) -> Invocation:
         """The action invocation this step renders and the emulator applies."""
         return Invocation(self.action, self.server, self.object_kind, self.object_name, self.param_dict,
-                          self.item, self.os_version, self.moves)
+                          self.item, self.os_version, self.moves, self.channel)
 
     @property
     def remote(self) -> bool:
-        """Whether the step's commands run inside a remote session on `server`."""
-        return ACTIONS[self.action].remote
+        """Whether the step's commands run inside a remote session on `server` (over WinRM)."""
+        return self.channel == WINRM
 
     @property
     def downtime_min(self) -> int:

@@ -185,8 +185,11 @@ function Invoke-PreflightBlock {
 }
 
 function Copy-PreflightMedia {
-    param([string]$Server, [string[]]$Media)
-    foreach ($name in $Media) {
+    param([string]$Server, [scriptblock]$Body)
+    # The body names what it reads (Get-PreflightMedia -Path '...'): exactly that is copied to the target's disk.
+    $pattern = 'Get-PreflightMedia -Path ''((?:[^'']|'''')+)'''
+    foreach ($match in [regex]::Matches($Body.ToString(), $pattern)) {
+        $name = $match.Groups[1].Value.Replace("''", "'")
         $found = @(Get-Item -Path (Join-Path -Path $MediaShare -ChildPath $name) -ErrorAction SilentlyContinue)
         if ($found.Count -eq 0) { throw ('Not found in the folder of this script (' + $MediaShare + '): ' + $name) }
         $folder = Split-Path -Parent $name
@@ -212,8 +215,7 @@ function Invoke-PreflightStep {
         [hashtable]$Parameters = @{},
         [object[]]$Moves = @(),
         [string[]]$Flags = @(),
-        [string[]]$Media = @(),
-        [string]$Reason = '',
+        [string]$Blocked = '',
         [scriptblock]$Test = $null,
         [scriptblock]$Body = $null
     )
@@ -222,8 +224,8 @@ function Invoke-PreflightStep {
         Write-Host ($label + ': skipped (-StartAt ' + $StartAt + ')')
         return
     }
-    if ($Flags -contains 'blocked') {
-        Write-Warning ($label + ' is blocked and does not run: ' + $Reason)
+    if ($Blocked) {
+        Write-Warning ($label + ' is blocked and does not run: ' + $Blocked)
         return
     }
     if (-not $Body) { throw ($label + ' has no -Body') }
@@ -260,7 +262,7 @@ function Invoke-PreflightStep {
             if ($answer -ne 'DONE') { throw ($label + ' was not confirmed as done') }
             return
         }
-        if ($Via -eq 'WinRM') { Copy-PreflightMedia -Server $Server -Media $Media }
+        if ($Via -eq 'WinRM') { Copy-PreflightMedia -Server $Server -Body $Body }
         foreach ($output in @(Invoke-PreflightBlock -Via $Via -Server $Server -Block $Body)) {
             if ($output -is [string] -and $output -eq @@MARKER@@) {
                 $script:PreflightRestartPending += $Server

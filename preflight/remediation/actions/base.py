@@ -18,6 +18,12 @@ if TYPE_CHECKING:  # targets.py imports the catalog: only the type is needed her
 
 COMPUTER_KINDS = COMPUTER_LISTS
 
+WINRM, DCOM, LOCAL = "WinRM", "DCOM", "Local"
+CHANNELS = (WINRM, DCOM, LOCAL)
+"""How a step reaches its server: inside `Invoke-Command -ComputerName` (needs the WinRM service running
+there); from the admin workstation over WMI/DCOM, the service control manager or admin shares (no WinRM);
+or locally on the workstation (AD and cluster cmdlets that name a domain controller or a cluster)."""
+
 
 @dataclass(frozen=True)
 class Param:
@@ -58,6 +64,8 @@ class Invocation:
     item: str | None = None
     os_version: str | None = None
     moves: tuple[Move, ...] = ()
+    via: str = ""
+    """How the step reaches its server (a `CHANNELS` name); empty means the action's first channel."""
 
     def p(self, key: str, default: str = "") -> str:
         """A parameter value (empty when absent)."""
@@ -70,11 +78,6 @@ class Invocation:
 
 
 Renderer = Callable[[Invocation], list[str]]
-
-VIAS = ("WinRM", "DCOM", "Local")
-"""How a step reaches its server: inside `Invoke-Command -ComputerName` (needs WinRM running there), from the
-admin workstation over WMI/DCOM, the service control manager or admin shares (no WinRM), or on the workstation
-itself (AD through ADSI, cluster cmdlets naming the cluster, manual instructions)."""
 
 
 @dataclass(frozen=True)
@@ -97,12 +100,12 @@ class ActionSpec:
     """A remediation action of the catalog.
 
     `commands` lists every command name the rendered PowerShell may contain; tests parse generated
-    scripts and fail on any other. `render` gives the step's Body and `test` its idempotence Test: PowerShell
-    that outputs $true when the effect already holds (the script then skips the step), None when the Body is
-    harmless to repeat. `via` (one of VIAS) says how the step reaches its server: 'WinRM' bodies run inside
-    `Invoke-Command -ComputerName <server>`, 'DCOM' and 'Local' ones on the admin workstation. `media` names
-    the files or folders (relative to the script's folder, wildcards allowed) the script copies to the target's
-    disk before a WinRM body runs there.
+    scripts and fail on any other. `render` gives a step's Body, `test` its idempotence Test: PowerShell
+    that outputs $true when the effect already holds (the script then skips the step; None: the Body is
+    harmless to repeat, or a person does the step). `remote` actions run inside `Invoke-Command
+    -ComputerName <server>`; others run on the admin workstation and name the server themselves (WMI,
+    cluster cmdlets); `channels` lists the ways (CHANNELS) an action can reach its server when that is more
+    than the one `remote` implies, and a renderer follows `Invocation.via`.
     `phase` (from the one table in `phases.py`) orders actions on one server; those of a phase after
     `Phase.RESTART` run after that server's restart. `derive` completes the parameters from the estate
     and says which planning precondition fails; `runs_after` names actions that must come first on the
@@ -126,27 +129,23 @@ class ActionSpec:
     phase: Phase
     manual: bool = False
     point_of_no_return: bool = False
-    via: str = "WinRM"
-    test: Renderer | None = None
-    media: Callable[[Invocation], tuple[str, ...]] | None = None
+    remote: bool = True
     internal: bool = False
     restart_when: Callable[[Mapping[str, str]], bool] | None = None
     derive: Deriver | None = None
     runs_after: tuple[str, ...] = ()
     replica_side: bool = False
     applies: Callable[[str, Mapping[str, str]], bool] | None = None
+    channels: tuple[str, ...] = ()
+    test: Renderer | None = None
     scope: Callable[[Mapping[str, str]], tuple[str, ...]] | None = None
     """For an effect not tied to the object (an AD container serves a whole domain): the key under which the
     planner keeps one step however many objects ask for it."""
 
     @property
-    def remote(self) -> bool:
-        """Whether the body runs inside a PowerShell remoting session on the server (needs WinRM there)."""
-        return self.via == "WinRM"
-
-    def media_for(self, invocation: Invocation) -> tuple[str, ...]:
-        """Installer files or folders this use of the action copies to its server before running there."""
-        return self.media(invocation) if self.media else ()
+    def vias(self) -> tuple[str, ...]:
+        """The channels this action can use, preferred first."""
+        return self.channels or ((WINRM,) if self.remote else (LOCAL,))
 
     @property
     def after_restart(self) -> bool:
@@ -173,7 +172,5 @@ def register(spec: ActionSpec) -> ActionSpec:
     """Add an action to the catalog (names are unique)."""
     if spec.name in ACTIONS:
         raise ValueError(f"action {spec.name!r} registered twice")
-    if spec.via not in VIAS:
-        raise ValueError(f"action {spec.name!r}: via {spec.via!r} is not one of {', '.join(VIAS)}")
     ACTIONS[spec.name] = spec
     return spec

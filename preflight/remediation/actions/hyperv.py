@@ -249,7 +249,7 @@ register(ActionSpec(
     restart=False, offline=False, duration_min=15,
     commands=("Import-Module", "Add-ClusterServerRole", "Add-ClusterResource", "Add-ClusterResourceDependency",
               "Start-ClusterGroup", "Out-Null", "Get-ClusterResource", "Where-Object"), render=_add_broker, test=_broker_exists,
-    phase=Phase.REPLICA_BROKER, via="Local",
+    phase=Phase.REPLICA_BROKER, remote=False,
     derive=_derive_broker))
 register(ActionSpec(
     "add-team-member", "Add a free physical NIC to a team", (Param("member", "NIC to add"),), ("host_teams",),
@@ -272,10 +272,10 @@ register(ActionSpec(
     "set-csv-block-cache", "Set the cluster's CSV block cache size", (Param("size_mb", "Cache size in MB", integer=True),),
     ("clusters",), ("size within the limit (20% of node memory on 2012, 80% on 2012 R2)",), ("the cache has that size",),
     restart=False, offline=False, duration_min=2, commands=("Get-Cluster",), render=_cache_size,
-    test=_cache_size_set, phase=Phase.CSV_CACHE_SIZE, via="Local"))
+    test=_cache_size_set, phase=Phase.CSV_CACHE_SIZE, remote=False))
 register(ActionSpec(
     "enable-csv-block-cache", "Enable the block cache on a CSV", (Param("cluster", "Cluster"),), ("csvs",),
     ("the cluster has a block cache size above 0",), ("the CSV uses the cache",), restart=False, offline=True,
     duration_min=5, commands=("Import-Module", "Get-ClusterSharedVolume", "Set-ClusterParameter", "Stop-ClusterResource",
                               "Start-ClusterResource", "Out-Null", "Get-ClusterParameter"), render=_enable_cache,
-    test=_cache_enabled, phase=Phase.CSV_CACHE_ENABLE, via="Local"))
+    test=_cache_enabled, phase=Phase.CSV_CACHE_ENABLE, remote=False))

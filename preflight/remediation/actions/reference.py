@@ -21,6 +21,13 @@ def _param(param: Param) -> str:
     return f"`{param.name}`{'' if param.required else '?'}{extra}: {param.description}"
 
 
+_CHANNEL_TEXT = {
+    "WinRM": "the server, through PowerShell remoting (WinRM)",
+    "DCOM": "the admin workstation, reaching the server over WMI/DCOM or its service control manager (no WinRM)",
+    "Local": "the admin workstation, naming the domain or cluster",
+}
+
+
 def _row(spec: ActionSpec) -> str:
     params = "<br>".join(_param(p) for p in spec.params) or "none"
     restart = "when its parameters need it" if spec.restart_when else ("yes" if spec.restart else "no")
@@ -28,11 +35,7 @@ def _row(spec: ActionSpec) -> str:
                                        (spec.offline, "server offline while it runs"),
                                        (spec.after_restart, "after the restart"), (spec.internal, "internal"))
              if flag]
-    where = {"WinRM": "the server, through PowerShell remoting (WinRM)",
-             "DCOM": "the admin workstation, reaching the server over WMI/DCOM or the service manager (no WinRM)",
-             "Local": "the admin workstation (AD through ADSI, cluster cmdlets, instructions)"}[spec.via]
-    if spec.test is None:
-        notes.append("no idempotence test (harmless to repeat, or done by hand)")
+    where = " or ".join(_CHANNEL_TEXT[via] for via in spec.vias)
     cells = [f"`{spec.name}`", spec.title, f"{where}; targets {', '.join(spec.targets)}", params, restart,
              ", ".join(notes + [f"phase {int(spec.phase)} ({spec.phase.name.lower().replace('_', ' ')})", f"about {spec.duration_min} min"])]
     return "| " + " | ".join(cell.replace("|", "\\|") for cell in cells) + " |"

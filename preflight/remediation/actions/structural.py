@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from preflight.remediation.actions.base import ActionSpec, Invocation, Param, register
+from preflight.remediation.actions.base import DCOM, ActionSpec, Invocation, Param, register
 from preflight.remediation.actions.phases import Phase
 from preflight.remediation.literals import ps_quote as q
 
@@ -52,16 +52,17 @@ register(ActionSpec(
     ("vmm_servers", "sql_servers", "hosts", "library_servers"), ("nothing else is running on it",),
     ("services come back by start mode; VMs on a standalone host stop and start again",),
     restart=False, offline=True, duration_min=10, commands=("Get-WmiObject", "Restart-Computer", "Wait-PreflightComputer", "Test-PreflightRestartPending"),
-    render=_restart, test=_no_restart_pending, phase=Phase.RESTART, via="DCOM", internal=True))
+    render=_restart, test=_no_restart_pending, phase=Phase.RESTART, remote=False, internal=True,
+    channels=(DCOM,)))
 register(ActionSpec(
     "drain-node", "Pause a cluster node and live-migrate its VMs away",
     (Param("cluster", "Cluster"),), ("hosts",),
     ("the other nodes have memory for the VMs",), ("no VM runs on the node",), restart=False, offline=False,
     duration_min=5, commands=("Import-Module", "Suspend-ClusterNode", "Get-ClusterGroup", "Move-ClusterVirtualMachineRole",
-                              "Out-Null", "Get-ClusterNode", "Where-Object"), render=_drain, test=_drained, phase=Phase.DRAIN, via="Local",
+                              "Out-Null", "Get-ClusterNode", "Where-Object"), render=_drain, test=_drained, phase=Phase.DRAIN, remote=False,
     internal=True))
 register(ActionSpec(
     "resume-node", "Resume a paused cluster node", (Param("cluster", "Cluster"),), ("hosts",), ("the node is back",),
     ("the node takes VMs again",), restart=False, offline=False, duration_min=1,
     commands=("Import-Module", "Resume-ClusterNode", "Out-Null", "Get-ClusterNode"), render=_resume, test=_resumed,
-    phase=Phase.RESUME, via="Local", internal=True))
+    phase=Phase.RESUME, remote=False, internal=True))

@@ -8,6 +8,7 @@ media a site downloaded.
 from __future__ import annotations
 
 from preflight.remediation.actions.base import (
+    LOCAL,
     ActionSpec,
     Invocation,
     Param,
@@ -28,14 +29,10 @@ SQL_SETUP_LOG = "Microsoft SQL Server\\100\\Setup Bootstrap\\Log\\Summary.txt"
 
 def _sql_setup(arguments: list[str], what: str) -> list[str]:
     return [
-        "$setup = Get-PreflightMedia -Path 'SQL2008R2\\setup.exe'",
+        "$setup = Join-Path -Path (Get-PreflightMedia -Path 'SQL2008R2') -ChildPath 'setup.exe'",
         f"$log = Join-Path -Path $env:ProgramFiles -ChildPath {q(SQL_SETUP_LOG)}",
         f"Invoke-PreflightInstaller -FilePath $setup -ArgumentList @({', '.join(arguments)}) -LogPath $log -What {q(what)}",
     ]
-
-
-def _sql_media(inv: Invocation) -> tuple[str, ...]:
-    return ("SQL2008R2",)
 
 
 def _sql_instance(inv: Invocation) -> list[str]:
@@ -98,7 +95,7 @@ VMM_SERVICE_VERSION = [
 
 def _vmm_setup(folder: str, arguments: list[str]) -> list[str]:
     return [
-        f"$setup = Get-PreflightMedia -Path {q(folder + chr(92) + 'setup.exe')}",
+        f"$setup = Join-Path -Path (Get-PreflightMedia -Path {q(folder)}) -ChildPath 'setup.exe'",
         "$log = Join-Path -Path $env:ProgramData -ChildPath 'VMMLogs'",
         f"Invoke-PreflightInstaller -FilePath $setup -ArgumentList @({', '.join(arguments)}) -LogPath $log -What 'VMM setup'",
     ]
@@ -110,10 +107,6 @@ def _sp1(inv: Invocation) -> list[str]:
 
 def _sp1_done(inv: Invocation) -> list[str]:
     return [*VMM_SERVICE_VERSION, "[bool]($vmmVersion -and $vmmVersion -ge [version]'2.0.4521.0')"]
-
-
-def _sp1_media(inv: Invocation) -> tuple[str, ...]:
-    return ("VMM2008R2SP1",)
 
 
 UPGRADE_CHECKS = [
@@ -145,10 +138,6 @@ def _upgrade(inv: Invocation) -> list[str]:
 
 def _upgraded(inv: Invocation) -> list[str]:
     return [*VMM_SERVICE_VERSION, "[bool]($vmmVersion -and $vmmVersion -ge [version]'3.0')"]
-
-
-def _upgrade_media(inv: Invocation) -> tuple[str, ...]:
-    return ("VMM2012", "VMServer.ini")
 
 
 def _dkm_paths(inv: Invocation) -> tuple[str, str]:
@@ -218,25 +207,25 @@ register(ActionSpec(
     ("the target edition ranks above the current one (Express < Standard < Enterprise < Datacenter)",),
     ("SQL Server runs the new edition",), restart=False, offline=True, duration_min=45,
     commands=("Read-Host", "Get-PreflightMedia", "Join-Path", "Invoke-PreflightInstaller", "Get-ItemProperty"),
-    render=_edition, test=_edition_done, media=_sql_media, phase=Phase.SQL_EDITION, derive=_derive_instance))
+    render=_edition, test=_edition_done, phase=Phase.SQL_EDITION, derive=_derive_instance))
 register(ActionSpec(
     "rebuild-sql-collation", "Rebuild the SQL Server system databases with a case-insensitive collation",
     (Param("collation", "Server collation", pattern=r"[A-Za-z0-9_]+_CI_[A-Za-z0-9_]+"), Param("instance", "Instance name")),
     ("sql_servers",), ("the collation is case-insensitive",), ("the instance collation is the new one",),
     restart=False, offline=True, duration_min=120,
     commands=("Get-PreflightMedia", "Join-Path", "Invoke-PreflightInstaller", "New-Object"), render=_collation,
-    test=_collation_done, media=_sql_media,
+    test=_collation_done,
     phase=Phase.SQL_COLLATION, point_of_no_return=True, derive=_derive_instance))
 register(ActionSpec(
     "apply-vmm-2008r2-sp1", "Apply VMM 2008 R2 Service Pack 1", (), ("vmm_servers",),
     ("VMM 2008 R2 (2.0.4271 or later) is installed",), ("VMM reads 2.0.4521 (2008 R2 SP1)",),
-    restart=False, offline=True, duration_min=45, render=_sp1, test=_sp1_done, media=_sp1_media,
+    restart=False, offline=True, duration_min=45, render=_sp1, test=_sp1_done,
     commands=("Get-PreflightMedia", "Join-Path", "Invoke-PreflightInstaller", *_VERSION_COMMANDS), phase=Phase.VMM_SERVICE_PACK))
 register(ActionSpec(
     "create-dkm-container", "Create the Distributed Key Management container in AD DS",
     (Param("container_name", "Container CN"), Param("parent", "Parent DN"), Param("domain", "Domain")), ("vmm_servers",),
     ("the VMM server is a domain member",), ("VMM 2012 setup can store its keys in the container",),
-    restart=False, offline=False, duration_min=5, commands=("New-Object",), render=_dkm, test=_dkm_exists, via="Local", phase=Phase.DKM,
+    restart=False, offline=False, duration_min=5, commands=("New-Object",), render=_dkm, test=_dkm_exists, phase=Phase.DKM, channels=(LOCAL,),
     scope=lambda p: (p.get("domain", ""), p.get("parent", ""), p.get("container_name", "")), derive=_derive_dkm))
 register(ActionSpec(
     "remove-pro-connection", "Disable PRO and record the Operations Manager connection before the upgrade", (),
@@ -249,17 +238,17 @@ register(ActionSpec(
     "migrate-library-server", "Move a Windows Server 2003 library server's content to a Windows Server 2008 R2 server",
     (Param("instruction", "What to do", required=False, shown=False),), ("library_servers",), ("a 2008 R2 file server to move to",),
     ("the library is served from a supported OS",), restart=False, offline=False, duration_min=240,
-    commands=_MANUAL, render=_manual, phase=Phase.LIBRARY, manual=True, via="Local",
+    commands=_MANUAL, render=_manual, phase=Phase.LIBRARY, manual=True, remote=False,
     derive=_derive_library))
 register(ActionSpec(
     "manual", "A manual step (hardware, memory, switch configuration)",
     (Param("instruction", "What to do", shown=False),), ("*",), ("someone with access to do it",), ("none until done by hand",),
-    restart=False, offline=False, duration_min=60, commands=_MANUAL, render=_manual, phase=Phase.MANUAL, manual=True, via="Local",
+    restart=False, offline=False, duration_min=60, commands=_MANUAL, render=_manual, phase=Phase.MANUAL, manual=True, remote=False,
     derive=_derive_instruction))
 register(ActionSpec(
     "upgrade-vmm-2012", "Run VMM 2012 setup (in-place upgrade of the management server and its database)", (),
     ("vmm_servers",), ("VMM 2012 setup's prerequisite checks pass",),
     ("VMM 2012 installed; unsupported hosts removed; PRO connection dropped; services renamed",),
-    restart=False, offline=True, duration_min=90, render=_upgrade, test=_upgraded, media=_upgrade_media,
+    restart=False, offline=True, duration_min=90, render=_upgrade, test=_upgraded,
     commands=("Get-PreflightMedia", "Join-Path", "Invoke-PreflightInstaller", "Get-PreflightProduct", *_VERSION_COMMANDS),
     phase=Phase.VMM_UPGRADE, point_of_no_return=True, internal=True))

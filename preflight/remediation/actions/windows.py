@@ -11,6 +11,8 @@ import re
 from preflight.inventory.index import SnapshotIndex
 from preflight.remediation.actions.base import (
     COMPUTER_KINDS,
+    DCOM,
+    WINRM,
     ActionSpec,
     Invocation,
     Param,
@@ -33,26 +35,33 @@ PACKAGES: dict[str, tuple[str, str, str, tuple[str, ...]]] = {
 
 
 def _start_service(inv: Invocation) -> list[str]:
-    # Through the service control manager (no remoting): this is how a stopped WinRM gets started.
-    return [f"Set-Service -ComputerName {q(inv.server)} -Name {q(inv.p('service'))} -Status Running"]
+    if inv.via == DCOM:  # from the workstation through the service control manager: works with WinRM stopped
+        return [f"Set-Service -ComputerName {q(inv.server)} -Name {q(inv.p('service'))} -Status Running"]
+    return [f"Start-Service -Name {q(inv.p('service'))}"]
+
+
+def _on(inv: Invocation) -> str:
+    """`-ComputerName <server> ` when the step reaches its server over DCOM (it runs on the workstation)."""
+    return f"-ComputerName {q(inv.server)} " if inv.via == DCOM else ""
 
 
 def _service_running(inv: Invocation) -> list[str]:
-    return [f"(Get-Service -ComputerName {q(inv.server)} -Name {q(inv.p('service'))}).Status -eq 'Running'"]
+    return [f"(Get-Service {_on(inv)}-Name {q(inv.p('service'))}).Status -eq 'Running'"]
 
 
 def _set_start_mode(inv: Invocation) -> list[str]:
     mode = inv.p("start_mode").casefold()
-    lines = [f"Set-Service -ComputerName {q(inv.server)} -Name {q(inv.p('service'))} -StartupType {START_MODES[mode]}"]
+    remote = f"-ComputerName {q(inv.server)} " if inv.via == DCOM else ""
+    lines = [f"Set-Service {remote}-Name {q(inv.p('service'))} -StartupType {START_MODES[mode]}"]
     if mode == "auto" and inv.p("service").casefold() == "winrm":
-        lines.append(f"& sc.exe {q(chr(92) * 2 + inv.server)} config {q(inv.p('service'))} start= delayed-auto | Out-Null")
+        target = f"{q(chr(92) * 2 + inv.server)} " if inv.via == DCOM else ""
+        lines.append(f"& sc.exe {target}config {q(inv.p('service'))} start= delayed-auto | Out-Null")
     return lines
 
 
 def _start_mode_set(inv: Invocation) -> list[str]:
     # Win32_Service.StartMode reads Auto / Manual / Disabled (a delayed start is still Auto).
-    return [f"$service = @(Get-WmiObject -Class Win32_Service -ComputerName {q(inv.server)} | "
-            f"Where-Object {{ $_.Name -eq {q(inv.p('service'))} }})",
+    return [f"$service = @(Get-WmiObject -Class Win32_Service {_on(inv)}| Where-Object {{ $_.Name -eq {q(inv.p('service'))} }})",
             f"$service.Count -eq 1 -and $service[0].StartMode -eq {q(inv.p('start_mode').capitalize())}"]
 
 
@@ -106,14 +115,6 @@ def _installed(inv: Invocation) -> list[str]:
     title, version, _, _ = PACKAGES[inv.p("package")]
     return [f"@(Get-PreflightProduct -Pattern {q('^' + re.escape(title) + '$')} | "
             f"Where-Object {{ $_.Version -and $_.Version -ge [version]{q(version)} }}).Count -gt 0"]
-
-
-def _package_media(inv: Invocation) -> tuple[str, ...]:
-    return (PACKAGES[inv.p("package")][2],)
-
-
-def _hotfix_media(inv: Invocation) -> tuple[str, ...]:
-    return ("*" + inv.p("kb") + "*.msu",)
 
 
 def _hotfix(inv: Invocation) -> list[str]:
@@ -217,15 +218,15 @@ def _firewall_enabled(inv: Invocation) -> list[str]:
 register(ActionSpec(
     "start-service", "Start a service", (Param("service", "Service name"),), COMPUTER_KINDS,
     ("the service is installed", "the service is not Disabled"), ("service state is Running",),
-    restart=False, offline=False, duration_min=1, commands=("Set-Service", "Get-Service"), render=_start_service,
-    test=_service_running, via="DCOM",
+    restart=False, offline=False, duration_min=1, commands=("Start-Service", "Set-Service", "Get-Service"), render=_start_service,
+    test=_service_running, channels=(WINRM, DCOM),
     phase=Phase.AFTER_RESTART))
 register(ActionSpec(
     "set-service-start-mode", "Set a service's start mode",
     (Param("service", "Service name"), Param("start_mode", "Start mode", choices=("Auto", "Manual", "Disabled"))),
     COMPUTER_KINDS, ("the service is installed",), ("service start mode is set (WinRM: Automatic, delayed start)",),
     restart=False, offline=False, duration_min=1, commands=("Set-Service", "sc.exe", "Out-Null", "Get-WmiObject", "Where-Object"),
-    render=_set_start_mode, test=_start_mode_set, via="DCOM", phase=Phase.SERVICE_START_MODE))
+    render=_set_start_mode, test=_start_mode_set, channels=(WINRM, DCOM), phase=Phase.SERVICE_START_MODE))
 register(ActionSpec(
     "enable-windows-feature", "Install a Windows role or feature", (Param("feature", "Get-WindowsFeature name"),),
     COMPUTER_KINDS, ("Windows Server 2008 R2 or later",), ("the feature is installed (after a restart where it needs one)",),
@@ -246,25 +247,26 @@ register(ActionSpec(
     ("no older version that the installer refuses to upgrade is present (WAIK: no pre-Windows 7 WAIK)",),
     ("the package is listed in Programs and Features",),
     restart=False, offline=False, duration_min=15, commands=("Get-PreflightMedia", "Join-Path", "Invoke-PreflightInstaller", "Get-PreflightProduct", "Where-Object"),
-    render=_install, test=_installed, media=_package_media, phase=Phase.INSTALL,
+    render=_install, test=_installed, phase=Phase.INSTALL,
     runs_after=("uninstall-software",)))
 register(ActionSpec(
     "install-hotfix", "Install a hotfix (.msu copied from the script's folder to the server)", (Param("kb", "KB id", pattern=r"KB\d{6,8}"),),
     ("hosts", "vmm_servers", "sql_servers", "library_servers"), ("a Windows computer",),
     ("the hotfix is active after the restart",), restart=True, offline=False, duration_min=10,
     commands=("Get-PreflightMedia", "Join-Path", "Invoke-PreflightInstaller", "Get-WmiObject", "Where-Object"),
-    render=_hotfix, test=_hotfix_installed, media=_hotfix_media, phase=Phase.HOTFIX))
+    render=_hotfix, test=_hotfix_installed, phase=Phase.HOTFIX))
 register(ActionSpec(
     "rename-computer", "Rename the computer", (Param("new_name", "New NetBIOS name", pattern=r"[A-Za-z0-9-]{1,15}"),),
     COMPUTER_KINDS, ("no VMM management server or agent role installed (renaming one is unsupported)", "the new name is free"),
     ("the computer has its new name after the restart",), restart=True, offline=False, duration_min=5,
     commands=("Get-PreflightCredential", "Get-WmiObject", "Where-Object"), render=_rename, test=_renamed,
-    phase=Phase.RENAME, via="DCOM", derive=_derive_new_name))
+    phase=Phase.RENAME, remote=False, derive=_derive_new_name,
+    channels=(DCOM,)))
 register(ActionSpec(
     "join-domain", "Join the computer to the domain", (Param("domain", "AD domain to join"),), COMPUTER_KINDS,
     ("the domain exists in the estate",), ("the computer is a domain member after the restart",),
     restart=True, offline=False, duration_min=5, commands=("Get-PreflightCredential", "Get-WmiObject"),
-    render=_join, test=_joined, phase=Phase.JOIN_DOMAIN, via="DCOM", derive=_derive_domain))
+    render=_join, test=_joined, phase=Phase.JOIN_DOMAIN, remote=False, derive=_derive_domain, channels=(DCOM,)))
 register(ActionSpec(
     "enable-firewall-rule", "Enable a Windows Firewall rule", (Param("rule", "Firewall rule name"),),
     ("hosts", "vmm_servers", "sql_servers", "library_servers", "clusters"),
