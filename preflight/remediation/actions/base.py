@@ -129,6 +129,10 @@ class ActionSpec:
     phase: Phase
     manual: bool = False
     point_of_no_return: bool = False
+    test: Renderer | None = None
+    scope: Callable[[Mapping[str, str]], tuple[str, ...]] | None = None
+    """For an effect not tied to the object (an AD container serves a whole domain): the key under which the
+    planner keeps one step however many objects ask for it."""
     remote: bool = True
     internal: bool = False
     restart_when: Callable[[Mapping[str, str]], bool] | None = None
@@ -137,10 +141,6 @@ class ActionSpec:
     replica_side: bool = False
     applies: Callable[[str, Mapping[str, str]], bool] | None = None
     channels: tuple[str, ...] = ()
-    test: Renderer | None = None
-    scope: Callable[[Mapping[str, str]], tuple[str, ...]] | None = None
-    """For an effect not tied to the object (an AD container serves a whole domain): the key under which the
-    planner keeps one step however many objects ask for it."""
 
     @property
     def vias(self) -> tuple[str, ...]:
