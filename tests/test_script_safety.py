@@ -15,7 +15,7 @@ from preflight.pipeline import CheckRequest, verify
 from preflight.remediation.actions import ACTIONS, Invocation
 from preflight.remediation.actions.base import DCOM, LOCAL, WINRM
 from preflight.remediation.installers import ACCEPTED, outcome
-from preflight.remediation.powershell import header, render_script
+from preflight.remediation.powershell import header, render_script, script_commands
 from preflight.remediation.runbook import Plan, Step
 from preflight.remediation.script_header import END_OF_HEADER, FOOTER, HEADER, HELPERS
 
@@ -69,6 +69,7 @@ def _walk(node):  # type: ignore[no-untyped-def]
 def test_every_step_is_one_invoke_preflight_step_call(estate: str, scripts: dict[str, tuple[Plan, str, Parsed]]) -> None:
     plan, script, parsed = scripts[estate]
     assert parsed.errors() == []
+    assert parsed.command_names() <= script_commands(plan), parsed.command_names() - script_commands(plan)
     statements = _top_level(parsed)
     assert [name for name, _ in statements] == ["Invoke-PreflightStep"] * len(plan.steps) + [FOOTER]
     numbers = [int(re.match(r"Invoke-PreflightStep -Number (\d+) ", text).group(1)) for _, text in statements[:-1]]  # type: ignore[union-attr]
@@ -266,3 +267,25 @@ def test_media_the_body_names_is_what_the_header_copies() -> None:
     assert re.findall(pattern, body) == ["VMM2012", "VMServer.ini"]
     hotfix = "\n".join(ACTIONS["install-hotfix"].render(_inv("install-hotfix", kb="KB2526776")))
     assert re.findall(pattern, hotfix) == ["*KB2526776*.msu"]
+
+
+HOSTILE = "x'; Remove-Item C:\\ -Recurse; '"
+
+
+@pytest.mark.parametrize(("name", "via"), [(n, v) for n in sorted(ACTIONS) for v in ACTIONS[n].vias])
+def test_every_channel_of_every_action_renders_powershell_2_with_literal_values(name: str, via: str) -> None:
+    spec = ACTIONS[name]
+    valid = {"kb": "KB2264080", "new_name": "VMM01", "collation": "SQL_Latin1_General_CP1_CI_AS", "size_mb": "512",
+             "below_version": "2.0"}
+    params = tuple((p.name, p.choices[0] if p.choices else valid.get(p.name, HOSTILE)) for p in spec.params)
+    step = Step(1, name, HOSTILE, spec.targets[0], HOSTILE, params, item=HOSTILE, os_version="6.1.7601",
+                manual=spec.manual, moves=(Move(HOSTILE, HOSTILE, HOSTILE),), via=via)
+    plan = Plan((step,))
+    script = render_script(plan)
+    parsed = parse(script)
+    assert parsed.errors() == []
+    assert f"-Via '{via}'" in script
+    assert parsed.command_names() <= script_commands(plan), parsed.command_names() - script_commands(plan)
+    assert parsed.outside_literals("Remove-Item") == []
+    for pattern in NOT_PS2:
+        assert not re.search(pattern, script, flags=re.IGNORECASE), pattern
