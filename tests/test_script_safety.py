@@ -289,3 +289,61 @@ def test_every_channel_of_every_action_renders_powershell_2_with_literal_values(
     assert parsed.outside_literals("Remove-Item") == []
     for pattern in NOT_PS2:
         assert not re.search(pattern, script, flags=re.IGNORECASE), pattern
+
+
+# For each action with a test: its parameters, and what its -Test must read to prove the Body's effect holds.
+EFFECT_CHECKS: dict[str, tuple[dict[str, str], str, tuple[str, ...]]] = {
+    "set-service-start-mode": ({"service": "WinRM", "start_mode": "Auto"}, "6.1.7601",
+                               ("Win32_Service", "$_.Name -eq 'WinRM'", "StartMode -eq 'Auto'")),
+    "uninstall-software": ({"pattern": "WAIK"}, "6.1.7601", ("Get-PreflightProduct -Pattern 'WAIK'", ".Count -eq 0")),
+    "rename-computer": ({"new_name": "VMM02"}, "6.1.7601",
+                        ("-ComputerName 'VMM02').Name -eq 'VMM02'", "ComputerName\\ComputerName", "sValue -eq 'VMM02'")),
+    "join-domain": ({"domain": "fabrikam.local"}, "6.1.7601", ("$computer.PartOfDomain", "Domain -eq 'fabrikam.local'")),
+    "enable-firewall-rule": ({"rule": "WMI-WINMGMT-In-TCP"}, "6.1.7601",
+                             ("HNetCfg.FwPolicy2", "$_.Name -eq 'WMI-WINMGMT-In-TCP'", "-not $_.Enabled")),
+    "change-sql-edition": ({"edition": "Enterprise", "instance": "MICROSOFT$VMM$"}, "6.1.7601",
+                           ("Properties['MICROSOFT$VMM$']", ".Edition -like 'Enterprise Edition*'")),
+    "rebuild-sql-collation": ({"collation": "Latin1_General_CI_AS", "instance": "VMM"}, "6.1.7601",
+                              ("$builder['Data Source'] = '.\\VMM'", "SERVERPROPERTY('Collation')",
+                               "$collation -eq 'Latin1_General_CI_AS'")),
+    "apply-vmm-2008r2-sp1": ({}, "6.1.7601", ("'vmmservice'", "$vmmVersion -ge [version]'2.0.4521.0'")),
+    "upgrade-vmm-2012": ({}, "6.1.7601", ("'scvmmservice'", "$vmmVersion -ge [version]'3.0'")),
+    "create-dkm-container": ({"container_name": "DKM", "parent": "OU=VMM,DC=c,DC=l", "domain": "c.l"}, "6.1.7601",
+                             ("Exists('LDAP://c.l/CN=DKM,OU=VMM,DC=c,DC=l')",)),
+    "enable-replica-server": ({"authentication": "Kerberos"}, "6.2.9200",
+                              ("Get-VMReplicationServer -ComputerName 'VMM01'", "$server.ReplicationEnabled",
+                               "AllowedAuthenticationType -eq 'Kerberos'")),
+    "set-replica-authentication": ({"authentication": "CertificateAndKerberos"}, "6.2.9200",
+                                   ("AllowedAuthenticationType -eq 'CertificateAndKerberos'",)),
+    "authorize-primary": ({"primary": "*.fabrikam.local", "storage": "D:\\R", "trust_group": "DEFAULT"}, "6.2.9200",
+                          ("Get-VMReplicationAuthorizationEntry", "AllowedPrimaryServer -eq '*.fabrikam.local'", ".Count -gt 0")),
+    "add-replica-broker": ({"broker": "HVC-HVR"}, "6.2.9200",
+                           ("Get-ClusterResource -Cluster 'VMM01'", "ResourceType.Name -eq 'Virtual Machine Replication Broker'")),
+    "add-team-member": ({"member": "NIC3"}, "6.2.9200", ("Get-NetLbfoTeamMember -Team 'Team1'", "$_.Name -eq 'NIC3'", ".Count -gt 0")),
+    "remove-team-member": ({"member": "NIC3"}, "6.2.9200", ("Get-NetLbfoTeamMember -Team 'Team1'", ".Count -eq 0")),
+    "set-teaming-mode": ({"mode": "SwitchIndependent", "algorithm": "Dynamic"}, "6.3.9600",
+                         ("Get-NetLbfoTeam -Name 'Team1'", "TeamingMode -eq 'SwitchIndependent'",
+                          "LoadBalancingAlgorithm -eq 'Dynamic'")),
+    "set-csv-block-cache": ({"size_mb": "512"}, "6.2.9200", ("(Get-Cluster -Name 'VMM01').SharedVolumeBlockCacheSizeInMB -eq 512",)),
+    "enable-csv-block-cache": ({"cluster": "HVC"}, "6.3.9600",
+                               ("Get-ClusterSharedVolume -Cluster 'HVC' -Name 'Team1'", "-Name EnableBlockCache).Value -eq 1")),
+    "drain-node": ({"cluster": "HVC"}, "6.1.7601",
+                   ("Get-ClusterNode -Cluster 'HVC' -Name 'VMM01'", "@('VM1') -contains $_.Name", "'Paused'")),
+    "resume-node": ({"cluster": "HVC"}, "6.1.7601", ("Get-ClusterNode -Cluster 'HVC' -Name 'VMM01'", "-eq 'Up'")),
+}
+
+
+@pytest.mark.parametrize("name", sorted(EFFECT_CHECKS))
+def test_each_actions_test_reads_the_effect_its_body_makes(name: str) -> None:
+    params, os_version, needles = EFFECT_CHECKS[name]
+    inv = Invocation(name, "VMM01", ACTIONS[name].targets[0], "VMM01", params, item="Team1", os_version=os_version,
+                     moves=(Move("VM1", "VMM01", "HV02"),))
+    test = "\n".join(ACTIONS[name].test(inv))  # type: ignore[misc]
+    for needle in needles:
+        assert needle in test, needle
+    assert parse(test).errors() == []
+
+
+def test_the_effect_table_covers_every_action_with_a_test() -> None:
+    specific = {"start-service", "enable-windows-feature", "install-software", "install-hotfix", "restart-computer"}
+    assert set(EFFECT_CHECKS) | specific | WITHOUT_TEST == set(ACTIONS)
