@@ -347,3 +347,34 @@ def test_each_actions_test_reads_the_effect_its_body_makes(name: str) -> None:
 def test_the_effect_table_covers_every_action_with_a_test() -> None:
     specific = {"start-service", "enable-windows-feature", "install-software", "install-hotfix", "restart-computer"}
     assert set(EFFECT_CHECKS) | specific | WITHOUT_TEST == set(ACTIONS)
+
+
+def _functions(parsed: Parsed) -> dict[str, set[str]]:
+    """Each function the script defines, with its parameter names (without `$`)."""
+    out = {}
+    for node in parsed.nodes():
+        if node.type == "function_statement":
+            name = next(c for c in node.children if c.type == "function_name").text.decode()
+            out[name] = {v.text.decode().lstrip("$") for p in _walk(node) if p.type == "script_parameter"
+                         for v in p.children if v.type == "variable"}
+    return out
+
+
+@pytest.mark.parametrize("estate", [e.stem for e in ESTATES])
+def test_calls_of_the_scripts_own_functions_match_their_definitions(estate: str,
+                                                                   scripts: dict[str, tuple[Plan, str, Parsed]]) -> None:
+    """PowerShell stops at a call with a parameter its function does not have; a Preflight function the
+    header does not define would stop the script at the first step that calls it."""
+    _, _, parsed = scripts[estate]
+    defined = _functions(parsed)
+    assert set(defined) >= set(HELPERS) | {"Invoke-PreflightStep", "Complete-PreflightRun"}
+    for node in parsed.nodes():
+        if node.type != "command":
+            continue
+        name = next((c.text.decode() for c in node.children if c.type == "command_name"), "")
+        if "-Preflight" not in name:
+            continue
+        assert name in defined, name
+        used = {p.text.decode().lstrip("-").rstrip(":") for p in _walk(node) if p.type == "command_parameter"
+                and p.parent is not None and p.parent.parent == node}
+        assert used <= defined[name], (name, used - defined[name])
