@@ -8,6 +8,10 @@ from dataclasses import dataclass
 import tree_sitter
 import tree_sitter_powershell
 
+NOT_PS2 = (r"\[ordered\]", r"::new\(", r"\$using:", r"\s-in\s", r"\s-notin\s", r"\$PSItem", r"\bInstall-WindowsFeature\b",
+           r"\bGet-CimInstance\b", r"\bInvoke-WebRequest\b", r"-ErrorAction\s+Ignore", r"\bForEach-Object\s+-Parallel")
+"""Regular expressions for PowerShell 3.0+ syntax and cmdlets that Windows Server 2008 R2's PowerShell 2.0 lacks."""
+
 _PARSER = tree_sitter.Parser(tree_sitter.Language(tree_sitter_powershell.language()))
 
 

@@ -70,29 +70,34 @@ def test_script_scaffolding_supports_whatif_and_stops_on_error() -> None:
     plan = _plan(ACTIONS["enable-windows-feature"], "HV01")
     script = render_script(plan)
     parsed = parse(script)
-    assert "[CmdletBinding(SupportsShouldProcess=$true)]" in script and "\nparam()\n" in script
+    assert "[CmdletBinding(SupportsShouldProcess=$true, ConfirmImpact='Medium')]" in script
     assert "$ErrorActionPreference = 'Stop'" in script
-    assert "if (-not $PSCmdlet.ShouldProcess($Server, " in script   # the header function guards every step
-    assert "Invoke-PreflightStep -Number 1 -Server 'HV01' -Action 'enable-windows-feature' -Via 'WinRM' `" in script
+    assert "} elseif (-not $PSCmdlet.ShouldProcess($Server, $label)) {" in script
+    # the step reaches HV01 through remoting: the header runs its Body in Invoke-Command -ComputerName
+    assert "Invoke-PreflightStep -Number 1 -Server 'HV01' -Action 'enable-windows-feature' -Via 'WinRM'" in script
+    assert "return Invoke-Command -ComputerName $Server -ScriptBlock $remote" in script
     # PowerShell 2.0 on Windows Server 2008 R2: ServerManager's Add-WindowsFeature, not Install-WindowsFeature
     assert {"Import-Module", "Add-WindowsFeature"} <= parsed.command_names()
     assert "Install-WindowsFeature" not in script
 
 
-def test_manual_action_prints_an_instruction_and_runs_nothing() -> None:
+def test_manual_action_prints_an_instruction_and_waits_for_confirmation() -> None:
     step = Step(1, "manual", "HV01", "hosts", "HV01", (("instruction", "Add 32 GB of memory"),), manual=True)
     script = render_script(Plan((step,)))
     parsed = parse(script)
     assert parsed.errors() == []
-    # the header function runs a 'manual' step's body (the warning) before and without ShouldProcess
-    assert "-Flags @('manual')" in script and "if ($Flags -contains 'manual') { & $Body; return }" in script
+    assert "-Action 'manual' -Via 'Local'" in script and "-Flags @('manual')" in script
     assert parsed.command_names() & set(ACTIONS["manual"].commands) == {"Write-Warning"}
     assert b"Add 32 GB of memory" in parsed.source
+    manual = script[script.index("if ($Flags -contains 'manual') {"):]
+    assert manual.index("if ($Force) {") < manual.index("Read-Host") < manual.index("throw ($label + ' was not confirmed as done')")
 
 
-def test_blocked_step_is_a_warning_not_a_command() -> None:
+def test_blocked_step_runs_nothing_and_says_why() -> None:
     step = Step(1, "install-hotfix", "HV01", "hosts", "HV01", (("kb", "not-a-kb"),), blocked="parameter 'kb' is 'not-a-kb'")
-    parsed = parse(render_script(Plan((step,))))
+    script = render_script(Plan((step,)))
+    parsed = parse(script)
     assert parsed.errors() == []
-    assert "Start-Process" not in parsed.command_names()
-    assert "-Blocked 'parameter ''kb'' is ''not-a-kb'''" in parsed.source.decode()
+    call = script[script.index("Invoke-PreflightStep -Number 1"):]
+    assert "-Flags @() `\n    -Blocked 'parameter ''kb'' is ''not-a-kb'''" in call
+    assert "-Body" not in call and "wusa.exe" not in call

@@ -94,10 +94,17 @@ def _dkm(state: EmulatedEstate, request: Request) -> Applied:
         raise Refused(f"{server.name}: a DKM container lives in AD DS; the server is not a domain member")
     if server.vmm in (None, UNSET):
         raise Refused(f"{server.name}: no VMM installation to configure")
-    if server.vmm.dkm_container not in (None, UNSET):
-        return ok(False)
     name = request.p("container_name") or "VMMDKM"
-    server.vmm.dkm_container = f"CN={name},{request.p('parent') or domain_dn(server.domain)}"
+    container = f"CN={name},{request.p('parent') or domain_dn(server.domain)}"
+    # The container lives in AD DS: every VMM server of the domain can keep its keys in it, not only the one named.
+    others = [s.vmm for s in state.snapshot.vmm_servers if s is not server and isinstance(s.domain, str)
+              and s.domain.casefold() == server.domain.casefold() and known(s.vmm) and s.vmm is not None
+              and s.vmm.dkm_container is None]
+    for vmm in others:
+        vmm.dkm_container = container
+    if server.vmm.dkm_container not in (None, UNSET):
+        return ok(bool(others))
+    server.vmm.dkm_container = container
     return ok(True)
 
 

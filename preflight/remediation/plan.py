@@ -47,6 +47,9 @@ class _Draft:
 
 
 def _key(draft: _Draft) -> tuple[Any, ...]:
+    scope = ACTIONS[draft.action].scope
+    if scope is not None:  # one step for an effect shared beyond its object (the domain's DKM container)
+        return (draft.action, *(part.casefold() for part in scope(draft.params)))
     return (draft.action, draft.where.object_kind, draft.where.object_name.casefold(), tuple(sorted(draft.params.items())))
 
 

@@ -100,14 +100,19 @@ class ActionSpec:
     """A remediation action of the catalog.
 
     `commands` lists every command name the rendered PowerShell may contain; tests parse generated
-    scripts and fail on any other. `remote` actions run inside `Invoke-Command -ComputerName <server>`;
-    others run on the admin workstation and name the server themselves (WMI, cluster cmdlets).
+    scripts and fail on any other. `render` gives a step's Body, `test` its idempotence Test: PowerShell
+    that outputs $true when the effect already holds (the script then skips the step; None: the Body is
+    harmless to repeat, or a person does the step). `remote` actions run inside `Invoke-Command
+    -ComputerName <server>`; others run on the admin workstation and name the server themselves (WMI,
+    cluster cmdlets); `channels` lists the ways (CHANNELS) an action can reach its server when that is more
+    than the one `remote` implies, and a renderer follows `Invocation.via`.
     `phase` (from the one table in `phases.py`) orders actions on one server; those of a phase after
     `Phase.RESTART` run after that server's restart. `derive` completes the parameters from the estate
     and says which planning precondition fails; `runs_after` names actions that must come first on the
     same server (`fix_order_problems` reports a plan that breaks it); a `replica_side` action fixing a
     replicated VM or a Replica server acts on the Replica server (host or broker), not on the VM;
-    `applies` says whether a use on an object of a kind, with these parameters, is needed at all.
+    `applies` says whether a use on an object of a kind, with these parameters, is needed at all; `scope` keys
+    an effect shared by many objects, so the planner plans it once.
     """
 
     name: str
@@ -124,6 +129,10 @@ class ActionSpec:
     phase: Phase
     manual: bool = False
     point_of_no_return: bool = False
+    test: Renderer | None = None
+    scope: Callable[[Mapping[str, str]], tuple[str, ...]] | None = None
+    """For an effect not tied to the object (an AD container serves a whole domain): the key under which the
+    planner keeps one step however many objects ask for it."""
     remote: bool = True
     internal: bool = False
     restart_when: Callable[[Mapping[str, str]], bool] | None = None

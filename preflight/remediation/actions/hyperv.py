@@ -100,6 +100,59 @@ def _enable_cache(inv: Invocation) -> list[str]:
     ]
 
 
+def _replica_server_enabled(inv: Invocation) -> list[str]:
+    return [f"$server = Get-VMReplicationServer -ComputerName {_target(inv)}",
+            f"$server.ReplicationEnabled -and $server.AllowedAuthenticationType -eq {q(inv.p('authentication'))}"]
+
+
+def _authentication_set(inv: Invocation) -> list[str]:
+    if inv.object_kind == "vms":
+        return [f"(Get-VMReplication -ComputerName {q(inv.server)} -VMName {q(inv.object_name)}).AuthenticationType "
+                f"-eq {q(inv.p('authentication'))}"]
+    return [f"(Get-VMReplicationServer -ComputerName {_target(inv)}).AllowedAuthenticationType -eq {q(inv.p('authentication'))}"]
+
+
+def _authorized(inv: Invocation) -> list[str]:
+    return [f"@(Get-VMReplicationAuthorizationEntry -ComputerName {_target(inv)} | "
+            f"Where-Object {{ $_.AllowedPrimaryServer -eq {q(inv.p('primary'))} }}).Count -gt 0"]
+
+
+def _broker_exists(inv: Invocation) -> list[str]:
+    return ["Import-Module FailoverClusters",
+            f"@(Get-ClusterResource -Cluster {q(inv.object_name)} | "
+            f"Where-Object {{ $_.ResourceType.Name -eq {q(BROKER_RESOURCE_TYPE)} }}).Count -gt 0"]
+
+
+def _team_members(inv: Invocation) -> str:
+    return (f"@(Get-NetLbfoTeamMember -Team {q(inv.item or '')} | "
+            f"Where-Object {{ $_.Name -eq {q(inv.p('member'))} }}).Count")
+
+
+def _member_added(inv: Invocation) -> list[str]:
+    return [f"{_team_members(inv)} -gt 0"]
+
+
+def _member_removed(inv: Invocation) -> list[str]:
+    return [f"{_team_members(inv)} -eq 0"]
+
+
+def _teaming_set(inv: Invocation) -> list[str]:
+    return [f"$team = Get-NetLbfoTeam -Name {q(inv.item or '')}",
+            f"[string]$team.TeamingMode -eq {q(inv.p('mode'))} -and [string]$team.LoadBalancingAlgorithm -eq {q(inv.p('algorithm'))}"]
+
+
+def _cache_size_set(inv: Invocation) -> list[str]:
+    prop = "BlockCacheSize" if parse_version(inv.os_version or "").within(WS2012R2) else "SharedVolumeBlockCacheSizeInMB"
+    return [f"(Get-Cluster -Name {q(inv.object_name)}).{prop} -eq {ps_int(inv.p('size_mb'))}"]
+
+
+def _cache_enabled(inv: Invocation) -> list[str]:
+    prop = "EnableBlockCache" if parse_version(inv.os_version or "").within(WS2012R2) else "CsvEnableBlockCache"
+    return ["Import-Module FailoverClusters",
+            f"(Get-ClusterSharedVolume -Cluster {q(inv.p('cluster'))} -Name {q(inv.item or '')} | "
+            f"Get-ClusterParameter -Name {prop}).Value -eq 1"]
+
+
 def _replica(plan: Planning) -> Any:
     if plan.where.object_kind == "hosts":
         host = plan.index.host(plan.where.object_name)
@@ -169,14 +222,16 @@ register(ActionSpec(
     (Param("authentication", "Allowed authentication", choices=AUTH),), _REPLICA_TARGETS,
     ("Windows Server 2012 or later with Hyper-V", "Certificate authentication: a Server Authentication certificate with its private key"),
     ("incoming replication is accepted with that authentication",), restart=False, offline=False, duration_min=5,
-    commands=("Set-VMReplicationServer",), render=_enable_replica, phase=Phase.REPLICA_SERVER,
+    commands=("Set-VMReplicationServer", "Get-VMReplicationServer"), render=_enable_replica,
+    test=_replica_server_enabled, phase=Phase.REPLICA_SERVER,
     derive=_derive_authentication, replica_side=True))
 register(ActionSpec(
     "set-replica-authentication", "Change the Replica server's allowed authentication",
     (Param("authentication", "Allowed authentication", choices=AUTH),), (*_REPLICA_TARGETS, "vms"),
     ("the Replica server is enabled", "Certificate authentication: a suitable certificate"),
     ("the Replica server accepts that authentication; a replicated VM replicates with it",), restart=False,
-    offline=False, duration_min=2, commands=("Set-VMReplicationServer", "Set-VMReplication"), render=_set_auth, phase=Phase.REPLICA_AUTHENTICATION,
+    offline=False, duration_min=2, commands=("Set-VMReplicationServer", "Set-VMReplication", "Get-VMReplicationServer", "Get-VMReplication"),
+    render=_set_auth, test=_authentication_set, phase=Phase.REPLICA_AUTHENTICATION,
     derive=_derive_authentication, replica_side=True,
     # the VM keeps its own type when it is not one a VM can use: allowing both on the server is the whole fix
     applies=lambda kind, params: kind != "vms" or params.get("authentication") in VM_AUTH))
@@ -185,36 +240,42 @@ register(ActionSpec(
     (Param("primary", "Primary server FQDN or wildcard"), Param("storage", "Replica storage location"),
      Param("trust_group", "Trust group")), _REPLICA_TARGETS,
     ("the Replica server is enabled",), ("the primary can replicate to this server",), restart=False, offline=False,
-    duration_min=2, commands=("New-VMReplicationAuthorizationEntry", "Out-Null"), render=_authorize, phase=Phase.REPLICA_AUTHORIZATION,
+    duration_min=2, commands=("New-VMReplicationAuthorizationEntry", "Out-Null", "Get-VMReplicationAuthorizationEntry", "Where-Object"),
+    render=_authorize, test=_authorized, phase=Phase.REPLICA_AUTHORIZATION,
     derive=_derive_authorization, replica_side=True))
 register(ActionSpec(
     "add-replica-broker", "Add the Hyper-V Replica Broker role to the cluster", (Param("broker", "Client access point name"),),
     ("clusters",), ("every node runs Windows Server 2012 or later",), ("the cluster has a Replica Broker",),
     restart=False, offline=False, duration_min=15,
     commands=("Import-Module", "Add-ClusterServerRole", "Add-ClusterResource", "Add-ClusterResourceDependency",
-              "Start-ClusterGroup", "Out-Null"), render=_add_broker, phase=Phase.REPLICA_BROKER, remote=False,
+              "Start-ClusterGroup", "Out-Null", "Get-ClusterResource", "Where-Object"), render=_add_broker, test=_broker_exists,
+    phase=Phase.REPLICA_BROKER, remote=False,
     derive=_derive_broker))
 register(ActionSpec(
     "add-team-member", "Add a free physical NIC to a team", (Param("member", "NIC to add"),), ("host_teams",),
     ("a free Ethernet NIC that is up and not a host vNIC or debug adapter",), ("the team has one more member",),
-    restart=False, offline=False, duration_min=5, commands=("Add-NetLbfoTeamMember", "Out-Null"), render=_add_member, phase=Phase.TEAM_ADD_MEMBER,
+    restart=False, offline=False, duration_min=5, commands=("Add-NetLbfoTeamMember", "Out-Null", "Get-NetLbfoTeamMember", "Where-Object"),
+    render=_add_member, test=_member_added, phase=Phase.TEAM_ADD_MEMBER,
     derive=_derive_member))
 register(ActionSpec(
     "remove-team-member", "Remove a member from a team", (Param("member", "NIC to remove"),), ("host_teams",),
     ("the team keeps at least one member",), ("the NIC is no longer in the team",), restart=False, offline=False,
-    duration_min=2, commands=("Remove-NetLbfoTeamMember",), render=_remove_member, phase=Phase.TEAM_REMOVE_MEMBER))
+    duration_min=2, commands=("Remove-NetLbfoTeamMember", "Get-NetLbfoTeamMember", "Where-Object"),
+    render=_remove_member, test=_member_removed, phase=Phase.TEAM_REMOVE_MEMBER))
 register(ActionSpec(
     "set-teaming-mode", "Change a team's teaming mode and load-balancing algorithm",
     (Param("mode", "Teaming mode", choices=MODES), Param("algorithm", "Load-balancing algorithm", choices=ALGORITHMS)),
     ("host_teams",), ("Dynamic needs Windows Server 2012 R2", "Static / LACP need the switch ports configured to match"),
     ("the team uses the new mode",), restart=False, offline=True, duration_min=5,
-    commands=("Set-NetLbfoTeam",), render=_teaming, phase=Phase.TEAM_MODE))
+    commands=("Set-NetLbfoTeam", "Get-NetLbfoTeam"), render=_teaming, test=_teaming_set, phase=Phase.TEAM_MODE))
 register(ActionSpec(
     "set-csv-block-cache", "Set the cluster's CSV block cache size", (Param("size_mb", "Cache size in MB", integer=True),),
     ("clusters",), ("size within the limit (20% of node memory on 2012, 80% on 2012 R2)",), ("the cache has that size",),
-    restart=False, offline=False, duration_min=2, commands=("Get-Cluster",), render=_cache_size, phase=Phase.CSV_CACHE_SIZE, remote=False))
+    restart=False, offline=False, duration_min=2, commands=("Get-Cluster",), render=_cache_size,
+    test=_cache_size_set, phase=Phase.CSV_CACHE_SIZE, remote=False))
 register(ActionSpec(
     "enable-csv-block-cache", "Enable the block cache on a CSV", (Param("cluster", "Cluster"),), ("csvs",),
     ("the cluster has a block cache size above 0",), ("the CSV uses the cache",), restart=False, offline=True,
     duration_min=5, commands=("Import-Module", "Get-ClusterSharedVolume", "Set-ClusterParameter", "Stop-ClusterResource",
-                              "Start-ClusterResource", "Out-Null"), render=_enable_cache, phase=Phase.CSV_CACHE_ENABLE, remote=False))
+                              "Start-ClusterResource", "Out-Null", "Get-ClusterParameter"), render=_enable_cache,
+    test=_cache_enabled, phase=Phase.CSV_CACHE_ENABLE, remote=False))

@@ -8,8 +8,14 @@ from preflight.remediation.literals import ps_quote as q
 
 
 def _restart(inv: Invocation) -> list[str]:
-    return [f"Restart-Computer -ComputerName {q(inv.server)} -Force",
-            f"Wait-PreflightComputer -ComputerName {q(inv.server)}"]
+    # Over WMI, not remoting: the restart works on a server whose WinRM is stopped, and so does the wait.
+    return [f"$booted = (Get-WmiObject -Class Win32_OperatingSystem -ComputerName {q(inv.server)}).LastBootUpTime",
+            f"Restart-Computer -ComputerName {q(inv.server)} -Force",
+            f"Wait-PreflightComputer -ComputerName {q(inv.server)} -BootedBefore $booted"]
+
+
+def _no_restart_pending(inv: Invocation) -> list[str]:
+    return [f"-not (Test-PreflightRestartPending -ComputerName {q(inv.server)})"]
 
 
 def _drain(inv: Invocation) -> list[str]:
@@ -22,24 +28,41 @@ def _drain(inv: Invocation) -> list[str]:
     return lines
 
 
+def _drained(inv: Invocation) -> list[str]:
+    vms = "@(" + ", ".join(q(m.vm) for m in inv.moves) + ")"
+    return ["Import-Module FailoverClusters",
+            f"$node = Get-ClusterNode -Cluster {q(inv.p('cluster'))} -Name {q(inv.server)}",
+            f"$left = @(Get-ClusterGroup -Cluster {q(inv.p('cluster'))} | Where-Object {{ "
+            f"$_.OwnerNode.Name -eq {q(inv.server)} -and {vms} -contains $_.Name }})",
+            "[string]$node.State -eq 'Paused' -and $left.Count -eq 0"]
+
+
 def _resume(inv: Invocation) -> list[str]:
     return ["Import-Module FailoverClusters",
             f"Resume-ClusterNode -Cluster {q(inv.p('cluster'))} -Name {q(inv.server)} | Out-Null"]
+
+
+def _resumed(inv: Invocation) -> list[str]:
+    return ["Import-Module FailoverClusters",
+            f"[string](Get-ClusterNode -Cluster {q(inv.p('cluster'))} -Name {q(inv.server)}).State -eq 'Up'"]
 
 
 register(ActionSpec(
     "restart-computer", "Restart the computer (activates pending hotfixes, features, renames, domain joins)", (),
     ("vmm_servers", "sql_servers", "hosts", "library_servers"), ("nothing else is running on it",),
     ("services come back by start mode; VMs on a standalone host stop and start again",),
-    restart=False, offline=True, duration_min=10, commands=("Restart-Computer", "Wait-PreflightComputer"),
-    render=_restart, phase=Phase.RESTART, remote=False, internal=True, channels=(DCOM,)))
+    restart=False, offline=True, duration_min=10, commands=("Get-WmiObject", "Restart-Computer", "Wait-PreflightComputer", "Test-PreflightRestartPending"),
+    render=_restart, test=_no_restart_pending, phase=Phase.RESTART, remote=False, internal=True,
+    channels=(DCOM,)))
 register(ActionSpec(
     "drain-node", "Pause a cluster node and live-migrate its VMs away",
     (Param("cluster", "Cluster"),), ("hosts",),
     ("the other nodes have memory for the VMs",), ("no VM runs on the node",), restart=False, offline=False,
     duration_min=5, commands=("Import-Module", "Suspend-ClusterNode", "Get-ClusterGroup", "Move-ClusterVirtualMachineRole",
-                              "Out-Null"), render=_drain, phase=Phase.DRAIN, remote=False, internal=True))
+                              "Out-Null", "Get-ClusterNode", "Where-Object"), render=_drain, test=_drained, phase=Phase.DRAIN, remote=False,
+    internal=True))
 register(ActionSpec(
     "resume-node", "Resume a paused cluster node", (Param("cluster", "Cluster"),), ("hosts",), ("the node is back",),
     ("the node takes VMs again",), restart=False, offline=False, duration_min=1,
-    commands=("Import-Module", "Resume-ClusterNode", "Out-Null"), render=_resume, phase=Phase.RESUME, remote=False, internal=True))
+    commands=("Import-Module", "Resume-ClusterNode", "Out-Null", "Get-ClusterNode"), render=_resume, test=_resumed,
+    phase=Phase.RESUME, remote=False, internal=True))

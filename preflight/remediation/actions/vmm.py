@@ -1,7 +1,8 @@
 """VMM and SQL Server actions, the VMM 2012 upgrade itself, and manual instructions.
 
-Installer paths are relative to `$MediaShare` (the folder the script runs from); the file names are the
-ones on the product media and may need adjusting to the media a site downloaded.
+Installer paths are relative to the folder the script runs from (the script copies them to the server
+before it runs them there); the file names are the ones on the product media and may need adjusting to the
+media a site downloaded.
 """
 
 from __future__ import annotations
@@ -22,18 +23,38 @@ VMM_SNAPIN = "Microsoft.SystemCenter.VirtualMachineManager"
 DKM_CONTAINER = "VMMDKM"
 
 
-def _sql_setup(arguments: list[str]) -> list[str]:
+SQL_SETUP_LOG = "Microsoft SQL Server\\100\\Setup Bootstrap\\Log\\Summary.txt"
+"""SQL Server 2008 / 2008 R2 setup's summary log, under Program Files."""
+
+
+def _sql_setup(arguments: list[str], what: str) -> list[str]:
     return [
-        "$setup = Join-Path -Path $MediaShare -ChildPath 'SQL2008R2\\setup.exe'",
-        f"$process = Start-Process -FilePath $setup -ArgumentList @({', '.join(arguments)}) -Wait -PassThru",
-        "if ($process.ExitCode -ne 0) { throw ('SQL Server setup failed with exit code ' + $process.ExitCode) }",
+        "$setup = Join-Path -Path (Get-PreflightMedia -Path 'SQL2008R2') -ChildPath 'setup.exe'",
+        f"$log = Join-Path -Path $env:ProgramFiles -ChildPath {q(SQL_SETUP_LOG)}",
+        f"Invoke-PreflightInstaller -FilePath $setup -ArgumentList @({', '.join(arguments)}) -LogPath $log -What {q(what)}",
+    ]
+
+
+def _sql_instance(inv: Invocation) -> list[str]:
+    """Lines that set $instanceKey to the instance's registry key (setup writes its edition and collation there)."""
+    return [
+        "$names = Get-ItemProperty -Path 'HKLM:\\SOFTWARE\\Microsoft\\Microsoft SQL Server\\Instance Names\\SQL'",
+        f"$id = $names.PSObject.Properties[{q(inv.p('instance'))}]",
+        "$instanceKey = $null",
+        "if ($id) { $instanceKey = 'HKLM:\\SOFTWARE\\Microsoft\\Microsoft SQL Server\\' + $id.Value + '\\Setup' }",
     ]
 
 
 def _edition(inv: Invocation) -> list[str]:
     lines = [f"$productKey = Read-Host -Prompt {q('Product key for SQL Server ' + inv.p('edition'))}"]
     return lines + _sql_setup(["'/Q'", "'/ACTION=EditionUpgrade'", f"('/INSTANCENAME=' + {q(inv.p('instance'))})",
-                               "('/PID=' + $productKey)", "'/IACCEPTSQLSERVERLICENSETERMS'"])
+                               "('/PID=' + $productKey)", "'/IACCEPTSQLSERVERLICENSETERMS'"],
+                              "SQL Server edition upgrade")
+
+
+def _edition_done(inv: Invocation) -> list[str]:
+    return _sql_instance(inv) + [
+        f"[bool]($instanceKey -and (Get-ItemProperty -Path $instanceKey).Edition -like {q(inv.p('edition') + ' Edition*')})"]
 
 
 def _collation(inv: Invocation) -> list[str]:
@@ -41,15 +62,42 @@ def _collation(inv: Invocation) -> list[str]:
              "# back up and detach the VMM database first, re-attach and re-create logins afterwards."]
     return lines + _sql_setup(["'/Q'", "'/ACTION=REBUILDDATABASE'", f"('/INSTANCENAME=' + {q(inv.p('instance'))})",
                                "('/SQLSYSADMINACCOUNTS=' + $env:USERDOMAIN + '\\' + $env:USERNAME)",
-                               f"('/SQLCOLLATION=' + {q(inv.p('collation'))})"])
+                               f"('/SQLCOLLATION=' + {q(inv.p('collation'))})"], "SQL Server system database rebuild")
+
+
+def _collation_done(inv: Invocation) -> list[str]:
+    instance = inv.p("instance")
+    source = "." if instance.casefold() == "mssqlserver" else ".\\" + instance
+    return [
+        "$builder = New-Object -TypeName System.Data.SqlClient.SqlConnectionStringBuilder",
+        f"$builder['Data Source'] = {q(source)}",
+        "$builder['Integrated Security'] = $true",
+        "$connection = New-Object -TypeName System.Data.SqlClient.SqlConnection -ArgumentList $builder.ConnectionString",
+        "$connection.Open()",
+        "$command = $connection.CreateCommand()",
+        "$command.CommandText = \"SELECT CONVERT(nvarchar(128), SERVERPROPERTY('Collation'))\"",
+        "$collation = $command.ExecuteScalar()",
+        "$connection.Close()",
+        f"$collation -eq {q(inv.p('collation'))}",
+    ]
+
+
+VMM_SERVICE_VERSION = [
+    # The management service's file version: 2.0.4521 is VMM 2008 R2 SP1, 3.0 is VMM 2012.
+    "$service = @(Get-WmiObject -Class Win32_Service | Where-Object { @('vmmservice', 'scvmmservice') -contains $_.Name })",
+    "$vmmVersion = $null",
+    "if ($service.Count -gt 0) {",
+    "    $file = $service[0].PathName.Trim('\"')",
+    "    $vmmVersion = ((Get-Item -Path $file).VersionInfo.FileVersion -split ' ')[0] -as [version]",
+    "}",
+]
 
 
 def _vmm_setup(folder: str, arguments: list[str]) -> list[str]:
-    setup = q(folder + "\\setup.exe")
     return [
-        f"$setup = Join-Path -Path $MediaShare -ChildPath {setup}",
-        f"$process = Start-Process -FilePath $setup -ArgumentList @({', '.join(arguments)}) -Wait -PassThru",
-        "if ($process.ExitCode -ne 0) { throw ('VMM setup failed with exit code ' + $process.ExitCode) }",
+        f"$setup = Join-Path -Path (Get-PreflightMedia -Path {q(folder)}) -ChildPath 'setup.exe'",
+        "$log = Join-Path -Path $env:ProgramData -ChildPath 'VMMLogs'",
+        f"Invoke-PreflightInstaller -FilePath $setup -ArgumentList @({', '.join(arguments)}) -LogPath $log -What 'VMM setup'",
     ]
 
 
@@ -57,15 +105,59 @@ def _sp1(inv: Invocation) -> list[str]:
     return _vmm_setup("VMM2008R2SP1", ["'/server'", "'/i'", "'/IACCEPTSCEULA'"])
 
 
+def _sp1_done(inv: Invocation) -> list[str]:
+    return [*VMM_SERVICE_VERSION, "[bool]($vmmVersion -and $vmmVersion -ge [version]'2.0.4521.0')"]
+
+
+UPGRADE_CHECKS = [
+    # VMM 2012 setup's own prerequisite checks that can be read on the server (the emulator's list in
+    # emulator/setup.py); setup rolls back when one fails, so the script stops before it starts.
+    "$problems = @()",
+    "$system = Get-WmiObject -Class Win32_ComputerSystem",
+    "if (-not $system.PartOfDomain) { $problems += 'the computer is not a member of an Active Directory domain' }",
+    "if ($env:COMPUTERNAME.Length -gt 15) { $problems += ('the computer name ' + $env:COMPUTERNAME + ' is longer than 15 characters') }",
+    "if ($env:COMPUTERNAME -match '-SCVMM-') { $problems += ('the computer name ' + $env:COMPUTERNAME + ' contains -SCVMM-') }",
+    "$os = Get-WmiObject -Class Win32_OperatingSystem",
+    "if ($os.Version -notlike '6.1.*' -or $os.OSArchitecture -ne '64-bit') { $problems += ('Windows ' + $os.Version + ' '"
+    " + $os.OSArchitecture + ' is not Windows Server 2008 R2 x64') }",
+    "$waik = @(Get-PreflightProduct -Pattern 'Windows Automated Installation Kit|Windows AIK')",
+    "if (@($waik | Where-Object { -not $_.Version -or $_.Version -lt [version]'2.0' }).Count -gt 0) "
+    "{ $problems += 'a Windows AIK older than the Windows 7 kit is installed' }",
+    "if (@($waik | Where-Object { $_.Version -and $_.Version -ge [version]'2.0' }).Count -eq 0) "
+    "{ $problems += 'the Windows AIK for Windows 7 is not installed' }",
+    *VMM_SERVICE_VERSION,
+    "if (-not $vmmVersion -or $vmmVersion -lt [version]'2.0.4521.0') { $problems += ('VMM ' + $vmmVersion + ' is not VMM 2008 R2 SP1') }",
+    "if ($problems.Count -gt 0) { throw ('VMM 2012 setup not started; its prerequisite checks would fail: ' + ($problems -join '; ')) }",
+]
+
+
 def _upgrade(inv: Invocation) -> list[str]:
-    return _vmm_setup("VMM2012", ["'/server'", "'/i'", "'/IACCEPTSCEULA'", "'/f'", "(Join-Path -Path $MediaShare -ChildPath 'VMServer.ini')"])
+    return UPGRADE_CHECKS + _vmm_setup("VMM2012", ["'/server'", "'/i'", "'/IACCEPTSCEULA'", "'/f'",
+                                                   "(Get-PreflightMedia -Path 'VMServer.ini')"])
+
+
+def _upgraded(inv: Invocation) -> list[str]:
+    return [*VMM_SERVICE_VERSION, "[bool]($vmmVersion -and $vmmVersion -ge [version]'3.0')"]
+
+
+def _dkm_paths(inv: Invocation) -> tuple[str, str]:
+    server = "LDAP://" + inv.p("domain") + "/"
+    return q(server + inv.p("parent")), q(server + "CN=" + inv.p("container_name") + "," + inv.p("parent"))
 
 
 def _dkm(inv: Invocation) -> list[str]:
+    # ADSI from the admin workstation reaches a domain controller of the domain: no remote session, no RSAT.
+    parent, _ = _dkm_paths(inv)
     return [
-        "Import-Module ActiveDirectory",
-        f"New-ADObject -Name {q(inv.p('container_name'))} -Type 'Container' -Path {q(inv.p('parent'))} -Server {q(inv.p('domain'))}",
+        f"$parent = New-Object -TypeName System.DirectoryServices.DirectoryEntry -ArgumentList {parent}",
+        f"$container = $parent.Create('container', {q('CN=' + inv.p('container_name'))})",
+        "$container.SetInfo()",
     ]
+
+
+def _dkm_exists(inv: Invocation) -> list[str]:
+    _, path = _dkm_paths(inv)
+    return [f"[System.DirectoryServices.DirectoryEntry]::Exists({path})"]
 
 
 def _remove_pro(inv: Invocation) -> list[str]:
@@ -107,29 +199,34 @@ def _derive_instruction(plan: Planning, params: dict[str, str]) -> str | None:
 
 
 _MANUAL = ("Write-Warning",)
+_VERSION_COMMANDS = ("Get-WmiObject", "Where-Object", "Get-Item")
 
 register(ActionSpec(
     "change-sql-edition", "Upgrade the SQL Server edition (Edition Upgrade)",
     (Param("edition", "Target edition", choices=SQL_EDITIONS), Param("instance", "Instance name")), ("sql_servers",),
     ("the target edition ranks above the current one (Express < Standard < Enterprise < Datacenter)",),
     ("SQL Server runs the new edition",), restart=False, offline=True, duration_min=45,
-    commands=("Read-Host", "Join-Path", "Start-Process"), render=_edition, phase=Phase.SQL_EDITION, derive=_derive_instance))
+    commands=("Read-Host", "Get-PreflightMedia", "Join-Path", "Invoke-PreflightInstaller", "Get-ItemProperty"),
+    render=_edition, test=_edition_done, phase=Phase.SQL_EDITION, derive=_derive_instance))
 register(ActionSpec(
     "rebuild-sql-collation", "Rebuild the SQL Server system databases with a case-insensitive collation",
     (Param("collation", "Server collation", pattern=r"[A-Za-z0-9_]+_CI_[A-Za-z0-9_]+"), Param("instance", "Instance name")),
     ("sql_servers",), ("the collation is case-insensitive",), ("the instance collation is the new one",),
-    restart=False, offline=True, duration_min=120, commands=("Join-Path", "Start-Process"), render=_collation,
+    restart=False, offline=True, duration_min=120,
+    commands=("Get-PreflightMedia", "Join-Path", "Invoke-PreflightInstaller", "New-Object"), render=_collation,
+    test=_collation_done,
     phase=Phase.SQL_COLLATION, point_of_no_return=True, derive=_derive_instance))
 register(ActionSpec(
     "apply-vmm-2008r2-sp1", "Apply VMM 2008 R2 Service Pack 1", (), ("vmm_servers",),
     ("VMM 2008 R2 (2.0.4271 or later) is installed",), ("VMM reads 2.0.4521 (2008 R2 SP1)",),
-    restart=False, offline=True, duration_min=45, commands=("Join-Path", "Start-Process"), render=_sp1, phase=Phase.VMM_SERVICE_PACK))
+    restart=False, offline=True, duration_min=45, render=_sp1, test=_sp1_done,
+    commands=("Get-PreflightMedia", "Join-Path", "Invoke-PreflightInstaller", *_VERSION_COMMANDS), phase=Phase.VMM_SERVICE_PACK))
 register(ActionSpec(
     "create-dkm-container", "Create the Distributed Key Management container in AD DS",
     (Param("container_name", "Container CN"), Param("parent", "Parent DN"), Param("domain", "Domain")), ("vmm_servers",),
     ("the VMM server is a domain member",), ("VMM 2012 setup can store its keys in the container",),
-    restart=False, offline=False, duration_min=5, commands=("Import-Module", "New-ADObject"), render=_dkm, phase=Phase.DKM, derive=_derive_dkm,
-    channels=(LOCAL,)))  # AD cmdlets on the workstation name the domain (-Server): no member-server session
+    restart=False, offline=False, duration_min=5, commands=("New-Object",), render=_dkm, test=_dkm_exists, phase=Phase.DKM, channels=(LOCAL,),
+    scope=lambda p: (p.get("domain", ""), p.get("parent", ""), p.get("container_name", "")), derive=_derive_dkm))
 register(ActionSpec(
     "remove-pro-connection", "Disable PRO and record the Operations Manager connection before the upgrade", (),
     ("vmm_servers",), ("a PRO connection is configured",),
@@ -152,5 +249,6 @@ register(ActionSpec(
     "upgrade-vmm-2012", "Run VMM 2012 setup (in-place upgrade of the management server and its database)", (),
     ("vmm_servers",), ("VMM 2012 setup's prerequisite checks pass",),
     ("VMM 2012 installed; unsupported hosts removed; PRO connection dropped; services renamed",),
-    restart=False, offline=True, duration_min=90, commands=("Join-Path", "Start-Process"), render=_upgrade,
+    restart=False, offline=True, duration_min=90, render=_upgrade, test=_upgraded,
+    commands=("Get-PreflightMedia", "Join-Path", "Invoke-PreflightInstaller", "Get-PreflightProduct", *_VERSION_COMMANDS),
     phase=Phase.VMM_UPGRADE, point_of_no_return=True, internal=True))
