@@ -227,7 +227,12 @@ def _cache_size(state: EmulatedEstate, request: Request) -> Applied:
             raise Refused(f"{node.name}: a {size} MB cache exceeds the limit of {int(limit)} MB for its memory")
     changed = cluster.shared_volume_block_cache_size_in_mb != size
     cluster.shared_volume_block_cache_size_in_mb = size
-    return ok(changed)
+    # Windows Server 2012 allocates the new size on a node only when that node restarts (2012 R2 at once):
+    # the change is dated, and a node whose last boot is older still runs the old size.
+    pending = changed and any(node is not None and _os(node).within(WS2012) for node in (state.host(n) for n in cluster.nodes))
+    if pending and state.clock is not None:
+        cluster.shared_volume_block_cache_size_changed_at = state.clock
+    return ok(changed, restart_pending=pending)
 
 
 @effect("enable-csv-block-cache")

@@ -58,6 +58,8 @@ def restart_computer(state: EmulatedEstate, name: str, minutes: int = RESTART_MI
         if pending and pending.domain and hasattr(record, "domain"):
             record.domain = pending.domain
         _services_after_restart(record)
+        if hasattr(record, "last_boot") and state.clock is not None:
+            record.last_boot = state.clock
     if pending and pending.new_name:
         _rename_everywhere(state, name, pending.new_name)
     state.outages.extend(outages)

@@ -39,11 +39,13 @@ def verify(request: CheckRequest) -> tuple[Report, Snapshot, Plan]:
     report, _, _ = run_evaluation(catalog, estate, inputs, request)
     snapshot = estate.snapshot
     plan = build_plan(report.findings, snapshot)
-    state, outcomes = apply_plan(plan, snapshot)
+    state, outcomes = apply_plan(plan, snapshot, as_of=report.as_of.instant)
     emulated = state.export()
     check_references(emulated, default_file=EMULATED)  # the emulator must leave a consistent estate
+    # re-checked at the emulated end of the run: what the plan dated (a backup, a restart) is in the past then
+    finished = dataclasses.replace(report.as_of, instant=state.clock or report.as_of.instant)
     after, _, _ = check_snapshot(emulated, [(EMULATED, emulated.snapshot)],
-                                 dataclasses.replace(request, as_of=report.as_of), catalog=catalog)
+                                 dataclasses.replace(request, as_of=finished), catalog=catalog)
     fates, introduced = compare(report.findings, after.findings, plan, outcomes, state.renames)
     remaining = [fate(f, UNRESOLVED, "") for f in after.findings
                  if f.status is Status.FAIL and f.severity is Severity.BLOCKER]

@@ -43,9 +43,16 @@ class Verification:
         return all(u.succeeded for u in self.upgrades)
 
     @property
+    def refused_points_of_no_return(self) -> tuple[StepOutcome, ...]:
+        """Outcomes of point-of-no-return steps the emulator refused (setup rolls back, no earlier backup)."""
+        final = {s.number for s in self.plan.steps if s.point_of_no_return}
+        return tuple(o for o in self.steps if o.number in final and o.result == "failed")
+
+    @property
     def passed(self) -> bool:
-        """No blocker left, nothing introduced, and the simulated upgrade succeeds."""
-        return not self.remaining_blockers and not self.introduced and self.upgrade_ok
+        """No blocker left, nothing introduced, the simulated upgrade succeeds, and every point of no return can run."""
+        return (not self.remaining_blockers and not self.introduced and self.upgrade_ok
+                and not self.refused_points_of_no_return)
 
     def count(self, outcome: str) -> int:
         """Original findings with this outcome."""
