@@ -56,6 +56,41 @@ def _check_hosts(hosts: list[Any], authentication: str, now: datetime | None = N
     return None
 
 
+def _cert_names(cert: Any) -> set[str]:
+    names = {n.casefold() for n in cert.dns_names} if known(cert.dns_names) else set()
+    if known(cert.subject):
+        names |= {part.strip()[3:].casefold() for part in cert.subject.split(",") if part.strip().upper().startswith("CN=")}
+    return names
+
+
+def _names_it(names: set[str], fqdn: str) -> bool:
+    fqdn = fqdn.casefold()
+    if "." not in fqdn:  # only the NetBIOS name is known: compare the first label
+        return any(n.split(".")[0] == fqdn for n in names)
+    return fqdn in names or any(n.startswith("*.") and fqdn.partition(".")[2] == n[2:] for n in names)
+
+
+def _identity(owner: Any) -> str:
+    return owner.fqdn if known(owner.fqdn) else owner.name
+
+
+def _check_certificate(hosts: list[Any], thumbprint: str, fqdn: str) -> None:
+    """Set-VMReplicationServer takes a certificate from LocalMachine\\My of each computer the Replica server runs
+    on, and it must name the Replica server (the host, or the broker's client access point), not another one."""
+    if not thumbprint:
+        raise Refused(f"{fqdn}: certificate authentication needs a certificate thumbprint")
+    for host in hosts:
+        if not known(host.certificates):
+            raise Refused(f"{host.name}: its certificates were not collected, so the result cannot be predicted")
+        cert = next((c for c in host.certificates if c.thumbprint.casefold() == thumbprint.casefold()), None)
+        if cert is None:
+            raise Refused(f"{host.name}: no certificate {thumbprint} in LocalMachine\\My")
+        names = _cert_names(cert)
+        if (known(cert.subject) or known(cert.dns_names)) and not _names_it(names, fqdn):
+            raise Refused(f"{host.name}: certificate {thumbprint} names {', '.join(sorted(names)) or 'nothing'}, "
+                          f"not the Replica server {fqdn}")
+
+
 def _authentication(request: Request) -> ReplicaAuthentication:
     """The authentication type a step asks for; anything Set-VMReplicationServer does not accept is refused."""
     for allowed in typing.get_args(ReplicaAuthentication):
@@ -72,14 +107,20 @@ def _enable(state: EmulatedEstate, request: Request) -> Applied:
     problem = _check_hosts(hosts, auth)
     if problem:
         raise Refused(problem)
+    thumbprint = request.p("thumbprint")
+    if "Certificate" in auth:
+        _check_certificate(hosts, thumbprint, _identity(owner))
     replica = owner.replica if owner.replica not in (None, UNSET) else None
-    if replica is not None and replica.enabled and replica.allowed_authentication_type == auth:
+    if replica is not None and replica.enabled and replica.allowed_authentication_type == auth and (
+            "Certificate" not in auth or replica.certificate_thumbprint == thumbprint):
         return ok(False)
     if replica is None:
-        owner.replica = ReplicaServer(enabled=True, allowed_authentication_type=auth, allow_any_server=False,
-                                      authorization_entries=[])
+        owner.replica = replica = ReplicaServer(enabled=True, allowed_authentication_type=auth, allow_any_server=False,
+                                                authorization_entries=[])
     else:
         replica.enabled, replica.allowed_authentication_type = True, auth
+    if "Certificate" in auth:
+        replica.certificate_thumbprint = thumbprint
     return ok(True)
 
 
@@ -94,8 +135,17 @@ def _set_vm_auth(state: EmulatedEstate, request: Request) -> Applied:
     problem = _check_hosts([primary] if primary is not None else [], auth)
     if problem:
         raise Refused(problem)
-    changed = vm.replication.authentication_type != auth
+    thumbprint = request.p("thumbprint")
+    if auth == "Certificate" and primary is not None:
+        if not thumbprint:
+            raise Refused(f"{vm.name}: Set-VMReplication -AuthenticationType Certificate needs a certificate thumbprint")
+        if known(primary.certificates) and not any(c.thumbprint.casefold() == thumbprint.casefold() for c in primary.certificates):
+            raise Refused(f"{primary.name}: no certificate {thumbprint} in LocalMachine\\My for {vm.name}'s replication")
+    changed = vm.replication.authentication_type != auth or (auth == "Certificate" and
+                                                             vm.replication.certificate_thumbprint != thumbprint)
     vm.replication.authentication_type = auth
+    if auth == "Certificate":
+        vm.replication.certificate_thumbprint = thumbprint  # Set-VMReplication -CertificateThumbprint
     if known(vm.replication.port):
         vm.replication.port = 443 if auth == "Certificate" else 80
     return ok(changed)
@@ -112,7 +162,12 @@ def _set_auth(state: EmulatedEstate, request: Request) -> Applied:
     problem = _check_hosts(hosts, auth)
     if problem:
         raise Refused(problem)
+    thumbprint = request.p("thumbprint")
     changed = owner.replica.allowed_authentication_type != auth
+    if "Certificate" in auth:
+        _check_certificate(hosts, thumbprint, _identity(owner))
+        changed = changed or owner.replica.certificate_thumbprint != thumbprint
+        owner.replica.certificate_thumbprint = thumbprint
     owner.replica.allowed_authentication_type = auth
     return ok(changed)
 

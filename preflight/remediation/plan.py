@@ -29,6 +29,7 @@ from preflight.remediation.actions import ACTIONS
 from preflight.remediation.actions.base import ActionSpec
 from preflight.remediation.backups import backups_needed
 from preflight.remediation.params import derive_params
+from preflight.remediation.replica_listeners import follow_authentication
 from preflight.remediation.runbook import Plan, Step, VmOutage
 from preflight.remediation.targets import Resolved, os_version, resolve
 
@@ -78,7 +79,13 @@ def _drafts(findings: Iterable[Finding], index: SnapshotIndex) -> tuple[list[_Dr
             draft = drafts.setdefault(_key(draft), draft)
             if finding.fingerprint not in draft.findings:
                 draft.findings.append(finding.fingerprint)
-    return _merge_server_authentication(list(drafts.values())), unplanned
+    merged = _merge_server_authentication(list(drafts.values()))
+    return follow_authentication(merged, index, lambda host, rule: _firewall_draft(host, rule, index)), unplanned
+
+
+def _firewall_draft(host: str, rule: str, index: SnapshotIndex) -> _Draft:
+    where = Resolved("hosts", host, host, os_version=os_version(index.snapshot, host))
+    return _Draft("enable-firewall-rule", where, {"rule": rule})
 
 
 def _merge_server_authentication(drafts: list[_Draft]) -> list[_Draft]:
