@@ -10,6 +10,7 @@ from urllib.parse import quote
 from preflight.engine.findings import Finding, Severity, Status
 from preflight.engine.rules import Rule
 from preflight.formatters.registry import formatter
+from preflight.formatters.snippets import finding_powershell, shared
 from preflight.report import InputFile, Report
 from preflight.safe_text import json_visible
 
@@ -74,6 +75,9 @@ def _result(finding: Finding, rule_index: dict[str, int], report: Report) -> dic
         properties["atRiskVmCount"] = len(finding.at_risk)
     if finding.missing:
         properties["missing"] = list(finding.missing)
+    rule = report.rule(finding.rule)
+    if finding.status is Status.FAIL and not shared(rule) and (powershell := finding_powershell(finding, rule)):
+        properties["powershell"] = powershell  # this object's own; a snippet shared by all is in the rule's help
     result: dict[str, Any] = {
         "ruleId": finding.rule,
         "ruleIndex": rule_index[finding.rule],
