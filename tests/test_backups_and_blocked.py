@@ -6,6 +6,8 @@ import dataclasses
 from datetime import UTC, datetime
 from pathlib import Path
 
+import pytest
+
 from preflight.emulator import EmulatedEstate, Request, Result, apply
 from preflight.inventory import read_snapshot
 from preflight.pipeline import CheckRequest, verify
@@ -99,3 +101,19 @@ def test_the_backup_resolves_the_stale_backup_warning() -> None:
     v, _ = _verify()
     upg005 = [f for f in v.findings if f.rule == "UPG005"]
     assert upg005 and all(f.outcome == "resolved" for f in upg005), upg005
+
+
+ESTATES = sorted(p for p in (ROOT / "fixtures" / "estates").iterdir() if p.suffix in (".json", ".toml"))
+
+
+@pytest.mark.parametrize("estate", ESTATES, ids=[p.name for p in ESTATES])
+def test_no_plan_of_a_sample_estate_destroys_data_it_has_not_backed_up(estate: Path) -> None:
+    v, plan = _verify(estate)
+    refused = [o for o in v.steps if "at an earlier step" in o.reason]
+    assert refused == [], refused
+    backed_up = set()
+    for step in plan.steps:
+        if step.action == "backup-vmm-database":
+            backed_up.add(step.object_name.casefold())
+        if step.action == "upgrade-vmm-2012":
+            assert step.object_name.casefold() in backed_up, f"step {step.number}: upgrade before any backup"
