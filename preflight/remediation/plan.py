@@ -243,10 +243,10 @@ def _group_rank(key: str, server: str, drafts: list[_Draft], fleet: _Fleet) -> t
 CACHE_SIZE = "set-csv-block-cache"
 
 
-def _cache_restarts(drafts: list[_Draft], fleet: _Fleet) -> dict[str, list[str]]:
-    """Cluster (casefolded) -> nodes to restart: on Windows Server 2012 a node uses a new CSV block cache size
+def _cache_restarts(drafts: list[_Draft], fleet: _Fleet) -> dict[str, tuple[str, list[str]]]:
+    """Cluster (casefolded) -> (its name, nodes to restart): on Windows Server 2012 a node uses a new CSV block cache size
     only after it restarts (2012 R2 applies it at once), so each node is drained, restarted and resumed."""
-    restarts: dict[str, list[str]] = {}
+    restarts: dict[str, tuple[str, list[str]]] = {}
     for draft in drafts:
         if draft.action != CACHE_SIZE or draft.blocked:
             continue
@@ -256,7 +256,7 @@ def _cache_restarts(drafts: list[_Draft], fleet: _Fleet) -> dict[str, list[str]]
         nodes = [h.name for h in fleet.index.nodes(cluster) if known(h.os) and known(h.os.version)
                  and parse_version(h.os.version).within(WS2012)]
         if nodes:
-            restarts[draft.where.server.casefold()] = nodes
+            restarts[draft.where.server.casefold()] = (cluster.name, nodes)
     return restarts
 
 
@@ -307,14 +307,14 @@ def build_plan(findings: Iterable[Finding], snapshot: Snapshot, include_upgrade:
         if draft.action == CACHE_SIZE and draft.where.server.casefold() in activates:
             key = "cache:" + key  # set before the nodes' restarts that activate it
         groups.setdefault(key, ((), server, []))[2].append(draft)
-    for node in activates.values():
-        for name in node:
+    for _, nodes in activates.values():
+        for name in nodes:
             groups.setdefault(name.casefold(), ((), name, []))
     ordered = sorted(((_group_rank(key, server, ds, fleet), server, ds) for key, (_, server, ds) in groups.items()),
                      key=lambda group: group[0])
     steps = _backup_steps(backups)
     for _, server, ds in ordered:
-        reason = next((f"activates the CSV block cache size set on {cluster}" for cluster, nodes in activates.items()
+        reason = next((f"activates the CSV block cache size set on {cluster}" for cluster, nodes in activates.values()
                        if server.casefold() in {n.casefold() for n in nodes}), "")
         steps += _server_steps(server, ds, fleet, reason)
     steps += upgrades
