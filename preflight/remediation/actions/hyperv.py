@@ -121,10 +121,12 @@ def _names(cert: Any) -> set[str]:
 
 
 def _naming(certs: list[Any], identity: str) -> list[Any]:
-    """The usable certificates naming `identity` (an FQDN, or a NetBIOS name compared with the first label)."""
+    """The usable certificates naming `identity` (an FQDN, or a NetBIOS name compared with the first label);
+    then those whose names were not collected (they may name it; the emulator checks names it knows)."""
     key = identity.casefold()
-    return [c for c in certs if _usable(c) and any(n == key or ("." not in key and n.split(".")[0] == key)
-                                                   for n in _names(c))]
+    usable = [c for c in certs if _usable(c)]
+    named = [c for c in usable if any(n == key or ("." not in key and n.split(".")[0] == key) for n in _names(c))]
+    return named + [c for c in usable if c.subject is UNSET and c.dns_names is UNSET]
 
 
 def _certs(host: Any) -> list[Any]:
