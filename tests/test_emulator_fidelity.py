@@ -55,3 +55,37 @@ def test_without_the_node_restarts_the_cache_size_is_still_pending_in_the_emulat
     pending = [f for f in findings_of(state.export(), ["CSV006"], NOW) if f.status is Status.FAIL]
     assert pending and all(n in pending[0].message for n in ("HV201", "HV202", "HV203", "HV204")), pending
 
+
+
+def test_nodes_not_restarted_since_a_cache_change_get_their_own_turns() -> None:
+    from casefiles import load_cases
+    from remedy import snapshot_of
+
+    from preflight.remediation.plan import build_plan
+    case = next(c for c in load_cases() if c.rule == "CSV006" and c.id == "node-not-restarted")
+    snapshot = snapshot_of(case.snapshot)
+    findings = [f for f in findings_of(snapshot, ["CSV006"], case.now) if f.status is Status.FAIL]
+    plan = build_plan(findings, snapshot, include_upgrade=False)
+    assert [(s.server, s.action) for s in plan.steps] == [
+        (node, action) for node in ("HV22", "HV23") for action in ("drain-node", "restart-computer", "resume-node")]
+    restarts = [s for s in plan.steps if s.action == "restart-computer"]
+    assert all(s.findings == (findings[0].fingerprint,) for s in restarts)
+    state, outcomes = apply_plan(plan, snapshot, as_of=case.now)
+    assert all(o.result == "applied" for o in outcomes), outcomes
+    assert not [f for f in findings_of(state.export(), ["CSV006"], case.now) if f.status is Status.FAIL]
+
+
+def test_restarting_cluster_nodes_by_hand_in_the_emulator_takes_their_vms_down() -> None:
+    from casefiles import load_cases
+    from remedy import snapshot_of
+
+    from preflight.emulator import EmulatedEstate, Request, Result, apply
+    case = next(c for c in load_cases() if c.rule == "CSV006" and c.id == "node-not-restarted")
+    state = EmulatedEstate(snapshot_of(case.snapshot), case.now)
+    assert apply(state, Request("restart-cluster-nodes", "clusters", "HVCLUS01", {"nodes": "HV22, HV99"})).result \
+        is Result.FAILED
+    running = {vm.name for vm in state.snapshot.vms if vm.host in ("HV22", "HV23") and vm.state == "Running"}
+    done = apply(state, Request("restart-cluster-nodes", "clusters", "HVCLUS01", {"nodes": "HV22, HV23"}))
+    assert done.result is Result.APPLIED
+    assert {o.vm for o in state.outages} == running  # nobody drained them first
+    assert all(h.last_boot == case.now for h in state.snapshot.hosts if h.name in ("HV22", "HV23"))

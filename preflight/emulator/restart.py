@@ -153,3 +153,20 @@ def _resume(state: EmulatedEstate, request: Request) -> Applied:
     changed = node.name.casefold() in state.paused
     state.paused.discard(node.name.casefold())
     return ok(changed)
+
+
+@effect("restart-cluster-nodes")
+def _restart_nodes(state: EmulatedEstate, request: Request) -> Applied:
+    """Each listed node in turn: paused with its VMs where they run (a drain step moves them first), restarted,
+    resumed; running VMs left on a node are down for the restart."""
+    cluster = state.cluster(request.name)
+    if cluster is None:
+        raise Refused(f"no cluster named '{request.name}'")
+    members = {n.casefold() for n in cluster.nodes}
+    names = [n.strip() for n in request.p("nodes").split(",") if n.strip()]
+    for name in names:
+        if name.casefold() not in members:
+            raise Refused(f"'{name}' is not a node of cluster {cluster.name}")
+    for name in names:
+        restart_computer(state, name)
+    return ok(bool(names))

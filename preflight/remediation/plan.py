@@ -23,11 +23,11 @@ from preflight.inventory.hosts import Host
 from preflight.inventory.index import SnapshotIndex
 from preflight.inventory.moves import Move
 from preflight.inventory.snapshot import Snapshot
-from preflight.inventory.versions import WS2012, parse_version
 from preflight.inventory.vms import Vm
 from preflight.remediation.actions import ACTIONS
 from preflight.remediation.actions.base import ActionSpec
 from preflight.remediation.backups import backups_needed
+from preflight.remediation.node_restarts import CACHE_SIZE, RESTART_NODES, NodeRestart, node_restarts
 from preflight.remediation.params import derive_params
 from preflight.remediation.replica_listeners import follow_authentication
 from preflight.remediation.runbook import Plan, Step, VmOutage
@@ -180,11 +180,11 @@ def _drain_moves(fleet: _Fleet, node: Host, cluster: Cluster, minutes: int) -> t
     return moves, down
 
 
-def _server_steps(server: str, drafts: list[_Draft], fleet: _Fleet, activates: str = "") -> list[Step]:
+def _server_steps(server: str, drafts: list[_Draft], fleet: _Fleet, activates: NodeRestart | None = None) -> list[Step]:
     """The steps of one server: drain, actions by phase, one restart, after-restart actions, resume.
 
-    `activates` names a change made elsewhere that this server's restart activates (a 2012 cluster's CSV
-    block cache size): the server is restarted even when none of its own actions needs it.
+    `activates` is a restart this server owes a change made elsewhere (a 2012 cluster's CSV block cache
+    size): the server is restarted even when none of its own actions needs it.
     """
     drafts = sorted(drafts, key=lambda d: (ACTIONS[d.action].phase, d.action, d.where.object_name))
     applied = [d for d in drafts if not d.blocked and not ACTIONS[d.action].manual]
@@ -216,8 +216,9 @@ def _server_steps(server: str, drafts: list[_Draft], fleet: _Fleet, activates: s
 
     steps += [step(d) for d in drafts if not ACTIONS[d.action].after_restart]
     if restart:
-        steps.append(Step(0, "restart-computer", server, kind, server, os_version=os,
-                          duration_min=RESTART_MIN, note=activates,
+        steps.append(Step(0, "restart-computer", server, kind, server, os_version=os, duration_min=RESTART_MIN,
+                          note=activates.reason if activates else "",
+                          findings=tuple(activates.findings) if activates else (),
                           vms_down=tuple(VmOutage(vm.name, RESTART_MIN, f"host {server} restarts") for vm in standalone_vms)))
     steps += [step(d) for d in drafts if ACTIONS[d.action].after_restart]
     if drained and host is not None and cluster is not None:
@@ -238,26 +239,6 @@ def _group_rank(key: str, server: str, drafts: list[_Draft], fleet: _Fleet) -> t
     if key.startswith("cache:"):
         return 4.5, server.casefold()  # after standalone hosts, before the cluster nodes it needs restarted
     return _server_rank(server, drafts, fleet)
-
-
-CACHE_SIZE = "set-csv-block-cache"
-
-
-def _cache_restarts(drafts: list[_Draft], fleet: _Fleet) -> dict[str, tuple[str, list[str]]]:
-    """Cluster (casefolded) -> (its name, nodes to restart): on Windows Server 2012 a node uses a new CSV block cache size
-    only after it restarts (2012 R2 applies it at once), so each node is drained, restarted and resumed."""
-    restarts: dict[str, tuple[str, list[str]]] = {}
-    for draft in drafts:
-        if draft.action != CACHE_SIZE or draft.blocked:
-            continue
-        cluster = fleet.index.cluster(draft.where.object_name)
-        if cluster is None:
-            continue
-        nodes = [h.name for h in fleet.index.nodes(cluster) if known(h.os) and known(h.os.version)
-                 and parse_version(h.os.version).within(WS2012)]
-        if nodes:
-            restarts[draft.where.server.casefold()] = (cluster.name, nodes)
-    return restarts
 
 
 def _upgrade_steps(snapshot: Snapshot) -> list[Step]:
@@ -298,25 +279,22 @@ def build_plan(findings: Iterable[Finding], snapshot: Snapshot, include_upgrade:
     upgrades = _upgrade_steps(snapshot) if include_upgrade else []
     drafts = _with_backups(drafts, upgrades, fleet.index)
     backups = [d for d in drafts if d.action == BACKUP]
-    activates = _cache_restarts(drafts, fleet)
-    groups: dict[str, tuple[tuple[Any, ...], str, list[_Draft]]] = {}
+    restarts, size_first = node_restarts(drafts, fleet.index)
+    groups: dict[str, tuple[str, list[_Draft]]] = {}
     for draft in drafts:
-        if draft.action == BACKUP:
-            continue
+        if draft.action == BACKUP or (draft.action == RESTART_NODES and not draft.blocked):
+            continue  # backups come first; a node restart fix becomes each node's own turn
         key, server = draft.where.server.casefold(), draft.where.server
-        if draft.action == CACHE_SIZE and draft.where.server.casefold() in activates:
+        if draft.action == CACHE_SIZE and key in size_first:
             key = "cache:" + key  # set before the nodes' restarts that activate it
-        groups.setdefault(key, ((), server, []))[2].append(draft)
-    for _, nodes in activates.values():
-        for name in nodes:
-            groups.setdefault(name.casefold(), ((), name, []))
-    ordered = sorted(((_group_rank(key, server, ds, fleet), server, ds) for key, (_, server, ds) in groups.items()),
+        groups.setdefault(key, (server, []))[1].append(draft)
+    for key, turn in restarts.items():
+        groups.setdefault(key, (turn.node, []))
+    ordered = sorted(((_group_rank(key, server, ds, fleet), server, ds) for key, (server, ds) in groups.items()),
                      key=lambda group: group[0])
     steps = _backup_steps(backups)
     for _, server, ds in ordered:
-        reason = next((f"activates the CSV block cache size set on {cluster}" for cluster, nodes in activates.values()
-                       if server.casefold() in {n.casefold() for n in nodes}), "")
-        steps += _server_steps(server, ds, fleet, reason)
+        steps += _server_steps(server, ds, fleet, restarts.get(server.casefold()))
     steps += upgrades
     return Plan(tuple(replace(s, number=i) for i, s in enumerate(steps, start=1)), tuple(unplanned))
 
