@@ -8,6 +8,7 @@ from typing import Any
 
 from msgspec import UNSET
 
+from preflight.emulator.certificates import check_certificate, identity
 from preflight.emulator.effects import Applied, Refused, Request, effect, ok
 from preflight.emulator.state import EmulatedEstate
 from preflight.inventory.clusters import ReplicaBroker
@@ -56,41 +57,6 @@ def _check_hosts(hosts: list[Any], authentication: str, now: datetime | None = N
     return None
 
 
-def _cert_names(cert: Any) -> set[str]:
-    names = {n.casefold() for n in cert.dns_names} if known(cert.dns_names) else set()
-    if known(cert.subject):
-        names |= {part.strip()[3:].casefold() for part in cert.subject.split(",") if part.strip().upper().startswith("CN=")}
-    return names
-
-
-def _names_it(names: set[str], fqdn: str) -> bool:
-    fqdn = fqdn.casefold()
-    if "." not in fqdn:  # only the NetBIOS name is known: compare the first label
-        return any(n.split(".")[0] == fqdn for n in names)
-    return fqdn in names or any(n.startswith("*.") and fqdn.partition(".")[2] == n[2:] for n in names)
-
-
-def _identity(owner: Any) -> str:
-    return owner.fqdn if known(owner.fqdn) else owner.name
-
-
-def _check_certificate(hosts: list[Any], thumbprint: str, fqdn: str) -> None:
-    """Set-VMReplicationServer takes a certificate from LocalMachine\\My of each computer the Replica server runs
-    on, and it must name the Replica server (the host, or the broker's client access point), not another one."""
-    if not thumbprint:
-        raise Refused(f"{fqdn}: certificate authentication needs a certificate thumbprint")
-    for host in hosts:
-        if not known(host.certificates):
-            raise Refused(f"{host.name}: its certificates were not collected, so the result cannot be predicted")
-        cert = next((c for c in host.certificates if c.thumbprint.casefold() == thumbprint.casefold()), None)
-        if cert is None:
-            raise Refused(f"{host.name}: no certificate {thumbprint} in LocalMachine\\My")
-        names = _cert_names(cert)
-        if (known(cert.subject) or known(cert.dns_names)) and not _names_it(names, fqdn):
-            raise Refused(f"{host.name}: certificate {thumbprint} names {', '.join(sorted(names)) or 'nothing'}, "
-                          f"not the Replica server {fqdn}")
-
-
 def _authentication(request: Request) -> ReplicaAuthentication:
     """The authentication type a step asks for; anything Set-VMReplicationServer does not accept is refused."""
     for allowed in typing.get_args(ReplicaAuthentication):
@@ -109,7 +75,7 @@ def _enable(state: EmulatedEstate, request: Request) -> Applied:
         raise Refused(problem)
     thumbprint = request.p("thumbprint")
     if "Certificate" in auth:
-        _check_certificate(hosts, thumbprint, _identity(owner))
+        check_certificate(hosts, thumbprint, identity(owner))
     replica = owner.replica if owner.replica not in (None, UNSET) else None
     if replica is not None and replica.enabled and replica.allowed_authentication_type == auth and (
             "Certificate" not in auth or replica.certificate_thumbprint == thumbprint):
@@ -165,7 +131,7 @@ def _set_auth(state: EmulatedEstate, request: Request) -> Applied:
     thumbprint = request.p("thumbprint")
     changed = owner.replica.allowed_authentication_type != auth
     if "Certificate" in auth:
-        _check_certificate(hosts, thumbprint, _identity(owner))
+        check_certificate(hosts, thumbprint, identity(owner))
         changed = changed or owner.replica.certificate_thumbprint != thumbprint
         owner.replica.certificate_thumbprint = thumbprint
     owner.replica.allowed_authentication_type = auth

@@ -29,7 +29,7 @@ from preflight.remediation.actions.base import ActionSpec
 from preflight.remediation.backups import backups_needed
 from preflight.remediation.node_restarts import CACHE_SIZE, RESTART_NODES, NodeRestart, node_restarts
 from preflight.remediation.params import derive_params
-from preflight.remediation.replica_listeners import follow_authentication
+from preflight.remediation.replica_listeners import follow_authentication, merge_server_authentication
 from preflight.remediation.runbook import Plan, Step, VmOutage
 from preflight.remediation.targets import Resolved, os_version, resolve
 
@@ -79,40 +79,13 @@ def _drafts(findings: Iterable[Finding], index: SnapshotIndex) -> tuple[list[_Dr
             draft = drafts.setdefault(_key(draft), draft)
             if finding.fingerprint not in draft.findings:
                 draft.findings.append(finding.fingerprint)
-    merged = _merge_server_authentication(list(drafts.values()))
+    merged = merge_server_authentication(list(drafts.values()))
     return follow_authentication(merged, index, lambda host, rule: _firewall_draft(host, rule, index)), unplanned
 
 
 def _firewall_draft(host: str, rule: str, index: SnapshotIndex) -> _Draft:
     where = Resolved("hosts", host, host, os_version=os_version(index.snapshot, host))
     return _Draft("enable-firewall-rule", where, {"rule": rule})
-
-
-def _merge_server_authentication(drafts: list[_Draft]) -> list[_Draft]:
-    """One authentication change per Replica server, allowing every type its fixes need.
-
-    REP003 may ask a server to allow Kerberos and Certificate while REP004 asks it for Certificate for
-    another VM: applied one after the other, the last would win and break the first VM's replication.
-    """
-    merged: dict[tuple[str, str], _Draft] = {}
-    kept: list[_Draft] = []
-    for draft in drafts:
-        if draft.action != "set-replica-authentication" or draft.where.object_kind == "vms":
-            kept.append(draft)
-            continue
-        key = (draft.where.object_kind, draft.where.object_name.casefold())
-        first = merged.get(key)
-        if first is None:
-            merged[key] = draft
-            kept.append(draft)
-            continue
-        wanted = {first.params.get("authentication"), draft.params.get("authentication")}
-        if len(wanted) > 1:
-            first.params["authentication"] = "CertificateAndKerberos"
-            first.params["thumbprint"] = first.params.get("thumbprint") or draft.params.get("thumbprint", "")
-        first.blocked = first.blocked or draft.blocked
-        first.findings += [f for f in draft.findings if f not in first.findings]
-    return kept
 
 
 class _Fleet:

@@ -1,4 +1,5 @@
-"""The Replica listener firewall rules a plan opens follow the authentication the plan leaves in place.
+"""Replica server settings across a plan's drafts: one authentication change per server, and the listener
+firewall rules a plan opens follow the authentication the plan leaves in place.
 
 REP007 names the listener rule for the authentication a Replica server allows *today*; when the same plan
 moves that server to certificates (HTTPS), opening today's HTTP rule is a useless hole and the HTTPS
@@ -85,4 +86,31 @@ def follow_authentication(drafts: list[Any], index: SnapshotIndex, make: Callabl
         if listening.get(host_key):
             target = listening[host_key][0]
             target.findings += [f for f in orphaned.get(host_key, []) if f not in target.findings]
+    return kept
+
+
+def merge_server_authentication(drafts: list[Any]) -> list[Any]:
+    """One authentication change per Replica server, allowing every type its fixes need.
+
+    REP003 may ask a server to allow Kerberos and Certificate while REP004 asks it for Certificate for
+    another VM: applied one after the other, the last would win and break the first VM's replication.
+    """
+    merged: dict[tuple[str, str], Any] = {}
+    kept: list[Any] = []
+    for draft in drafts:
+        if draft.action != "set-replica-authentication" or draft.where.object_kind == "vms":
+            kept.append(draft)
+            continue
+        key = (draft.where.object_kind, draft.where.object_name.casefold())
+        first = merged.get(key)
+        if first is None:
+            merged[key] = draft
+            kept.append(draft)
+            continue
+        wanted = {first.params.get("authentication"), draft.params.get("authentication")}
+        if len(wanted) > 1:
+            first.params["authentication"] = "CertificateAndKerberos"
+            first.params["thumbprint"] = first.params.get("thumbprint") or draft.params.get("thumbprint", "")
+        first.blocked = first.blocked or draft.blocked
+        first.findings += [f for f in draft.findings if f not in first.findings]
     return kept
