@@ -95,6 +95,7 @@
       cell.appendChild(el("div", {className: "at-risk", text: "At risk: " + f[6] + " VM(s): " + names}));
     }
     if (f[8]) { cell.appendChild(el("div", {className: "at-risk", text: "Fix action: " + f[8]})); }
+    if (f[9]) { cell.appendChild(el("pre", {className: "ps"}, [el("code", {text: f[9]}), copyButton(f[9])])); }
     return el("tr", {"data-object": f[3]}, [el("td", null, [el("span", {className: "kind", text: f[2]}), " ", f[3]]), cell]);
   }
 

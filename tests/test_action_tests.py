@@ -15,8 +15,11 @@ from preflight.remediation.powershell import render_script, script_commands
 from preflight.remediation.runbook import Plan, Step
 from preflight.remediation.script_header import HEADER
 
-WITHOUT_TEST = {"manual", "migrate-library-server", "remove-pro-connection"}
-"""Actions whose step has no -Test: a person's step, and one whose Body is harmless to repeat (PRO off again)."""
+WITHOUT_TEST = {"manual", "migrate-library-server", "remove-pro-connection", "backup-vmm-database", "restart-cluster-nodes"}
+"""Actions whose step has no -Test: a person's step, one whose Body is harmless to repeat (PRO off again),
+the backup, which a rerun must take again (the destructive step after it needs the newest copy of the data),
+and the cluster node restarts, which the planner never emits as one step (each node's drain, restart and
+resume is its own step with its own test)."""
 
 
 def _inv(action: str, server: str = "VMM01", kind: str = "vmm_servers", **params: str) -> Invocation:

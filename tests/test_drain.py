@@ -87,7 +87,7 @@ def test_issue_reproduction_no_vm_stays_on_a_node_through_its_restart(tmp_path: 
     # HV82's drain moves VM2 too, which HV81's drain put there (the old plan moved VM3 alone)
     hv82 = next(s for s in plan.steps if s.action == "drain-node" and s.server == "HV82")
     assert {m.vm for m in hv82.moves} == {"VM2", "VM3"}
-    assert "-Name 'VM2' | Move-ClusterVirtualMachineRole" in "\n".join(render_script(plan).split("Section 2 of")[1:])
+    assert "-Name 'VM2' | Where-Object { $_.OwnerNode.Name -eq 'HV" in "\n".join(render_script(plan).split("Section 2 of")[1:])
     downtime, down, _ = _emulated_downtime(plan, snapshot)
     assert plan.vm_downtime_min == downtime == 0 and down == set()
     assert all(o.result == "applied" for o in report.verification.steps if o.action != "manual")
@@ -158,7 +158,7 @@ def test_the_emulator_moves_exactly_the_listed_vms_and_counts_the_rest_as_down()
     (Move("A", "HV81", "HV81"), "is not another node of cluster HVCLUS08"),
     (Move("A", "HV81", "HV99"), "is not another node of cluster HVCLUS08"),
     (Move("X", "HV81", "HV82"), "no such VM on HV81"),
-    (Move("Z", "HV81", "HV82"), "no such VM on HV81"),                   # Z runs on HV83
+    (Move("Z", "HV82", "HV83"), "no such VM on HV81"),                   # the move names another node as its source
 ])
 def test_the_emulator_refuses_a_move_the_cluster_would_refuse_and_changes_nothing(move: Move, why: str) -> None:
     state = _state([("A", "HV81", 40, True), ("S", "HV81", 2, True), ("P", "HV81", 2, False), ("Z", "HV83", 2, True),
@@ -180,3 +180,13 @@ def test_the_emulator_refuses_a_move_onto_a_paused_node_and_counts_memory_of_ear
     done = apply(state, Request("drain-node", "hosts", "HV81", {"minutes": "20"},
                                 moves=(Move("A", "HV81", "HV83"), Move("B", "HV81", "HV83"))))
     assert done.result is Result.FAILED and "moving 'B' (20 GB): HV83 has 6 GB free" in done.reason
+
+
+def test_a_rerun_drain_leaves_a_vm_another_node_owns_where_it_is() -> None:
+    """The script moves only VMs the node still owns: after the node was resumed, its drain runs again without
+    failing on the VM it moved the first time (Z now runs on HV83)."""
+    state = _state([("A", "HV81", 8, True), ("Z", "HV83", 2, True)])
+    done = apply(state, Request("drain-node", "hosts", "HV81", {"cluster": "HVCLUS08", "minutes": "20"},
+                                moves=(Move("Z", "HV81", "HV82"), Move("A", "HV81", "HV82"))))
+    assert done.result is not Result.FAILED, done.reason
+    assert (state.vm("Z").host, state.vm("A").host) == ("HV83", "HV82")

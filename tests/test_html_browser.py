@@ -143,6 +143,15 @@ def test_hostile_snapshot_text_is_shown_and_never_runs(browser, tmp_path: Path) 
         page.page.wait_for_function("b => b.dataset.copied === 'true'", arg=button.element_handle())
         copied = page.page.evaluate("navigator.clipboard.readText()")
         assert copied == report_of(snapshot).rule("REP002").powershell
+        # A rule whose snippet names the object: each object's own, its name one single-quoted literal.
+        group = page.page.locator("#finding-list details.rule[data-rule=REP013]")
+        group.evaluate("d => { d.open = true; }")
+        row = group.locator("tr[data-object]").filter(has_text=IMG).first
+        button = row.locator("button.copy")
+        button.click()
+        page.page.wait_for_function("b => b.dataset.copied === 'true'", arg=button.element_handle())
+        copied = page.page.evaluate("navigator.clipboard.readText()")
+        assert copied.startswith(f"Set-VMReplication -VMName '{IMG}' -ReplicationFrequencySec 300"), copied
         page.page.wait_for_timeout(200)   # give an injected handler the chance to fire
         page.assert_clean()
     finally:

@@ -14,7 +14,7 @@ TEAM_VOCABULARY = (
     "apply-vmm-2008r2-sp1", "create-dkm-container", "migrate-library-server", "remove-pro-connection",
     "enable-replica-server", "set-replica-authentication", "authorize-primary", "enable-firewall-rule",
     "add-replica-broker", "add-team-member", "remove-team-member", "set-teaming-mode", "set-csv-block-cache",
-    "enable-csv-block-cache", "manual",
+    "enable-csv-block-cache", "manual", "backup-vmm-database", "restart-cluster-nodes",
 )
 RULES_WITH_FIX = [r for r in load_rules().rules.values() if r.fix is not None]
 

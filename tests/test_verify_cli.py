@@ -52,7 +52,8 @@ def test_verification_in_html_and_markdown(tmp_path: Path, capsys) -> None:
     assert "cannot run: fails in the emulator" in page  # the rename the emulator refused
     ticket = markdown.read_text(encoding="utf-8")
     assert "### Remediation plan: PLAN NOT VERIFIED in the emulator" in ticket
-    assert "upgrade-vmm-2012 FAB-SCVMM-MGMT01 (POINT OF NO RETURN)" in ticket
+    assert ("upgrade-vmm-2012 FAB-SCVMM-MGMT01 (POINT OF NO RETURN; cannot run: fails in the emulator: "
+            "VMM 2012 setup rolled back") in ticket
     assert "Simulated VMM 2012 upgrade of **FAB-SCVMM-MGMT01**: rolls back" in ticket
     data = tmp_path / "verify.json"
     main(["verify", str(ESTATES / "blocked.json"), "-o", str(data), "-q"])

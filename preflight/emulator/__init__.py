@@ -2,7 +2,7 @@
 and VMM 2012 setup. It imports only the inventory model, never the rule engine.
 """
 
-from preflight.emulator import fabric, restart, upgrade, vmm, windows  # noqa: F401 - registers effects
+from preflight.emulator import backup, fabric, restart, upgrade, vmm, windows  # noqa: F401 - registers effects
 from preflight.emulator.drills import DrillResult, run_drills
 from preflight.emulator.effects import EFFECTS, Applied, Request, Result, apply
 from preflight.emulator.setup import SetupCheck, UpgradeResult

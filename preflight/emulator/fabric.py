@@ -8,6 +8,7 @@ from typing import Any
 
 from msgspec import UNSET
 
+from preflight.emulator.certificates import check_certificate, identity
 from preflight.emulator.effects import Applied, Refused, Request, effect, ok
 from preflight.emulator.state import EmulatedEstate
 from preflight.inventory.clusters import ReplicaBroker
@@ -72,14 +73,20 @@ def _enable(state: EmulatedEstate, request: Request) -> Applied:
     problem = _check_hosts(hosts, auth)
     if problem:
         raise Refused(problem)
+    thumbprint = request.p("thumbprint")
+    if "Certificate" in auth:
+        check_certificate(hosts, thumbprint, identity(owner))
     replica = owner.replica if owner.replica not in (None, UNSET) else None
-    if replica is not None and replica.enabled and replica.allowed_authentication_type == auth:
+    if replica is not None and replica.enabled and replica.allowed_authentication_type == auth and (
+            "Certificate" not in auth or replica.certificate_thumbprint == thumbprint):
         return ok(False)
     if replica is None:
-        owner.replica = ReplicaServer(enabled=True, allowed_authentication_type=auth, allow_any_server=False,
-                                      authorization_entries=[])
+        owner.replica = replica = ReplicaServer(enabled=True, allowed_authentication_type=auth, allow_any_server=False,
+                                                authorization_entries=[])
     else:
         replica.enabled, replica.allowed_authentication_type = True, auth
+    if "Certificate" in auth:
+        replica.certificate_thumbprint = thumbprint
     return ok(True)
 
 
@@ -94,8 +101,17 @@ def _set_vm_auth(state: EmulatedEstate, request: Request) -> Applied:
     problem = _check_hosts([primary] if primary is not None else [], auth)
     if problem:
         raise Refused(problem)
-    changed = vm.replication.authentication_type != auth
+    thumbprint = request.p("thumbprint")
+    if auth == "Certificate" and primary is not None:
+        if not thumbprint:
+            raise Refused(f"{vm.name}: Set-VMReplication -AuthenticationType Certificate needs a certificate thumbprint")
+        if known(primary.certificates) and not any(c.thumbprint.casefold() == thumbprint.casefold() for c in primary.certificates):
+            raise Refused(f"{primary.name}: no certificate {thumbprint} in LocalMachine\\My for {vm.name}'s replication")
+    changed = vm.replication.authentication_type != auth or (auth == "Certificate" and
+                                                             vm.replication.certificate_thumbprint != thumbprint)
     vm.replication.authentication_type = auth
+    if auth == "Certificate":
+        vm.replication.certificate_thumbprint = thumbprint  # Set-VMReplication -CertificateThumbprint
     if known(vm.replication.port):
         vm.replication.port = 443 if auth == "Certificate" else 80
     return ok(changed)
@@ -112,7 +128,12 @@ def _set_auth(state: EmulatedEstate, request: Request) -> Applied:
     problem = _check_hosts(hosts, auth)
     if problem:
         raise Refused(problem)
+    thumbprint = request.p("thumbprint")
     changed = owner.replica.allowed_authentication_type != auth
+    if "Certificate" in auth:
+        check_certificate(hosts, thumbprint, identity(owner))
+        changed = changed or owner.replica.certificate_thumbprint != thumbprint
+        owner.replica.certificate_thumbprint = thumbprint
     owner.replica.allowed_authentication_type = auth
     return ok(changed)
 
@@ -227,7 +248,12 @@ def _cache_size(state: EmulatedEstate, request: Request) -> Applied:
             raise Refused(f"{node.name}: a {size} MB cache exceeds the limit of {int(limit)} MB for its memory")
     changed = cluster.shared_volume_block_cache_size_in_mb != size
     cluster.shared_volume_block_cache_size_in_mb = size
-    return ok(changed)
+    # Windows Server 2012 allocates the new size on a node only when that node restarts (2012 R2 at once):
+    # the change is dated, and a node whose last boot is older still runs the old size.
+    pending = changed and any(node is not None and _os(node).within(WS2012) for node in (state.host(n) for n in cluster.nodes))
+    if pending and state.clock is not None:
+        cluster.shared_volume_block_cache_size_changed_at = state.clock
+    return ok(changed, restart_pending=pending)
 
 
 @effect("enable-csv-block-cache")

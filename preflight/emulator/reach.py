@@ -9,7 +9,7 @@ of the same script is a no-op.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 from preflight.emulator.effects import Applied, Request, Result, apply
@@ -79,11 +79,14 @@ class Checkpoint:
 
 
 def execute(state: EmulatedEstate, steps: Iterable[tuple[ScriptStep, Request]],
-            skip: tuple[str, ...] = ()) -> tuple[list[StepRun], list[Checkpoint]]:
+            skip: tuple[str, ...] = (),
+            minutes: Callable[[ScriptStep], int] = lambda step: 0) -> tuple[list[StepRun], list[Checkpoint]]:
     """Run (step, request) pairs in order; a failed step changes nothing and the run goes on, so every
-    failure of the script is reported, not only the first. A `skip` action (simulated elsewhere, like VMM
-    setup) is not applied: it fails here when its channel cannot reach its server, else it leaves a
-    checkpoint of the estate at that point of the script (setup sees what the steps before it did)."""
+    failure of the script is reported, not only the first; the estate's clock moves on by each step's
+    `minutes` (as the plan has them). A `skip` action (simulated elsewhere, like VMM setup) is tried on a copy of the
+    estate (would it be refused: no earlier backup, setup rolls back?) and leaves a checkpoint of the
+    estate at that point of the script (setup sees what the steps before it did); it fails here when its
+    channel cannot reach its server."""
     runs, checkpoints = [], []
     for step, request in steps:
         if request.action in skip:
@@ -92,7 +95,11 @@ def execute(state: EmulatedEstate, steps: Iterable[tuple[ScriptStep, Request]],
                 runs.append(StepRun(step.number, request.action, request.name, Result.FAILED, problem))
             elif not step.blocked:
                 checkpoints.append(Checkpoint(step.number, request.action, request.name, state.export()))
+                trial = run_step(state.fork(), step, request)
+                runs.append(StepRun(step.number, request.action, request.name, trial.result, trial.reason))
             continue
         done = run_step(state, step, request)
         runs.append(StepRun(step.number, request.action, request.name, done.result, done.reason))
+        if not step.blocked:
+            state.advance(minutes(step))
     return runs, checkpoints

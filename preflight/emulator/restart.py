@@ -58,6 +58,8 @@ def restart_computer(state: EmulatedEstate, name: str, minutes: int = RESTART_MI
         if pending and pending.domain and hasattr(record, "domain"):
             record.domain = pending.domain
         _services_after_restart(record)
+        if hasattr(record, "last_boot") and state.clock is not None:
+            record.last_boot = state.clock
     if pending and pending.new_name:
         _rename_everywhere(state, name, pending.new_name)
     state.outages.extend(outages)
@@ -94,8 +96,12 @@ def _check_moves(state: EmulatedEstate, node: Any, moves: tuple[Move, ...]) -> l
     arriving: dict[str, float] = {}
     checked: list[tuple[Any, Any]] = []
     for move in moves:
+        if move.source.casefold() not in (node.name.casefold(), str(node.fqdn).casefold()):
+            raise Refused(f"moving '{move.vm}': no such VM on {node.name}")
         vm = state.vm(move.vm, node.name)
-        if vm is None or move.source.casefold() not in (node.name.casefold(), str(node.fqdn).casefold()):
+        if vm is None and any(state.vm(move.vm, other) is not None for other in cluster.nodes):
+            continue  # another node owns it already (a rerun): the script moves only VMs the node still owns
+        if vm is None:
             raise Refused(f"moving '{move.vm}': no such VM on {node.name}")
         if any(vm is earlier for earlier, _ in checked):
             raise Refused(f"moving '{vm.name}': moved twice by one drain")
@@ -151,3 +157,20 @@ def _resume(state: EmulatedEstate, request: Request) -> Applied:
     changed = node.name.casefold() in state.paused
     state.paused.discard(node.name.casefold())
     return ok(changed)
+
+
+@effect("restart-cluster-nodes")
+def _restart_nodes(state: EmulatedEstate, request: Request) -> Applied:
+    """Each listed node in turn: paused with its VMs where they run (a drain step moves them first), restarted,
+    resumed; running VMs left on a node are down for the restart."""
+    cluster = state.cluster(request.name)
+    if cluster is None:
+        raise Refused(f"no cluster named '{request.name}'")
+    members = {n.casefold() for n in cluster.nodes}
+    names = [n.strip() for n in request.p("nodes").split(",") if n.strip()]
+    for name in names:
+        if name.casefold() not in members:
+            raise Refused(f"'{name}' is not a node of cluster {cluster.name}")
+    for name in names:
+        restart_computer(state, name)
+    return ok(bool(names))

@@ -8,6 +8,7 @@ and `preflight verify` checks the two against each other.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import datetime, timedelta
 from typing import Any
 
 import msgspec
@@ -50,15 +51,40 @@ class Outage:
 
 
 class EmulatedEstate:
-    """A mutable estate: the shared `SnapshotIndex` over its own copy, plus pending restarts and VM outages."""
+    """A mutable estate: the shared `SnapshotIndex` over its own copy, plus pending restarts and VM outages.
 
-    def __init__(self, snapshot: Snapshot) -> None:
+    `as_of` is the instant the change starts; `clock` moves on as the run's steps take their time (a
+    backup, a setting change, a restart are dated when they happen; without `as_of` nothing is dated).
+    `backups` holds the databases backed up so far in this run, as (SQL Server, instance, database) keys.
+    """
+
+    def __init__(self, snapshot: Snapshot, as_of: datetime | None = None) -> None:
         self.snapshot = copy_snapshot(snapshot)
+        self.as_of = as_of
         self.pending: dict[str, Pending] = {}
         self.outages: list[Outage] = []
         self.paused: set[str] = set()
         self.renames: dict[str, str] = {}
+        self.backups: set[tuple[str, str, str]] = set()
+        self.elapsed_min = 0
         self.index = SnapshotIndex(self.snapshot)
+
+    @property
+    def clock(self) -> datetime | None:
+        """The emulated instant: `as_of` plus the minutes the run has taken so far (None without `as_of`)."""
+        return None if self.as_of is None else self.as_of + timedelta(minutes=self.elapsed_min)
+
+    def advance(self, minutes: int) -> None:
+        """Let `minutes` pass (a step took that long)."""
+        self.elapsed_min += max(minutes, 0)
+
+    def fork(self) -> EmulatedEstate:
+        """An independent copy of this estate and of what the run has done so far (to try a step without keeping it)."""
+        other = EmulatedEstate(self.snapshot, self.as_of)
+        other.pending = {k: Pending(list(p.hotfixes), list(p.features), p.new_name, p.domain) for k, p in self.pending.items()}
+        other.paused, other.renames, other.backups = set(self.paused), dict(self.renames), set(self.backups)
+        other.elapsed_min = self.elapsed_min
+        return other
 
     def reindex(self) -> None:
         """Rebuild the name index (after a rename changes names everywhere)."""

@@ -6,6 +6,7 @@ from typing import Any
 
 from msgspec import UNSET
 
+from preflight.emulator.backup import require_backup, vmm_database_of
 from preflight.emulator.effects import Applied, Refused, Request, effect, ok
 from preflight.emulator.setup import (
     SERVICE_RENAMES,
@@ -91,6 +92,7 @@ def run_vmm_upgrade(state: EmulatedEstate, server_name: str) -> UpgradeResult:
 
 @effect("upgrade-vmm-2012")
 def _upgrade(state: EmulatedEstate, request: Request) -> Applied:
+    require_backup(state, vmm_database_of(state, request.name), f"{request.name}: the VMM 2012 upgrade")
     result = run_vmm_upgrade(state, request.name)
     if not result.succeeded:
         reasons = [f"{c.title}: {c.detail}" for c in result.failed or result.undetermined]

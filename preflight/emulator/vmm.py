@@ -7,6 +7,7 @@ from typing import Any
 
 from msgspec import UNSET
 
+from preflight.emulator.backup import require_backup, vmm_databases_on
 from preflight.emulator.effects import Applied, Refused, Request, effect, ok
 from preflight.emulator.state import EmulatedEstate
 from preflight.inventory.common import Software, known
@@ -52,6 +53,9 @@ def _collation(state: EmulatedEstate, request: Request) -> Applied:
     if not re.search(r"_CI(_|$)", collation):
         raise Refused(f"collation '{collation}' is not case-insensitive")
     changed = sql.collation != collation
+    if changed:  # rebuilding master detaches every user database of the instance
+        instance = request.p("instance") or sql.instance
+        require_backup(state, vmm_databases_on(state, sql.name, instance), f"{sql.name}: the collation rebuild")
     sql.collation = collation
     return ok(changed)
 

@@ -7,6 +7,7 @@ from typing import Any
 
 from msgspec import UNSET
 
+from preflight.emulator.backup import at_risk_by_uninstall, require_backup
 from preflight.emulator.effects import Applied, Refused, Request, effect, ok
 from preflight.emulator.state import EmulatedEstate
 from preflight.inventory.common import Service, Software, StartMode, known
@@ -92,6 +93,9 @@ def _uninstall(state: EmulatedEstate, request: Request) -> Applied:
     # with a version bound, only products proven older go (as the rendered script does)
     keep = [s for s in record.installed_software if not pattern.search(s.name)
             or (below and not (known(s.version) and parse_version(s.version) < parse_version(below)))]
+    kept = {id(s) for s in keep}
+    removed = [s.name for s in record.installed_software if id(s) not in kept]
+    require_backup(state, at_risk_by_uninstall(state, record.name, removed), f"{record.name}: the uninstall")
     changed = len(keep) != len(record.installed_software)
     record.installed_software = keep
     return ok(changed)

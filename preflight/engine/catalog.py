@@ -22,6 +22,7 @@ from preflight.engine.conditions import ConditionError, compile_condition
 from preflight.engine.fieldtypes import FieldError, Scope, suggest
 from preflight.engine.findings import Severity
 from preflight.engine.rules import PackInfo, PackSpec, Rule, RuleSpec, allowed_variables, check_fix, template_fields
+from preflight.engine.snippets import template_problem
 from preflight.errors import CatalogError, split_validation_error
 from preflight.estate import TARGET_KINDS
 from preflight.estate.model import link_types
@@ -213,6 +214,9 @@ def compile_rule(catalog: Catalog, spec: RuleSpec, pack: str, file: str, overrid
     if unknown_names:
         raise CatalogError(file, spec.code, "message", f"unknown placeholder {{{unknown_names[0]}}} "
                            f"(check '{spec.check}' offers: {', '.join(sorted(allowed_variables(kind)))})")
+    problem = template_problem(spec.powershell) if spec.powershell else None
+    if problem:
+        raise CatalogError(file, spec.code, "powershell", problem)
     try:
         check_fix(spec, actions, allowed_variables(kind))
     except FieldError as exc:

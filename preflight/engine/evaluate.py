@@ -12,6 +12,7 @@ from preflight.engine.checks.base import Context, Outcome, show
 from preflight.engine.conditions import holds
 from preflight.engine.findings import SEVERITIES_WORST_FIRST, Checked, Evidence, Finding, Severity, Status, TargetRef
 from preflight.engine.rules import Rule
+from preflight.engine.snippets import snippet_values
 from preflight.estate import Estate, Target
 from preflight.inventory.as_of import AsOf, AsOfMode
 from preflight.inventory.paths import Unknown
@@ -71,7 +72,8 @@ def finding_for(rule: Rule, target: Target, outcome: Outcome) -> Finding:
     severity = Severity(outcome.severity) if outcome.severity else rule.severity
     return Finding(rule.code, rule.name, rule.pack, severity, Status.FAIL, ref, rule.render(variables),
                    rule.remediation, evidence=evidence, at_risk=target.at_risk, members=target.members,
-                   fix_action=rule.fix.action if rule.fix else None, fix_params=fix_params)
+                   fix_action=rule.fix.action if rule.fix else None, fix_params=fix_params,
+                   snippet=snippet_values(target, rule.powershell))
 
 
 def evaluate_rule(rule: Rule, target: Target, context: Context) -> Outcome:

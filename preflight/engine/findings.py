@@ -79,6 +79,8 @@ class Finding:
     fix_action: str | None = None
     fix_params: tuple[tuple[str, str], ...] = ()
     fingerprint: str = field(default="")
+    snippet: tuple[tuple[str, str], ...] = ()
+    """Values of the placeholders of the rule's `powershell` template for this object (engine/snippets.py)."""
 
     def __post_init__(self) -> None:
         if not self.fingerprint:

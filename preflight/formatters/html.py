@@ -18,7 +18,9 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 from markupsafe import Markup
 
 from preflight.engine.findings import SEVERITIES_WORST_FIRST, Finding, Severity, Status
+from preflight.engine.rules import Rule
 from preflight.formatters.registry import formatter
+from preflight.formatters.snippets import finding_powershell, shared
 from preflight.report import Report
 from preflight.report.topology import TopologyNode, rolled_up
 from preflight.resources import reports_dir
@@ -56,15 +58,16 @@ def _csp_hash(script: str) -> str:
     return "sha256-" + base64.b64encode(hashlib.sha256(f"\n{script}\n".encode()).digest()).decode("ascii")
 
 
-def _finding_row(finding: Finding, rule_index: dict[str, int]) -> list[Any]:
+def _finding_row(finding: Finding, rule_index: dict[str, int], rule: Rule | None = None) -> list[Any]:
     """One failing finding as a compact array: [rule, severity, kind, name, message, evidence, at-risk count,
-    at-risk names, fix action]."""
+    at-risk names, fix action, PowerShell for this object (null when the rule's is the same for all)]."""
     fix = None
     if finding.fix_action:
         fix = finding.fix_action + (f"({', '.join(f'{k}={v}' for k, v in finding.fix_params)})" if finding.fix_params else "")
+    own = None if shared(rule) else finding_powershell(finding, rule)
     return [rule_index[finding.rule], _SEVERITY_INDEX[finding.severity], finding.target.kind, finding.target.name,
             finding.message, [[e.path, e.value] for e in finding.evidence], len(finding.at_risk),
-            list(finding.at_risk[:AT_RISK_EMBEDDED]), fix]
+            list(finding.at_risk[:AT_RISK_EMBEDDED]), fix, own]
 
 
 def _topology_rows(nodes: tuple[TopologyNode, ...]) -> list[Any]:
@@ -80,9 +83,9 @@ def page_data(report: Report) -> dict[str, Any]:
     return {
         "severities": [s.value for s in SEVERITIES_WORST_FIRST],
         "rules": [{"code": r.code, "name": r.name, "pack": r.pack, "title": r.title, "severity": r.severity.value,
-                   "rationale": r.rationale, "remediation": r.remediation, "powershell": r.powershell,
+                   "rationale": r.rationale, "remediation": r.remediation, "powershell": shared(r),
                    "references": list(r.references)} for r in report.rules],
-        "findings": [_finding_row(f, rule_index) for f in report.failures if f.rule in rule_index],
+        "findings": [_finding_row(f, rule_index, report.rule(f.rule)) for f in report.failures if f.rule in rule_index],
         "topology": _topology_rows(report.topology),
     }
 

@@ -8,6 +8,7 @@ from typing import TextIO
 
 from preflight.engine.findings import SEVERITIES_WORST_FIRST, Finding, Severity, Status
 from preflight.formatters.registry import formatter
+from preflight.formatters.snippets import finding_powershell, shared
 from preflight.report import Report
 
 OBJECTS_SHOWN = 10
@@ -45,8 +46,12 @@ def _rule_block(code: str, findings: list[Finding], report: Report) -> list[str]
         lines.append(f"  - {md_escape(first.message)}")
         lines.extend(f"  - evidence: {_code(e.path)} = {_code(e.value)}" for e in first.evidence)
     lines.append(f"  - fix: {md_escape(first.remediation)}")
-    if rule and rule.powershell:
-        lines.append(f"  - PowerShell: {_code(rule.powershell)}")
+    snippets = list(dict.fromkeys(s for f in findings[:OBJECTS_SHOWN] if (s := finding_powershell(f, rule, True))))
+    if len(snippets) == 1 and (len(findings) == 1 or shared(rule)):
+        lines.append(f"  - PowerShell: {_code(snippets[0])}")
+    else:
+        lines.extend(f"  - PowerShell for {md_escape(f.target.name)}: {_code(s)}" for f in findings[:OBJECTS_SHOWN]
+                     if (s := finding_powershell(f, rule, True)))
     return lines
 
 

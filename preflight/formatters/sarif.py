@@ -14,6 +14,7 @@ from preflight.engine.findings import Finding, Severity, Status
 from preflight.engine.rules import Rule
 from preflight.formatters.locations import Place, SourceLines
 from preflight.formatters.registry import formatter
+from preflight.formatters.snippets import finding_powershell, shared
 from preflight.report import InputFile, Report
 from preflight.resources import builtin_rules_dir
 from preflight.safe_text import json_visible
@@ -103,7 +104,7 @@ def _physical(place: Place | None, artifacts: dict[str, dict[str, Any]]) -> dict
     return {"physicalLocation": {"artifactLocation": dict(artifacts[place.file]), "region": {"startLine": place.line}}}
 
 
-def _result(finding: Finding, rule_index: dict[str, int], place: dict[str, Any]) -> dict[str, Any]:
+def _result(finding: Finding, rule_index: dict[str, int], place: dict[str, Any], rule: Rule | None) -> dict[str, Any]:
     location: dict[str, Any] = {"logicalLocations": [{
         "name": finding.target.name, "kind": finding.target.kind,
         "fullyQualifiedName": f"{finding.target.kind}/{finding.target.name}",
@@ -114,6 +115,8 @@ def _result(finding: Finding, rule_index: dict[str, int], place: dict[str, Any])
         properties["atRiskVmCount"] = len(finding.at_risk)
     if finding.missing:
         properties["missing"] = list(finding.missing)
+    if rule is not None and finding.status is Status.FAIL and not shared(rule) and (powershell := finding_powershell(finding, rule)):
+        properties["powershell"] = powershell  # this object's own; a snippet shared by all is in the rule's help
     result: dict[str, Any] = {
         "ruleId": finding.rule,
         "ruleIndex": rule_index[finding.rule],
@@ -161,7 +164,7 @@ def build_sarif(report: Report, root: Path | None = None) -> dict[str, Any]:
     findings = [f for f in report.findings if f.rule in rule_index]
     omitted = len(findings) - MAX_RESULTS + 1 if len(findings) > MAX_RESULTS else 0
     kept = findings[:len(findings) - omitted]   # findings come worst first: failures by severity, then unknowns
-    results = [_result(f, rule_index, _physical(lines.place(f.target), artifacts)) for f in kept]
+    results = [_result(f, rule_index, _physical(lines.place(f.target), artifacts), report.rule(f.rule)) for f in kept]
     # waived findings ride along as suppressed results, within the same per-run limit
     results += waived_results(report, rule_index, lambda f: _physical(lines.place(f.target), artifacts))[
         :max(0, MAX_RESULTS - len(results) - (1 if omitted else 0))]
@@ -211,7 +214,7 @@ def waived_results(report: Report, rule_index: dict[str, int],
     for item in report.waivers.waived if report.waivers else ():
         if item.finding.rule not in rule_index:
             continue
-        result = _result(item.finding, rule_index, place(item.finding))
+        result = _result(item.finding, rule_index, place(item.finding), report.rule(item.finding.rule))
         waiver = item.waiver
         result["suppressions"] = [{
             "kind": "external", "status": "accepted", "justification": waiver.reason,

@@ -57,12 +57,14 @@ def verify(request: CheckRequest, script: str | None = None) -> tuple[Report, Sn
     report, _, _ = run_evaluation(catalog, estate, inputs, request)
     snapshot = estate.snapshot
     plan = build_plan(report.findings, snapshot)
-    run = run_script(render_script(plan) if script is None else script, plan, snapshot, skip=(UPGRADE,))
+    run = run_script(render_script(plan) if script is None else script, plan, snapshot, skip=(UPGRADE,), as_of=report.as_of.instant)
     plan, state, outcomes = run.plan, run.state, list(run.outcomes)
     emulated = state.export()
     check_references(emulated, default_file=EMULATED)  # the emulator must leave a consistent estate
+    # re-checked at the emulated end of the run: what the plan dated (a backup, a restart) is in the past then
+    finished = dataclasses.replace(report.as_of, instant=state.clock or report.as_of.instant)
     after, _, _ = check_snapshot(emulated, [(EMULATED, emulated.snapshot)],
-                                 dataclasses.replace(request, as_of=report.as_of), catalog=catalog)
+                                 dataclasses.replace(request, as_of=finished), catalog=catalog)
     fates, introduced = compare(report.findings, after.findings, plan, outcomes, state.renames)
     remaining = [fate(f, UNRESOLVED, "") for f in after.findings
                  if f.status is Status.FAIL and f.severity is Severity.BLOCKER]

@@ -4,6 +4,8 @@ property tests compare the two)."""
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from preflight.emulator import EmulatedEstate, Request, Result, apply
 from preflight.inventory.snapshot import Snapshot
 from preflight.remediation.runbook import Plan, Step
@@ -32,17 +34,21 @@ def request_for(step: Step, plan: Plan) -> Request:
     return Request(step.action, step.object_kind, step.object_name, params, step.item, step.moves)
 
 
-def apply_steps(plan: Plan, snapshot: Snapshot, skip: tuple[str, ...] = ("upgrade-vmm-2012",)) -> tuple[EmulatedEstate, list[StepOutcome]]:
-    """Apply every step (except `skip` actions) in the emulator as the plan has it; blocked steps are not applied."""
-    state = EmulatedEstate(snapshot)
+def apply_steps(plan: Plan, snapshot: Snapshot, trial: tuple[str, ...] = ("upgrade-vmm-2012",),
+                as_of: datetime | None = None) -> tuple[EmulatedEstate, list[StepOutcome]]:
+    """Apply every step in the emulator at `as_of` as the plan has it (no script, no channels); blocked steps
+    are not applied. `trial` actions (the VMM 2012 upgrade) run on a copy of the estate at their point of the
+    plan: their outcome is recorded (would setup roll back? is the database backed up?), but the estate
+    returned is the one before them, which the rule engine re-checks against the upgrade's prerequisites."""
+    state = EmulatedEstate(snapshot, as_of)
     outcomes = []
     for step in plan.steps:
-        if step.action in skip:
-            continue
         if step.blocked:
             outcomes.append(StepOutcome(step.number, step.action, step.object_name, Result.FAILED.value,
                                         f"not planned: {step.blocked}"))
             continue
-        done = apply(state, request_for(step, plan))
+        done = apply(state.fork() if step.action in trial else state, request_for(step, plan))
+        if step.action not in trial:
+            state.advance(step.duration_min)
         outcomes.append(StepOutcome(step.number, step.action, step.object_name, done.result.value, done.reason))
     return state, outcomes

@@ -1,6 +1,7 @@
 """From findings to an ordered, de-duplicated runbook.
 
-Order: SQL Servers, then VMM servers, library servers, standalone hosts, cluster nodes one at a time
+Order: first a backup of every database a later destructive step puts at risk (collation rebuild,
+uninstall, the VMM 2012 upgrade); then SQL Servers, then VMM servers, library servers, standalone hosts, cluster nodes one at a time
 (drain: live-migrate VMs to nodes with memory free; act; restart; resume), cluster-wide steps, and last
 the VMM 2012 upgrade itself (the point of no return). Each step then gets its channel (`channels.route`):
 a server whose WinRM is stopped has it started over DCOM before its first step that needs WinRM. On each server: actions by phase (old WAIK out
@@ -26,10 +27,13 @@ from preflight.inventory.snapshot import Snapshot
 from preflight.inventory.vms import Vm
 from preflight.remediation.actions import ACTIONS
 from preflight.remediation.actions.base import ActionSpec
+from preflight.remediation.backups import backups_needed
 from preflight.remediation.channels import route
+from preflight.remediation.node_restarts import CACHE_SIZE, RESTART_NODES, NodeRestart, node_restarts
 from preflight.remediation.params import derive_params
+from preflight.remediation.replica_listeners import follow_authentication, merge_server_authentication
 from preflight.remediation.runbook import Plan, Step, VmOutage
-from preflight.remediation.targets import Resolved, resolve
+from preflight.remediation.targets import Resolved, os_version, resolve
 
 RESTART_MIN = ACTIONS["restart-computer"].duration_min
 HOST_RESERVE_GB = 2.0
@@ -80,34 +84,13 @@ def _drafts(findings: Iterable[Finding], index: SnapshotIndex) -> tuple[list[_Dr
             draft = drafts.setdefault(_key(draft), draft)
             if finding.fingerprint not in draft.findings:
                 draft.findings.append(finding.fingerprint)
-    return _merge_server_authentication(list(drafts.values())), unplanned
+    merged = merge_server_authentication(list(drafts.values()))
+    return follow_authentication(merged, index, lambda host, rule: _firewall_draft(host, rule, index)), unplanned
 
 
-def _merge_server_authentication(drafts: list[_Draft]) -> list[_Draft]:
-    """One authentication change per Replica server, allowing every type its fixes need.
-
-    REP003 may ask a server to allow Kerberos and Certificate while REP004 asks it for Certificate for
-    another VM: applied one after the other, the last would win and break the first VM's replication.
-    """
-    merged: dict[tuple[str, str], _Draft] = {}
-    kept: list[_Draft] = []
-    for draft in drafts:
-        if draft.action != "set-replica-authentication" or draft.where.object_kind == "vms":
-            kept.append(draft)
-            continue
-        key = (draft.where.object_kind, draft.where.object_name.casefold())
-        first = merged.get(key)
-        if first is None:
-            merged[key] = draft
-            kept.append(draft)
-            continue
-        wanted = {first.params.get("authentication"), draft.params.get("authentication")}
-        if len(wanted) > 1:
-            first.params["authentication"] = "CertificateAndKerberos"
-            first.params["thumbprint"] = first.params.get("thumbprint") or draft.params.get("thumbprint", "")
-        first.blocked = first.blocked or draft.blocked
-        first.findings += [f for f in draft.findings if f not in first.findings]
-    return kept
+def _firewall_draft(host: str, rule: str, index: SnapshotIndex) -> _Draft:
+    where = Resolved("hosts", host, host, os_version=os_version(index.snapshot, host))
+    return _Draft("enable-firewall-rule", where, {"rule": rule})
 
 
 class _Fleet:
@@ -175,16 +158,21 @@ def _drain_moves(fleet: _Fleet, node: Host, cluster: Cluster, minutes: int) -> t
     return moves, down
 
 
-def _server_steps(server: str, drafts: list[_Draft], fleet: _Fleet) -> list[Step]:
-    """The steps of one server: drain, actions by phase, one restart, after-restart actions, resume."""
+def _server_steps(server: str, drafts: list[_Draft], fleet: _Fleet, activates: NodeRestart | None = None) -> list[Step]:
+    """The steps of one server: drain, actions by phase, one restart, after-restart actions, resume.
+
+    `activates` is a restart this server owes a change made elsewhere (a 2012 cluster's CSV block cache
+    size): the server is restarted even when none of its own actions needs it.
+    """
     drafts = sorted(drafts, key=lambda d: (ACTIONS[d.action].phase, d.action, d.where.object_name))
     applied = [d for d in drafts if not d.blocked and not ACTIONS[d.action].manual]
-    restart = any(ACTIONS[d.action].needs_restart(d.params) for d in applied)
+    restart = bool(activates) or any(ACTIONS[d.action].needs_restart(d.params) for d in applied)
     offline = any(ACTIONS[d.action].offline for d in applied)
     host = fleet.host(server)
     cluster = fleet.cluster_of(host)
     work_min = sum(ACTIONS[d.action].duration_min for d in applied) + (RESTART_MIN if restart else 0)
-    os = drafts[0].where.os_version
+    os = drafts[0].where.os_version if drafts else os_version(fleet.snapshot, server)
+    kind = drafts[0].where.object_kind if drafts else "hosts"
     steps: list[Step] = []
     drained = host is not None and cluster is not None and (restart or offline)
     if drained and host is not None and cluster is not None:
@@ -206,8 +194,9 @@ def _server_steps(server: str, drafts: list[_Draft], fleet: _Fleet) -> list[Step
 
     steps += [step(d) for d in drafts if not ACTIONS[d.action].after_restart]
     if restart:
-        steps.append(Step(0, "restart-computer", server, drafts[0].where.object_kind, server, os_version=os,
-                          duration_min=RESTART_MIN,
+        steps.append(Step(0, "restart-computer", server, kind, server, os_version=os, duration_min=RESTART_MIN,
+                          note=activates.reason if activates else "",
+                          findings=tuple(activates.findings) if activates else (),
                           vms_down=tuple(VmOutage(vm.name, RESTART_MIN, f"host {server} restarts") for vm in standalone_vms)))
     steps += [step(d) for d in drafts if ACTIONS[d.action].after_restart]
     if drained and host is not None and cluster is not None:
@@ -216,12 +205,18 @@ def _server_steps(server: str, drafts: list[_Draft], fleet: _Fleet) -> list[Step
     return steps
 
 
-def _server_rank(server: str, drafts: list[_Draft], fleet: _Fleet) -> tuple[int, str]:
-    rank = min(_SERVER_RANK.get(d.where.object_kind, 6) for d in drafts)
+def _server_rank(server: str, drafts: list[_Draft], fleet: _Fleet) -> tuple[float, str]:
+    rank: float = min((_SERVER_RANK.get(d.where.object_kind, 6) for d in drafts), default=5)
     host = fleet.host(server)
     if host is not None and host.cluster:
         rank = max(rank, 5)  # cluster nodes after standalone hosts, one at a time
     return rank, server.casefold()
+
+
+def _group_rank(key: str, server: str, drafts: list[_Draft], fleet: _Fleet) -> tuple[float, str]:
+    if key.startswith("cache:"):
+        return 4.5, server.casefold()  # after standalone hosts, before the cluster nodes it needs restarted
+    return _server_rank(server, drafts, fleet)
 
 
 def _upgrade_steps(snapshot: Snapshot) -> list[Step]:
@@ -231,17 +226,54 @@ def _upgrade_steps(snapshot: Snapshot) -> list[Step]:
             for s in snapshot.vmm_servers if s.vmm not in (None, UNSET)]
 
 
+BACKUP = "backup-vmm-database"
+
+
+def _with_backups(drafts: list[_Draft], upgrades: list[Step], index: SnapshotIndex) -> list[_Draft]:
+    """`drafts` plus a backup of each database a destructive draft or upgrade puts at risk (once per database)."""
+    destructive = [(d.action, d.where.object_name, d.params) for d in drafts if not d.blocked]
+    destructive += [(s.action, s.object_name, s.param_dict) for s in upgrades]
+    have = {_key(d) for d in drafts}
+    for server in backups_needed(destructive, index):
+        where = Resolved("vmm_servers", server, server, os_version=os_version(index.snapshot, server))
+        params, problem = derive_params(BACKUP, where, {}, index, server)
+        draft = _Draft(BACKUP, where, params, blocked=problem)
+        if _key(draft) not in have:
+            have.add(_key(draft))
+            drafts.append(draft)
+    return drafts
+
+
+def _backup_steps(drafts: list[_Draft]) -> list[Step]:
+    return [Step(0, d.action, d.where.server, d.where.object_kind, d.where.object_name, tuple(sorted(d.params.items())),
+                 os_version=d.where.os_version, duration_min=ACTIONS[d.action].duration_min, findings=tuple(d.findings),
+                 blocked=d.blocked) for d in drafts]
+
+
 def build_plan(findings: Iterable[Finding], snapshot: Snapshot, include_upgrade: bool = True) -> Plan:
-    """The runbook that fixes what can be fixed, with the VMM 2012 upgrade as the last step."""
+    """The runbook that fixes what can be fixed: backups of what is put at risk first, the VMM 2012 upgrade last."""
     fleet = _Fleet(snapshot)
     drafts, unplanned = _drafts(findings, fleet.index)
-    by_server: dict[str, list[_Draft]] = {}
+    upgrades = _upgrade_steps(snapshot) if include_upgrade else []
+    drafts = _with_backups(drafts, upgrades, fleet.index)
+    backups = [d for d in drafts if d.action == BACKUP]
+    restarts, size_first = node_restarts(drafts, fleet.index)
+    groups: dict[str, tuple[str, list[_Draft]]] = {}
     for draft in drafts:
-        by_server.setdefault(draft.where.server.casefold(), []).append(draft)
-    ordered = sorted(by_server.values(), key=lambda ds: _server_rank(ds[0].where.server, ds, fleet))
-    steps = [s for ds in ordered for s in _server_steps(ds[0].where.server, ds, fleet)]
-    if include_upgrade:
-        steps += _upgrade_steps(snapshot)
+        if draft.action == BACKUP or (draft.action == RESTART_NODES and not draft.blocked):
+            continue  # backups come first; a node restart fix becomes each node's own turn
+        key, server = draft.where.server.casefold(), draft.where.server
+        if draft.action == CACHE_SIZE and key in size_first:
+            key = "cache:" + key  # set before the nodes' restarts that activate it
+        groups.setdefault(key, (server, []))[1].append(draft)
+    for key, turn in restarts.items():
+        groups.setdefault(key, (turn.node, []))
+    ordered = sorted(((_group_rank(key, server, ds, fleet), server, ds) for key, (server, ds) in groups.items()),
+                     key=lambda group: group[0])
+    steps = _backup_steps(backups)
+    for _, server, ds in ordered:
+        steps += _server_steps(server, ds, fleet, restarts.get(server.casefold()))
+    steps += upgrades
     steps = route(steps, fleet.index)
     return Plan(tuple(replace(s, number=i) for i, s in enumerate(steps, start=1)), tuple(unplanned))
 

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import dataclasses
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 from preflight.emulator import EmulatedEstate, Request
@@ -140,11 +141,12 @@ def _drain_minutes(steps: list[Step], at: int) -> int:
 
 
 def run_script(text: str, plan: Plan, snapshot: Snapshot, skip: tuple[str, ...] = ("upgrade-vmm-2012",),
-               state: EmulatedEstate | None = None) -> ScriptRun:
-    """Parse `text` and execute its steps in order on `state` (default: a fresh emulation of `snapshot`)."""
+               state: EmulatedEstate | None = None, as_of: datetime | None = None) -> ScriptRun:
+    """Parse `text` and execute its steps in order on `state` (default: a fresh emulation of `snapshot` starting
+    at `as_of`; the emulator's clock moves on by each step's minutes)."""
     parsed = parse_script(text, top_level_statements(header()))
     script_plan, runnable, unmodelled, missing = plan_from_script(parsed, plan, snapshot)
-    state = state or EmulatedEstate(snapshot)
+    state = state or EmulatedEstate(snapshot, as_of)
     by_call = {id(call): step for call, step in zip(parsed.steps, _aligned(parsed, script_plan), strict=True)}
     steps = list(script_plan.steps)
     pairs: list[tuple[ScriptStep, Request]] = []
@@ -155,7 +157,11 @@ def run_script(text: str, plan: Plan, snapshot: Snapshot, skip: tuple[str, ...] 
             minutes = _drain_minutes(steps, steps.index(step)) if step is not None else 0
             request = dataclasses.replace(request, params={"cluster": request.p("cluster"), "minutes": str(minutes)})
         pairs.append((call, request))
-    runs, checkpoints = execute(state, pairs, skip)
+    def duration(call: ScriptStep) -> int:
+        step = by_call.get(id(call))
+        return step.duration_min if step is not None else 0
+
+    runs, checkpoints = execute(state, pairs, skip, duration)
     outcomes = tuple(StepOutcome(r.number, r.action, r.object_name, r.result.value, r.reason) for r in runs)
     return ScriptRun(script_plan, state, outcomes, tuple(unmodelled), tuple(checkpoints), tuple(missing))
 
@@ -172,9 +178,10 @@ def _aligned(parsed: ParsedScript, script_plan: Plan) -> list[Step | None]:
     return out
 
 
-def apply_plan(plan: Plan, snapshot: Snapshot, skip: tuple[str, ...] = ("upgrade-vmm-2012",)) -> tuple[EmulatedEstate, list[StepOutcome]]:
-    """Render `plan` as its script and run the script in the emulator (blocked steps are not applied)."""
-    run = run_script(render_script(plan), plan, snapshot, skip)
+def apply_plan(plan: Plan, snapshot: Snapshot, skip: tuple[str, ...] = ("upgrade-vmm-2012",),
+               as_of: datetime | None = None) -> tuple[EmulatedEstate, list[StepOutcome]]:
+    """Render `plan` as its script and run the script in the emulator at `as_of` (blocked steps are not applied)."""
+    run = run_script(render_script(plan), plan, snapshot, skip, as_of=as_of)
     if run.unmodelled:  # the renderer and the reader disagree: a bug here, not an input problem
         raise AssertionError(f"the rendered script does not read back: {run.unmodelled[0]}")
     return run.state, list(run.outcomes)

@@ -53,11 +53,17 @@ class Verification:
         return all(u.succeeded for u in self.upgrades)
 
     @property
+    def refused_points_of_no_return(self) -> tuple[StepOutcome, ...]:
+        """Outcomes of point-of-no-return steps the emulator refused (setup rolls back, no earlier backup)."""
+        final = {s.number for s in self.plan.steps if s.point_of_no_return}
+        return tuple(o for o in self.steps if o.number in final and o.result == "failed")
+
+    @property
     def passed(self) -> bool:
         """No blocker left, nothing introduced, no step of an edited script fails or is missing the upgrade,
-        no damage the runbook does not show, and the simulated upgrade succeeds."""
+        no damage the runbook does not show, the simulated upgrade succeeds, and every point of no return can run."""
         return (not self.remaining_blockers and not self.introduced and self.upgrade_ok and not self.failed_steps
-                and not self.upgrade_missing and not self.damage)
+                and not self.upgrade_missing and not self.damage and not self.refused_points_of_no_return)
 
     @property
     def failed_steps(self) -> tuple[StepOutcome, ...]:

@@ -3,7 +3,7 @@
 Importing this package registers every action; `ACTIONS` maps a name to its `ActionSpec`.
 """
 
-from preflight.remediation.actions import hyperv, structural, vmm, windows  # noqa: F401 - registration
+from preflight.remediation.actions import backup, cluster, hyperv, structural, vmm, windows  # noqa: F401 - registration
 from preflight.remediation.actions.base import ACTIONS, ActionSpec, Invocation, Param
 
 VOCABULARY: tuple[str, ...] = tuple(name for name, spec in ACTIONS.items() if not spec.internal)

@@ -161,18 +161,54 @@ def _replica(plan: Planning) -> Any:
     return cluster.replica_broker.replica if cluster is not None and cluster.replica_broker not in (None, UNSET) else None
 
 
+def _usable(cert: Any) -> bool:
+    return cert.has_private_key is not False and (cert.enhanced_key_usages is UNSET
+                                                  or "Server Authentication" in cert.enhanced_key_usages)
+
+
+def _names(cert: Any) -> set[str]:
+    names = {n.casefold() for n in cert.dns_names} if cert.dns_names is not UNSET else set()
+    if cert.subject is not UNSET:
+        names |= {p.strip()[3:].casefold() for p in cert.subject.split(",") if p.strip().upper().startswith("CN=")}
+    return names
+
+
+def _naming(certs: list[Any], identity: str) -> list[Any]:
+    """The usable certificates naming `identity` (an FQDN, or a NetBIOS name compared with the first label);
+    then those whose names were not collected (they may name it; the emulator checks names it knows)."""
+    key = identity.casefold()
+    usable = [c for c in certs if _usable(c)]
+    named = [c for c in usable if any(n == key or ("." not in key and n.split(".")[0] == key) for n in _names(c))]
+    return named + [c for c in usable if c.subject is UNSET and c.dns_names is UNSET]
+
+
+def _certs(host: Any) -> list[Any]:
+    return list(host.certificates) if host is not None and host.certificates is not UNSET else []
+
+
 def _certificate(plan: Planning) -> str | None:
+    """The certificate Set-VMReplicationServer / Set-VMReplication should use: one naming the Replica server
+    itself (a host's own FQDN; on a cluster, the Replica Broker's FQDN, held by every node), never one issued
+    to another computer. A replicated VM uses its host's certificate (one naming the host when there is one)."""
     where = plan.where
-    cluster = plan.index.cluster(where.object_name)
-    names = [where.object_name] if where.object_kind == "hosts" else [where.server] if where.object_kind == "vms" else (
-        list(cluster.nodes) if cluster is not None else [])
-    for name in names:
-        host = plan.index.host(name)
-        for cert in host.certificates if host is not None and host.certificates is not UNSET else []:
-            if cert.has_private_key is not False and (cert.enhanced_key_usages is UNSET
-                                                      or "Server Authentication" in cert.enhanced_key_usages):
+    if where.object_kind == "clusters":
+        cluster = plan.index.cluster(where.object_name)
+        broker = cluster.replica_broker if cluster is not None and cluster.replica_broker not in (None, UNSET) else None
+        identity = (broker.fqdn if broker.fqdn is not UNSET else broker.name) if broker is not None else \
+            dict(where.extra).get("replica_server", "")
+        nodes = plan.index.nodes(cluster) if cluster is not None else []
+        held = [{c.thumbprint.casefold() for c in _certs(n)} for n in nodes]
+        for cert in _naming(_certs(nodes[0]) if nodes else [], identity or ""):
+            if all(cert.thumbprint.casefold() in h for h in held):
                 return cert.thumbprint
-    return None
+        return None
+    host = plan.index.host(where.object_name if where.object_kind == "hosts" else where.server)
+    if host is None:
+        return None
+    own = _naming(_certs(host), host.fqdn if host.fqdn is not UNSET else host.name)
+    if own or where.object_kind == "hosts":
+        return own[0].thumbprint if own else None
+    return next((c.thumbprint for c in _certs(host) if _usable(c)), None)
 
 
 def _derive_authentication(plan: Planning, params: dict[str, str]) -> str | None:

@@ -14,6 +14,7 @@ from enum import IntEnum, unique
 class Phase(IntEnum):
     """When an action runs on its server, relative to the others and to the restart."""
 
+    BACKUP = 0              # planner: databases a later step puts at risk are backed up before anything else
     DRAIN = 1               # planner: pause a cluster node and live-migrate its VMs away first
     MANUAL = 5              # a person's step comes before the scripted ones on the same server
     RENAME = 10             # a new name and a domain join both wait for the restart, rename first

@@ -19,11 +19,13 @@ def _no_restart_pending(inv: Invocation) -> list[str]:
 
 
 def _drain(inv: Invocation) -> list[str]:
-    """Pause the node, then live-migrate each VM to the node the plan chose (PowerShell 2.0 cluster cmdlets)."""
+    """Pause the node, then live-migrate each VM the node still owns to the node the plan chose (PowerShell 2.0
+    cluster cmdlets); a VM another node owns already (a rerun after the node was resumed) stays where it is."""
     lines = ["Import-Module FailoverClusters",
              f"Suspend-ClusterNode -Cluster {q(inv.p('cluster'))} -Name {q(inv.server)} | Out-Null"]
     for move in inv.moves:
         lines.append(f"Get-ClusterGroup -Cluster {q(inv.p('cluster'))} -Name {q(move.vm)} | "
+                     f"Where-Object {{ $_.OwnerNode.Name -eq {q(inv.server)} }} | "
                      f"Move-ClusterVirtualMachineRole -Node {q(move.target)} | Out-Null")
     return lines
 
