@@ -35,8 +35,11 @@ class Nic(Model, kw_only=True):
 
     name: Text
     interface_description: Text | Unset = UNSET
-    media_type: Annotated[Text, Meta(description="NdisPhysicalMedium, e.g. 802.3, Native 802.11, Wireless WAN, Bluetooth, InfiniBand")] | Unset = UNSET
-    link_speed_mbps: Annotated[int, Meta(ge=0, le=MAX_LINK_SPEED_MBPS, description="At most 10 Tb/s")] | Unset = UNSET
+    media_type: Annotated[Text, Meta(description=(
+        "Physical medium (Get-NetAdapter NdisPhysicalMedium), e.g. 802.3 (Ethernet), Native 802.11, Wireless WAN, "
+        "Bluetooth, InfiniBand; only 802.3 adapters can be teamed"))] | Unset = UNSET
+    link_speed_mbps: Annotated[int, Meta(ge=0, le=MAX_LINK_SPEED_MBPS, description=(
+        "Link speed in Mb/s (Get-NetAdapter Speed, in bit/s, / 1,000,000), e.g. 1000 or 10000; at most 10 Tb/s"))] | Unset = UNSET
     status: Literal["Up", "Down", "Disconnected", "Disabled"] | Unset = UNSET
     physical_switch: Annotated[Text, Meta(description="LLDP/CDP neighbour switch the port is cabled to")] | Unset = UNSET
     switch_stack: Annotated[Text, Meta(description="Stack / multi-chassis group the physical switch belongs to, null when standalone")] | None | Unset = UNSET
@@ -99,7 +102,7 @@ class Host(Model, kw_only=True):
     name: ComputerName
     fqdn: DnsName | Unset = UNSET
     domain: DnsName | None | Unset = UNSET
-    site: Annotated[Text, Meta(description="AD site or data centre")] | Unset = UNSET
+    site: Annotated[Text, Meta(description="Active Directory site (nltest /dsgetsite) or data centre the host stands in")] | Unset = UNSET
     platform: Literal["hyperv", "esx", "esxi", "virtual-server"]
     version: Annotated[VersionText, Meta(description="Hypervisor version: ESX 4.1, Virtual Server 2005 R2 SP1; the OS version for Hyper-V")] | Unset = UNSET
     os: OperatingSystem | Unset = UNSET

@@ -63,7 +63,8 @@ class VmmServer(Model, kw_only=True):
     windows_features: Annotated[list[Text], Meta(description="Get-WindowsFeature names that are Installed")] | Unset = UNSET
     services: list[Service] | Unset = UNSET
     vmm: VmmSettings | None | Unset = UNSET
-    library_servers: Annotated[list[ComputerName], Meta(description="Names of entries in `library_servers`")] | Unset = UNSET
+    library_servers: Annotated[list[ComputerName], Meta(description=(
+        "Library servers this VMM server manages (Get-SCLibraryServer Name), each an entry of the snapshot's `library_servers`"))] | Unset = UNSET
     monitoring_checks: list[MonitoringCheck] | Unset = UNSET
 
 
@@ -78,7 +79,7 @@ class SqlServer(Model, kw_only=True):
     edition: Annotated[Text, Meta(description="Edition without the bitness, e.g. Enterprise, Express")] | Unset = UNSET
     architecture: Literal["x64", "x86", "ia64"] | Unset = UNSET
     collation: Text | Unset = UNSET
-    highly_available: Annotated[bool, Meta(description="A failover-cluster instance")] | Unset = UNSET
+    highly_available: Annotated[bool, Meta(description="A failover-cluster instance (SERVERPROPERTY('IsClustered') = 1)")] | Unset = UNSET
     tools: Annotated[list[Text], Meta(description="Shared features, e.g. command-line-utilities")] | Unset = UNSET
 
 
