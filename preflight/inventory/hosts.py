@@ -43,7 +43,7 @@ class Nic(Model, kw_only=True):
     status: Literal["Up", "Down", "Disconnected", "Disabled"] | Unset = UNSET
     physical_switch: Annotated[Text, Meta(description="LLDP/CDP neighbour switch the port is cabled to")] | Unset = UNSET
     switch_stack: Annotated[Text, Meta(description="Stack / multi-chassis group the physical switch belongs to, null when standalone")] | None | Unset = UNSET
-    host_vnic: Annotated[bool, Meta(description="A Hyper-V host virtual NIC (vEthernet)")] = False
+    host_vnic: Annotated[bool, Meta(description="A Hyper-V host virtual NIC (vEthernet, Get-VMNetworkAdapter -ManagementOS), which cannot be teamed")] = False
     kernel_debug: bool = False
 
 
@@ -72,7 +72,8 @@ class VirtualSwitch(Model, kw_only=True):
 
     name: Text
     switch_type: Literal["External", "Internal", "Private"]
-    net_adapter: Annotated[Text, Meta(description="NIC or team name of an external switch")] | Unset = UNSET
+    net_adapter: Annotated[Text, Meta(description=(
+        "NIC or team an external switch is bound to (Get-VMSwitch NetAdapterInterfaceDescription, as its adapter name)"))] | Unset = UNSET
 
 
 class AuthorizationEntry(Model, kw_only=True):
@@ -112,8 +113,8 @@ class Host(Model, kw_only=True):
     installed_software: list[Software] | Unset = UNSET
     windows_features: list[Text] | Unset = UNSET
     cluster: ComputerName | None = None
-    managed_by: Annotated[ComputerName, Meta(description="VMM server that manages the host")] | None = None
-    vcenter: Annotated[ComputerName, Meta(description="vCenter that manages an ESX host")] | None = None
+    managed_by: Annotated[ComputerName, Meta(description="VMM management server that manages the host (listed by its Get-VMHost); null when none")] | None = None
+    vcenter: Annotated[ComputerName, Meta(description="vCenter Server that manages an ESX host; null for other hosts")] | None = None
     last_boot: Timestamp | Unset = UNSET
     ntlm_enabled: bool | Unset = UNSET
     nics: list[Nic] | Unset = UNSET

@@ -45,10 +45,12 @@ class Replication(Model, kw_only=True):
 
     mode: Literal["Primary", "Replica", "TestReplica"] = "Primary"
     primary_server: DnsName | Unset = UNSET
-    replica_server: Annotated[DnsName, Meta(description="Host, or Replica Broker client access point, the VM replicates to")]
+    replica_server: Annotated[DnsName, Meta(description=(
+        "Host, or Replica Broker client access point, the VM replicates to (Get-VMReplication ReplicaServerName)"))]
     authentication_type: Literal["Kerberos", "Certificate"]
     port: Port | Unset = UNSET
-    frequency_sec: Annotated[int, Meta(ge=1, description="ReplicationFrequencySec (2012 R2); 300 fixed on 2012")] | Unset = UNSET
+    frequency_sec: Annotated[int, Meta(ge=1, description=(
+        "Seconds between replication cycles (ReplicationFrequencySec, 2012 R2: 30, 300 or 900); fixed at 300 on 2012"))] | Unset = UNSET
     recovery_history: Annotated[int, Meta(ge=0, description=(
         "Additional recovery points kept on the replica (RecoveryHistory): 0 only the latest; at most 15 on 2012, 24 on 2012 R2"))] = 0
     vss_snapshot_frequency_hours: Annotated[int, Meta(ge=0)] | None = None
