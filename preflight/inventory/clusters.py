@@ -20,10 +20,12 @@ class ClusterNetwork(Model, kw_only=True):
     """Get-ClusterNetwork."""
 
     name: Text
-    role: Annotated[int, Meta(description="0 none, 1 cluster only, 3 cluster and client")]
+    role: Annotated[int, Meta(description=(
+        "Cluster use of the network (Get-ClusterNetwork Role): 0 none, 1 cluster only, 3 cluster and client"))]
     address: Annotated[Text, Meta(description="Address and AddressMask as a subnet, e.g. 10.0.1.0/24")] | Unset = UNSET
     state: Literal["Up", "Down", "Partitioned", "Unavailable", "Unknown"] | Unset = UNSET
-    metric: Annotated[int, Meta(ge=0, description="Lowest metric carries CSV and heartbeat traffic first")] | Unset = UNSET
+    metric: Annotated[int, Meta(ge=0, description=(
+        "Get-ClusterNetwork Metric; the network with the lowest metric carries CSV and heartbeat traffic first"))] | Unset = UNSET
 
 
 class ClusterNetworkInterface(Model, kw_only=True):
@@ -49,9 +51,10 @@ class Csv(Model, kw_only=True):
     """A Cluster Shared Volume (Get-ClusterSharedVolume; Get-ClusterSharedVolumeState on 2012 R2)."""
 
     name: Text
-    volume_friendly_name: Annotated[Text, Meta(description="e.g. Volume1 (C:\\ClusterStorage\\Volume1)")] | Unset = UNSET
+    volume_friendly_name: Annotated[Text, Meta(description=(
+        "Mount folder name under C:\\ClusterStorage (SharedVolumeInfo.FriendlyVolumeName), e.g. Volume1"))] | Unset = UNSET
     file_system: Annotated[Text, Meta(description="File system under CSVFS (Get-Volume FileSystem of the disk): NTFS, ReFS, FAT32")] | Unset = UNSET
-    owner_node: Annotated[ComputerName, Meta(description="OwnerNode: the coordinator node")] | Unset = UNSET
+    owner_node: Annotated[ComputerName, Meta(description="Coordinator node of the CSV (Get-ClusterSharedVolume OwnerNode)")] | Unset = UNSET
     state_info: Annotated[Literal["Direct", "FileSystemRedirected", "BlockRedirected"], Meta(
         description="StateInfo (2012 R2, worst node); on 2012 SharedVolumeInfo.RedirectedAccess = True maps to FileSystemRedirected")] | Unset = UNSET
     file_system_redirected_io_reason: Annotated[Text, Meta(
@@ -61,8 +64,8 @@ class Csv(Model, kw_only=True):
     csv_enable_block_cache: Annotated[bool, Meta(
         description="Physical Disk private property CsvEnableBlockCache (2012, default 0) / EnableBlockCache (2012 R2, default 1)")] | Unset = UNSET
     bitlocker: BitLocker | None | Unset = UNSET
-    dedup_enabled: Annotated[bool, Meta(description="Get-DedupVolume Enabled")] | Unset = UNSET
-    compressed: Annotated[bool, Meta(description="Win32_Volume.Compressed")] | Unset = UNSET
+    dedup_enabled: Annotated[bool, Meta(description="Data deduplication is enabled on the volume (Get-DedupVolume Enabled)")] | Unset = UNSET
+    compressed: Annotated[bool, Meta(description="NTFS compression is on for the volume (Win32_Volume.Compressed)")] | Unset = UNSET
     resiliency_setting_name: Annotated[Literal["Simple", "Mirror", "Parity"], Meta(
         description="Get-VirtualDisk ResiliencySettingName of the Storage Space; null when the disk is not a Storage Space")] | None | Unset = UNSET
     workloads: Annotated[list[Text], Meta(
@@ -72,7 +75,8 @@ class Csv(Model, kw_only=True):
 class ReplicaBroker(Model, kw_only=True):
     """The Hyper-V Replica Broker role of a cluster (its client access point and settings)."""
 
-    name: Annotated[ComputerName, Meta(description="Client access point (NetBIOS) name")]
+    name: Annotated[ComputerName, Meta(description=(
+        "NetBIOS name of the broker's client access point (its Network Name resource); primaries replicate to it"))]
     fqdn: DnsName | Unset = UNSET
     replica: ReplicaServer | Unset = UNSET
 

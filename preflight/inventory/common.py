@@ -48,8 +48,9 @@ class OperatingSystem(Model, kw_only=True):
     """Win32_OperatingSystem of a computer."""
 
     caption: Text | Unset = UNSET
-    version: Annotated[VersionText, Meta(pattern=r"^\d+\.\d+(\.\d+){0,2}$", description="e.g. 6.1.7601")] | Unset = UNSET
-    service_pack: Annotated[int, Meta(ge=0, description="ServicePackMajorVersion")] | Unset = UNSET
+    version: Annotated[VersionText, Meta(pattern=r"^\d+\.\d+(\.\d+){0,2}$", description=(
+        "Windows version (Win32_OperatingSystem.Version): 6.0 is 2008, 6.1 2008 R2, 6.2 2012, 6.3 2012 R2; e.g. 6.1.7601"))] | Unset = UNSET
+    service_pack: Annotated[int, Meta(ge=0, description="Service pack level (Win32_OperatingSystem.ServicePackMajorVersion): 0 none, 1 SP1")] | Unset = UNSET
     edition: Text | Unset = UNSET
     architecture: Literal["x64", "x86", "ia64"] | Unset = UNSET
     installation_type: Literal["Full", "Core"] | Unset = UNSET
@@ -71,8 +72,10 @@ class Volume(Model, kw_only=True):
     drive: Text
     label: Text | Unset = UNSET
     file_system: Text | Unset = UNSET
-    size_gb: Annotated[float, Meta(ge=0, le=MAX_DISK_GB, description="At most 1 PB")]
-    free_gb: Annotated[float, Meta(ge=0, le=MAX_DISK_GB, description="At most size_gb")]
+    size_gb: Annotated[float, Meta(ge=0, le=MAX_DISK_GB, description=(
+        "Capacity in GB of 2^30 bytes (Win32_LogicalDisk.Size, in bytes); at most 1 PB"))]
+    free_gb: Annotated[float, Meta(ge=0, le=MAX_DISK_GB, description=(
+        "Free space in GB of 2^30 bytes (Win32_LogicalDisk.FreeSpace, in bytes); at most size_gb"))]
 
     def __post_init__(self) -> None:
         if self.free_gb > self.size_gb:
@@ -85,7 +88,7 @@ class Hardware(Model, kw_only=True):
     architecture: Literal["x64", "x86", "ia64"] | Unset = UNSET
     logical_processors: Annotated[int, Meta(ge=1, le=MAX_PROCESSORS)] | Unset = UNSET
     sockets: Annotated[int, Meta(ge=1, le=MAX_SOCKETS)] | Unset = UNSET
-    cores: Annotated[int, Meta(ge=1, le=MAX_PROCESSORS, description="Physical cores in total")] | Unset = UNSET
+    cores: Annotated[int, Meta(ge=1, le=MAX_PROCESSORS, description="Physical cores of all sockets (sum of Win32_Processor.NumberOfCores)")] | Unset = UNSET
     clock_ghz: Annotated[float, Meta(gt=0, le=MAX_CLOCK_GHZ)] | Unset = UNSET
     memory_gb: Annotated[float, Meta(gt=0, le=MAX_MEMORY_GB)] | Unset = UNSET
     processor: Processor | Unset = UNSET
@@ -136,7 +139,9 @@ class Certificate(Model, kw_only=True):
     not_before: Timestamp | Unset = UNSET
     not_after: Timestamp | Unset = UNSET
     enhanced_key_usages: Annotated[
-        list[Text], Meta(description="e.g. 'Server Authentication', 'Client Authentication'")
+        list[Text], Meta(description=(
+            "Enhanced key usages by friendly name (EnhancedKeyUsageList), e.g. 'Server Authentication', "
+            "'Client Authentication'; Hyper-V Replica needs both"))
     ] | Unset = UNSET
     has_private_key: bool | Unset = UNSET
     chain_trusted: Annotated[

@@ -35,12 +35,15 @@ class Nic(Model, kw_only=True):
 
     name: Text
     interface_description: Text | Unset = UNSET
-    media_type: Annotated[Text, Meta(description="NdisPhysicalMedium, e.g. 802.3, Native 802.11, Wireless WAN, Bluetooth, InfiniBand")] | Unset = UNSET
-    link_speed_mbps: Annotated[int, Meta(ge=0, le=MAX_LINK_SPEED_MBPS, description="At most 10 Tb/s")] | Unset = UNSET
+    media_type: Annotated[Text, Meta(description=(
+        "Physical medium (Get-NetAdapter NdisPhysicalMedium), e.g. 802.3 (Ethernet), Native 802.11, Wireless WAN, "
+        "Bluetooth, InfiniBand; only 802.3 adapters can be teamed"))] | Unset = UNSET
+    link_speed_mbps: Annotated[int, Meta(ge=0, le=MAX_LINK_SPEED_MBPS, description=(
+        "Link speed in Mb/s (Get-NetAdapter Speed, in bit/s, / 1,000,000), e.g. 1000 or 10000; at most 10 Tb/s"))] | Unset = UNSET
     status: Literal["Up", "Down", "Disconnected", "Disabled"] | Unset = UNSET
     physical_switch: Annotated[Text, Meta(description="LLDP/CDP neighbour switch the port is cabled to")] | Unset = UNSET
     switch_stack: Annotated[Text, Meta(description="Stack / multi-chassis group the physical switch belongs to, null when standalone")] | None | Unset = UNSET
-    host_vnic: Annotated[bool, Meta(description="A Hyper-V host virtual NIC (vEthernet)")] = False
+    host_vnic: Annotated[bool, Meta(description="A Hyper-V host virtual NIC (vEthernet, Get-VMNetworkAdapter -ManagementOS), which cannot be teamed")] = False
     kernel_debug: bool = False
 
 
@@ -69,7 +72,8 @@ class VirtualSwitch(Model, kw_only=True):
 
     name: Text
     switch_type: Literal["External", "Internal", "Private"]
-    net_adapter: Annotated[Text, Meta(description="NIC or team name of an external switch")] | Unset = UNSET
+    net_adapter: Annotated[Text, Meta(description=(
+        "NIC or team an external switch is bound to (Get-VMSwitch NetAdapterInterfaceDescription, as its adapter name)"))] | Unset = UNSET
 
 
 class AuthorizationEntry(Model, kw_only=True):
@@ -99,7 +103,7 @@ class Host(Model, kw_only=True):
     name: ComputerName
     fqdn: DnsName | Unset = UNSET
     domain: DnsName | None | Unset = UNSET
-    site: Annotated[Text, Meta(description="AD site or data centre")] | Unset = UNSET
+    site: Annotated[Text, Meta(description="Active Directory site (nltest /dsgetsite) or data centre the host stands in")] | Unset = UNSET
     platform: Literal["hyperv", "esx", "esxi", "virtual-server"]
     version: Annotated[VersionText, Meta(description="Hypervisor version: ESX 4.1, Virtual Server 2005 R2 SP1; the OS version for Hyper-V")] | Unset = UNSET
     os: OperatingSystem | Unset = UNSET
@@ -109,8 +113,8 @@ class Host(Model, kw_only=True):
     installed_software: list[Software] | Unset = UNSET
     windows_features: list[Text] | Unset = UNSET
     cluster: ComputerName | None = None
-    managed_by: Annotated[ComputerName, Meta(description="VMM server that manages the host")] | None = None
-    vcenter: Annotated[ComputerName, Meta(description="vCenter that manages an ESX host")] | None = None
+    managed_by: Annotated[ComputerName, Meta(description="VMM management server that manages the host (listed by its Get-VMHost); null when none")] | None = None
+    vcenter: Annotated[ComputerName, Meta(description="vCenter Server that manages an ESX host; null for other hosts")] | None = None
     last_boot: Timestamp | Unset = UNSET
     ntlm_enabled: bool | Unset = UNSET
     nics: list[Nic] | Unset = UNSET

@@ -37,7 +37,8 @@ class ProConnection(Model, kw_only=True):
 class VmmSettings(Model, kw_only=True):
     """The installed VMM management server role."""
 
-    version: Annotated[VersionText, Meta(description="Product version, e.g. 2.0.4521.0")] | Unset = UNSET
+    version: Annotated[VersionText, Meta(description=(
+        "VMM product version (Setup registry value ProductVersion), e.g. 2.0.4521.0 for VMM 2008 R2 SP1"))] | Unset = UNSET
     service_pack: Annotated[int, Meta(ge=0, le=99)] | Unset = UNSET
     highly_available: bool | Unset = UNSET
     service_account: Literal["local-system", "domain"] | Unset = UNSET
@@ -60,10 +61,12 @@ class VmmServer(Model, kw_only=True):
     os: OperatingSystem | Unset = UNSET
     hardware: Hardware | Unset = UNSET
     installed_software: list[Software] | Unset = UNSET
-    windows_features: Annotated[list[Text], Meta(description="Get-WindowsFeature names that are Installed")] | Unset = UNSET
+    windows_features: Annotated[list[Text], Meta(description=(
+        "Names of the installed roles and features (Get-WindowsFeature | Where Installed: Name)"))] | Unset = UNSET
     services: list[Service] | Unset = UNSET
     vmm: VmmSettings | None | Unset = UNSET
-    library_servers: Annotated[list[ComputerName], Meta(description="Names of entries in `library_servers`")] | Unset = UNSET
+    library_servers: Annotated[list[ComputerName], Meta(description=(
+        "Library servers this VMM server manages (Get-SCLibraryServer Name), each an entry of the snapshot's `library_servers`"))] | Unset = UNSET
     monitoring_checks: list[MonitoringCheck] | Unset = UNSET
 
 
@@ -74,11 +77,11 @@ class SqlServer(Model, kw_only=True):
     fqdn: DnsName | Unset = UNSET
     domain: DnsName | None | Unset = UNSET
     instance: Text = "MSSQLSERVER"
-    version: Annotated[VersionText, Meta(description="ProductVersion, e.g. 10.50.2500.0")] | Unset = UNSET
-    edition: Annotated[Text, Meta(description="Edition without the bitness, e.g. Enterprise, Express")] | Unset = UNSET
+    version: Annotated[VersionText, Meta(description="SERVERPROPERTY('ProductVersion'), e.g. 10.50.2500.0")] | Unset = UNSET
+    edition: Annotated[Text, Meta(description="SERVERPROPERTY('Edition') without the bitness, e.g. Enterprise, Express")] | Unset = UNSET
     architecture: Literal["x64", "x86", "ia64"] | Unset = UNSET
     collation: Text | Unset = UNSET
-    highly_available: Annotated[bool, Meta(description="A failover-cluster instance")] | Unset = UNSET
+    highly_available: Annotated[bool, Meta(description="A failover-cluster instance (SERVERPROPERTY('IsClustered') = 1)")] | Unset = UNSET
     tools: Annotated[list[Text], Meta(description="Shared features, e.g. command-line-utilities")] | Unset = UNSET
 
 

@@ -62,7 +62,9 @@ def json_schema() -> dict[Text, object]:
     generated = document(msgspec.json.schema(Snapshot))
     return {"$schema": SCHEMA_DIALECT, "$id": SCHEMA_URI, "title": "preflight inventory snapshot v1",
             "description": f"An inventory snapshot (schema = \"{SCHEMA_ID}\") of a Windows Server / Hyper-V / "
-                           "System Center VMM estate, as `preflight check` reads it.", **generated}
+                           "System Center VMM estate, as `preflight check` reads it. A field left out was not "
+                           "collected: a rule that needs it reports unknown. null is a value (domain null: a "
+                           "workgroup computer).", **generated}
 
 
 def encode_json(snapshot: Snapshot) -> bytes:

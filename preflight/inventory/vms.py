@@ -37,7 +37,7 @@ class GuestOs(Model, kw_only=True):
 
     caption: Text | Unset = UNSET
     version: VersionText | Unset = UNSET
-    service_pack: Annotated[int, Meta(ge=0, le=99, description="ServicePackMajorVersion of the guest")] | Unset = UNSET
+    service_pack: Annotated[int, Meta(ge=0, le=99, description="Guest service pack level (KVP ServicePackMajor): 0 none, 1 SP1")] | Unset = UNSET
 
 
 class Replication(Model, kw_only=True):
@@ -45,11 +45,14 @@ class Replication(Model, kw_only=True):
 
     mode: Literal["Primary", "Replica", "TestReplica"] = "Primary"
     primary_server: DnsName | Unset = UNSET
-    replica_server: Annotated[DnsName, Meta(description="Host, or Replica Broker client access point, the VM replicates to")]
+    replica_server: Annotated[DnsName, Meta(description=(
+        "Host, or Replica Broker client access point, the VM replicates to (Get-VMReplication ReplicaServerName)"))]
     authentication_type: Literal["Kerberos", "Certificate"]
     port: Port | Unset = UNSET
-    frequency_sec: Annotated[int, Meta(ge=1, description="ReplicationFrequencySec (2012 R2); 300 fixed on 2012")] | Unset = UNSET
-    recovery_history: Annotated[int, Meta(ge=0, description="Additional recovery points")] = 0
+    frequency_sec: Annotated[int, Meta(ge=1, description=(
+        "Seconds between replication cycles (ReplicationFrequencySec, 2012 R2: 30, 300 or 900); fixed at 300 on 2012"))] | Unset = UNSET
+    recovery_history: Annotated[int, Meta(ge=0, description=(
+        "Additional recovery points kept on the replica (RecoveryHistory): 0 only the latest; at most 15 on 2012, 24 on 2012 R2"))] = 0
     vss_snapshot_frequency_hours: Annotated[int, Meta(ge=0)] | None = None
     health: Literal["Normal", "Warning", "Critical"] | Unset = UNSET
     state: Text | Unset = UNSET
