@@ -159,18 +159,22 @@ def _param(csv: str, name: str, value: int) -> dict:
             "Value": u("U32", value)}
 
 
-def _interface(node: str, adapter_name: str, network: str, address: str) -> dict:
-    return {"Name": f"{node} - {adapter_name}", "Node": node, "Network": network, "Adapter": adapter_name, "Address": address}
+def _interface(node: str, adapter_name: str, network: str, address: str, state: int = 3) -> dict:
+    # State: CLUSTER_NETINTERFACE_STATE (3 Up, 2 Unreachable), a uint32 of the class
+    return {"Name": f"{node} - {adapter_name}", "Node": node, "Network": network, "Adapter": adapter_name, "Address": address,
+            "State": u("U32", state)}
 
 
 CLUSTER = {
     "cluster.MSCluster_Cluster": (CLUSTER_WMI + "MSCluster_Cluster", [{"Name": "HVCLUS12"}]),
     "cluster.MSCluster_Node": (CLUSTER_WMI + "MSCluster_Node", [{"Name": "HV11"}, {"Name": "HV12"}]),
     "cluster.MSCluster_Network": (CLUSTER_WMI + "MSCluster_Network", [
-        {"Name": "Cluster Network 1", "Role": u("U32", 3)}, {"Name": "Cluster Network 2", "Role": u("U32", 1)}]),
+        {"Name": "Cluster Network 1", "Role": u("U32", 3), "State": u("U32", 2)},
+        {"Name": "Cluster Network 2", "Role": u("U32", 1), "State": u("U32", 3)}]),
+    # HV11 and HV12 cannot reach each other on Cluster Network 1: it is partitioned (their interfaces unreachable)
     "cluster.MSCluster_NetworkInterface": (CLUSTER_WMI + "MSCluster_NetworkInterface", [
-        _interface("HV11", "vEthernet (Management)", "Cluster Network 1", "10.0.1.11"),
-        _interface("HV12", "Team1", "Cluster Network 1", "10.0.1.12")]),
+        _interface("HV11", "vEthernet (Management)", "Cluster Network 1", "10.0.1.11", state=2),
+        _interface("HV12", "Team1", "Cluster Network 1", "10.0.1.12", state=2)]),
     "cluster.properties": ("Microsoft.FailoverClusters.PowerShell.Cluster", [{"Name": "HVCLUS12", "BlockCacheSize": u("U32", 512)}]),
     "cluster.csv": ("Microsoft.FailoverClusters.PowerShell.ClusterSharedVolume", [
         _csv("Cluster Disk 1", "HV11", "C:\\ClusterStorage\\Volume1"), _csv("Cluster Disk 2", "HV12", "C:\\ClusterStorage\\Volume2")]),

@@ -124,7 +124,8 @@ CLUSTER = {
     "cluster.MSCluster_Cluster": ("System.Management.ManagementObject#root\\MSCluster\\MSCluster_Cluster", [{"Name": "HVCLUS01"}]),
     "cluster.MSCluster_Node": ("System.Management.ManagementObject#root\\MSCluster\\MSCluster_Node", [{"Name": "HV01"}, {"Name": "HV02"}]),
     "cluster.MSCluster_Network": ("System.Management.ManagementObject#root\\MSCluster\\MSCluster_Network", [
-        {"Name": "Cluster Network 1", "Role": u("U32", 3)}, {"Name": "Cluster Network 2", "Role": u("U32", 1)}]),
+        {"Name": "Cluster Network 1", "Role": u("U32", 3), "State": u("U32", 3)},
+        {"Name": "Cluster Network 2", "Role": u("U32", 1), "State": u("U32", 3)}]),
 }
 # The collector's own flat rows of the domain (Get-PfDomain): DCs from their computer objects (operatingSystemVersion
 # https://learn.microsoft.com/en-us/windows/win32/adschema/a-operatingsystemversion), trusts with TrustDirection and

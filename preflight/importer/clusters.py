@@ -13,7 +13,7 @@ from typing import Any
 from preflight.importer import computers as c
 from preflight.importer.bundle import Bundle
 from preflight.importer.provenance import ObjectImport, prop
-from preflight.importer.values import Missing
+from preflight.importer.values import Missing, enum_name
 
 # Windows Server 2012 R2 renamed both: the model keeps the 2012 names and takes either
 BLOCK_CACHE_SIZE = ("SharedVolumeBlockCacheSizeInMB", "BlockCacheSize")
@@ -91,7 +91,7 @@ def _block_cache(bundle: Bundle, computer: str, obj: ObjectImport) -> dict[str, 
 
 
 def network_interfaces(bundle: Bundle, computer: str, obj: ObjectImport) -> None:
-    """`network_interfaces` from MSCluster_NetworkInterface (Name, Node, Network, Adapter, Address)."""
+    """`network_interfaces` from MSCluster_NetworkInterface (Name, Node, Network, Adapter, Address, State)."""
     got = c.many(bundle, computer, "cluster.MSCluster_NetworkInterface")
     if isinstance(got, Missing):
         obj.miss("network_interfaces", got.reason)
@@ -105,8 +105,30 @@ def network_interfaces(bundle: Bundle, computer: str, obj: ObjectImport) -> None
             value = prop(item, name)
             if isinstance(value, str) and value:
                 entry[key] = value
+        _put(entry, "state", state(prop(item, "State"), "ClusterNetInterfaceState"), obj,
+             f"network_interfaces[{entry['name']}].state")
         result.append(entry)
-    obj.put("network_interfaces", result, f"{where}: Name, Node, Network, Adapter, Address")
+    obj.put("network_interfaces", result, f"{where}: Name, Node, Network, Adapter, Address, State")
+
+
+def networks(bundle: Bundle, computer: str, obj: ObjectImport) -> None:
+    """`networks` from MSCluster_Network (Name, Role, State)."""
+    got = c.many(bundle, computer, "cluster.MSCluster_Network")
+    if isinstance(got, Missing):
+        obj.miss("networks", got.reason)
+        return
+    items, where = got
+    result = []
+    for item in items:
+        entry: dict[str, Any] = {"name": str(prop(item, "Name")), "role": c._int(prop(item, "Role"))}
+        _put(entry, "state", state(prop(item, "State"), "ClusterNetworkState"), obj, f"networks[{entry['name']}].state")
+        result.append(entry)
+    obj.put("networks", result, f"{where}: Name, Role, State")
+
+
+def state(value: Any, table: str) -> str | Missing:
+    """A cluster object's State through its sourced table (-1 is the table's Unknown, as the cmdlets show it)."""
+    return enum_name(c._int(value), table)
 
 
 def _put(target: dict[str, Any], key: str, value: Any, obj: ObjectImport, path: str) -> None:

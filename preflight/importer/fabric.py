@@ -163,12 +163,7 @@ def _cluster(bundle: Bundle, computer: str, vmm: str | None, objects: list[Objec
     if isinstance(nodes, Missing):
         raise InputError(bundle.path, None, f"cluster {computer}: {nodes.reason}; a cluster's nodes are required")
     obj.put("nodes", [_short(str(prop(n, "Name"))) for n in nodes[0]], f"{nodes[1]}: Name")
-    networks = c.many(bundle, computer, "cluster.MSCluster_Network")
-    if isinstance(networks, Missing):
-        obj.miss("networks", networks.reason)
-    else:
-        obj.put("networks", [{"name": str(prop(n, "Name")), "role": c._int(prop(n, "Role"))} for n in networks[0]],
-                f"{networks[1]}: Name, Role")
+    clusters.networks(bundle, computer, obj)
     clusters.network_interfaces(bundle, computer, obj)
     clusters.storage(bundle, computer, obj)
     if vmm:
