@@ -3,6 +3,7 @@ Replica authorization entries, the Replica Broker role, the VMM server's SQL Ser
 
 from __future__ import annotations
 
+import codecs
 import json
 import shutil
 from pathlib import Path
@@ -41,3 +42,91 @@ def test_a_state_number_outside_the_table_is_not_collected_and_says_why(tmp_path
     assert all(i.state is msgspec.UNSET for i in interfaces) and {i.address for i in interfaces} == {"10.0.1.11", "10.0.1.12"}
     cluster = next(o for o in result.objects if o.kind == "clusters")
     assert "ClusterNetInterfaceState 7 is not in the sourced table" in cluster.missing["network_interfaces[HV12 - Team1].state"]
+
+
+def _fail(bundle: Path, computer: str, source: str, reason: str) -> None:
+    """Mark one source of a bundle's manifest as failed, as the collector records an unreadable source."""
+    manifest = json.loads((bundle / "manifest.json").read_text(encoding="utf-8"))
+    for entry in manifest["sources"]:
+        if (entry["computer"], entry["id"]) == (computer, source):
+            entry.update(status="failed", reason=reason)
+            entry.pop("file", None)
+            entry.pop("format", None)
+    (bundle / "manifest.json").write_text(json.dumps(manifest), encoding="utf-8")
+
+
+def _host(result, name: str):  # type: ignore[no-untyped-def]
+    return next(h for h in result.snapshot.hosts if h.name == name)
+
+
+def test_replica_authorization_entries_are_read_per_replica_server() -> None:
+    for fmt in ("clixml", "json"):
+        result = import_bundles([IMPORTS / f"fabric-2012-{fmt}"])
+        entries = _host(result, "HV11").replica.authorization_entries
+        assert [(e.allowed_primary_server, e.replica_storage_location, e.trust_group) for e in entries] == [
+            ("hv21.contoso.local", "D:\\Hyper-V Replica", "DEFAULT")]
+        assert _host(result, "HV21").replica.authorization_entries == []  # accepts any server: no entries
+
+
+def test_unreadable_authorization_entries_are_not_collected_not_empty(tmp_path: Path) -> None:
+    """An empty list would say "no primary server is authorized": a failed read must stay unknown."""
+    bundle = _copy(tmp_path, "fabric-2012-clixml")
+    _fail(bundle, "HV11", "hyperv.replication_auth", "cmdlet Get-VMReplicationAuthorizationEntry not available on ADMIN01")
+    result = import_bundles([bundle])
+    replica = _host(result, "HV11").replica
+    assert replica.enabled is True and replica.authorization_entries is msgspec.UNSET
+    hv11 = next(o for o in result.objects if o.kind == "hosts" and o.name == "HV11")
+    assert "Get-VMReplicationAuthorizationEntry not available" in hv11.missing["replica.authorization_entries"]
+
+
+def test_a_csv_takes_the_state_of_its_most_redirected_node() -> None:
+    csvs = import_bundles([IMPORTS / "fabric-2012-clixml"]).snapshot.clusters[0].csvs
+    assert [(c.name, c.state_info, c.block_redirected_io_reason) for c in csvs] == [
+        ("Cluster Disk 1", "Direct", "NotBlockRedirected"), ("Cluster Disk 2", "BlockRedirected", "NoDiskConnectivity")]
+
+
+def test_a_csv_state_json_cannot_name_is_not_collected_with_the_way_to_get_it() -> None:
+    result = import_bundles([IMPORTS / "fabric-2012-json"])
+    assert all(c.state_info is msgspec.UNSET for c in result.snapshot.clusters[0].csvs)
+    cluster = next(o for o in result.objects if o.kind == "clusters")
+    assert "re-export Get-ClusterSharedVolumeState with Export-Clixml" in cluster.missing["csvs[Cluster Disk 2].state_info"]
+
+
+def test_a_paused_node_leaves_the_csv_state_unknown_rather_than_direct(tmp_path: Path) -> None:
+    bundle = _copy(tmp_path, "fabric-2012-clixml")
+    file = bundle / "HVCLUS12" / "cluster.csv_state.clixml"
+    text = file.read_bytes()[2:].decode("utf-16-le")
+    head, second_row = text.split('<Obj RefId="4">', 1)  # Cluster Disk 1 on HV12
+    second_row = second_row.replace("<ToString>Direct</ToString>", "<ToString>Paused</ToString>", 1)
+    file.write_bytes(codecs.BOM_UTF16_LE + (head + '<Obj RefId="4">' + second_row).encode("utf-16-le"))
+    result = import_bundles([bundle])
+    disk1, disk2 = result.snapshot.clusters[0].csvs
+    assert disk1.state_info is msgspec.UNSET and disk2.state_info == "BlockRedirected"
+    cluster = next(o for o in result.objects if o.kind == "clusters")
+    assert "node HV12: state Paused is not an I/O mode" in cluster.missing["csvs[Cluster Disk 1].state_info"]
+
+
+def test_no_broker_resource_means_no_replica_broker_and_a_failed_read_means_unknown(tmp_path: Path) -> None:
+    assert import_bundles([IMPORTS / "fabric-2012-clixml"]).snapshot.clusters[0].replica_broker is None
+    bundle = _copy(tmp_path, "fabric-2012-clixml")
+    _fail(bundle, "HVCLUS12", "cluster.replica_broker", "cmdlet Get-ClusterResource not available on ADMIN01")
+    result = import_bundles([bundle])
+    assert result.snapshot.clusters[0].replica_broker is msgspec.UNSET
+    cluster = next(o for o in result.objects if o.kind == "clusters")
+    assert "Get-ClusterResource not available" in cluster.missing["replica_broker"]
+
+
+def test_the_broker_is_named_by_its_client_access_point(tmp_path: Path) -> None:
+    bundle = _copy(tmp_path, "fabric-2012-json")
+    row = {"Resource": "Virtual Machine Replication Broker", "Group": "HVR-Broker", "State": "Online",
+           "NetworkName": "hvr-broker12", "DnsName": "hvr-broker12"}
+    (bundle / "HVCLUS12" / "cluster.replica_broker.json").write_text(json.dumps([row]), encoding="utf-8")
+    result = import_bundles([bundle])
+    broker = result.snapshot.clusters[0].replica_broker
+    assert broker.name == "HVR-BROKER12" and broker.fqdn is msgspec.UNSET
+    row["NetworkName"] = None  # the group has no Network Name resource
+    (bundle / "HVCLUS12" / "cluster.replica_broker.json").write_text(json.dumps([row]), encoding="utf-8")
+    result = import_bundles([bundle])
+    assert result.snapshot.clusters[0].replica_broker is msgspec.UNSET
+    cluster = next(o for o in result.objects if o.kind == "clusters")
+    assert "has no Network Name resource" in cluster.missing["replica_broker"]

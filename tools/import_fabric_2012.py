@@ -108,6 +108,9 @@ HV11.update({
     "netlbfo.members": (CIMV2STD + "MSFT_NetLbfoTeamMember", [member("NIC1", "Team1"), member("NIC2", "Team1")]),
     "hyperv.switches": (HYPERV + "VMSwitch", [switch("External", "External", 2, MULTIPLEXOR)]),
     "hyperv.replication_server": (HYPERV + "VMReplicationServer", [replication_server(True, False, None)]),
+    # not open to any server: only HV21 (the other site, for the way back) may replicate to HV11
+    "hyperv.replication_auth": (HYPERV + "VMReplicationAuthorizationEntry", [
+        {"AllowedPrimaryServer": "hv21.contoso.local", "ReplicaStorageLocation": "D:\\Hyper-V Replica", "TrustGroup": "DEFAULT"}]),
     "hyperv.vms": (HYPERV + "VirtualMachine", [
         vm("APP11", APP11, "Running", 8, True, "6.3.9600.16384"), vm("WEB11", WEB11, "Off", 4, True, None)]),
     "hyperv.kvp": (KVP, [kvp(APP11, ("Windows Server 2012 R2 Standard", "6.3.9600", 0, "6.3.9600.16384")), kvp(WEB11, None)]),
@@ -123,6 +126,7 @@ HV12.update({
     "netlbfo.members": (CIMV2STD + "MSFT_NetLbfoTeamMember", [member("NIC1", "Team1"), member("NIC2", "Team1")]),
     "hyperv.switches": (HYPERV + "VMSwitch", [switch("External", "External", 2, MULTIPLEXOR)]),
     "hyperv.replication_server": (HYPERV + "VMReplicationServer", [replication_server(False, False, None)]),
+    "hyperv.replication_auth": (HYPERV + "VMReplicationAuthorizationEntry", []),
     "hyperv.vms": (HYPERV + "VirtualMachine", [
         vm("SQL12", SQL12, "Running", 16, True, "6.3.9600.16384")]),
     "hyperv.kvp": (KVP, [kvp(SQL12, ("Windows Server 2008 R2 Enterprise", "6.1.7601", 1, "6.3.9600.16384"))]),
@@ -136,6 +140,7 @@ HV21.update({
     "netlbfo.members": (CIMV2STD + "MSFT_NetLbfoTeamMember", []),
     "hyperv.switches": (HYPERV + "VMSwitch", [switch("Replica", "External", 2, "Broadcom NetXtreme Gigabit Ethernet")]),
     "hyperv.replication_server": (HYPERV + "VMReplicationServer", [replication_server(True, True, "D:\\Replica")]),
+    "hyperv.replication_auth": (HYPERV + "VMReplicationAuthorizationEntry", []),
     "hyperv.vms": (HYPERV + "VirtualMachine", [
         vm("APP11", APP11, "Off", 8, False, None), vm("SQL12", SQL12, "Off", 16, False, None)]),
     "hyperv.kvp": (KVP, [kvp(APP11, None), kvp(SQL12, None)]),
@@ -159,6 +164,16 @@ def _param(csv: str, name: str, value: int) -> dict:
             "Value": u("U32", value)}
 
 
+def _csv_state(name: str, node: str, mode: str, block_reason: str = "NotBlockRedirected") -> dict:
+    # Get-ClusterSharedVolumeState (2012 R2). The enums' numbers are placeholders: no page documents them, and the
+    # importer reads only the names Export-Clixml keeps
+    fc = "Microsoft.FailoverClusters.PowerShell."
+    return {"Name": name, "Node": node, "VolumeFriendlyName": "Volume" + name[-1],
+            "StateInfo": enum(fc + "ClusterSharedVolumeStateInfo", mode, {"Direct": 2, "BlockRedirected": 4}[mode]),
+            "FileSystemRedirectedIOReason": enum(fc + "FileSystemRedirectedIOReason", "NotFileSystemRedirected", 0),
+            "BlockRedirectedIOReason": enum(fc + "BlockRedirectedIOReason", block_reason, 0 if block_reason == "NotBlockRedirected" else 1)}
+
+
 def _interface(node: str, adapter_name: str, network: str, address: str, state: int = 3) -> dict:
     # State: CLUSTER_NETINTERFACE_STATE (3 Up, 2 Unreachable), a uint32 of the class
     return {"Name": f"{node} - {adapter_name}", "Node": node, "Network": network, "Adapter": adapter_name, "Address": address,
@@ -180,6 +195,12 @@ CLUSTER = {
         _csv("Cluster Disk 1", "HV11", "C:\\ClusterStorage\\Volume1"), _csv("Cluster Disk 2", "HV12", "C:\\ClusterStorage\\Volume2")]),
     "cluster.csv_params": ("Microsoft.FailoverClusters.PowerShell.ClusterParameter", [
         _param("Cluster Disk 1", "EnableBlockCache", 1), _param("Cluster Disk 2", "EnableBlockCache", 0)]),
+    # HV12 has lost its path to Cluster Disk 2: its I/O goes block-redirected through the coordinator, HV12 itself
+    "cluster.csv_state": ("Microsoft.FailoverClusters.PowerShell.ClusterSharedVolumeStateInfo", [
+        _csv_state("Cluster Disk 1", "HV11", "Direct"), _csv_state("Cluster Disk 1", "HV12", "Direct"),
+        _csv_state("Cluster Disk 2", "HV11", "Direct"), _csv_state("Cluster Disk 2", "HV12", "BlockRedirected", "NoDiskConnectivity")]),
+    # no Virtual Machine Replication Broker resource: the collector's rows are empty
+    "cluster.replica_broker": ("System.Management.Automation.PSCustomObject", []),
 }
 
 ADMIN = {key: value for key, value in computer("ADMIN01", 4, "Microsoft Windows 8.1 Enterprise", 8, 4,

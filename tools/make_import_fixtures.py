@@ -126,6 +126,8 @@ CLUSTER = {
     "cluster.MSCluster_Network": ("System.Management.ManagementObject#root\\MSCluster\\MSCluster_Network", [
         {"Name": "Cluster Network 1", "Role": u("U32", 3), "State": u("U32", 3)},
         {"Name": "Cluster Network 2", "Role": u("U32", 1), "State": u("U32", 3)}]),
+    # Get-ClusterResource works on 2008 R2; the broker resource type came with Windows Server 2012: no rows
+    "cluster.replica_broker": ("System.Management.Automation.PSCustomObject", []),
 }
 # The collector's own flat rows of the domain (Get-PfDomain): DCs from their computer objects (operatingSystemVersion
 # https://learn.microsoft.com/en-us/windows/win32/adschema/a-operatingsystemversion), trusts with TrustDirection and

@@ -272,6 +272,24 @@ function Get-PfDomain {
     }
 }
 
+function Get-PfReplicaBroker {
+    # The Hyper-V Replica Broker role as flat rows, one per broker resource (none: the cluster has no broker):
+    # the resource, its group and the Name and DnsName private properties of the group's client access point
+    param([string]$Cluster)
+    $resources = @(Get-ClusterResource -Cluster $Cluster)
+    foreach ($broker in @($resources | Where-Object { [string]$_.ResourceType -eq 'Virtual Machine Replication Broker' })) {
+        $group = [string]$broker.OwnerGroup
+        $properties = @{ Resource = [string]$broker.Name; Group = $group; State = [string]$broker.State; NetworkName = $null; DnsName = $null }
+        foreach ($access in @($resources | Where-Object { [string]$_.OwnerGroup -eq $group -and [string]$_.ResourceType -eq 'Network Name' })) {
+            foreach ($parameter in @($access | Get-ClusterParameter)) {
+                if ($parameter.Name -eq 'Name') { $properties['NetworkName'] = [string]$parameter.Value }
+                if ($parameter.Name -eq 'DnsName') { $properties['DnsName'] = [string]$parameter.Value }
+            }
+        }
+        New-Object PSObject -Property $properties
+    }
+}
+
 function Get-PfOsVersion {
     # The Windows version of a computer from its Win32_OperatingSystem export, or '' when that was not collected.
     param([string]$Computer)
@@ -456,7 +474,7 @@ if (Get-PfMissing $hyperVCmdlets) {
 }
 foreach ($hostName in @($Hosts.Keys)) {
     if ($Hosts[$hostName] -ne 'HyperV') {
-        foreach ($id in @('hyperv.vms', 'hyperv.kvp', 'hyperv.replication_server', 'hyperv.replication', 'hyperv.switches', 'netlbfo.teams', 'netlbfo.members', 'net.adapters')) {
+        foreach ($id in @('hyperv.vms', 'hyperv.kvp', 'hyperv.replication_server', 'hyperv.replication', 'hyperv.replication_auth', 'hyperv.switches', 'netlbfo.teams', 'netlbfo.members', 'net.adapters')) {
             Add-PfResult -Id $id -Computer $hostName -Status 'skipped' -Reason ('not a Hyper-V host (VMM platform ' + $Hosts[$hostName] + ')')
         }
         continue
@@ -471,7 +489,7 @@ foreach ($hostName in @($Hosts.Keys)) {
         Export-PfSource -Id 'hyperv.kvp' -Computer $hostName -Query {
             Get-PfWmi -Computer $hostName -Namespace 'root\virtualization' -Class Msvm_KvpExchangeComponent
         }
-        foreach ($id in @('hyperv.replication_server', 'hyperv.replication', 'hyperv.switches', 'netlbfo.teams', 'netlbfo.members', 'net.adapters')) {
+        foreach ($id in @('hyperv.replication_server', 'hyperv.replication', 'hyperv.replication_auth', 'hyperv.switches', 'netlbfo.teams', 'netlbfo.members', 'net.adapters')) {
             Add-PfResult -Id $id -Computer $hostName -Status 'skipped' -Reason "Windows $version (Server 2008 or 2008 R2) has no source for $id (it came with Windows Server 2012)"
         }
         continue
@@ -485,6 +503,10 @@ foreach ($hostName in @($Hosts.Keys)) {
     }
     Export-PfCmdletSource -Id 'hyperv.replication_server' -Computer $hostName -Needs @('Get-VMReplicationServer') -Query { Get-VMReplicationServer -ComputerName $hostName }
     Export-PfCmdletSource -Id 'hyperv.replication' -Computer $hostName -Needs @('Get-VMReplication') -Query { Get-VMReplication -ComputerName $hostName }
+    # Which primary servers may replicate to this host when it does not accept any server (its trust groups)
+    Export-PfCmdletSource -Id 'hyperv.replication_auth' -Computer $hostName -Needs @('Get-VMReplicationAuthorizationEntry') -Query {
+        Get-VMReplicationAuthorizationEntry -ComputerName $hostName
+    }
     Export-PfCmdletSource -Id 'hyperv.switches' -Computer $hostName -Needs @('Get-VMSwitch') -Query { Get-VMSwitch -ComputerName $hostName }
     # Get-NetLbfoTeam and Get-NetAdapter are views of these classes; read over DCOM, they need no WinRM
     Export-PfSource -Id 'netlbfo.teams' -Computer $hostName -Query { Get-PfWmi -Computer $hostName -Namespace 'root\StandardCimv2' -Class MSFT_NetLbfoTeam }
@@ -510,6 +532,13 @@ foreach ($clusterName in @($Clusters.Keys)) {
     Export-PfCmdletSource -Id 'cluster.csv' -Computer $clusterName -Needs $clusterCmdlets -Query { Get-ClusterSharedVolume -Cluster $clusterName }
     Export-PfCmdletSource -Id 'cluster.csv_params' -Computer $clusterName -Needs $clusterCmdlets -Query {
         Get-ClusterSharedVolume -Cluster $clusterName | Get-ClusterParameter
+    }
+    # 2012 R2: each node's I/O mode of each CSV (Direct, FileSystemRedirected, BlockRedirected) and why it is redirected
+    Export-PfCmdletSource -Id 'cluster.csv_state' -Computer $clusterName -Needs @('Get-ClusterSharedVolumeState') -Query {
+        Get-ClusterSharedVolumeState -Cluster $clusterName
+    }
+    Export-PfCmdletSource -Id 'cluster.replica_broker' -Computer $clusterName -Needs @('Get-ClusterResource', 'Get-ClusterParameter') -Query {
+        Get-PfReplicaBroker -Cluster $clusterName
     }
 }
 

@@ -20,10 +20,12 @@ VMM_SOURCES = ("registry.vmm", "vmm.server", "vmm.hosts", "vmm.library_servers",
 SQL_SOURCES = ("sql.serverproperty", "sql.backups")
 CLUSTER_SOURCES = (
     "cluster.MSCluster_Cluster", "cluster.MSCluster_Node", "cluster.MSCluster_Network",
-    "cluster.MSCluster_NetworkInterface", "cluster.properties", "cluster.csv", "cluster.csv_params",
+    "cluster.MSCluster_NetworkInterface", "cluster.properties", "cluster.csv", "cluster.csv_params", "cluster.csv_state",
+    "cluster.replica_broker",
 )
 HYPERV_SOURCES = (
-    "hyperv.vms", "hyperv.kvp", "hyperv.replication_server", "hyperv.replication", "netlbfo.teams", "netlbfo.members",
+    "hyperv.vms", "hyperv.kvp", "hyperv.replication_server", "hyperv.replication", "hyperv.replication_auth",
+    "netlbfo.teams", "netlbfo.members",
     "net.adapters", "hyperv.switches",
 )
 AD_SOURCES = ("ad.domain",)
