@@ -10,6 +10,7 @@ from pathlib import Path
 
 import msgspec
 
+from preflight.cli.app import main
 from preflight.importer import import_bundles
 from tests.test_importer import IMPORTS
 
@@ -130,3 +131,25 @@ def test_the_broker_is_named_by_its_client_access_point(tmp_path: Path) -> None:
     assert result.snapshot.clusters[0].replica_broker is msgspec.UNSET
     cluster = next(o for o in result.objects if o.kind == "clusters")
     assert "has no Network Name resource" in cluster.missing["replica_broker"]
+
+
+def _findings(estate: Path, tmp_path: Path) -> dict[tuple[str, str], str]:
+    out = tmp_path / "report.json"
+    assert main(["check", str(estate), "--as-of", "collected", "--format", "json", "-o", str(out)]) in (1, 4)
+    return {(f["rule"], f["target"]["name"]): f["status"] for f in json.loads(out.read_text(encoding="utf-8"))["findings"]}
+
+
+def test_the_vmm_servers_sql_command_line_utilities_come_from_its_uninstall_entries(tmp_path: Path) -> None:
+    """SQL006 (VMM 2012 wants the SQL Server 2008 R2 Command Line Utilities) is answered from registry.uninstall."""
+    estate = tmp_path / "estate.json"
+    assert main(["import", str(IMPORTS / "fabric-2008r2-clixml"), "-o", str(estate)]) == 0
+    software = {s.name: s.version for s in import_bundles([IMPORTS / "fabric-2008r2-clixml"]).snapshot.vmm_servers[0].installed_software}
+    assert software["Microsoft SQL Server 2008 R2 Command Line Utilities"] == "10.50.1600.1"
+    assert software["Microsoft SQL Server 2008 R2 Native Client"] == "10.50.1600.1"
+    assert ("SQL006", "VMM01") not in _findings(estate, tmp_path)  # passes: passes are not findings
+    bundle = _copy(tmp_path, "fabric-2008r2-json")
+    _rewrite_json(bundle / "VMM01" / "registry.uninstall.json",
+                  lambda item: item.update(DisplayName="Microsoft SQL Server 2008 R2 Setup Support Files")
+                  if "Command Line Utilities" in item["DisplayName"] else None)
+    assert main(["import", str(bundle), "-o", str(estate)]) == 0
+    assert _findings(estate, tmp_path)["SQL006", "VMM01"] == "fail"

@@ -89,7 +89,11 @@ def computer(name: str, sku: int, caption: str, memory_gib: int, cores: int, boo
 VMM = computer("VMM01", 10, "Microsoft Windows Server 2008 R2 Enterprise ", 8, 4, "20261120061500.500000+060", 61.25)
 VMM["registry.uninstall"] = ("System.Management.Automation.PSCustomObject", [
     {"DisplayName": "Microsoft System Center Virtual Machine Manager 2008 R2 SP1", "DisplayVersion": "2.0.4521.0", "Publisher": "Microsoft Corporation"},
-    {"DisplayName": "Windows Automated Installation Kit", "DisplayVersion": "1.1.0.0", "Publisher": "Microsoft Corporation"}])
+    {"DisplayName": "Windows Automated Installation Kit", "DisplayVersion": "1.1.0.0", "Publisher": "Microsoft Corporation"},
+    # SqlCmdLnUtils.msi and sqlncli.msi of the SQL Server 2008 R2 Feature Pack (x64: the 64-bit Uninstall view)
+    {"DisplayName": "Microsoft SQL Server 2008 R2 Native Client", "DisplayVersion": "10.50.1600.1", "Publisher": "Microsoft Corporation"},
+    {"DisplayName": "Microsoft SQL Server 2008 R2 Command Line Utilities", "DisplayVersion": "10.50.1600.1",
+     "Publisher": "Microsoft Corporation"}])
 VMM["registry.vmm"] = ("System.Management.Automation.PSCustomObject", [{
     "ProductVersion": "2.0.4521.0", "OnRemoteServer": u("I32", 1), "MachineName": "SQL01.contoso.local",
     "InstanceName": "MSSQLSERVER", "DatabaseName": "VirtualManagerDB"}])
