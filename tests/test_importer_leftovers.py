@@ -153,3 +153,15 @@ def test_the_vmm_servers_sql_command_line_utilities_come_from_its_uninstall_entr
                   if "Command Line Utilities" in item["DisplayName"] else None)
     assert main(["import", str(bundle), "-o", str(estate)]) == 0
     assert _findings(estate, tmp_path)["SQL006", "VMM01"] == "fail"
+
+
+def test_trusts_an_unreadable_row_would_shorten_stay_unknown_rather_than_none(tmp_path: Path) -> None:
+    """Domain.trusts can be absent now: "no trusts" ([]) and "not collected" (absent) are different answers."""
+    assert [t.domain for t in import_bundles([IMPORTS / "fabric-2008r2-clixml"]).snapshot.domains[0].trusts] == ["fabrikam.com"]
+    bundle = _copy(tmp_path, "fabric-2008r2-json")
+    _rewrite_json(bundle / "contoso.local" / "ad.domain.json",
+                  lambda row: row.update(TrustDirection="3") if row["Kind"] == "Trust" else None)
+    result = import_bundles([bundle])
+    assert result.snapshot.domains[0].trusts is msgspec.UNSET
+    domain = next(o for o in result.objects if o.kind == "domains")
+    assert "TrustDirection '3' of the trust with fabrikam.com is not a direction" in domain.missing["trusts"]
