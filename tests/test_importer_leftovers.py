@@ -6,12 +6,15 @@ from __future__ import annotations
 import codecs
 import json
 import shutil
+from datetime import UTC, datetime
 from pathlib import Path
 
 import msgspec
+import pytest
 
 from preflight.cli.app import main
 from preflight.importer import import_bundles
+from preflight.importer.replica import dns_names
 from tests.test_importer import IMPORTS
 
 
@@ -165,3 +168,35 @@ def test_trusts_an_unreadable_row_would_shorten_stay_unknown_rather_than_none(tm
     assert result.snapshot.domains[0].trusts is msgspec.UNSET
     domain = next(o for o in result.objects if o.kind == "domains")
     assert "TrustDirection '3' of the trust with fabrikam.com is not a direction" in domain.missing["trusts"]
+
+
+def test_certificates_of_local_machine_my_are_read_with_their_names_usages_and_dates() -> None:
+    for fmt in ("clixml", "json"):  # the collector's rows hold only strings: both exports say the same
+        result = import_bundles([IMPORTS / f"fabric-2012-{fmt}"])
+        (cert,) = _host(result, "HV21").certificates
+        assert (cert.subject, cert.dns_names, cert.enhanced_key_usages) == (
+            "CN=hv21.contoso.local", ["hv21.contoso.local"], ["Server Authentication", "Client Authentication"])
+        assert cert.not_after == datetime(2026, 11, 23, 9, 0, tzinfo=UTC)  # expired before the collection
+        assert cert.has_private_key is msgspec.UNSET and _host(result, "HV12").certificates == []
+        hv21 = next(o for o in result.objects if o.kind == "hosts" and o.name == "HV21")
+        assert "private key" in hv21.missing[f"certificates[{cert.thumbprint}].has_private_key"]
+
+
+def test_subject_alternative_names_keep_dns_names_only_and_bad_bytes_say_so() -> None:
+    # GeneralNames: dNSName a.contoso.local, iPAddress 10.0.0.1, dNSName *.contoso.local (RFC 5280 4.2.1.6)
+    der = bytes([0x30, 0x28, 0x82, 0x0F]) + b"a.contoso.local" + bytes([0x87, 0x04, 10, 0, 0, 1]) \
+        + bytes([0x82, 0x0F]) + b"*.contoso.local"
+    assert dns_names(der) == ["a.contoso.local", "*.contoso.local"]
+    with pytest.raises(ValueError):
+        dns_names(der[:-3])
+
+
+def test_a_certificate_without_an_eku_extension_or_with_broken_san_bytes_leaves_those_fields_unknown(tmp_path: Path) -> None:
+    bundle = _copy(tmp_path, "fabric-2012-json")
+    _rewrite_json(bundle / "HV11" / "certs.my.json", lambda row: row.update(EnhancedKeyUsageOids=None, SubjectAltNameDer="MAo="))
+    result = import_bundles([bundle])
+    (cert,) = _host(result, "HV11").certificates
+    assert cert.enhanced_key_usages is msgspec.UNSET and cert.dns_names is msgspec.UNSET and cert.subject == "CN=hv11.contoso.local"
+    hv11 = next(o for o in result.objects if o.kind == "hosts" and o.name == "HV11")
+    assert "valid for any purpose" in hv11.missing[f"certificates[{cert.thumbprint}].enhanced_key_usages"]
+    assert "not a subjectAltName extension" in hv11.missing[f"certificates[{cert.thumbprint}].dns_names"]

@@ -8,7 +8,8 @@ failed or were skipped. Property sets: fixtures/imports/SOURCES.md.
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+import base64
+from datetime import UTC, datetime, timedelta, timezone
 
 from tools.make_import_fixtures import DOMAIN, GIB, WMI, computer, enum, guid, kvp, obj, u
 
@@ -90,6 +91,20 @@ def replication(name: str, mode: str, primary: str, health: str, state: str, r2:
     return item
 
 
+def _der(tag: int, content: bytes) -> bytes:
+    assert len(content) < 128  # short-form lengths are enough here
+    return bytes([tag, len(content)]) + content
+
+
+def certificate(thumbprint: str, fqdn: str, not_before: datetime, not_after: datetime) -> dict:
+    """A LocalMachine\\My row as Get-PfCertificates writes it: Server and Client Authentication usages, the FQDN as
+    the subject CN and as the one DNS name of the subjectAltName extension (DER: SEQUENCE of [2] IA5String)."""
+    san = _der(0x30, _der(0x82, fqdn.encode("ascii")))
+    return {"Thumbprint": thumbprint, "Subject": f"CN={fqdn}",
+            "NotBefore": not_before.strftime("%Y-%m-%dT%H:%M:%SZ"), "NotAfter": not_after.strftime("%Y-%m-%dT%H:%M:%SZ"),
+            "EnhancedKeyUsageOids": "1.3.6.1.5.5.7.3.1;1.3.6.1.5.5.7.3.2", "SubjectAltNameDer": base64.b64encode(san).decode("ascii")}
+
+
 def replication_server(enabled: bool, any_server: bool, location: str | None) -> dict:
     return {"ReplicationEnabled": enabled,
             "AllowedAuthenticationType": enum(HYPERV + "RecoveryAuthenticationType", "Kerberos", 1),
@@ -108,6 +123,9 @@ HV11.update({
     "netlbfo.members": (CIMV2STD + "MSFT_NetLbfoTeamMember", [member("NIC1", "Team1"), member("NIC2", "Team1")]),
     "hyperv.switches": (HYPERV + "VMSwitch", [switch("External", "External", 2, MULTIPLEXOR)]),
     "hyperv.replication_server": (HYPERV + "VMReplicationServer", [replication_server(True, False, None)]),
+    "certs.my": ("System.Management.Automation.PSCustomObject", [
+        certificate("3F2A9C1B7E5D4A6B8C0D1E2F3A4B5C6D7E8F9A0B", "hv11.contoso.local",
+                    datetime(2026, 3, 1, 8, 0, tzinfo=UTC), datetime(2027, 3, 1, 8, 0, tzinfo=UTC))]),
     # not open to any server: only HV21 (the other site, for the way back) may replicate to HV11
     "hyperv.replication_auth": (HYPERV + "VMReplicationAuthorizationEntry", [
         {"AllowedPrimaryServer": "hv21.contoso.local", "ReplicaStorageLocation": "D:\\Hyper-V Replica", "TrustGroup": "DEFAULT"}]),
@@ -126,6 +144,7 @@ HV12.update({
     "netlbfo.members": (CIMV2STD + "MSFT_NetLbfoTeamMember", [member("NIC1", "Team1"), member("NIC2", "Team1")]),
     "hyperv.switches": (HYPERV + "VMSwitch", [switch("External", "External", 2, MULTIPLEXOR)]),
     "hyperv.replication_server": (HYPERV + "VMReplicationServer", [replication_server(False, False, None)]),
+    "certs.my": ("System.Management.Automation.PSCustomObject", []),
     "hyperv.replication_auth": (HYPERV + "VMReplicationAuthorizationEntry", []),
     "hyperv.vms": (HYPERV + "VirtualMachine", [
         vm("SQL12", SQL12, "Running", 16, True, "6.3.9600.16384")]),
@@ -140,6 +159,10 @@ HV21.update({
     "netlbfo.members": (CIMV2STD + "MSFT_NetLbfoTeamMember", []),
     "hyperv.switches": (HYPERV + "VMSwitch", [switch("Replica", "External", 2, "Broadcom NetXtreme Gigabit Ethernet")]),
     "hyperv.replication_server": (HYPERV + "VMReplicationServer", [replication_server(True, True, "D:\\Replica")]),
+    # expired two days before the collection
+    "certs.my": ("System.Management.Automation.PSCustomObject", [
+        certificate("9E8D7C6B5A4F3E2D1C0B9A8F7E6D5C4B3A2F1E0D", "hv21.contoso.local",
+                    datetime(2024, 11, 23, 9, 0, tzinfo=UTC), datetime(2026, 11, 23, 9, 0, tzinfo=UTC))]),
     "hyperv.replication_auth": (HYPERV + "VMReplicationAuthorizationEntry", []),
     "hyperv.vms": (HYPERV + "VirtualMachine", [
         vm("APP11", APP11, "Off", 8, False, None), vm("SQL12", SQL12, "Off", 16, False, None)]),

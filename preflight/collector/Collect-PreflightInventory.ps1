@@ -272,6 +272,39 @@ function Get-PfDomain {
     }
 }
 
+function Get-PfCertificates {
+    # The computer's LocalMachine\My certificates as flat rows. "\\COMPUTER\My" names another computer's system store;
+    # it is opened read-only. Dates in UTC; usages as OIDs and the subject alternative names as the extension's
+    # DER bytes (Base64), because their display texts depend on the language of Windows.
+    param([string]$Computer)
+    $store = New-Object System.Security.Cryptography.X509Certificates.X509Store -ArgumentList "\\$Computer\My", 'LocalMachine'
+    $store.Open('ReadOnly, OpenExistingOnly')
+    $invariant = [System.Globalization.CultureInfo]::InvariantCulture
+    $utc = "yyyy'-'MM'-'dd'T'HH':'mm':'ss'Z'"
+    try {
+        foreach ($cert in $store.Certificates) {
+            $usages = $null
+            $names = $null
+            foreach ($extension in $cert.Extensions) {
+                if ($extension.Oid.Value -eq '2.5.29.37') {
+                    $usages = @()
+                    foreach ($oid in $extension.EnhancedKeyUsages) { $usages += [string]$oid.Value }
+                    $usages = $usages -join ';'
+                }
+                if ($extension.Oid.Value -eq '2.5.29.17') { $names = [System.Convert]::ToBase64String($extension.RawData) }
+            }
+            New-Object PSObject -Property @{
+                Thumbprint = [string]$cert.Thumbprint; Subject = [string]$cert.Subject
+                NotBefore = $cert.NotBefore.ToUniversalTime().ToString($utc, $invariant)
+                NotAfter = $cert.NotAfter.ToUniversalTime().ToString($utc, $invariant)
+                EnhancedKeyUsageOids = $usages; SubjectAltNameDer = $names
+            }
+        }
+    } finally {
+        $store.Close()
+    }
+}
+
 function Get-PfReplicaBroker {
     # The Hyper-V Replica Broker role as flat rows, one per broker resource (none: the cluster has no broker):
     # the resource, its group and the Name and DnsName private properties of the group's client access point
@@ -474,12 +507,14 @@ if (Get-PfMissing $hyperVCmdlets) {
 }
 foreach ($hostName in @($Hosts.Keys)) {
     if ($Hosts[$hostName] -ne 'HyperV') {
-        foreach ($id in @('hyperv.vms', 'hyperv.kvp', 'hyperv.replication_server', 'hyperv.replication', 'hyperv.replication_auth', 'hyperv.switches', 'netlbfo.teams', 'netlbfo.members', 'net.adapters')) {
+        foreach ($id in @('hyperv.vms', 'hyperv.kvp', 'hyperv.replication_server', 'hyperv.replication', 'hyperv.replication_auth', 'hyperv.switches', 'netlbfo.teams', 'netlbfo.members', 'net.adapters', 'certs.my')) {
             Add-PfResult -Id $id -Computer $hostName -Status 'skipped' -Reason ('not a Hyper-V host (VMM platform ' + $Hosts[$hostName] + ')')
         }
         continue
     }
     $version = Get-PfOsVersion $hostName
+    # Replica's certificate-based authentication picks its certificate from LocalMachine\My
+    Export-PfSource -Id 'certs.my' -Computer $hostName -Query { Get-PfCertificates -Computer $hostName }
     if ($version -like '6.1*' -or $version -like '6.0*') {
         # Windows Server 2008 R2: the v1 namespace; no Replica, no NetLbfo teaming, no Hyper-V module
         Export-PfSource -Id 'hyperv.vms' -Computer $hostName -Query {

@@ -28,8 +28,9 @@ HYPERV_SOURCES = (
     "netlbfo.teams", "netlbfo.members",
     "net.adapters", "hyperv.switches",
 )
+CERTIFICATE_SOURCES = ("certs.my",)
 AD_SOURCES = ("ad.domain",)
-SOURCE_IDS = PER_COMPUTER_SOURCES + VMM_SOURCES + SQL_SOURCES + CLUSTER_SOURCES + HYPERV_SOURCES + AD_SOURCES
+SOURCE_IDS = PER_COMPUTER_SOURCES + VMM_SOURCES + SQL_SOURCES + CLUSTER_SOURCES + HYPERV_SOURCES + CERTIFICATE_SOURCES + AD_SOURCES
 """Every source id of the bundle format `preflight/bundle/v1` (one export per source per computer)."""
 
 

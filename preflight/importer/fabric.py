@@ -140,6 +140,7 @@ def _host(bundle: Bundle, obj: ObjectImport) -> None:
         obj.put("version", obj.data["os"]["version"], obj.origins["os.version"])
     hyperv.network(bundle, obj)
     hyperv.replica_server(bundle, obj)
+    replica.certificates(bundle, obj)
 
 
 def _unmanaged_hosts(bundle: Bundle, objects: list[ObjectImport]) -> None:
