@@ -310,10 +310,10 @@ function Get-PfReplicaBroker {
     # the resource, its group and the Name and DnsName private properties of the group's client access point
     param([string]$Cluster)
     $resources = @(Get-ClusterResource -Cluster $Cluster)
-    foreach ($broker in @($resources | Where-Object { [string]$_.ResourceType -eq 'Virtual Machine Replication Broker' })) {
-        $group = [string]$broker.OwnerGroup
+    foreach ($broker in @($resources | Where-Object { [string]$_.ResourceType.Name -eq 'Virtual Machine Replication Broker' })) {
+        $group = [string]$broker.OwnerGroup.Name
         $properties = @{ Resource = [string]$broker.Name; Group = $group; State = [string]$broker.State; NetworkName = $null; DnsName = $null }
-        foreach ($access in @($resources | Where-Object { [string]$_.OwnerGroup -eq $group -and [string]$_.ResourceType -eq 'Network Name' })) {
+        foreach ($access in @($resources | Where-Object { [string]$_.OwnerGroup.Name -eq $group -and [string]$_.ResourceType.Name -eq 'Network Name' })) {
             foreach ($parameter in @($access | Get-ClusterParameter)) {
                 if ($parameter.Name -eq 'Name') { $properties['NetworkName'] = [string]$parameter.Value }
                 if ($parameter.Name -eq 'DnsName') { $properties['DnsName'] = [string]$parameter.Value }
