@@ -31,13 +31,14 @@ ALLOWED_EXCEPTIONS = {
 }
 NEW_OBJECT_TYPES = {"PSObject", "System.Collections.ArrayList", "System.Text.StringBuilder",
                     "System.Data.SqlClient.SqlConnection", "System.Text.UTF8Encoding",
-                    "System.DirectoryServices.DirectorySearcher"}
+                    "System.DirectoryServices.DirectorySearcher", "System.Security.Cryptography.X509Certificates.X509Store"}
 MODULES = {"ServerManager", "Hyper-V", "FailoverClusters", "virtualmachinemanager"}
 READ_METHODS = {
     "OpenRemoteBaseKey", "OpenSubKey", "GetValue", "GetSubKeyNames", "Close",  # the remote registry, read-only keys
     "Open", "CreateCommand", "ExecuteReader", "Read", "GetName",  # one SqlClient SELECT
     "Add", "ContainsKey", "Append", "ToCharArray", "ToString", "Trim", "ToLower",  # in-memory lists, strings and builders
     "GetCurrentDomain", "GetDirectoryEntry", "FindAll", "GetAllTrustRelationships",  # Active Directory: LDAP searches
+    "ToUniversalTime", "ToBase64String",  # certificates' dates and extension bytes (the store is opened read-only)
 }
 WRITE_METHODS = {
     "WriteAllText": "writes manifest.json into the bundle folder",
@@ -273,6 +274,8 @@ def test_registry_keys_open_read_only_and_sql_only_selects(parsed: Parsed) -> No
         if method == "OpenSubKey":  # OpenSubKey(name, $true) would open the key writable
             arguments = next(c for c in node.children if c.type == "argument_list")
             assert "," not in arguments.text.decode(), node.text.decode()
+    # the certificate store: every Open of an X509Store is read-only
+    assert re.findall(r"\$store\.Open\(([^)]*)\)", script_source()) == ["'ReadOnly, OpenExistingOnly'"]
     statements = re.findall(r'\.CommandText = "([^"]*)"', script_source())
     assert statements
     for sql in statements:

@@ -8,7 +8,8 @@ failed or were skipped. Property sets: fixtures/imports/SOURCES.md.
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+import base64
+from datetime import UTC, datetime, timedelta, timezone
 
 from tools.make_import_fixtures import DOMAIN, GIB, WMI, computer, enum, guid, kvp, obj, u
 
@@ -90,6 +91,20 @@ def replication(name: str, mode: str, primary: str, health: str, state: str, r2:
     return item
 
 
+def _der(tag: int, content: bytes) -> bytes:
+    assert len(content) < 128  # short-form lengths are enough here
+    return bytes([tag, len(content)]) + content
+
+
+def certificate(thumbprint: str, fqdn: str, not_before: datetime, not_after: datetime) -> dict:
+    """A LocalMachine\\My row as Get-PfCertificates writes it: Server and Client Authentication usages, the FQDN as
+    the subject CN and as the one DNS name of the subjectAltName extension (DER: SEQUENCE of [2] IA5String)."""
+    san = _der(0x30, _der(0x82, fqdn.encode("ascii")))
+    return {"Thumbprint": thumbprint, "Subject": f"CN={fqdn}",
+            "NotBefore": not_before.strftime("%Y-%m-%dT%H:%M:%SZ"), "NotAfter": not_after.strftime("%Y-%m-%dT%H:%M:%SZ"),
+            "EnhancedKeyUsageOids": "1.3.6.1.5.5.7.3.1;1.3.6.1.5.5.7.3.2", "SubjectAltNameDer": base64.b64encode(san).decode("ascii")}
+
+
 def replication_server(enabled: bool, any_server: bool, location: str | None) -> dict:
     return {"ReplicationEnabled": enabled,
             "AllowedAuthenticationType": enum(HYPERV + "RecoveryAuthenticationType", "Kerberos", 1),
@@ -108,6 +123,12 @@ HV11.update({
     "netlbfo.members": (CIMV2STD + "MSFT_NetLbfoTeamMember", [member("NIC1", "Team1"), member("NIC2", "Team1")]),
     "hyperv.switches": (HYPERV + "VMSwitch", [switch("External", "External", 2, MULTIPLEXOR)]),
     "hyperv.replication_server": (HYPERV + "VMReplicationServer", [replication_server(True, False, None)]),
+    "certs.my": ("System.Management.Automation.PSCustomObject", [
+        certificate("3F2A9C1B7E5D4A6B8C0D1E2F3A4B5C6D7E8F9A0B", "hv11.contoso.local",
+                    datetime(2026, 3, 1, 8, 0, tzinfo=UTC), datetime(2027, 3, 1, 8, 0, tzinfo=UTC))]),
+    # not open to any server: only HV21 (the other site, for the way back) may replicate to HV11
+    "hyperv.replication_auth": (HYPERV + "VMReplicationAuthorizationEntry", [
+        {"AllowedPrimaryServer": "hv21.contoso.local", "ReplicaStorageLocation": "D:\\Hyper-V Replica", "TrustGroup": "DEFAULT"}]),
     "hyperv.vms": (HYPERV + "VirtualMachine", [
         vm("APP11", APP11, "Running", 8, True, "6.3.9600.16384"), vm("WEB11", WEB11, "Off", 4, True, None)]),
     "hyperv.kvp": (KVP, [kvp(APP11, ("Windows Server 2012 R2 Standard", "6.3.9600", 0, "6.3.9600.16384")), kvp(WEB11, None)]),
@@ -123,6 +144,8 @@ HV12.update({
     "netlbfo.members": (CIMV2STD + "MSFT_NetLbfoTeamMember", [member("NIC1", "Team1"), member("NIC2", "Team1")]),
     "hyperv.switches": (HYPERV + "VMSwitch", [switch("External", "External", 2, MULTIPLEXOR)]),
     "hyperv.replication_server": (HYPERV + "VMReplicationServer", [replication_server(False, False, None)]),
+    "certs.my": ("System.Management.Automation.PSCustomObject", []),
+    "hyperv.replication_auth": (HYPERV + "VMReplicationAuthorizationEntry", []),
     "hyperv.vms": (HYPERV + "VirtualMachine", [
         vm("SQL12", SQL12, "Running", 16, True, "6.3.9600.16384")]),
     "hyperv.kvp": (KVP, [kvp(SQL12, ("Windows Server 2008 R2 Enterprise", "6.1.7601", 1, "6.3.9600.16384"))]),
@@ -136,6 +159,11 @@ HV21.update({
     "netlbfo.members": (CIMV2STD + "MSFT_NetLbfoTeamMember", []),
     "hyperv.switches": (HYPERV + "VMSwitch", [switch("Replica", "External", 2, "Broadcom NetXtreme Gigabit Ethernet")]),
     "hyperv.replication_server": (HYPERV + "VMReplicationServer", [replication_server(True, True, "D:\\Replica")]),
+    # expired two days before the collection
+    "certs.my": ("System.Management.Automation.PSCustomObject", [
+        certificate("9E8D7C6B5A4F3E2D1C0B9A8F7E6D5C4B3A2F1E0D", "hv21.contoso.local",
+                    datetime(2024, 11, 23, 9, 0, tzinfo=UTC), datetime(2026, 11, 23, 9, 0, tzinfo=UTC))]),
+    "hyperv.replication_auth": (HYPERV + "VMReplicationAuthorizationEntry", []),
     "hyperv.vms": (HYPERV + "VirtualMachine", [
         vm("APP11", APP11, "Off", 8, False, None), vm("SQL12", SQL12, "Off", 16, False, None)]),
     "hyperv.kvp": (KVP, [kvp(APP11, None), kvp(SQL12, None)]),
@@ -159,23 +187,43 @@ def _param(csv: str, name: str, value: int) -> dict:
             "Value": u("U32", value)}
 
 
-def _interface(node: str, adapter_name: str, network: str, address: str) -> dict:
-    return {"Name": f"{node} - {adapter_name}", "Node": node, "Network": network, "Adapter": adapter_name, "Address": address}
+def _csv_state(name: str, node: str, mode: str, block_reason: str = "NotBlockRedirected") -> dict:
+    # Get-ClusterSharedVolumeState (2012 R2). The enums' numbers are placeholders: no page documents them, and the
+    # importer reads only the names Export-Clixml keeps
+    fc = "Microsoft.FailoverClusters.PowerShell."
+    return {"Name": name, "Node": node, "VolumeFriendlyName": "Volume" + name[-1],
+            "StateInfo": enum(fc + "ClusterSharedVolumeStateInfo", mode, {"Direct": 2, "BlockRedirected": 4}[mode]),
+            "FileSystemRedirectedIOReason": enum(fc + "FileSystemRedirectedIOReason", "NotFileSystemRedirected", 0),
+            "BlockRedirectedIOReason": enum(fc + "BlockRedirectedIOReason", block_reason, 0 if block_reason == "NotBlockRedirected" else 1)}
+
+
+def _interface(node: str, adapter_name: str, network: str, address: str, state: int = 3) -> dict:
+    # State: CLUSTER_NETINTERFACE_STATE (3 Up, 2 Unreachable), a uint32 of the class
+    return {"Name": f"{node} - {adapter_name}", "Node": node, "Network": network, "Adapter": adapter_name, "Address": address,
+            "State": u("U32", state)}
 
 
 CLUSTER = {
     "cluster.MSCluster_Cluster": (CLUSTER_WMI + "MSCluster_Cluster", [{"Name": "HVCLUS12"}]),
     "cluster.MSCluster_Node": (CLUSTER_WMI + "MSCluster_Node", [{"Name": "HV11"}, {"Name": "HV12"}]),
     "cluster.MSCluster_Network": (CLUSTER_WMI + "MSCluster_Network", [
-        {"Name": "Cluster Network 1", "Role": u("U32", 3)}, {"Name": "Cluster Network 2", "Role": u("U32", 1)}]),
+        {"Name": "Cluster Network 1", "Role": u("U32", 3), "State": u("U32", 2)},
+        {"Name": "Cluster Network 2", "Role": u("U32", 1), "State": u("U32", 3)}]),
+    # HV11 and HV12 cannot reach each other on Cluster Network 1: it is partitioned (their interfaces unreachable)
     "cluster.MSCluster_NetworkInterface": (CLUSTER_WMI + "MSCluster_NetworkInterface", [
-        _interface("HV11", "vEthernet (Management)", "Cluster Network 1", "10.0.1.11"),
-        _interface("HV12", "Team1", "Cluster Network 1", "10.0.1.12")]),
+        _interface("HV11", "vEthernet (Management)", "Cluster Network 1", "10.0.1.11", state=2),
+        _interface("HV12", "Team1", "Cluster Network 1", "10.0.1.12", state=2)]),
     "cluster.properties": ("Microsoft.FailoverClusters.PowerShell.Cluster", [{"Name": "HVCLUS12", "BlockCacheSize": u("U32", 512)}]),
     "cluster.csv": ("Microsoft.FailoverClusters.PowerShell.ClusterSharedVolume", [
         _csv("Cluster Disk 1", "HV11", "C:\\ClusterStorage\\Volume1"), _csv("Cluster Disk 2", "HV12", "C:\\ClusterStorage\\Volume2")]),
     "cluster.csv_params": ("Microsoft.FailoverClusters.PowerShell.ClusterParameter", [
         _param("Cluster Disk 1", "EnableBlockCache", 1), _param("Cluster Disk 2", "EnableBlockCache", 0)]),
+    # HV12 has lost its path to Cluster Disk 2: its I/O goes block-redirected through the coordinator, HV12 itself
+    "cluster.csv_state": ("Microsoft.FailoverClusters.PowerShell.ClusterSharedVolumeStateInfo", [
+        _csv_state("Cluster Disk 1", "HV11", "Direct"), _csv_state("Cluster Disk 1", "HV12", "Direct"),
+        _csv_state("Cluster Disk 2", "HV11", "Direct"), _csv_state("Cluster Disk 2", "HV12", "BlockRedirected", "NoDiskConnectivity")]),
+    # no Virtual Machine Replication Broker resource: the collector's rows are empty
+    "cluster.replica_broker": ("System.Management.Automation.PSCustomObject", []),
 }
 
 ADMIN = {key: value for key, value in computer("ADMIN01", 4, "Microsoft Windows 8.1 Enterprise", 8, 4,

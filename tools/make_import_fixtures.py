@@ -89,7 +89,11 @@ def computer(name: str, sku: int, caption: str, memory_gib: int, cores: int, boo
 VMM = computer("VMM01", 10, "Microsoft Windows Server 2008 R2 Enterprise ", 8, 4, "20261120061500.500000+060", 61.25)
 VMM["registry.uninstall"] = ("System.Management.Automation.PSCustomObject", [
     {"DisplayName": "Microsoft System Center Virtual Machine Manager 2008 R2 SP1", "DisplayVersion": "2.0.4521.0", "Publisher": "Microsoft Corporation"},
-    {"DisplayName": "Windows Automated Installation Kit", "DisplayVersion": "1.1.0.0", "Publisher": "Microsoft Corporation"}])
+    {"DisplayName": "Windows Automated Installation Kit", "DisplayVersion": "1.1.0.0", "Publisher": "Microsoft Corporation"},
+    # SqlCmdLnUtils.msi and sqlncli.msi of the SQL Server 2008 R2 Feature Pack (x64: the 64-bit Uninstall view)
+    {"DisplayName": "Microsoft SQL Server 2008 R2 Native Client", "DisplayVersion": "10.50.1600.1", "Publisher": "Microsoft Corporation"},
+    {"DisplayName": "Microsoft SQL Server 2008 R2 Command Line Utilities", "DisplayVersion": "10.50.1600.1",
+     "Publisher": "Microsoft Corporation"}])
 VMM["registry.vmm"] = ("System.Management.Automation.PSCustomObject", [{
     "ProductVersion": "2.0.4521.0", "OnRemoteServer": u("I32", 1), "MachineName": "SQL01.contoso.local",
     "InstanceName": "MSSQLSERVER", "DatabaseName": "VirtualManagerDB"}])
@@ -124,7 +128,10 @@ CLUSTER = {
     "cluster.MSCluster_Cluster": ("System.Management.ManagementObject#root\\MSCluster\\MSCluster_Cluster", [{"Name": "HVCLUS01"}]),
     "cluster.MSCluster_Node": ("System.Management.ManagementObject#root\\MSCluster\\MSCluster_Node", [{"Name": "HV01"}, {"Name": "HV02"}]),
     "cluster.MSCluster_Network": ("System.Management.ManagementObject#root\\MSCluster\\MSCluster_Network", [
-        {"Name": "Cluster Network 1", "Role": u("U32", 3)}, {"Name": "Cluster Network 2", "Role": u("U32", 1)}]),
+        {"Name": "Cluster Network 1", "Role": u("U32", 3), "State": u("U32", 3)},
+        {"Name": "Cluster Network 2", "Role": u("U32", 1), "State": u("U32", 3)}]),
+    # Get-ClusterResource works on 2008 R2; the broker resource type came with Windows Server 2012: no rows
+    "cluster.replica_broker": ("System.Management.Automation.PSCustomObject", []),
 }
 # The collector's own flat rows of the domain (Get-PfDomain): DCs from their computer objects (operatingSystemVersion
 # https://learn.microsoft.com/en-us/windows/win32/adschema/a-operatingsystemversion), trusts with TrustDirection and

@@ -272,6 +272,57 @@ function Get-PfDomain {
     }
 }
 
+function Get-PfCertificates {
+    # The computer's LocalMachine\My certificates as flat rows. "\\COMPUTER\My" names another computer's system store;
+    # it is opened read-only. Dates in UTC; usages as OIDs and the subject alternative names as the extension's
+    # DER bytes (Base64), because their display texts depend on the language of Windows.
+    param([string]$Computer)
+    $store = New-Object System.Security.Cryptography.X509Certificates.X509Store -ArgumentList "\\$Computer\My", 'LocalMachine'
+    $store.Open('ReadOnly, OpenExistingOnly')
+    $invariant = [System.Globalization.CultureInfo]::InvariantCulture
+    $utc = "yyyy'-'MM'-'dd'T'HH':'mm':'ss'Z'"
+    try {
+        foreach ($cert in $store.Certificates) {
+            $usages = $null
+            $names = $null
+            foreach ($extension in $cert.Extensions) {
+                if ($extension.Oid.Value -eq '2.5.29.37') {
+                    $usages = @()
+                    foreach ($oid in $extension.EnhancedKeyUsages) { $usages += [string]$oid.Value }
+                    $usages = $usages -join ';'
+                }
+                if ($extension.Oid.Value -eq '2.5.29.17') { $names = [System.Convert]::ToBase64String($extension.RawData) }
+            }
+            New-Object PSObject -Property @{
+                Thumbprint = [string]$cert.Thumbprint; Subject = [string]$cert.Subject
+                NotBefore = $cert.NotBefore.ToUniversalTime().ToString($utc, $invariant)
+                NotAfter = $cert.NotAfter.ToUniversalTime().ToString($utc, $invariant)
+                EnhancedKeyUsageOids = $usages; SubjectAltNameDer = $names
+            }
+        }
+    } finally {
+        $store.Close()
+    }
+}
+
+function Get-PfReplicaBroker {
+    # The Hyper-V Replica Broker role as flat rows, one per broker resource (none: the cluster has no broker):
+    # the resource, its group and the Name and DnsName private properties of the group's client access point
+    param([string]$Cluster)
+    $resources = @(Get-ClusterResource -Cluster $Cluster)
+    foreach ($broker in @($resources | Where-Object { [string]$_.ResourceType.Name -eq 'Virtual Machine Replication Broker' })) {
+        $group = [string]$broker.OwnerGroup.Name
+        $properties = @{ Resource = [string]$broker.Name; Group = $group; State = [string]$broker.State; NetworkName = $null; DnsName = $null }
+        foreach ($access in @($resources | Where-Object { [string]$_.OwnerGroup.Name -eq $group -and [string]$_.ResourceType.Name -eq 'Network Name' })) {
+            foreach ($parameter in @($access | Get-ClusterParameter)) {
+                if ($parameter.Name -eq 'Name') { $properties['NetworkName'] = [string]$parameter.Value }
+                if ($parameter.Name -eq 'DnsName') { $properties['DnsName'] = [string]$parameter.Value }
+            }
+        }
+        New-Object PSObject -Property $properties
+    }
+}
+
 function Get-PfOsVersion {
     # The Windows version of a computer from its Win32_OperatingSystem export, or '' when that was not collected.
     param([string]$Computer)
@@ -456,12 +507,14 @@ if (Get-PfMissing $hyperVCmdlets) {
 }
 foreach ($hostName in @($Hosts.Keys)) {
     if ($Hosts[$hostName] -ne 'HyperV') {
-        foreach ($id in @('hyperv.vms', 'hyperv.kvp', 'hyperv.replication_server', 'hyperv.replication', 'hyperv.switches', 'netlbfo.teams', 'netlbfo.members', 'net.adapters')) {
+        foreach ($id in @('hyperv.vms', 'hyperv.kvp', 'hyperv.replication_server', 'hyperv.replication', 'hyperv.replication_auth', 'hyperv.switches', 'netlbfo.teams', 'netlbfo.members', 'net.adapters', 'certs.my')) {
             Add-PfResult -Id $id -Computer $hostName -Status 'skipped' -Reason ('not a Hyper-V host (VMM platform ' + $Hosts[$hostName] + ')')
         }
         continue
     }
     $version = Get-PfOsVersion $hostName
+    # Replica's certificate-based authentication picks its certificate from LocalMachine\My
+    Export-PfSource -Id 'certs.my' -Computer $hostName -Query { Get-PfCertificates -Computer $hostName }
     if ($version -like '6.1*' -or $version -like '6.0*') {
         # Windows Server 2008 R2: the v1 namespace; no Replica, no NetLbfo teaming, no Hyper-V module
         Export-PfSource -Id 'hyperv.vms' -Computer $hostName -Query {
@@ -471,7 +524,7 @@ foreach ($hostName in @($Hosts.Keys)) {
         Export-PfSource -Id 'hyperv.kvp' -Computer $hostName -Query {
             Get-PfWmi -Computer $hostName -Namespace 'root\virtualization' -Class Msvm_KvpExchangeComponent
         }
-        foreach ($id in @('hyperv.replication_server', 'hyperv.replication', 'hyperv.switches', 'netlbfo.teams', 'netlbfo.members', 'net.adapters')) {
+        foreach ($id in @('hyperv.replication_server', 'hyperv.replication', 'hyperv.replication_auth', 'hyperv.switches', 'netlbfo.teams', 'netlbfo.members', 'net.adapters')) {
             Add-PfResult -Id $id -Computer $hostName -Status 'skipped' -Reason "Windows $version (Server 2008 or 2008 R2) has no source for $id (it came with Windows Server 2012)"
         }
         continue
@@ -485,6 +538,10 @@ foreach ($hostName in @($Hosts.Keys)) {
     }
     Export-PfCmdletSource -Id 'hyperv.replication_server' -Computer $hostName -Needs @('Get-VMReplicationServer') -Query { Get-VMReplicationServer -ComputerName $hostName }
     Export-PfCmdletSource -Id 'hyperv.replication' -Computer $hostName -Needs @('Get-VMReplication') -Query { Get-VMReplication -ComputerName $hostName }
+    # Which primary servers may replicate to this host when it does not accept any server (its trust groups)
+    Export-PfCmdletSource -Id 'hyperv.replication_auth' -Computer $hostName -Needs @('Get-VMReplicationAuthorizationEntry') -Query {
+        Get-VMReplicationAuthorizationEntry -ComputerName $hostName
+    }
     Export-PfCmdletSource -Id 'hyperv.switches' -Computer $hostName -Needs @('Get-VMSwitch') -Query { Get-VMSwitch -ComputerName $hostName }
     # Get-NetLbfoTeam and Get-NetAdapter are views of these classes; read over DCOM, they need no WinRM
     Export-PfSource -Id 'netlbfo.teams' -Computer $hostName -Query { Get-PfWmi -Computer $hostName -Namespace 'root\StandardCimv2' -Class MSFT_NetLbfoTeam }
@@ -510,6 +567,13 @@ foreach ($clusterName in @($Clusters.Keys)) {
     Export-PfCmdletSource -Id 'cluster.csv' -Computer $clusterName -Needs $clusterCmdlets -Query { Get-ClusterSharedVolume -Cluster $clusterName }
     Export-PfCmdletSource -Id 'cluster.csv_params' -Computer $clusterName -Needs $clusterCmdlets -Query {
         Get-ClusterSharedVolume -Cluster $clusterName | Get-ClusterParameter
+    }
+    # 2012 R2: each node's I/O mode of each CSV (Direct, FileSystemRedirected, BlockRedirected) and why it is redirected
+    Export-PfCmdletSource -Id 'cluster.csv_state' -Computer $clusterName -Needs @('Get-ClusterSharedVolumeState') -Query {
+        Get-ClusterSharedVolumeState -Cluster $clusterName
+    }
+    Export-PfCmdletSource -Id 'cluster.replica_broker' -Computer $clusterName -Needs @('Get-ClusterResource', 'Get-ClusterParameter') -Query {
+        Get-PfReplicaBroker -Cluster $clusterName
     }
 }
 

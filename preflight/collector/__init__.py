@@ -20,14 +20,17 @@ VMM_SOURCES = ("registry.vmm", "vmm.server", "vmm.hosts", "vmm.library_servers",
 SQL_SOURCES = ("sql.serverproperty", "sql.backups")
 CLUSTER_SOURCES = (
     "cluster.MSCluster_Cluster", "cluster.MSCluster_Node", "cluster.MSCluster_Network",
-    "cluster.MSCluster_NetworkInterface", "cluster.properties", "cluster.csv", "cluster.csv_params",
+    "cluster.MSCluster_NetworkInterface", "cluster.properties", "cluster.csv", "cluster.csv_params", "cluster.csv_state",
+    "cluster.replica_broker",
 )
 HYPERV_SOURCES = (
-    "hyperv.vms", "hyperv.kvp", "hyperv.replication_server", "hyperv.replication", "netlbfo.teams", "netlbfo.members",
+    "hyperv.vms", "hyperv.kvp", "hyperv.replication_server", "hyperv.replication", "hyperv.replication_auth",
+    "netlbfo.teams", "netlbfo.members",
     "net.adapters", "hyperv.switches",
 )
+CERTIFICATE_SOURCES = ("certs.my",)
 AD_SOURCES = ("ad.domain",)
-SOURCE_IDS = PER_COMPUTER_SOURCES + VMM_SOURCES + SQL_SOURCES + CLUSTER_SOURCES + HYPERV_SOURCES + AD_SOURCES
+SOURCE_IDS = PER_COMPUTER_SOURCES + VMM_SOURCES + SQL_SOURCES + CLUSTER_SOURCES + HYPERV_SOURCES + CERTIFICATE_SOURCES + AD_SOURCES
 """Every source id of the bundle format `preflight/bundle/v1` (one export per source per computer)."""
 
 

@@ -119,6 +119,8 @@ def _trusted(state: EmulatedEstate, a: Any, b: Any) -> bool | None:
     for left, right in ((a, b), (b, a)):
         record = next((d for d in state.snapshot.domains if d.name.casefold() == left.casefold()), None)
         if record is not None:
+            if record.trusts is UNSET:  # not collected: the other domain's trusts may still answer
+                continue
             return any(t.domain.casefold() == right.casefold() and t.direction == "two-way" for t in record.trusts)
     return None
 

@@ -110,11 +110,15 @@ class Estate:
             return False
         if domain_a.casefold() == domain_b.casefold():
             return True
+        missing = None
         for left, right in ((domain_a, domain_b), (domain_b, domain_a)):
             record = self.index.domains.get(left)
             if record is not None:
+                if record.trusts is UNSET:  # not collected: the other domain's trusts may still answer
+                    missing = missing or Missing(field_path(self.path_of(record), "trusts"))
+                    continue
                 return any(t.domain.casefold() == right.casefold() and t.direction == "two-way" for t in record.trusts)
-        return Missing(field_path(absent_path("domains", domain_a), "trusts"))
+        return missing or Missing(field_path(absent_path("domains", domain_a), "trusts"))
 
     # ----- targets -----------------------------------------------------------------------
 

@@ -49,8 +49,10 @@ def domain(bundle: Bundle, computer: str) -> ObjectImport | None:
     for trust in kinds.get("Trust", []):
         direction = _DIRECTION.get(str(prop(trust, "TrustDirection")))
         if direction is None:
-            obj.miss(f"trusts[{prop(trust, 'TargetName')}]", f"TrustDirection {prop(trust, 'TrustDirection')!r} is not a direction")
-            continue
+            # a list without this trust would say the domains do not trust each other: leave all trusts unknown
+            obj.miss("trusts", f"{where}: TrustDirection {prop(trust, 'TrustDirection')!r} of the trust with "
+                     f"{prop(trust, 'TargetName')} is not a direction")
+            return obj
         trusts.append({"domain": str(prop(trust, "TargetName")).lower(), "direction": direction,
                        "forest": str(prop(trust, "TrustType")) == "Forest"})
     obj.put("trusts", trusts, f"{where}: TargetName, TrustDirection, TrustType (Kind Trust)")

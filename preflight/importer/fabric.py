@@ -16,7 +16,7 @@ from typing import Any
 import msgspec
 
 from preflight.errors import InputError
-from preflight.importer import clusters, domains, hyperv
+from preflight.importer import clusters, domains, hyperv, replica
 from preflight.importer import computers as c
 from preflight.importer.bundle import Bundle, open_bundle
 from preflight.importer.provenance import ObjectImport, prop
@@ -26,7 +26,8 @@ from preflight.inventory.load import decode_snapshot
 from preflight.inventory.references import check_references
 from preflight.inventory.snapshot import ENTITY_LISTS, SCHEMA_ID, Snapshot
 
-HYPERV_SOURCES = ("hyperv.vms", "hyperv.kvp", "hyperv.replication_server", "hyperv.replication", "hyperv.switches",
+HYPERV_SOURCES = ("hyperv.vms", "hyperv.kvp", "hyperv.replication_server", "hyperv.replication", "hyperv.replication_auth",
+                  "hyperv.switches",
                   "netlbfo.teams", "netlbfo.members", "net.adapters")
 _PLATFORM = {"HyperV": "hyperv", "VMWareESX": "esx", "VirtualServer": "virtual-server"}
 
@@ -139,6 +140,7 @@ def _host(bundle: Bundle, obj: ObjectImport) -> None:
         obj.put("version", obj.data["os"]["version"], obj.origins["os.version"])
     hyperv.network(bundle, obj)
     hyperv.replica_server(bundle, obj)
+    replica.certificates(bundle, obj)
 
 
 def _unmanaged_hosts(bundle: Bundle, objects: list[ObjectImport]) -> None:
@@ -163,14 +165,10 @@ def _cluster(bundle: Bundle, computer: str, vmm: str | None, objects: list[Objec
     if isinstance(nodes, Missing):
         raise InputError(bundle.path, None, f"cluster {computer}: {nodes.reason}; a cluster's nodes are required")
     obj.put("nodes", [_short(str(prop(n, "Name"))) for n in nodes[0]], f"{nodes[1]}: Name")
-    networks = c.many(bundle, computer, "cluster.MSCluster_Network")
-    if isinstance(networks, Missing):
-        obj.miss("networks", networks.reason)
-    else:
-        obj.put("networks", [{"name": str(prop(n, "Name")), "role": c._int(prop(n, "Role"))} for n in networks[0]],
-                f"{networks[1]}: Name, Role")
+    clusters.networks(bundle, computer, obj)
     clusters.network_interfaces(bundle, computer, obj)
     clusters.storage(bundle, computer, obj)
+    replica.broker(bundle, computer, obj)
     if vmm:
         obj.put("managed_by", vmm, "the bundle's VMM server")
     objects.append(obj)

@@ -14,6 +14,7 @@ from preflight.importer import computers as c
 from preflight.importer import guests
 from preflight.importer.bundle import Bundle
 from preflight.importer.provenance import ObjectImport, prop
+from preflight.importer.replica import authorization_entries
 from preflight.importer.values import GB, Missing, enum_name
 
 _V1_STATE = {"Enabled": "Running", "Disabled": "Off", "Paused": "Paused", "Suspended": "Saved"}
@@ -151,9 +152,12 @@ def replica_server(bundle: Bundle, host: ObjectImport) -> None:
               ("default_storage_location", _nullable(item, "DefaultStorageLocation")))
     for key, value in fields:
         _set(replica, key, value, host, f"replica.{key}")
-    host.miss("replica.authorization_entries", "Get-VMReplicationAuthorizationEntry is not a bundle source")
+    entries = authorization_entries(bundle, host.name)
+    _set(replica, "authorization_entries", entries if isinstance(entries, Missing) else entries[0], host,
+         "replica.authorization_entries")
     host.put("replica", replica, f"{where}: ReplicationEnabled, AllowedAuthenticationType, KerberosAuthenticationPort, "
-             "CertificateAuthenticationPort, CertificateThumbprint, ReplicationAllowedFromAnyServer, DefaultStorageLocation")
+             "CertificateAuthenticationPort, CertificateThumbprint, ReplicationAllowedFromAnyServer, DefaultStorageLocation"
+             + ("" if isinstance(entries, Missing) else f"; {entries[1]}"))
 
 
 def vms(bundle: Bundle, objects: list[ObjectImport]) -> None:

@@ -127,4 +127,5 @@ class Domain(Model, kw_only=True):
 
     name: DnsName
     domain_controllers: list[DomainController] | Unset = UNSET
-    trusts: list[Trust] = []
+    trusts: Annotated[list[Trust], Meta(
+        description="Every trust of the domain; [] when it has none (absent: not collected, so trust rules say unknown)")] | Unset = UNSET
