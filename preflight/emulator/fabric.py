@@ -13,6 +13,7 @@ from preflight.emulator.state import EmulatedEstate
 from preflight.inventory.clusters import ReplicaBroker
 from preflight.inventory.common import known
 from preflight.inventory.hosts import AuthorizationEntry, ReplicaAuthentication, ReplicaServer, TeamMember
+from preflight.inventory.refs import VM_KINDS
 from preflight.inventory.versions import EMPTY, WS2012, WS2012R2, Version, parse_version
 
 TEAMABLE_MEDIA = ("802.3",)
@@ -23,11 +24,17 @@ def _os(host: Any) -> Version:
     return parse_version(host.os.version) if known(host.os) and known(host.os.version) else EMPTY
 
 
+def _vm(state: EmulatedEstate, request: Request) -> Any:
+    """The VM a request names: on the host the step runs against (a namesake VM's copy), else the only one of
+    that name (an earlier drain may have moved it off the host the plan saw)."""
+    return state.vm(request.name, request.server) or state.vm(request.name)
+
+
 def _replica_owner(state: EmulatedEstate, request: Request) -> tuple[Any, list[Any]]:
     """(object holding `.replica`, hosts whose OS and certificates count) for a host, broker or replicated VM."""
     name = request.name
-    if request.kind in ("vms", "replicated_vms"):
-        vm = state.vm(name)
+    if request.kind in VM_KINDS:
+        vm = _vm(state, request)
         if vm is None or vm.replication in (None, UNSET):
             raise Refused(f"VM '{name}' is not replicated")
         name = vm.replication.replica_server
@@ -84,7 +91,7 @@ def _enable(state: EmulatedEstate, request: Request) -> Applied:
 
 
 def _set_vm_auth(state: EmulatedEstate, request: Request) -> Applied:
-    vm = state.vm(request.name)
+    vm = _vm(state, request)
     if vm is None or vm.replication in (None, UNSET):
         raise Refused(f"VM '{request.name}' is not replicated")
     auth = request.p("authentication")
@@ -151,9 +158,8 @@ def _broker(state: EmulatedEstate, request: Request) -> Applied:
 
 
 def _team(state: EmulatedEstate, request: Request) -> tuple[Any, Any]:
-    host_name, _, team_name = request.name.partition("/")
+    host_name, team_name = request.server or request.name, request.item or ""
     host = state.host(host_name)
-    team_name = request.item or team_name
     if host is None or not known(host.teams):
         raise Refused(f"no host with teams named '{host_name}'")
     team = next((t for t in host.teams if t.name.casefold() == team_name.casefold()), None)
@@ -213,7 +219,7 @@ def _teaming(state: EmulatedEstate, request: Request) -> Applied:
 
 @effect("set-csv-block-cache")
 def _cache_size(state: EmulatedEstate, request: Request) -> Applied:
-    cluster = state.cluster(request.name.partition("/")[0])
+    cluster = state.cluster(request.server or request.name)   # a CSV's cluster, or the cluster itself
     if cluster is None:
         raise Refused(f"no cluster named '{request.name}'")
     size = int(request.p("size_mb")) if request.p("size_mb").isdigit() else None
@@ -232,9 +238,8 @@ def _cache_size(state: EmulatedEstate, request: Request) -> Applied:
 
 @effect("enable-csv-block-cache")
 def _enable_cache(state: EmulatedEstate, request: Request) -> Applied:
-    cluster_name, _, csv_name = request.name.partition("/")
-    cluster = state.cluster(request.p("cluster") or cluster_name)
-    csv_name = request.item or csv_name
+    cluster_name, csv_name = request.p("cluster") or request.server or request.name, request.item or ""
+    cluster = state.cluster(cluster_name)
     csv = next((c for c in (cluster.csvs if cluster is not None and known(cluster.csvs) else [])
                 if c.name.casefold() == csv_name.casefold()), None)
     if cluster is None or csv is None:

@@ -52,7 +52,7 @@ def _names(names: tuple[str, ...]) -> str:
 
 def finding_for(rule: Rule, target: Target, outcome: Outcome) -> Finding:
     """The finding for a fail or unknown outcome: message rendered, evidence made absolute."""
-    ref = TargetRef(target.kind, target.name, target.owner)
+    ref = TargetRef(target.kind, target.name, target.ref)
     if outcome.status is Status.UNKNOWN:
         missing = tuple(_absolute(target, p) for p in outcome.missing)
         message = f"{target.name}: cannot evaluate \"{rule.title}\": not in the snapshot: {', '.join(outcome.missing)}"

@@ -12,6 +12,7 @@ from preflight.inventory.clusters import Cluster, Csv, ReplicaBroker
 from preflight.inventory.common import Unset
 from preflight.inventory.hosts import Host, Nic, ReplicaServer, Team
 from preflight.inventory.paths import Missing, absent_path
+from preflight.inventory.refs import CSVS, HOST_TEAMS, HOSTS, REPLICATED_VMS, VM_TEAMS, VMS, ObjectRef
 from preflight.inventory.vms import Vm, VmAdapter
 
 
@@ -128,8 +129,9 @@ def _csvs(estate: Estate) -> Iterator[Target]:
             continue
         for j, csv in enumerate(cluster.csvs):
             links = dict(cluster_target.links, cluster=cluster)
-            yield Target("csvs", f"{cluster.name}/{csv.name}", csv, links, f"{cluster_target.json_path}.csvs[{j}]",
-                         at_risk=cluster_target.at_risk, members=cluster_target.members)
+            yield Target.of(ObjectRef(CSVS, csv.name, cluster_target.ref), csv, links,
+                            f"{cluster_target.json_path}.csvs[{j}]", at_risk=cluster_target.at_risk,
+                            members=cluster_target.members)
 
 
 @target_kind("host_teams", "NIC teams on hosts (named HOST/team)", model=Team, links=HostTeamLinks, inherits="hosts")
@@ -142,8 +144,8 @@ def _host_teams(estate: Estate) -> Iterator[Target]:
         for j, team in enumerate(host.teams):
             members = [nics.get(m.name.casefold()) for m in team.members]
             links = dict(host_target.links, host=host, member_nics=[n for n in members if n is not None])
-            yield Target("host_teams", f"{host.name}/{team.name}", team, links, f"{host_target.json_path}.teams[{j}]",
-                         at_risk=host_target.at_risk)
+            yield Target.of(ObjectRef(HOST_TEAMS, team.name, host_target.ref), team, links,
+                            f"{host_target.json_path}.teams[{j}]", at_risk=host_target.at_risk)
 
 
 @target_kind("vms", "Virtual machines", model=Vm, links=VmLinks)
@@ -160,8 +162,9 @@ def _vms(estate: Estate) -> Iterator[Target]:
                 "host_os_release": None if isinstance(os_version, Missing) else estate.release_of(os_version),
                 "cluster": estate.index.cluster_of(host),
             }
-        owner = vm.host if len(estate.index.vms_named(vm.name)) > 1 else None
-        yield Target("vms", vm.name, vm, dict(host_links), f"$.vms[{i}]", owner=owner)
+        # A VM's name identifies it unless another VM shares it: only then does its identity name its host.
+        owner = ObjectRef(HOSTS, vm.host) if len(estate.index.vms_named(vm.name)) > 1 else None
+        yield Target.of(ObjectRef(VMS, vm.name, owner), vm, dict(host_links), f"$.vms[{i}]")
 
 
 @target_kind("vm_teams", "NIC teams inside VMs (named VM/team)", model=Team, links=VmTeamLinks, inherits="vms")
@@ -174,8 +177,8 @@ def _vm_teams(estate: Estate) -> Iterator[Target]:
         for j, team in enumerate(vm.teams):
             members = [adapters.get(m.name.casefold()) for m in team.members]
             links = dict(vm_target.links, vm=vm, member_adapters=[a for a in members if a is not None])
-            yield Target("vm_teams", f"{vm.name}/{team.name}", team, links, f"{vm_target.json_path}.teams[{j}]",
-                         at_risk=(vm.name,), owner=vm_target.owner)
+            yield Target.of(ObjectRef(VM_TEAMS, team.name, vm_target.ref), team, links,
+                            f"{vm_target.json_path}.teams[{j}]", at_risk=(vm.name,))
 
 
 @target_kind("replicated_vms", "VMs with Hyper-V Replica configured (Get-VMReplication)", model=Vm,
@@ -204,4 +207,5 @@ def _replicated_vms(estate: Estate) -> Iterator[Target]:
             settings = Missing(absent_path("hosts", vm.replication.replica_server))
         links = dict(vm_target.links, replica_host=replica_host, replica_broker_cluster=broker_cluster,
                      replica_settings=settings)
-        yield Target("replicated_vms", vm.name, vm, links, vm_target.json_path, at_risk=(vm.name,), owner=vm_target.owner)
+        yield Target.of(ObjectRef(REPLICATED_VMS, vm.name, vm_target.ref.owner), vm, links, vm_target.json_path,
+                        at_risk=(vm.name,))

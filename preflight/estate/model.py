@@ -10,8 +10,11 @@ from msgspec import UNSET
 
 from preflight.inventory.index import SnapshotIndex
 from preflight.inventory.paths import Missing, absent_path, field_path
+from preflight.inventory.refs import ObjectRef
 from preflight.inventory.snapshot import Snapshot, SnapshotInfo
 from preflight.inventory.versions import parse_version
+
+_UNSET_REF = ObjectRef("", "")
 
 
 @dataclass(slots=True)
@@ -25,8 +28,19 @@ class Target:
     json_path: str
     at_risk: tuple[str, ...] = ()
     members: tuple[str, ...] = ()
-    owner: str | None = None
-    """The host of a VM whose name another VM shares (findings tell the two apart by it); else None."""
+    ref: ObjectRef = _UNSET_REF
+    """Its typed identity (own name and owner: a team's host, a CSV's cluster, a namesake VM's host); `name`
+    is `ref.label`. Left out for objects their name identifies on their own."""
+
+    def __post_init__(self) -> None:
+        if self.ref is _UNSET_REF:
+            self.ref = ObjectRef(self.kind, self.name)
+
+    @classmethod
+    def of(cls, ref: ObjectRef, obj: Any, links: dict[str, Any], json_path: str, at_risk: tuple[str, ...] = (),
+           members: tuple[str, ...] = ()) -> Target:
+        """The target of an object whose identity needs its owner (its kind and label come from `ref`)."""
+        return cls(ref.kind, ref.label, obj, links, json_path, at_risk, members, ref)
 
 
 @dataclass

@@ -45,7 +45,9 @@ class _Draft:
 
 
 def _key(draft: _Draft) -> tuple[Any, ...]:
-    return (draft.action, draft.where.object_kind, draft.where.object_name.casefold(), tuple(sorted(draft.params.items())))
+    where = draft.where   # the server tells apart namesake VMs (a Replica copy) that need the same fix
+    return (draft.action, where.object_kind, where.object_name.casefold(), where.server.casefold(),
+            tuple(sorted(draft.params.items())))
 
 
 def _drafts(findings: Iterable[Finding], index: SnapshotIndex) -> tuple[list[_Draft], list[tuple[str, str]]]:
@@ -63,7 +65,7 @@ def _drafts(findings: Iterable[Finding], index: SnapshotIndex) -> tuple[list[_Dr
         if spec is None or spec.internal:
             unplanned.append((finding.rule, finding.target.name))
             continue
-        places = resolve(index.snapshot, finding.target.kind, finding.target.name, spec.name)
+        places = resolve(index, finding.target.ref, spec.name)
         if not places:
             unplanned.append((finding.rule, finding.target.name))
             continue

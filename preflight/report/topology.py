@@ -12,6 +12,7 @@ from typing import Any, NamedTuple
 
 from preflight.engine.findings import Finding, Severity, Status
 from preflight.estate import Estate
+from preflight.inventory.refs import ITEM_OWNER_KINDS
 
 
 class TopologyNode(NamedTuple):
@@ -24,12 +25,8 @@ class TopologyNode(NamedTuple):
     children: tuple[TopologyNode, ...] = ()
 
 
-# Target kinds whose objects hang off another object of the tree: "HOST/team" belongs to HOST.
-_OWNER_KIND = {
-    "vmm_servers": "vmm", "clusters": "cluster", "csvs": "cluster", "hosts": "host", "host_teams": "host",
-    "vms": "vm", "vm_teams": "vm", "replicated_vms": "vm",
-}
-_COMPOUND = {"csvs", "host_teams", "vm_teams"}
+# The tree node kind of each target kind's objects; an item (a team, a CSV) marks the object that owns it.
+_TREE_KIND = {"vmm_servers": "vmm", "clusters": "cluster", "hosts": "host", "vms": "vm", "replicated_vms": "vm"}
 UNMANAGED = "(not managed by VMM)"
 STANDALONE = "(standalone hosts)"
 
@@ -38,12 +35,12 @@ def _worst_by_object(findings: Iterable[Finding]) -> dict[tuple[str, str], tuple
     """(tree kind, casefolded name) -> (worst severity, number of failing findings)."""
     result: dict[tuple[str, str], tuple[Severity, int]] = {}
     for finding in findings:
-        if finding.status is not Status.FAIL or finding.target.kind not in _OWNER_KIND:
+        ref = finding.target.ref
+        if ref.kind in ITEM_OWNER_KINDS and ref.owner is not None:
+            ref = ref.owner
+        if finding.status is not Status.FAIL or ref.kind not in _TREE_KIND:
             continue
-        name = finding.target.name
-        if finding.target.kind in _COMPOUND:
-            name = name.split("/", 1)[0]
-        key = (_OWNER_KIND[finding.target.kind], name.casefold())
+        key = (_TREE_KIND[ref.kind], ref.name.casefold())
         worst, count = result.get(key, (finding.severity, 0))
         result[key] = (finding.severity if finding.severity.rank > worst.rank else worst, count + 1)
     return result
