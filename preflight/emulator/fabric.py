@@ -40,7 +40,10 @@ def _replica_owner(state: EmulatedEstate, request: Request) -> tuple[Any, list[A
         name = vm.replication.replica_server
     host = state.host(name)
     if host is not None:
-        return host, [host]
+        cluster = state.cluster(host.cluster) if host.cluster else None
+        if cluster is None or cluster.replica_broker in (None, UNSET):
+            return host, [host]
+        name = cluster.name   # a node of a broker cluster works with the broker's settings
     for cluster in state.snapshot.clusters:
         broker = cluster.replica_broker
         if broker not in (None, UNSET) and name.casefold() in (broker.name.casefold(), str(broker.fqdn).casefold()):

@@ -201,8 +201,8 @@ def _replicated_vms(estate: Estate) -> Iterator[Target]:
         settings: ReplicaServer | None | Unset | Missing
         if broker is not None:
             settings = broker.replica
-        elif replica_host is not None:
-            settings = replica_host.replica
+        elif replica_host is not None:   # a node of a broker cluster works with the broker's settings
+            settings, _ = estate.replica_settings(replica_host)
         else:
             settings = Missing(absent_path("hosts", vm.replication.replica_server))
         links = dict(vm_target.links, replica_host=replica_host, replica_broker_cluster=broker_cluster,

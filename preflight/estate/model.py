@@ -8,6 +8,9 @@ from typing import Any, TypeVar, Union, get_type_hints, is_typeddict
 
 from msgspec import UNSET
 
+from preflight.inventory.clusters import ReplicaBroker
+from preflight.inventory.common import Unset
+from preflight.inventory.hosts import Host, ReplicaServer
 from preflight.inventory.index import SnapshotIndex
 from preflight.inventory.paths import Missing, absent_path, field_path
 from preflight.inventory.refs import ObjectRef
@@ -100,6 +103,20 @@ class Estate:
         if missing is not None:
             return missing
         return min(versions, key=parse_version) if versions else Missing(none_path)
+
+    def replica_settings(self, host: Host) -> tuple[ReplicaServer | None | Unset, str]:
+        """The Hyper-V Replica server settings in force on `host`, and the path of the field they come from.
+
+        On a node of a cluster with a Replica Broker they are the broker's, whatever the node's own `replica`
+        says: the broker writes the cluster's replication settings to the cluster database and the Hyper-V
+        service on every node works with that copy (source `net-replica-broker`, "Provide centralized
+        management of the replication settings"). Only here does the estate choose between the two.
+        """
+        cluster = self.index.cluster_of(host)
+        broker = cluster.replica_broker if cluster is not None else None
+        if cluster is not None and isinstance(broker, ReplicaBroker):
+            return broker.replica, field_path(self.path_of(cluster), "replica_broker.replica")
+        return host.replica, field_path(self.path_of(host), "replica")
 
     def newest_dc_version(self, domain: str) -> Any:
         """The OS version of the newest domain controller of `domain`, or Missing naming what was not collected."""

@@ -170,10 +170,13 @@ def _replica_servers(estate: Estate) -> Iterator[Target]:
         names = {host.name.casefold()} | ({host.fqdn.casefold()} if host.fqdn is not UNSET else set())
         primary_of = [vm.name for vm in _primary_vms(estate, host)]
         replica_of = _vms_replicating_to(estate, names)
-        enabled = host.replica not in _ABSENT and host.replica.enabled
+        settings, settings_path = estate.replica_settings(host)
+        broker_cluster = _broker_cluster_of(estate, host)
+        # A broker cluster's Replica server is its broker (listed below, nodes as members): a node is listed
+        # on its own only as the primary or the named replica of a VM.
+        enabled = broker_cluster is None and settings not in _ABSENT and settings.enabled
         if not (enabled or primary_of or replica_of):
             continue
-        broker_cluster = _broker_cluster_of(estate, host)
         fqdn = _field(host, "fqdn", path)
         stores: tuple[Store, ...] = (Store(host.name, host.certificates, f"{path}.certificates"),)
         uses = _primary_certificates(estate, host, fqdn, stores)
@@ -182,7 +185,7 @@ def _replica_servers(estate: Estate) -> Iterator[Target]:
         os_version = estate.os_version_of(host, path)
         links = {
             "role": "host", "replica_endpoint": broker_cluster is None,
-            "settings": Missing(f"{path}.replica") if host.replica is UNSET else host.replica,
+            "settings": Missing(settings_path) if settings is UNSET else settings,
             "os_version": os_version,
             "os_release": None if isinstance(os_version, Missing) else estate.release_of(os_version),
             "hyperv_role": _hyperv_role([host], [path]),

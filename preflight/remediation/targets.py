@@ -44,9 +44,10 @@ def os_version(index: SnapshotIndex, name: str) -> str | None:
 
 def _replica_side(index: SnapshotIndex, name: str, action: str) -> list[Resolved]:
     host = index.host(name)
-    if host is not None:
+    cluster = index.cluster_of(host) if host is not None else index.broker_cluster(name)
+    if host is not None and (cluster is None or cluster.replica_broker is None or not known(cluster.replica_broker)):
         return [Resolved(HOSTS, host.name, host.name, os_version=os_version(index, host.name))]
-    cluster = index.broker_cluster(name)
+    # a node of a broker cluster works with the broker's settings (see Estate.replica_settings): fix those
     if cluster is None or cluster.replica_broker is None or not known(cluster.replica_broker):
         return []
     if action == "enable-firewall-rule":  # the listener rule must be open on every node
