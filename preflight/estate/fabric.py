@@ -76,7 +76,7 @@ class ReplicatedVmLinks(TypedDict):
     replica_settings: ReplicaServer | None | Unset
 
 
-def _host_links(estate: Estate, host: Any, path: str) -> dict[str, Any]:
+def _host_links(estate: Estate, host: Host, path: str) -> dict[str, Any]:  # Any: a HostLinks value or Missing
     vms = estate.vms_on(host.name)
     os_version = estate.os_version_of(host, path)
     return {
@@ -97,7 +97,7 @@ def _hosts(estate: Estate) -> Iterator[Target]:
                      at_risk=tuple(vm.name for vm in estate.vms_on(host.name)))
 
 
-def _cluster_links(estate: Estate, cluster: Any, path: str) -> dict[str, Any]:
+def _cluster_links(estate: Estate, cluster: Cluster, path: str) -> dict[str, Any]:  # Any: as _host_links
     nodes = estate.index.nodes(cluster)
     lowest = estate.lowest_os_version(nodes, [estate.path_of(node) for node in nodes], f"{path}.nodes")
     memories = [n.hardware.memory_gb for n in nodes if n.hardware is not UNSET and n.hardware.memory_gb is not UNSET]
@@ -184,22 +184,16 @@ def _vm_teams(estate: Estate) -> Iterator[Target]:
 @target_kind("replicated_vms", "VMs with Hyper-V Replica configured (Get-VMReplication)", model=Vm,
              links=ReplicatedVmLinks, inherits="vms")
 def _replicated_vms(estate: Estate) -> Iterator[Target]:
-    brokers: dict[str, tuple[Cluster, ReplicaBroker]] = {}
-    for cluster in estate.snapshot.clusters:
-        broker = cluster.replica_broker
-        if isinstance(broker, ReplicaBroker):
-            brokers[broker.name.casefold()] = (cluster, broker)
-            if broker.fqdn is not UNSET:
-                brokers[broker.fqdn.casefold()] = (cluster, broker)
     for vm_target in estate.targets("vms"):
         vm = vm_target.obj
         if vm.replication in (None, UNSET):
             continue
-        replica_name = vm.replication.replica_server.casefold()
+        replica_name = vm.replication.replica_server
         replica_host = estate.host(replica_name)
-        broker_cluster, broker = brokers.get(replica_name, (None, None))
+        broker_cluster = estate.index.broker_cluster(replica_name)
+        broker = broker_cluster.replica_broker if broker_cluster is not None else None
         settings: ReplicaServer | None | Unset | Missing
-        if broker is not None:
+        if isinstance(broker, ReplicaBroker):
             settings = broker.replica
         elif replica_host is not None:   # a node of a broker cluster works with the broker's settings
             settings, _ = estate.replica_settings(replica_host)

@@ -81,6 +81,9 @@ class RefField:
     target: str
     many: bool = False
 
+    # Any in the methods below: `entity` is an entry of any entity list (VMM server, cluster, host, VM, ...), read
+    # by the attribute names of `path`; the table, not the type checker, says which fields exist.
+
     @property
     def dotted(self) -> str:
         """The field's path from its entity, e.g. 'vmm.database.server'."""

@@ -8,10 +8,12 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable
-from typing import Any, NamedTuple
+from typing import NamedTuple
 
 from preflight.engine.findings import Finding, Severity, Status
 from preflight.estate import Estate
+from preflight.inventory.clusters import Cluster
+from preflight.inventory.hosts import Host
 from preflight.inventory.refs import ITEM_OWNER_KINDS
 
 
@@ -58,7 +60,7 @@ def build_topology(estate: Estate, findings: Iterable[Finding]) -> tuple[Topolog
         worst, count = marks.get((kind, name.casefold()), (None, 0))
         return TopologyNode(kind, name, worst, count, children)
 
-    def host_node(host: Any) -> TopologyNode:
+    def host_node(host: Host) -> TopologyNode:
         return node("host", host.name, tuple(node("vm", vm.name) for vm in estate.vms_on(host.name)))
 
     snapshot, index = estate.snapshot, estate.index
@@ -68,8 +70,8 @@ def build_topology(estate: Estate, findings: Iterable[Finding]) -> tuple[Topolog
         server = index.vmm_servers.get(name)
         return id(server) if server is not None else 0
 
-    clusters_of: dict[int, list[Any]] = defaultdict(list)
-    hosts_of: dict[int, list[Any]] = defaultdict(list)  # standalone hosts per VMM server (0 = unmanaged)
+    clusters_of: dict[int, list[tuple[Cluster, list[Host]]]] = defaultdict(list)
+    hosts_of: dict[int, list[Host]] = defaultdict(list)  # standalone hosts per VMM server (0 = unmanaged)
     clustered: set[int] = set()
     for cluster in snapshot.clusters:
         nodes = index.nodes(cluster)
