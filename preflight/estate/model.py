@@ -16,6 +16,7 @@ from preflight.inventory.paths import Missing, absent_path, field_path
 from preflight.inventory.refs import ObjectRef
 from preflight.inventory.snapshot import Snapshot, SnapshotInfo
 from preflight.inventory.versions import parse_version
+from preflight.inventory.vms import Vm
 
 _UNSET_REF = ObjectRef("", "")
 
@@ -26,8 +27,8 @@ class Target:
 
     kind: str
     name: str
-    obj: Any
-    links: dict[str, Any]
+    obj: Any   # Any: the model object of any kind (Host, Cluster, Vm, ...); TargetKind.model types it per kind
+    links: dict[str, Any]   # Any: each kind's links TypedDict, values possibly Missing; rules are checked against it
     json_path: str
     at_risk: tuple[str, ...] = ()
     members: tuple[str, ...] = ()
@@ -62,11 +63,11 @@ class Estate:
 
     # ----- lookups used by target builders -----------------------------------------------
 
-    def host(self, name: str | None) -> Any:
+    def host(self, name: str | None) -> Host | None:
         """The host named `name` (or with that FQDN), or None."""
         return self.index.host(name)
 
-    def vms_on(self, host_name: str) -> Sequence[Any]:
+    def vms_on(self, host_name: str) -> Sequence[Vm]:
         """VMs whose `host` is `host_name`."""
         return self.index.vms_on(host_name)
 
@@ -77,7 +78,7 @@ class Estate:
             raise ValueError(f"{entity!r} is not an entity of this estate's snapshot")
         return path
 
-    def release_of(self, version: Any) -> str | None:
+    def release_of(self, version: object) -> str | None:
         """'6.1.7601' -> 'Windows Server 2008 R2' using the windows-releases matrix."""
         if version is UNSET or version is None:
             return None
@@ -88,21 +89,22 @@ class Estate:
                 (release for prefix, release in self._releases if parsed.within(prefix)), None)
         return self._release_by_text[text]
 
-    def os_version_of(self, computer: Any, path: str) -> Any:
-        """The OS version of a computer, or Missing naming the field."""
+    def os_version_of(self, computer: object, path: str) -> str | Missing:
+        """The OS version of a computer (any record with an `os`: host, VMM, SQL or library server), or Missing
+        naming the field."""
         os = getattr(computer, "os", UNSET)
         if os is UNSET or os.version is UNSET:
             return Missing(f"{path}.os.version")
         return os.version
 
-    def lowest_os_version(self, hosts: list[Any], paths: list[str], none_path: str) -> Any:
+    def lowest_os_version(self, hosts: list[Host], paths: list[str], none_path: str) -> str | Missing:
         """The lowest OS version among `hosts` (a cluster's nodes), or Missing naming the first uncollected one
         (`none_path` when there are no hosts)."""
         versions = [self.os_version_of(host, path) for host, path in zip(hosts, paths, strict=True)]
         missing = next((v for v in versions if isinstance(v, Missing)), None)
         if missing is not None:
             return missing
-        return min(versions, key=parse_version) if versions else Missing(none_path)
+        return min((str(v) for v in versions), key=parse_version) if versions else Missing(none_path)
 
     def replica_settings(self, host: Host) -> tuple[ReplicaServer | None | Unset, str]:
         """The Hyper-V Replica server settings in force on `host`, and the path of the field they come from.
@@ -118,7 +120,7 @@ class Estate:
             return broker.replica, field_path(self.path_of(cluster), "replica_broker.replica")
         return host.replica, field_path(self.path_of(host), "replica")
 
-    def newest_dc_version(self, domain: str) -> Any:
+    def newest_dc_version(self, domain: str) -> str | Missing:
         """The OS version of the newest domain controller of `domain`, or Missing naming what was not collected."""
         record = self.index.domains.get(domain)
         if record is None:
@@ -172,8 +174,8 @@ class TargetKind:
     name: str
     description: str
     build: Callable[[Estate], Iterable[Target]]
-    model: Any = Any
-    links: Any = None
+    model: Any = Any   # Any: a type (or union of types) of the kind's objects, read by typing introspection
+    links: Any = None   # Any: a TypedDict class (no common static type for TypedDict classes)
     inherits: str | None = None
 
 

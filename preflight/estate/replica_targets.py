@@ -26,6 +26,7 @@ from preflight.inventory.clusters import Cluster, ReplicaBroker
 from preflight.inventory.hosts import Host, ReplicaServer
 from preflight.inventory.paths import Missing, absent_path, field_path
 from preflight.inventory.versions import WS2012, parse_version
+from preflight.inventory.vms import Replication, Vm
 
 _ABSENT = (None, UNSET)
 
@@ -79,11 +80,11 @@ def _index(estate: Estate) -> _Index:
     return cached
 
 
-def _host_path(estate: Estate, host: Any) -> str:
+def _host_path(estate: Estate, host: Host) -> str:
     return f"$.hosts[{_index(estate).host_position[id(host)]}]"
 
 
-def _broker_cluster_of(estate: Estate, host: Any) -> Any:
+def _broker_cluster_of(estate: Estate, host: Host) -> Cluster | None:
     cluster = estate.index.cluster_of(host)
     return cluster if cluster is not None and cluster.replica_broker not in _ABSENT else None
 
@@ -99,7 +100,7 @@ def _hyperv_role(computers: list[Any], paths: list[str]) -> Any:
     return bool(computers)
 
 
-def _primary_vms(estate: Estate, host: Any) -> list[Any]:
+def _primary_vms(estate: Estate, host: Host) -> list[Vm]:
     return [vm for vm in estate.vms_on(host.name)
             if vm.replication not in _ABSENT and vm.replication.mode == "Primary"]
 
@@ -116,7 +117,7 @@ def _endpoint_certificate(settings: Any, path: str, fqdn: Any, stores: tuple[Sto
     return [CertificateUse("replica server", thumbprint, f"{path}.certificate_thumbprint", fqdn, stores)]
 
 
-def _node_certificates(settings: Any, nodes: list[Any], node_paths: list[str]) -> list[CertificateUse]:
+def _node_certificates(settings: Any, nodes: list[Host], node_paths: list[str]) -> list[CertificateUse]:
     """With certificate authentication on a cluster each node also needs a certificate naming the node itself
     (Set-VMReplicationServer, 2012: two certificates per node, the node's and the broker's)."""
     if settings in _ABSENT or not settings.enabled or settings.allowed_authentication_type is UNSET:
@@ -128,10 +129,10 @@ def _node_certificates(settings: Any, nodes: list[Any], node_paths: list[str]) -
             for node, path in zip(nodes, node_paths, strict=True)]
 
 
-def _primary_certificates(estate: Estate, host: Any, fqdn: Any, stores: tuple[Store, ...]) -> list[CertificateUse]:
+def _primary_certificates(estate: Estate, host: Host, fqdn: Any, stores: tuple[Store, ...]) -> list[CertificateUse]:
     uses: dict[str, CertificateUse] = {}
     for vm in _primary_vms(estate, host):
-        if vm.replication.authentication_type != "Certificate":
+        if not isinstance(vm.replication, Replication) or vm.replication.authentication_type != "Certificate":
             continue
         path = f"$.vms[{_index(estate).vm_position[id(vm)]}].replication"
         thumbprint = _field(vm.replication, "certificate_thumbprint", path)
@@ -288,8 +289,8 @@ def _replication_facts(estate: Estate, target: Target) -> ReplicationFacts:
     vm, host = target.obj, target.links["host"]
     host_path = _host_path(estate, host)
     primary_cluster = _broker_cluster_of(estate, host)
-    if primary_cluster is not None:
-        broker = primary_cluster.replica_broker
+    broker = primary_cluster.replica_broker if primary_cluster is not None else None
+    if primary_cluster is not None and isinstance(broker, ReplicaBroker):
         primary_fqdn = broker.fqdn if broker.fqdn is not UNSET else Missing(field_path(estate.path_of(primary_cluster), "replica_broker.fqdn"))
         primary_settings = broker.replica if broker.replica is not UNSET else Missing(
             field_path(estate.path_of(primary_cluster), "replica_broker.replica"))
