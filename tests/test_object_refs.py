@@ -125,3 +125,20 @@ def test_namesake_vms_each_get_their_own_fix_and_the_emulator_applies_it_to_the_
     assert all(by_number[s.number].result == "applied" for s in vm_steps)
     copies = [vm for vm in state.snapshot.vms if vm.name == "TEST01"]
     assert [vm.replication.authentication_type for vm in copies] == ["Certificate", "Certificate"]
+
+
+def test_a_fix_on_a_guest_team_reaches_the_host_of_its_vm_even_when_the_vm_name_has_a_slash() -> None:
+    from preflight.inventory import decode_snapshot
+    from preflight.inventory.index import SnapshotIndex
+    from preflight.remediation.targets import resolve
+
+    data = json.loads((ESTATES / "dr-2012.json").read_text(encoding="utf-8"))
+    (vm,) = [v for v in data["vms"] if v["name"] == "NLB01"]
+    vm["name"] = "NLB/01"
+    index = SnapshotIndex(decode_snapshot(json.dumps(data).encode(), "estate.json", ".json"))
+    team = ObjectRef(VM_TEAMS, "GuestTeam", ObjectRef(VMS, "NLB/01"))
+    (manual,) = resolve(index, team, "manual")   # on the team itself, inside its VM
+    assert (manual.object_kind, manual.object_name, manual.server, manual.item) == (
+        VM_TEAMS, "NLB/01/GuestTeam", "NLB/01", "GuestTeam")
+    (restart,) = resolve(index, team, "restart-computer")   # a computer-level fix goes to the VM, run on its host
+    assert (restart.object_kind, restart.object_name, restart.server) == (VMS, "NLB/01", vm["host"])
