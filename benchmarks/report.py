@@ -21,8 +21,10 @@ def many_findings(report: Report, count: int) -> Report:
     copies: list[Finding] = []
     for round_ in range(-(-count // len(originals))):
         for finding in originals:
-            name = finding.target.name if round_ == 0 else f"{finding.target.name}~{round_}"
-            copies.append(dataclasses.replace(finding, target=TargetRef(finding.target.kind, name), fingerprint=""))
+            ref = finding.target.ref
+            if round_:
+                ref = dataclasses.replace(ref, name=f"{ref.name}~{round_}")
+            copies.append(dataclasses.replace(finding, target=TargetRef.of(ref), fingerprint=""))
     copies = copies[:count]
     statuses = Counter(f.status for f in copies)
     severities = Counter(f.severity for f in copies if f.status is Status.FAIL)

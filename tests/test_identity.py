@@ -98,8 +98,8 @@ def test_namesake_vms_get_findings_of_their_own_and_unique_names_keep_their_fing
                           datetime(2026, 11, 25, 12, tzinfo=UTC))
     namesakes = [f for f in evaluation.findings if f.target.kind == "replicated_vms" and f.target.name == "TEST01"]
     assert namesakes, "the namesakes have findings"
-    assert {f.target.owner for f in namesakes} == {first, second}   # each copy has its own findings
+    assert {f.target.ref.vm_host for f in namesakes} == {first, second}   # each copy has its own findings
     assert len({f.fingerprint for f in namesakes}) == len(namesakes)
     solo = [f for f in evaluation.findings if f.target.name == "SOLO01"]
-    assert solo and all(f.target.owner is None and f.fingerprint == fingerprint_of(f.rule, TargetRef(f.target.kind, "SOLO01"))
+    assert solo and all(f.target.ref.owner is None and f.fingerprint == fingerprint_of(f.rule, TargetRef(f.target.kind, "SOLO01"))
                         for f in solo)

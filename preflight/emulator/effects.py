@@ -21,8 +21,10 @@ class Result(str, Enum):
 
 @dataclass(frozen=True)
 class Request:
-    """An action on one object: `kind` is the object kind (hosts, host_teams, csvs, ...), `item` a team or CSV;
-    a drain carries the live migrations the script performs in `moves`."""
+    """An action on one object: `kind` is the object kind (hosts, host_teams, csvs, ...), `name` its label,
+    `item` a team or CSV, and `server` the computer or cluster the commands run on (a team's host, a CSV's
+    cluster, a VM's host: how the emulator finds the object, never by splitting `name`); a drain carries
+    the live migrations the script performs in `moves`."""
 
     action: str
     kind: str
@@ -30,6 +32,7 @@ class Request:
     params: Mapping[str, str] = field(default_factory=dict)
     item: str | None = None
     moves: tuple[Move, ...] = ()
+    server: str | None = None
 
     def p(self, key: str) -> str:
         """A parameter value (empty when absent)."""

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typing
 from datetime import datetime
-from typing import Any
+from typing import Any, Literal
 
 from msgspec import UNSET
 
@@ -13,28 +13,41 @@ from preflight.emulator.effects import Applied, Refused, Request, effect, ok
 from preflight.emulator.state import EmulatedEstate
 from preflight.inventory.clusters import ReplicaBroker
 from preflight.inventory.common import known
-from preflight.inventory.hosts import AuthorizationEntry, ReplicaAuthentication, ReplicaServer, TeamMember
+from preflight.inventory.hosts import AuthorizationEntry, Host, Nic, ReplicaAuthentication, ReplicaServer, TeamMember
+from preflight.inventory.refs import VM_KINDS
 from preflight.inventory.versions import EMPTY, WS2012, WS2012R2, Version, parse_version
+from preflight.inventory.vms import Vm
 
 TEAMABLE_MEDIA = ("802.3",)
 CACHE_LIMIT = {WS2012: 0.2, WS2012R2: 0.8}  # share of node memory the CSV cache may use (2012, 2012 R2)
 
 
-def _os(host: Any) -> Version:
+def _os(host: Host) -> Version:
     return parse_version(host.os.version) if known(host.os) and known(host.os.version) else EMPTY
 
 
-def _replica_owner(state: EmulatedEstate, request: Request) -> tuple[Any, list[Any]]:
+def _vm(state: EmulatedEstate, request: Request) -> Vm | None:
+    """The VM a request names: on the host the step runs against (a namesake VM's copy), else the only one of
+    that name (an earlier drain may have moved it off the host the plan saw)."""
+    return state.vm(request.name, request.server) or state.vm(request.name)
+
+
+# Any: the owner is a Host or a ReplicaBroker, and the effects assign request text to its Literal-typed fields
+# (typed, mypy shows they are not validated against the Literal yet: left to the Replica fidelity work).
+def _replica_owner(state: EmulatedEstate, request: Request) -> tuple[Any, list[Host]]:
     """(object holding `.replica`, hosts whose OS and certificates count) for a host, broker or replicated VM."""
     name = request.name
-    if request.kind in ("vms", "replicated_vms"):
-        vm = state.vm(name)
+    if request.kind in VM_KINDS:
+        vm = _vm(state, request)
         if vm is None or vm.replication in (None, UNSET):
             raise Refused(f"VM '{name}' is not replicated")
         name = vm.replication.replica_server
     host = state.host(name)
     if host is not None:
-        return host, [host]
+        cluster = state.cluster(host.cluster) if host.cluster else None
+        if cluster is None or cluster.replica_broker in (None, UNSET):
+            return host, [host]
+        name = cluster.name   # a node of a broker cluster works with the broker's settings
     for cluster in state.snapshot.clusters:
         broker = cluster.replica_broker
         if broker not in (None, UNSET) and name.casefold() in (broker.name.casefold(), str(broker.fqdn).casefold()):
@@ -44,7 +57,7 @@ def _replica_owner(state: EmulatedEstate, request: Request) -> tuple[Any, list[A
     raise Refused(f"'{name}' is neither a host nor a Replica Broker of the estate")
 
 
-def _check_hosts(hosts: list[Any], authentication: str, now: datetime | None = None) -> str | None:
+def _check_hosts(hosts: list[Host], authentication: str, now: datetime | None = None) -> str | None:
     for host in hosts:
         if host.platform != "hyperv" or _os(host) < WS2012:
             return f"{host.name}: Hyper-V Replica needs Windows Server 2012 or later with Hyper-V"
@@ -91,12 +104,17 @@ def _enable(state: EmulatedEstate, request: Request) -> Applied:
 
 
 def _set_vm_auth(state: EmulatedEstate, request: Request) -> Applied:
-    vm = state.vm(request.name)
+    vm = _vm(state, request)
     if vm is None or vm.replication in (None, UNSET):
         raise Refused(f"VM '{request.name}' is not replicated")
-    auth = request.p("authentication")
-    if auth not in ("Kerberos", "Certificate"):
-        raise Refused(f"{vm.name}: Set-VMReplication accepts Kerberos or Certificate, not {auth}")
+    wanted = request.p("authentication")
+    auth: Literal["Kerberos", "Certificate"]
+    if wanted == "Kerberos":
+        auth = "Kerberos"
+    elif wanted == "Certificate":
+        auth = "Certificate"
+    else:
+        raise Refused(f"{vm.name}: Set-VMReplication accepts Kerberos or Certificate, not {wanted}")
     primary = state.host(vm.host)
     problem = _check_hosts([primary] if primary is not None else [], auth)
     if problem:
@@ -171,10 +189,9 @@ def _broker(state: EmulatedEstate, request: Request) -> Applied:
     return ok(True)
 
 
-def _team(state: EmulatedEstate, request: Request) -> tuple[Any, Any]:
-    host_name, _, team_name = request.name.partition("/")
+def _team(state: EmulatedEstate, request: Request) -> tuple[Host, Any]:  # Any: as _replica_owner (team mode text)
+    host_name, team_name = request.server or request.name, request.item or ""
     host = state.host(host_name)
-    team_name = request.item or team_name
     if host is None or not known(host.teams):
         raise Refused(f"no host with teams named '{host_name}'")
     team = next((t for t in host.teams if t.name.casefold() == team_name.casefold()), None)
@@ -183,7 +200,7 @@ def _team(state: EmulatedEstate, request: Request) -> tuple[Any, Any]:
     return host, team
 
 
-def free_nics(host: Any) -> list[Any]:
+def free_nics(host: Host) -> list[Nic]:
     """Physical Ethernet NICs that are up and in no team (what Add-NetLbfoTeamMember could take)."""
     if not known(host.nics):
         return []
@@ -234,7 +251,7 @@ def _teaming(state: EmulatedEstate, request: Request) -> Applied:
 
 @effect("set-csv-block-cache")
 def _cache_size(state: EmulatedEstate, request: Request) -> Applied:
-    cluster = state.cluster(request.name.partition("/")[0])
+    cluster = state.cluster(request.server or request.name)   # a CSV's cluster, or the cluster itself
     if cluster is None:
         raise Refused(f"no cluster named '{request.name}'")
     size = int(request.p("size_mb")) if request.p("size_mb").isdigit() else None
@@ -258,9 +275,8 @@ def _cache_size(state: EmulatedEstate, request: Request) -> Applied:
 
 @effect("enable-csv-block-cache")
 def _enable_cache(state: EmulatedEstate, request: Request) -> Applied:
-    cluster_name, _, csv_name = request.name.partition("/")
-    cluster = state.cluster(request.p("cluster") or cluster_name)
-    csv_name = request.item or csv_name
+    cluster_name, csv_name = request.p("cluster") or request.server or request.name, request.item or ""
+    cluster = state.cluster(cluster_name)
     csv = next((c for c in (cluster.csvs if cluster is not None and known(cluster.csvs) else [])
                 if c.name.casefold() == csv_name.casefold()), None)
     if cluster is None or csv is None:

@@ -205,7 +205,8 @@ def _step(command: tree_sitter.Node) -> ScriptStep:
             if args[name].type != "script_block_expression":
                 raise _NotModelled(f"-{name} is not a script block")
             blocks[name] = normalize(_text(args[name])[1:-1])
-    request = Request(values["Action"], values["ObjectKind"], values["ObjectName"], params, values.get("Item") or None, moves)
+    request = Request(values["Action"], values["ObjectKind"], values["ObjectName"], params, values.get("Item") or None, moves,
+                      values["Server"])
     return ScriptStep(int(_text(number)), command.start_point[0] + 1, values["Server"], values["Via"], request,
                       tuple(_data("Flags", args["Flags"])) if "Flags" in args else (), values.get("Blocked", ""),
                       blocks.get("Test", ""), blocks.get("Body", ""))

@@ -55,7 +55,7 @@ def _names(names: tuple[str, ...]) -> str:
 
 def finding_for(rule: Rule, target: Target, outcome: Outcome) -> Finding:
     """The finding for a fail or unknown outcome: message rendered, evidence made absolute."""
-    ref = TargetRef(target.kind, target.name, target.owner)
+    ref = TargetRef(target.kind, target.name, target.ref)
     if outcome.status is Status.UNKNOWN:
         missing = tuple(_absolute(target, p) for p in outcome.missing)
         message = f"{target.name}: cannot evaluate \"{rule.title}\": not in the snapshot: {', '.join(outcome.missing)}"
@@ -90,7 +90,7 @@ def evaluate_rule(rule: Rule, target: Target, context: Context) -> Outcome:
 
 def checked_for(rule: Rule, target: Target, outcome: Outcome) -> Checked:
     """The record of a pass or n/a outcome, evidence made absolute."""
-    return Checked(rule.code, rule.name, rule.pack, outcome.status, TargetRef(target.kind, target.name, target.owner),
+    return Checked(rule.code, rule.name, rule.pack, outcome.status, TargetRef(target.kind, target.name, target.ref),
                    tuple(Evidence(_absolute(target, e.path), e.value) for e in outcome.evidence))
 
 

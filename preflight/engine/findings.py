@@ -6,6 +6,8 @@ import hashlib
 from dataclasses import dataclass, field
 from enum import Enum
 
+from preflight.inventory.refs import ITEM_OWNER_KINDS, ObjectRef
+
 
 class Severity(str, Enum):
     """How bad a failing rule is. Ordered: blocker > loss > warning > advisory."""
@@ -42,21 +44,43 @@ class Evidence:
     value: str
 
 
+_UNSET_REF = ObjectRef("", "")
+
+
 @dataclass(frozen=True, slots=True)
 class TargetRef:
-    """The object a finding is about: its entity kind and display name, and the host of a VM whose name
-    another VM of the estate shares (a Replica copy, a namesake test VM); None when the name says it all."""
+    """The object a finding is about: its entity kind, the name reports show (`ObjectRef.label`: 'HOST/team'
+    for a team) and its typed identity `ref` (own name and owner), which later stages read instead of the name.
+
+    `ref` may be left out only for objects their name identifies on its own (a host, a cluster, a VMM server).
+    """
 
     kind: str
     name: str
-    owner: str | None = None
+    ref: ObjectRef = _UNSET_REF
+
+    def __post_init__(self) -> None:
+        if self.ref is _UNSET_REF:
+            if self.kind in ITEM_OWNER_KINDS:
+                raise ValueError(f"a {self.kind} target needs its ObjectRef (the owner of '{self.name}')")
+            object.__setattr__(self, "ref", ObjectRef(self.kind, self.name))
+
+    @classmethod
+    def of(cls, ref: ObjectRef) -> TargetRef:
+        """The target for an object identity (its label built once, here)."""
+        return cls(ref.kind, ref.label, ref)
 
 
 def fingerprint_of(rule: str, target: TargetRef) -> str:
-    """Stable identity of a finding: rule code and object identity, nothing volatile."""
+    """Stable identity of a finding: rule code and object identity, nothing volatile.
+
+    Computed from the label reports show ('HOST/team') and, for a namesake VM only, its host: the same text
+    as before object identity was typed, so baselines and waivers recorded then still match.
+    """
     text = f"{rule}\x1f{target.kind}\x1f{target.name.casefold()}"
-    if target.owner is not None:   # only namesakes carry an owner, so every other fingerprint stays as it was
-        text += f"\x1f{target.owner.casefold()}"
+    host = target.ref.vm_host
+    if host is not None:   # only namesakes carry a host, so every other fingerprint stays as it was
+        text += f"\x1f{host.casefold()}"
     return hashlib.sha256(text.encode("utf-8")).hexdigest()[:32]
 
 

@@ -11,6 +11,7 @@ from typing import Any, TypedDict
 from msgspec import UNSET
 
 from preflight.estate.model import Derived, Estate, Target, facts
+from preflight.inventory.clusters import Cluster, Csv
 from preflight.inventory.paths import Missing, absent_path, field_path, item_path
 
 
@@ -18,7 +19,8 @@ def _node_path(estate: Estate, name: str, field: str) -> str:
     return field_path(estate.path_of(estate.index.host(name)), field)
 
 
-def _block_cache_percent(cluster: Any, links: dict[str, Any], path: str) -> Any:
+# Any: the cluster links (a ClusterLinks value or Missing each)
+def _block_cache_percent(cluster: Cluster, links: dict[str, Any], path: str) -> Derived[float]:
     size = cluster.shared_volume_block_cache_size_in_mb
     memory = links.get("min_node_memory_gb")
     if size is UNSET:
@@ -28,7 +30,7 @@ def _block_cache_percent(cluster: Any, links: dict[str, Any], path: str) -> Any:
     return round(size / (memory * 1024) * 100, 1)
 
 
-def _not_restarted(estate: Estate, cluster: Any, path: str) -> Any:
+def _not_restarted(estate: Estate, cluster: Cluster, path: str) -> Derived[list[str]]:
     changed = cluster.shared_volume_block_cache_size_changed_at
     if changed is UNSET:
         return Missing(f"{path}.shared_volume_block_cache_size_changed_at")
@@ -44,7 +46,7 @@ def _not_restarted(estate: Estate, cluster: Any, path: str) -> Any:
     return stale
 
 
-def _system_drive_mismatch(estate: Estate, cluster: Any) -> Any:
+def _system_drive_mismatch(estate: Estate, cluster: Cluster) -> Derived[list[str]]:
     drives: dict[str, str] = {}
     for name in cluster.nodes:
         hardware = estate.index.node(name).hardware
@@ -56,7 +58,7 @@ def _system_drive_mismatch(estate: Estate, cluster: Any) -> Any:
     return [f"{name} {drive}" for name, drive in drives.items()]
 
 
-def _ntlm_disabled(estate: Estate, cluster: Any) -> Any:
+def _ntlm_disabled(estate: Estate, cluster: Cluster) -> Derived[list[str]]:
     disabled = []
     for name in cluster.nodes:
         enabled = estate.index.node(name).ntlm_enabled
@@ -67,7 +69,7 @@ def _ntlm_disabled(estate: Estate, cluster: Any) -> Any:
     return disabled
 
 
-def _partial_networks(cluster: Any, path: str) -> Any:
+def _partial_networks(cluster: Cluster, path: str) -> Derived[list[str]]:
     """Cluster networks that only some nodes reach: the nodes sit in different subnets."""
     if cluster.networks is UNSET:
         return Missing(f"{path}.networks")
@@ -85,7 +87,7 @@ def _partial_networks(cluster: Any, path: str) -> Any:
     return partial
 
 
-def _csv_networks(estate: Estate, cluster: Any, path: str) -> tuple[Any, Any]:
+def _csv_networks(estate: Estate, cluster: Cluster, path: str) -> tuple[Derived[list[str]], Derived[list[str]]]:
     """(cluster networks that can carry CSV traffic, those of them every node reaches through a NIC team).
 
     A team counts when the node's interface on the network is a team interface (its adapter is named
@@ -118,7 +120,7 @@ def _csv_networks(estate: Estate, cluster: Any, path: str) -> tuple[Any, Any]:
     return names, names
 
 
-def _dc_outside_cluster(estate: Estate, cluster: Any, path: str) -> Any:
+def _dc_outside_cluster(estate: Estate, cluster: Cluster, path: str) -> Derived[list[str]]:
     """Domain controllers of the cluster's domain that do not run as VMs on the cluster's own nodes."""
     if cluster.domain is UNSET:
         return Missing(f"{path}.domain")
@@ -133,7 +135,7 @@ def _dc_outside_cluster(estate: Estate, cluster: Any, path: str) -> Any:
     return [dc.name for dc in record.domain_controllers if dc.name.casefold() not in on_cluster]
 
 
-def _newest_dc_version(estate: Estate, cluster: Any, path: str) -> Any:
+def _newest_dc_version(estate: Estate, cluster: Cluster, path: str) -> Derived[str | None]:
     if cluster.domain is UNSET:
         return Missing(f"{path}.domain")
     if cluster.domain is None:
@@ -174,7 +176,7 @@ def cluster_facts(estate: Estate, target: Target) -> ClusterFacts:
     }
 
 
-def _cno_protector(csv: Any, cluster: Any, path: str) -> Any:
+def _cno_protector(csv: Csv, cluster: Cluster, path: str) -> Derived[bool]:
     """True when BitLocker has an AdAccountOrGroup protector for the cluster name object (CLUSTER$)."""
     if csv.bitlocker is UNSET:
         return Missing(f"{path}.bitlocker")
@@ -190,7 +192,7 @@ def _cno_protector(csv: Any, cluster: Any, path: str) -> Any:
     return False
 
 
-def _redirected_io_reason(csv: Any, path: str) -> Any:
+def _redirected_io_reason(csv: Csv, path: str) -> Derived[str | None]:
     """The reason field that matches the CSV's state: file-system or block redirection."""
     field = {"FileSystemRedirected": "file_system_redirected_io_reason",
              "BlockRedirected": "block_redirected_io_reason"}.get(csv.state_info) if csv.state_info is not UNSET else None

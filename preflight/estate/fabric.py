@@ -12,6 +12,7 @@ from preflight.inventory.clusters import Cluster, Csv, ReplicaBroker
 from preflight.inventory.common import Unset
 from preflight.inventory.hosts import Host, Nic, ReplicaServer, Team
 from preflight.inventory.paths import Missing, absent_path
+from preflight.inventory.refs import CSVS, HOST_TEAMS, HOSTS, REPLICATED_VMS, VM_TEAMS, VMS, ObjectRef
 from preflight.inventory.vms import Vm, VmAdapter
 
 
@@ -75,7 +76,7 @@ class ReplicatedVmLinks(TypedDict):
     replica_settings: ReplicaServer | None | Unset
 
 
-def _host_links(estate: Estate, host: Any, path: str) -> dict[str, Any]:
+def _host_links(estate: Estate, host: Host, path: str) -> dict[str, Any]:  # Any: a HostLinks value or Missing
     vms = estate.vms_on(host.name)
     os_version = estate.os_version_of(host, path)
     return {
@@ -96,7 +97,7 @@ def _hosts(estate: Estate) -> Iterator[Target]:
                      at_risk=tuple(vm.name for vm in estate.vms_on(host.name)))
 
 
-def _cluster_links(estate: Estate, cluster: Any, path: str) -> dict[str, Any]:
+def _cluster_links(estate: Estate, cluster: Cluster, path: str) -> dict[str, Any]:  # Any: as _host_links
     nodes = estate.index.nodes(cluster)
     lowest = estate.lowest_os_version(nodes, [estate.path_of(node) for node in nodes], f"{path}.nodes")
     memories = [n.hardware.memory_gb for n in nodes if n.hardware is not UNSET and n.hardware.memory_gb is not UNSET]
@@ -128,8 +129,9 @@ def _csvs(estate: Estate) -> Iterator[Target]:
             continue
         for j, csv in enumerate(cluster.csvs):
             links = dict(cluster_target.links, cluster=cluster)
-            yield Target("csvs", f"{cluster.name}/{csv.name}", csv, links, f"{cluster_target.json_path}.csvs[{j}]",
-                         at_risk=cluster_target.at_risk, members=cluster_target.members)
+            yield Target.of(ObjectRef(CSVS, csv.name, cluster_target.ref), csv, links,
+                            f"{cluster_target.json_path}.csvs[{j}]", at_risk=cluster_target.at_risk,
+                            members=cluster_target.members)
 
 
 @target_kind("host_teams", "NIC teams on hosts (named HOST/team)", model=Team, links=HostTeamLinks, inherits="hosts")
@@ -142,8 +144,8 @@ def _host_teams(estate: Estate) -> Iterator[Target]:
         for j, team in enumerate(host.teams):
             members = [nics.get(m.name.casefold()) for m in team.members]
             links = dict(host_target.links, host=host, member_nics=[n for n in members if n is not None])
-            yield Target("host_teams", f"{host.name}/{team.name}", team, links, f"{host_target.json_path}.teams[{j}]",
-                         at_risk=host_target.at_risk)
+            yield Target.of(ObjectRef(HOST_TEAMS, team.name, host_target.ref), team, links,
+                            f"{host_target.json_path}.teams[{j}]", at_risk=host_target.at_risk)
 
 
 @target_kind("vms", "Virtual machines", model=Vm, links=VmLinks)
@@ -160,8 +162,9 @@ def _vms(estate: Estate) -> Iterator[Target]:
                 "host_os_release": None if isinstance(os_version, Missing) else estate.release_of(os_version),
                 "cluster": estate.index.cluster_of(host),
             }
-        owner = vm.host if len(estate.index.vms_named(vm.name)) > 1 else None
-        yield Target("vms", vm.name, vm, dict(host_links), f"$.vms[{i}]", owner=owner)
+        # A VM's name identifies it unless another VM shares it: only then does its identity name its host.
+        owner = ObjectRef(HOSTS, vm.host) if len(estate.index.vms_named(vm.name)) > 1 else None
+        yield Target.of(ObjectRef(VMS, vm.name, owner), vm, dict(host_links), f"$.vms[{i}]")
 
 
 @target_kind("vm_teams", "NIC teams inside VMs (named VM/team)", model=Team, links=VmTeamLinks, inherits="vms")
@@ -174,34 +177,29 @@ def _vm_teams(estate: Estate) -> Iterator[Target]:
         for j, team in enumerate(vm.teams):
             members = [adapters.get(m.name.casefold()) for m in team.members]
             links = dict(vm_target.links, vm=vm, member_adapters=[a for a in members if a is not None])
-            yield Target("vm_teams", f"{vm.name}/{team.name}", team, links, f"{vm_target.json_path}.teams[{j}]",
-                         at_risk=(vm.name,), owner=vm_target.owner)
+            yield Target.of(ObjectRef(VM_TEAMS, team.name, vm_target.ref), team, links,
+                            f"{vm_target.json_path}.teams[{j}]", at_risk=(vm.name,))
 
 
 @target_kind("replicated_vms", "VMs with Hyper-V Replica configured (Get-VMReplication)", model=Vm,
              links=ReplicatedVmLinks, inherits="vms")
 def _replicated_vms(estate: Estate) -> Iterator[Target]:
-    brokers: dict[str, tuple[Cluster, ReplicaBroker]] = {}
-    for cluster in estate.snapshot.clusters:
-        broker = cluster.replica_broker
-        if isinstance(broker, ReplicaBroker):
-            brokers[broker.name.casefold()] = (cluster, broker)
-            if broker.fqdn is not UNSET:
-                brokers[broker.fqdn.casefold()] = (cluster, broker)
     for vm_target in estate.targets("vms"):
         vm = vm_target.obj
         if vm.replication in (None, UNSET):
             continue
-        replica_name = vm.replication.replica_server.casefold()
+        replica_name = vm.replication.replica_server
         replica_host = estate.host(replica_name)
-        broker_cluster, broker = brokers.get(replica_name, (None, None))
+        broker_cluster = estate.index.broker_cluster(replica_name)
+        broker = broker_cluster.replica_broker if broker_cluster is not None else None
         settings: ReplicaServer | None | Unset | Missing
-        if broker is not None:
+        if isinstance(broker, ReplicaBroker):
             settings = broker.replica
-        elif replica_host is not None:
-            settings = replica_host.replica
+        elif replica_host is not None:   # a node of a broker cluster works with the broker's settings
+            settings, _ = estate.replica_settings(replica_host)
         else:
             settings = Missing(absent_path("hosts", vm.replication.replica_server))
         links = dict(vm_target.links, replica_host=replica_host, replica_broker_cluster=broker_cluster,
                      replica_settings=settings)
-        yield Target("replicated_vms", vm.name, vm, links, vm_target.json_path, at_risk=(vm.name,), owner=vm_target.owner)
+        yield Target.of(ObjectRef(REPLICATED_VMS, vm.name, vm_target.ref.owner), vm, links, vm_target.json_path,
+                        at_risk=(vm.name,))

@@ -8,10 +8,17 @@ from typing import Any, TypeVar, Union, get_type_hints, is_typeddict
 
 from msgspec import UNSET
 
+from preflight.inventory.clusters import ReplicaBroker
+from preflight.inventory.common import Unset
+from preflight.inventory.hosts import Host, ReplicaServer
 from preflight.inventory.index import SnapshotIndex
 from preflight.inventory.paths import Missing, absent_path, field_path
+from preflight.inventory.refs import ObjectRef
 from preflight.inventory.snapshot import Snapshot, SnapshotInfo
 from preflight.inventory.versions import parse_version
+from preflight.inventory.vms import Vm
+
+_UNSET_REF = ObjectRef("", "")
 
 
 @dataclass(slots=True)
@@ -20,13 +27,24 @@ class Target:
 
     kind: str
     name: str
-    obj: Any
-    links: dict[str, Any]
+    obj: Any   # Any: the model object of any kind (Host, Cluster, Vm, ...); TargetKind.model types it per kind
+    links: dict[str, Any]   # Any: each kind's links TypedDict, values possibly Missing; rules are checked against it
     json_path: str
     at_risk: tuple[str, ...] = ()
     members: tuple[str, ...] = ()
-    owner: str | None = None
-    """The host of a VM whose name another VM shares (findings tell the two apart by it); else None."""
+    ref: ObjectRef = _UNSET_REF
+    """Its typed identity (own name and owner: a team's host, a CSV's cluster, a namesake VM's host); `name`
+    is `ref.label`. Left out for objects their name identifies on their own."""
+
+    def __post_init__(self) -> None:
+        if self.ref is _UNSET_REF:
+            self.ref = ObjectRef(self.kind, self.name)
+
+    @classmethod
+    def of(cls, ref: ObjectRef, obj: Any, links: dict[str, Any], json_path: str, at_risk: tuple[str, ...] = (),
+           members: tuple[str, ...] = ()) -> Target:
+        """The target of an object whose identity needs its owner (its kind and label come from `ref`)."""
+        return cls(ref.kind, ref.label, obj, links, json_path, at_risk, members, ref)
 
 
 @dataclass
@@ -45,11 +63,11 @@ class Estate:
 
     # ----- lookups used by target builders -----------------------------------------------
 
-    def host(self, name: str | None) -> Any:
+    def host(self, name: str | None) -> Host | None:
         """The host named `name` (or with that FQDN), or None."""
         return self.index.host(name)
 
-    def vms_on(self, host_name: str) -> Sequence[Any]:
+    def vms_on(self, host_name: str) -> Sequence[Vm]:
         """VMs whose `host` is `host_name`."""
         return self.index.vms_on(host_name)
 
@@ -60,7 +78,7 @@ class Estate:
             raise ValueError(f"{entity!r} is not an entity of this estate's snapshot")
         return path
 
-    def release_of(self, version: Any) -> str | None:
+    def release_of(self, version: object) -> str | None:
         """'6.1.7601' -> 'Windows Server 2008 R2' using the windows-releases matrix."""
         if version is UNSET or version is None:
             return None
@@ -71,23 +89,38 @@ class Estate:
                 (release for prefix, release in self._releases if parsed.within(prefix)), None)
         return self._release_by_text[text]
 
-    def os_version_of(self, computer: Any, path: str) -> Any:
-        """The OS version of a computer, or Missing naming the field."""
+    def os_version_of(self, computer: object, path: str) -> str | Missing:
+        """The OS version of a computer (any record with an `os`: host, VMM, SQL or library server), or Missing
+        naming the field."""
         os = getattr(computer, "os", UNSET)
         if os is UNSET or os.version is UNSET:
             return Missing(f"{path}.os.version")
         return os.version
 
-    def lowest_os_version(self, hosts: list[Any], paths: list[str], none_path: str) -> Any:
+    def lowest_os_version(self, hosts: list[Host], paths: list[str], none_path: str) -> str | Missing:
         """The lowest OS version among `hosts` (a cluster's nodes), or Missing naming the first uncollected one
         (`none_path` when there are no hosts)."""
         versions = [self.os_version_of(host, path) for host, path in zip(hosts, paths, strict=True)]
         missing = next((v for v in versions if isinstance(v, Missing)), None)
         if missing is not None:
             return missing
-        return min(versions, key=parse_version) if versions else Missing(none_path)
+        return min((str(v) for v in versions), key=parse_version) if versions else Missing(none_path)
 
-    def newest_dc_version(self, domain: str) -> Any:
+    def replica_settings(self, host: Host) -> tuple[ReplicaServer | None | Unset, str]:
+        """The Hyper-V Replica server settings in force on `host`, and the path of the field they come from.
+
+        On a node of a cluster with a Replica Broker they are the broker's, whatever the node's own `replica`
+        says: the broker writes the cluster's replication settings to the cluster database and the Hyper-V
+        service on every node works with that copy (source `net-replica-broker`, "Provide centralized
+        management of the replication settings"). Only here does the estate choose between the two.
+        """
+        cluster = self.index.cluster_of(host)
+        broker = cluster.replica_broker if cluster is not None else None
+        if cluster is not None and isinstance(broker, ReplicaBroker):
+            return broker.replica, field_path(self.path_of(cluster), "replica_broker.replica")
+        return host.replica, field_path(self.path_of(host), "replica")
+
+    def newest_dc_version(self, domain: str) -> str | Missing:
         """The OS version of the newest domain controller of `domain`, or Missing naming what was not collected."""
         record = self.index.domains.get(domain)
         if record is None:
@@ -145,8 +178,8 @@ class TargetKind:
     name: str
     description: str
     build: Callable[[Estate], Iterable[Target]]
-    model: Any = Any
-    links: Any = None
+    model: Any = Any   # Any: a type (or union of types) of the kind's objects, read by typing introspection
+    links: Any = None   # Any: a TypedDict class (no common static type for TypedDict classes)
     inherits: str | None = None
 
 

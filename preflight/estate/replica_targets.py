@@ -23,9 +23,11 @@ from msgspec import UNSET
 
 from preflight.estate.model import Derived, Estate, Target, facts, target_kind
 from preflight.inventory.clusters import Cluster, ReplicaBroker
+from preflight.inventory.common import Unset
 from preflight.inventory.hosts import Host, ReplicaServer
 from preflight.inventory.paths import Missing, absent_path, field_path
 from preflight.inventory.versions import WS2012, parse_version
+from preflight.inventory.vms import Replication, Vm
 
 _ABSENT = (None, UNSET)
 
@@ -35,7 +37,7 @@ class Store:
     """One computer's collected list (certificates or firewall rules) and where it sits in the snapshot."""
 
     computer: str
-    items: Any
+    items: Any   # Any: a list of Certificate or of FirewallRule (or UNSET), read by the replica checks
     path: str
 
 
@@ -44,6 +46,7 @@ class CertificateUse:
     """A certificate a replica participant must hold: which thumbprint, naming which FQDN, in which stores."""
 
     purpose: str
+    # Any: str, None or Missing; the catalog reads these types through msgspec, which cannot express that union
     thumbprint: Any
     thumbprint_path: str
     fqdn: Any
@@ -51,7 +54,7 @@ class CertificateUse:
     by_name: bool = False  # no thumbprint: any certificate in the store that names `fqdn` will do
 
 
-def _field(obj: Any, attr: str, path: str) -> Any:
+def _field(obj: object, attr: str, path: str) -> Any:  # Any: the type of the field named by `attr`
     value = getattr(obj, attr, UNSET)
     return Missing(f"{path}.{attr}") if value is UNSET else value
 
@@ -79,16 +82,16 @@ def _index(estate: Estate) -> _Index:
     return cached
 
 
-def _host_path(estate: Estate, host: Any) -> str:
+def _host_path(estate: Estate, host: Host) -> str:
     return f"$.hosts[{_index(estate).host_position[id(host)]}]"
 
 
-def _broker_cluster_of(estate: Estate, host: Any) -> Any:
+def _broker_cluster_of(estate: Estate, host: Host) -> Cluster | None:
     cluster = estate.index.cluster_of(host)
     return cluster if cluster is not None and cluster.replica_broker not in _ABSENT else None
 
 
-def _hyperv_role(computers: list[Any], paths: list[str]) -> Any:
+def _hyperv_role(computers: list[Host], paths: list[str]) -> Derived[bool]:
     for host, path in zip(computers, paths, strict=True):
         if host.platform != "hyperv":
             return False
@@ -99,13 +102,14 @@ def _hyperv_role(computers: list[Any], paths: list[str]) -> Any:
     return bool(computers)
 
 
-def _primary_vms(estate: Estate, host: Any) -> list[Any]:
+def _primary_vms(estate: Estate, host: Host) -> list[Vm]:
     return [vm for vm in estate.vms_on(host.name)
             if vm.replication not in _ABSENT and vm.replication.mode == "Primary"]
 
 
-def _endpoint_certificate(settings: Any, path: str, fqdn: Any, stores: tuple[Store, ...]) -> list[CertificateUse]:
-    if settings in _ABSENT or not settings.enabled:
+def _endpoint_certificate(settings: ReplicaServer | None | Unset, path: str, fqdn: str | Missing,
+                          stores: tuple[Store, ...]) -> list[CertificateUse]:
+    if not isinstance(settings, ReplicaServer) or not settings.enabled:
         return []
     allowed = settings.allowed_authentication_type
     if allowed is UNSET:
@@ -116,10 +120,10 @@ def _endpoint_certificate(settings: Any, path: str, fqdn: Any, stores: tuple[Sto
     return [CertificateUse("replica server", thumbprint, f"{path}.certificate_thumbprint", fqdn, stores)]
 
 
-def _node_certificates(settings: Any, nodes: list[Any], node_paths: list[str]) -> list[CertificateUse]:
+def _node_certificates(settings: ReplicaServer | Unset, nodes: list[Host], node_paths: list[str]) -> list[CertificateUse]:
     """With certificate authentication on a cluster each node also needs a certificate naming the node itself
     (Set-VMReplicationServer, 2012: two certificates per node, the node's and the broker's)."""
-    if settings in _ABSENT or not settings.enabled or settings.allowed_authentication_type is UNSET:
+    if not isinstance(settings, ReplicaServer) or not settings.enabled or settings.allowed_authentication_type is UNSET:
         return []
     if "certificate" not in settings.allowed_authentication_type.casefold():
         return []
@@ -128,10 +132,10 @@ def _node_certificates(settings: Any, nodes: list[Any], node_paths: list[str]) -
             for node, path in zip(nodes, node_paths, strict=True)]
 
 
-def _primary_certificates(estate: Estate, host: Any, fqdn: Any, stores: tuple[Store, ...]) -> list[CertificateUse]:
+def _primary_certificates(estate: Estate, host: Host, fqdn: str | Missing, stores: tuple[Store, ...]) -> list[CertificateUse]:
     uses: dict[str, CertificateUse] = {}
     for vm in _primary_vms(estate, host):
-        if vm.replication.authentication_type != "Certificate":
+        if not isinstance(vm.replication, Replication) or vm.replication.authentication_type != "Certificate":
             continue
         path = f"$.vms[{_index(estate).vm_position[id(vm)]}].replication"
         thumbprint = _field(vm.replication, "certificate_thumbprint", path)
@@ -170,10 +174,13 @@ def _replica_servers(estate: Estate) -> Iterator[Target]:
         names = {host.name.casefold()} | ({host.fqdn.casefold()} if host.fqdn is not UNSET else set())
         primary_of = [vm.name for vm in _primary_vms(estate, host)]
         replica_of = _vms_replicating_to(estate, names)
-        enabled = host.replica not in _ABSENT and host.replica.enabled
+        settings, settings_path = estate.replica_settings(host)
+        broker_cluster = _broker_cluster_of(estate, host)
+        # A broker cluster's Replica server is its broker (listed below, nodes as members): a node is listed
+        # on its own only as the primary or the named replica of a VM.
+        enabled = broker_cluster is None and settings not in _ABSENT and settings.enabled
         if not (enabled or primary_of or replica_of):
             continue
-        broker_cluster = _broker_cluster_of(estate, host)
         fqdn = _field(host, "fqdn", path)
         stores: tuple[Store, ...] = (Store(host.name, host.certificates, f"{path}.certificates"),)
         uses = _primary_certificates(estate, host, fqdn, stores)
@@ -182,7 +189,7 @@ def _replica_servers(estate: Estate) -> Iterator[Target]:
         os_version = estate.os_version_of(host, path)
         links = {
             "role": "host", "replica_endpoint": broker_cluster is None,
-            "settings": Missing(f"{path}.replica") if host.replica is UNSET else host.replica,
+            "settings": Missing(settings_path) if settings is UNSET else settings,
             "os_version": os_version,
             "os_release": None if isinstance(os_version, Missing) else estate.release_of(os_version),
             "hyperv_role": _hyperv_role([host], [path]),
@@ -203,6 +210,7 @@ def _replica_servers(estate: Estate) -> Iterator[Target]:
         names = {broker.name.casefold()} | ({broker.fqdn.casefold()} if broker.fqdn is not UNSET else set())
         stores = tuple(Store(n.name, n.certificates, f"{p}.certificates") for n, p in zip(nodes, node_paths, strict=True))
         os_version = estate.lowest_os_version(nodes, node_paths, "nodes")
+        broker_replica_of = list(_vms_replicating_to(estate, names))
         links = {
             "role": "broker", "replica_endpoint": True,
             "settings": Missing(f"{path}.replica") if broker.replica is UNSET else broker.replica,
@@ -213,16 +221,16 @@ def _replica_servers(estate: Estate) -> Iterator[Target]:
             "certificate_uses": _endpoint_certificate(broker.replica, f"{path}.replica", _field(broker, "fqdn", path), stores)
             + _node_certificates(broker.replica, nodes, node_paths),
             "firewall_stores": [Store(n.name, n.firewall_rules, f"{p}.firewall_rules") for n, p in zip(nodes, node_paths, strict=True)],
-            "primary_of": [], "replica_of": list(_vms_replicating_to(estate, names)),
+            "primary_of": [], "replica_of": broker_replica_of,
         }
         yield Target("replica_servers", broker.name, broker, links, path,
-                     at_risk=tuple(links["replica_of"]), members=tuple(cluster.nodes))
+                     at_risk=tuple(broker_replica_of), members=tuple(cluster.nodes))
 
 
 # ----- replicated VMs ----------------------------------------------------------------------
 
 
-def _replica_computers(estate: Estate, target: Target) -> list[Any]:
+def _replica_computers(estate: Estate, target: Target) -> list[Host]:
     cluster = target.links.get("replica_broker_cluster")
     if cluster is not None:
         return estate.index.nodes(cluster)
@@ -250,12 +258,12 @@ def _replica_site_path(estate: Estate, target: Target) -> str:
     return field_path(estate.path_of(unset), "site")
 
 
-def _replica_site(estate: Estate, target: Target) -> Any:
+def _replica_site(estate: Estate, target: Target) -> str | Unset:
     sites = {h.site.casefold() if h.site is not UNSET else UNSET for h in _replica_computers(estate, target)}
     return UNSET if not sites or UNSET in sites or len(sites) > 1 else next(iter(sites))
 
 
-def _failover_ip_configured(vm: Any, path: str) -> Any:
+def _failover_ip_configured(vm: Vm, path: str) -> Derived[bool]:
     if vm.adapters is UNSET:
         return Missing(f"{path}.adapters")
     pending = None
@@ -285,8 +293,8 @@ def _replication_facts(estate: Estate, target: Target) -> ReplicationFacts:
     vm, host = target.obj, target.links["host"]
     host_path = _host_path(estate, host)
     primary_cluster = _broker_cluster_of(estate, host)
-    if primary_cluster is not None:
-        broker = primary_cluster.replica_broker
+    broker = primary_cluster.replica_broker if primary_cluster is not None else None
+    if primary_cluster is not None and isinstance(broker, ReplicaBroker):
         primary_fqdn = broker.fqdn if broker.fqdn is not UNSET else Missing(field_path(estate.path_of(primary_cluster), "replica_broker.fqdn"))
         primary_settings = broker.replica if broker.replica is not UNSET else Missing(
             field_path(estate.path_of(primary_cluster), "replica_broker.replica"))
@@ -296,7 +304,7 @@ def _replication_facts(estate: Estate, target: Target) -> ReplicationFacts:
     replica_name = vm.replication.replica_server
     replica_host = target.links.get("replica_host")
     if target.links.get("replica_broker_cluster") is not None:
-        node_cluster: Any = None
+        node_cluster: Derived[str | None] = None
     elif replica_host is None:
         node_cluster = Missing(absent_path("hosts", replica_name))
     else:
@@ -304,7 +312,7 @@ def _replication_facts(estate: Estate, target: Target) -> ReplicationFacts:
     known = replica_host is not None or target.links.get("replica_broker_cluster") is not None
     replica_domain, replica_domain_path = _replica_domain(estate, target)
     replica_site = _replica_site(estate, target)
-    frequency: Any = vm.replication.frequency_sec
+    frequency: Derived[int | None] = vm.replication.frequency_sec
     if frequency is UNSET:
         # Windows Server 2012 has no ReplicationFrequencySec: the interval is a fixed 5 minutes.
         version = target.links.get("host_os_version")

@@ -7,7 +7,7 @@ from typing import Any, TypedDict
 
 from msgspec import UNSET
 
-from preflight.estate.model import Estate, Target, target_kind
+from preflight.estate.model import Derived, Estate, Target, target_kind
 from preflight.inventory.paths import Missing, absent_path, field_path
 from preflight.inventory.servers import Domain, LibraryServer, SqlServer, VCenter, VmmServer
 from preflight.inventory.snapshot import SnapshotInfo
@@ -71,7 +71,7 @@ def _domains(estate: Estate) -> Iterator[Target]:
                      f"$.domains[{i}]")
 
 
-def _free_disk_gb(server: Any, path: str) -> Any:
+def _free_disk_gb(server: VmmServer, path: str) -> Derived[float]:
     hardware = server.hardware
     if hardware is UNSET or hardware.volumes is UNSET:
         return Missing(f"{path}.hardware.volumes")
@@ -82,7 +82,7 @@ def _free_disk_gb(server: Any, path: str) -> Any:
     return Missing(f"{path}.hardware.volumes[{drive}]")
 
 
-def _vmm_links(estate: Estate, server: Any, path: str) -> dict[str, Any]:
+def _vmm_links(estate: Estate, server: VmmServer, path: str) -> dict[str, Any]:  # Any: a VmmLinks value or Missing
     vmm = server.vmm
     links: dict[str, Any] = {"os_release": estate.release_of(server.os.version if server.os is not UNSET else None)}
     if vmm is UNSET:
@@ -119,7 +119,7 @@ def _vmm_links(estate: Estate, server: Any, path: str) -> dict[str, Any]:
     return links
 
 
-def _library_on_server(estate: Estate, server: Any, path: str) -> Any:
+def _library_on_server(estate: Estate, server: VmmServer, path: str) -> Derived[bool]:
     """True when the VMM server is also one of its library servers (the default library share lives there)."""
     names = {server.name.casefold()} | ({server.fqdn.casefold()} if server.fqdn is not UNSET else set())
     if any(name in estate.index.library_servers for name in names):

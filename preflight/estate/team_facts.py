@@ -7,7 +7,7 @@
 
 from __future__ import annotations
 
-from typing import Any, NotRequired, TypedDict
+from typing import NotRequired, TypedDict
 
 from msgspec import UNSET
 
@@ -60,7 +60,7 @@ def _vm_team_facts(estate: Estate, target: Target) -> VmTeamFacts:
                 "teaming_not_allowed": missing}
     adapters = target.links["member_adapters"]
     seen: set[str] = set()
-    shared: Any = None
+    shared: str | Missing | None = None
     for adapter in adapters:
         if adapter.switch_name is UNSET:
             shared = Missing(field_path(item_path(estate.path_of(vm), "adapters", vm.adapters, adapter), "switch_name"))

@@ -32,7 +32,8 @@ def _failure_text(finding: Finding) -> str:
 def case_name(finding: Finding) -> str:
     """The stable test name of one (rule, object): rule code and object, and the host of a namesake VM."""
     name = f"{finding.rule} {finding.target.kind}/{finding.target.name}"
-    return name + (f" on {finding.target.owner}" if finding.target.owner else "")
+    host = finding.target.ref.vm_host
+    return name + (f" on {host}" if host else "")
 
 
 def _case(suite: ET.Element, finding: Finding) -> None:

@@ -157,7 +157,7 @@ class SourceFile:
         if target.kind in _NESTED:
             return self._find_nested(target)
         kind = _ALIASES.get(target.kind, target.kind)
-        found = self._index(kind, target.name, target.owner if kind == "vms" else None)
+        found = self._index(kind, target.name, target.ref.vm_host if kind == "vms" else None)
         if found is None and target.kind == "replica_servers":
             return self._find_broker(target.name)
         if found is None and kind not in ENTITY_LISTS:   # a kind this module does not know: any entry of that name
@@ -191,7 +191,7 @@ class SourceFile:
             prefix = f"{parent.get('name', '')}/" if isinstance(parent, dict) else None
             if not prefix or not target.name.casefold().startswith(prefix.casefold()):
                 continue
-            if parent_kind == "vms" and target.owner is not None and not _same(parent.get("host"), target.owner):
+            if parent_kind == "vms" and target.ref.vm_host is not None and not _same(parent.get("host"), target.ref.vm_host):
                 continue
             child = target.name[len(prefix):]
             for j, entry in enumerate(self._entries(parent, child_kind)):

@@ -45,7 +45,6 @@ FIELD_DOCS: dict[str, str] = {
     # Active Directory
     "Domain.name": "DNS name of the Active Directory domain (Get-ADDomain DNSRoot), e.g. contoso.local.",
     "Domain.domain_controllers": "Domain controllers of the domain (Get-ADDomainController -Filter *, or their computer objects).",
-    "Domain.trusts": "Trusts of this domain to other domains (Get-ADTrust -Filter *, or nltest /domain_trusts); absent means none.",
     "DomainController.name": "Short computer name of the domain controller, e.g. DC01.",
     "DomainController.os_version": "Windows version of the domain controller (its AD computer object's operatingSystemVersion), e.g. 6.1 (7601).",
     "Trust.domain": "DNS name of the trusted or trusting domain (Get-ADTrust Target), e.g. fabrikam.local.",

@@ -78,6 +78,7 @@ class SnapshotIndex:
             if host.managed_by:
                 self._managed[host.managed_by.casefold()] += 1
         self._paths: dict[int, str] | None = None
+        self._brokers: dict[str, Cluster] | None = None
 
     # ----- hosts and clusters ------------------------------------------------------------------
     def host(self, name: str | None) -> Host | None:
@@ -98,6 +99,21 @@ class SnapshotIndex:
     def cluster_of(self, host: Host | None) -> Cluster | None:
         """The cluster `host` is a node of (its `cluster` field), or None."""
         return self.clusters.get(host.cluster) if host is not None and host.cluster else None
+
+    def broker_cluster(self, name: str | None) -> Cluster | None:
+        """The cluster whose Replica Broker has this name or FQDN, or None.
+
+        Built on first use from the snapshot as it is then; the emulator, which can add a broker, scans instead.
+        """
+        if self._brokers is None:
+            self._brokers = {}
+            for cluster in self.snapshot.clusters:
+                broker = cluster.replica_broker
+                if broker is not None and known(broker):
+                    self._brokers.setdefault(broker.name.casefold(), cluster)
+                    if known(broker.fqdn):
+                        self._brokers.setdefault(broker.fqdn.casefold(), cluster)
+        return self._brokers.get(name.casefold()) if name else None
 
     def nodes(self, cluster: Cluster) -> list[Host]:
         """The hosts of a cluster's `nodes`, in its order (names the snapshot lacks are left out)."""

@@ -31,7 +31,7 @@ def request_for(step: Step, plan: Plan) -> Request:
     params = step.param_dict
     if step.action == "drain-node":
         params = {"cluster": params.get("cluster", ""), "minutes": str(_node_work_minutes(plan, step))}
-    return Request(step.action, step.object_kind, step.object_name, params, step.item, step.moves)
+    return Request(step.action, step.object_kind, step.object_name, params, step.item, step.moves, step.server)
 
 
 def apply_steps(plan: Plan, snapshot: Snapshot, trial: tuple[str, ...] = ("upgrade-vmm-2012",),

@@ -16,11 +16,10 @@ from preflight.remediation.runbook import Plan
 from preflight.remediation.verification import INTRODUCED, REGRESSED, RESOLVED, UNRESOLVED, FindingFate
 
 
-def _key(finding: Finding, renames: dict[str, str]) -> tuple[str, str, str]:
-    name = finding.target.name
-    head, sep, tail = name.partition("/")
-    name = renames.get(head.casefold(), head) + sep + tail
-    return finding.rule, finding.target.kind, name.casefold()
+def _key(finding: Finding, renames: dict[str, str]) -> tuple[str, str, str, str]:
+    """The finding's rule and object, with the object named as it is after the plan's computer renames."""
+    ref = finding.target.ref.renamed(renames)
+    return finding.rule, ref.kind, ref.label.casefold(), (ref.vm_host or "").casefold()
 
 
 def _why(finding: Finding, plan: Plan, outcomes: dict[int, StepOutcome], after: Finding | None) -> str:

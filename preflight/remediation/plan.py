@@ -54,7 +54,9 @@ def _key(draft: _Draft) -> tuple[Any, ...]:
     scope = ACTIONS[draft.action].scope
     if scope is not None:  # one step for an effect shared beyond its object (the domain's DKM container)
         return (draft.action, *(part.casefold() for part in scope(draft.params)))
-    return (draft.action, draft.where.object_kind, draft.where.object_name.casefold(), tuple(sorted(draft.params.items())))
+    where = draft.where   # the server tells apart namesake VMs (a Replica copy) that need the same fix
+    return (draft.action, where.object_kind, where.object_name.casefold(), where.server.casefold(),
+            tuple(sorted(draft.params.items())))
 
 
 def _drafts(findings: Iterable[Finding], index: SnapshotIndex) -> tuple[list[_Draft], list[tuple[str, str]]]:
@@ -72,7 +74,7 @@ def _drafts(findings: Iterable[Finding], index: SnapshotIndex) -> tuple[list[_Dr
         if spec is None or spec.internal:
             unplanned.append((finding.rule, finding.target.name))
             continue
-        places = resolve(index.snapshot, finding.target.kind, finding.target.name, spec.name)
+        places = resolve(index, finding.target.ref, spec.name)
         if not places:
             unplanned.append((finding.rule, finding.target.name))
             continue
@@ -89,7 +91,7 @@ def _drafts(findings: Iterable[Finding], index: SnapshotIndex) -> tuple[list[_Dr
 
 
 def _firewall_draft(host: str, rule: str, index: SnapshotIndex) -> _Draft:
-    where = Resolved("hosts", host, host, os_version=os_version(index.snapshot, host))
+    where = Resolved("hosts", host, host, os_version=os_version(index, host))
     return _Draft("enable-firewall-rule", where, {"rule": rule})
 
 
@@ -171,7 +173,7 @@ def _server_steps(server: str, drafts: list[_Draft], fleet: _Fleet, activates: N
     host = fleet.host(server)
     cluster = fleet.cluster_of(host)
     work_min = sum(ACTIONS[d.action].duration_min for d in applied) + (RESTART_MIN if restart else 0)
-    os = drafts[0].where.os_version if drafts else os_version(fleet.snapshot, server)
+    os = drafts[0].where.os_version if drafts else os_version(fleet.index, server)
     kind = drafts[0].where.object_kind if drafts else "hosts"
     steps: list[Step] = []
     drained = host is not None and cluster is not None and (restart or offline)
@@ -235,7 +237,7 @@ def _with_backups(drafts: list[_Draft], upgrades: list[Step], index: SnapshotInd
     destructive += [(s.action, s.object_name, s.param_dict) for s in upgrades]
     have = {_key(d) for d in drafts}
     for server in backups_needed(destructive, index):
-        where = Resolved("vmm_servers", server, server, os_version=os_version(index.snapshot, server))
+        where = Resolved("vmm_servers", server, server, os_version=os_version(index, server))
         params, problem = derive_params(BACKUP, where, {}, index, server)
         draft = _Draft(BACKUP, where, params, blocked=problem)
         if _key(draft) not in have:

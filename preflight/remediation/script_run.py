@@ -19,6 +19,7 @@ from typing import Any
 from preflight.emulator import EmulatedEstate, Request
 from preflight.emulator.reach import Checkpoint, execute
 from preflight.emulator.script import ParsedScript, ScriptStep, normalize, parse_script, top_level_statements
+from preflight.inventory.index import SnapshotIndex
 from preflight.inventory.snapshot import Snapshot
 from preflight.remediation.actions import ACTIONS
 from preflight.remediation.powershell import header, render_script, step_body, step_test
@@ -85,7 +86,7 @@ def _step_of(call: ScriptStep, plan: Plan, used: set[int], snapshot: Snapshot) -
         return step
     spec = ACTIONS[call.action]
     return Step(call.number, call.action, call.server, request.kind, request.name, tuple(request.params.items()),
-                request.item, os_version(snapshot, call.server), restart=spec.needs_restart(request.params) and not call.blocked,
+                request.item, os_version(SnapshotIndex(snapshot), call.server), restart=spec.needs_restart(request.params) and not call.blocked,
                 duration_min=spec.duration_min, manual=spec.manual, point_of_no_return=spec.point_of_no_return,
                 blocked=call.blocked or None, moves=request.moves, via=call.via)
 

@@ -1,14 +1,16 @@
-"""Where a fix acts: a finding's target (kind, name) resolved to the object changed and the server it runs on."""
+"""Where a fix acts: a finding's target (an `ObjectRef`) resolved to the object changed and the server it runs on."""
 
 from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass
-from typing import Any
 
-from msgspec import UNSET
-
+from preflight.inventory.common import known
+from preflight.inventory.index import SnapshotIndex
+from preflight.inventory.refs import CLUSTERS, CSVS, HOSTS, ITEM_OWNER_KINDS, REPLICATED_VMS, VM_KINDS, VMS, ObjectRef
+from preflight.inventory.servers import SqlServer
 from preflight.inventory.snapshot import Snapshot
+from preflight.inventory.vms import Vm
 from preflight.remediation.actions import ACTIONS
 
 REPLICA_ACTIONS = frozenset(name for name, spec in ACTIONS.items() if spec.replica_side)
@@ -16,7 +18,10 @@ REPLICA_ACTIONS = frozenset(name for name, spec in ACTIONS.items() if spec.repli
 
 @dataclass(frozen=True)
 class Resolved:
-    """The object an action changes and the computer (or cluster) its commands run on or against."""
+    """The object an action changes and the computer (or cluster) its commands run on or against.
+
+    For an item (`item`: a team, a CSV) `server` is its owner (host, VM, cluster); for a VM, its host.
+    """
 
     object_kind: str
     object_name: str
@@ -26,69 +31,63 @@ class Resolved:
     extra: tuple[tuple[str, str], ...] = ()
 
 
-def named(items: list[Any], name: str) -> Any:
-    """The item of `items` called `name` (case-insensitively), or None."""
-    return next((i for i in items if i.name.casefold() == name.casefold()), None)
-
-
-def _host(snapshot: Snapshot, name: str) -> Any:
-    key = name.casefold()
-    return next((h for h in snapshot.hosts if h.name.casefold() == key or str(h.fqdn).casefold() == key), None)
-
-
-def os_version(snapshot: Snapshot, name: str) -> str | None:
-    """The OS version of the computer `name` from whichever record has it."""
-    for items in (snapshot.vmm_servers, snapshot.hosts, snapshot.library_servers):
-        record = named(items, name)
-        if record is not None and record.os is not UNSET and record.os.version is not UNSET:
-            return record.os.version
-    cluster = named(snapshot.clusters, name)
+def os_version(index: SnapshotIndex, name: str) -> str | None:
+    """The OS version of the computer (or a cluster's first node) `name` from whichever record has it."""
+    for record in index.computers(name):
+        if not isinstance(record, SqlServer) and known(record.os) and known(record.os.version):
+            return str(record.os.version)
+    cluster = index.cluster(name)
     if cluster is not None and cluster.nodes:
-        return os_version(snapshot, cluster.nodes[0])
+        return os_version(index, cluster.nodes[0])
     return None
 
 
-def _replica_side(snapshot: Snapshot, name: str, action: str) -> list[Resolved]:
-    host = _host(snapshot, name)
-    if host is not None:
-        return [Resolved("hosts", host.name, host.name, os_version=os_version(snapshot, host.name))]
-    for cluster in snapshot.clusters:
-        broker = cluster.replica_broker
-        if broker not in (None, UNSET) and name.casefold() in (broker.name.casefold(), str(broker.fqdn).casefold()):
-            if action == "enable-firewall-rule":  # the listener rule must be open on every node
-                return [Resolved("hosts", n, n, os_version=os_version(snapshot, n)) for n in cluster.nodes]
-            return [Resolved("clusters", cluster.name, cluster.name, os_version=os_version(snapshot, cluster.name),
-                             extra=(("replica_server", broker.name),))]
-    return []
+def _replica_side(index: SnapshotIndex, name: str, action: str) -> list[Resolved]:
+    host = index.host(name)
+    cluster = index.cluster_of(host) if host is not None else index.broker_cluster(name)
+    if host is not None and (cluster is None or cluster.replica_broker is None or not known(cluster.replica_broker)):
+        return [Resolved(HOSTS, host.name, host.name, os_version=os_version(index, host.name))]
+    # a node of a broker cluster works with the broker's settings (see Estate.replica_settings): fix those
+    if cluster is None or cluster.replica_broker is None or not known(cluster.replica_broker):
+        return []
+    if action == "enable-firewall-rule":  # the listener rule must be open on every node
+        return [Resolved(HOSTS, n, n, os_version=os_version(index, n)) for n in cluster.nodes]
+    return [Resolved(CLUSTERS, cluster.name, cluster.name, os_version=os_version(index, cluster.name),
+                     extra=(("replica_server", cluster.replica_broker.name),))]
 
 
-def resolve(snapshot: Snapshot, kind: str, name: str, action: str) -> list[Resolved]:
-    """The objects an action fixing a finding on (kind, name) changes; empty when it cannot be placed."""
-    if kind in ("replicated_vms", "replica_servers") and action in REPLICA_ACTIONS:
+def _vm(index: SnapshotIndex, ref: ObjectRef) -> Vm | None:
+    return index.vm(ref.name, ref.owner.name if ref.owner is not None else None)
+
+
+def resolve(index: SnapshotIndex, ref: ObjectRef, action: str) -> list[Resolved]:
+    """The objects an action fixing a finding on `ref` changes; empty when it cannot be placed."""
+    kind, name = ref.kind, ref.name
+    if kind in (REPLICATED_VMS, "replica_servers") and action in REPLICA_ACTIONS:
         own: list[Resolved] = []
-        if kind == "replicated_vms":
-            vm = named(snapshot.vms, name)
-            if vm is None or vm.replication in (None, UNSET):
+        if kind == REPLICATED_VMS:
+            vm = _vm(index, ref)
+            if vm is None or vm.replication is None or not known(vm.replication):
                 return []
             if action == "set-replica-authentication":  # the VM's own replication switches too (Set-VMReplication)
-                own = [Resolved("vms", vm.name, vm.host, os_version=os_version(snapshot, vm.host))]
+                own = [Resolved(VMS, vm.name, vm.host, os_version=os_version(index, vm.host))]
             name = vm.replication.replica_server
-        return _replica_side(snapshot, name, action) + own
-    if kind in ("csvs", "host_teams", "vm_teams"):
-        owner, _, item = name.partition("/")
+        return _replica_side(index, name, action) + own
+    if kind in ITEM_OWNER_KINDS and ref.owner is not None:
+        owner = ref.owner
         if kind not in ACTIONS[action].targets and "*" not in ACTIONS[action].targets:  # computer-level fix: the owner
-            owner_kind = {"csvs": "clusters", "host_teams": "hosts", "vm_teams": "vms"}[kind]
-            return resolve(snapshot, owner_kind, owner, action)
-        server = owner
-        extra: tuple[tuple[str, str], ...] = (("cluster", owner),) if kind == "csvs" else ()
-        return [Resolved(kind, name, server, item, os_version(snapshot, owner), extra)]
-    if kind in ("vms", "replicated_vms"):
-        vm = named(snapshot.vms, name)
-        return [Resolved("vms", name, vm.host if vm else name, os_version=os_version(snapshot, vm.host) if vm else None)]
+            return resolve(index, owner, action)
+        extra: tuple[tuple[str, str], ...] = (("cluster", owner.name),) if kind == CSVS else ()
+        return [Resolved(kind, ref.label, owner.name, name, os_version(index, owner.name), extra)]
+    if kind in VM_KINDS:
+        vm = _vm(index, ref)
+        if vm is None:
+            return [Resolved(VMS, name, name)]
+        return [Resolved(VMS, name, vm.host, os_version=os_version(index, vm.host))]
     if kind == "replica_servers":
-        found = _replica_side(snapshot, name, action)
+        found = _replica_side(index, name, action)
         return found or [Resolved(kind, name, name)]
-    return [Resolved(kind, name, name, os_version=os_version(snapshot, name))]
+    return [Resolved(kind, name, name, os_version=os_version(index, name))]
 
 
 def estate_domain(snapshot: Snapshot) -> str | None:

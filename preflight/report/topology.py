@@ -8,10 +8,13 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable
-from typing import Any, NamedTuple
+from typing import NamedTuple
 
 from preflight.engine.findings import Finding, Severity, Status
 from preflight.estate import Estate
+from preflight.inventory.clusters import Cluster
+from preflight.inventory.hosts import Host
+from preflight.inventory.refs import ITEM_OWNER_KINDS
 
 
 class TopologyNode(NamedTuple):
@@ -24,12 +27,8 @@ class TopologyNode(NamedTuple):
     children: tuple[TopologyNode, ...] = ()
 
 
-# Target kinds whose objects hang off another object of the tree: "HOST/team" belongs to HOST.
-_OWNER_KIND = {
-    "vmm_servers": "vmm", "clusters": "cluster", "csvs": "cluster", "hosts": "host", "host_teams": "host",
-    "vms": "vm", "vm_teams": "vm", "replicated_vms": "vm",
-}
-_COMPOUND = {"csvs", "host_teams", "vm_teams"}
+# The tree node kind of each target kind's objects; an item (a team, a CSV) marks the object that owns it.
+_TREE_KIND = {"vmm_servers": "vmm", "clusters": "cluster", "hosts": "host", "vms": "vm", "replicated_vms": "vm"}
 UNMANAGED = "(not managed by VMM)"
 STANDALONE = "(standalone hosts)"
 
@@ -38,12 +37,12 @@ def _worst_by_object(findings: Iterable[Finding]) -> dict[tuple[str, str], tuple
     """(tree kind, casefolded name) -> (worst severity, number of failing findings)."""
     result: dict[tuple[str, str], tuple[Severity, int]] = {}
     for finding in findings:
-        if finding.status is not Status.FAIL or finding.target.kind not in _OWNER_KIND:
+        ref = finding.target.ref
+        if ref.kind in ITEM_OWNER_KINDS and ref.owner is not None:
+            ref = ref.owner
+        if finding.status is not Status.FAIL or ref.kind not in _TREE_KIND:
             continue
-        name = finding.target.name
-        if finding.target.kind in _COMPOUND:
-            name = name.split("/", 1)[0]
-        key = (_OWNER_KIND[finding.target.kind], name.casefold())
+        key = (_TREE_KIND[ref.kind], ref.name.casefold())
         worst, count = result.get(key, (finding.severity, 0))
         result[key] = (finding.severity if finding.severity.rank > worst.rank else worst, count + 1)
     return result
@@ -61,7 +60,7 @@ def build_topology(estate: Estate, findings: Iterable[Finding]) -> tuple[Topolog
         worst, count = marks.get((kind, name.casefold()), (None, 0))
         return TopologyNode(kind, name, worst, count, children)
 
-    def host_node(host: Any) -> TopologyNode:
+    def host_node(host: Host) -> TopologyNode:
         return node("host", host.name, tuple(node("vm", vm.name) for vm in estate.vms_on(host.name)))
 
     snapshot, index = estate.snapshot, estate.index
@@ -71,8 +70,8 @@ def build_topology(estate: Estate, findings: Iterable[Finding]) -> tuple[Topolog
         server = index.vmm_servers.get(name)
         return id(server) if server is not None else 0
 
-    clusters_of: dict[int, list[Any]] = defaultdict(list)
-    hosts_of: dict[int, list[Any]] = defaultdict(list)  # standalone hosts per VMM server (0 = unmanaged)
+    clusters_of: dict[int, list[tuple[Cluster, list[Host]]]] = defaultdict(list)
+    hosts_of: dict[int, list[Host]] = defaultdict(list)  # standalone hosts per VMM server (0 = unmanaged)
     clustered: set[int] = set()
     for cluster in snapshot.clusters:
         nodes = index.nodes(cluster)
