@@ -12,6 +12,7 @@ from preflight.engine.findings import Finding, Status
 from preflight.engine.rules import Rule
 from preflight.formatters.registry import formatter
 from preflight.report import Report
+from preflight.report.waivers import Waiver
 
 # Characters XML 1.0 cannot carry at all, even escaped.
 _INVALID_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
@@ -21,11 +22,13 @@ def _clean(text: str) -> str:
     return _INVALID_XML.sub("\ufffd", text)
 
 
-def _failure_text(finding: Finding) -> str:
+def _failure_text(finding: Finding, lapsed: Waiver | None) -> str:
     lines = [finding.message, *(f"evidence: {e.path} = {e.value}" for e in finding.evidence)]
     if finding.at_risk:
         lines.append(f"at risk: {len(finding.at_risk)} VM(s)")
     lines.append(f"fix: {finding.remediation}")
+    if lapsed is not None:
+        lines.append(lapsed.expired_note)
     return "\n".join(lines)
 
 
@@ -35,14 +38,16 @@ def case_name(finding: Finding) -> str:
     return name + (f" on {finding.target.owner}" if finding.target.owner else "")
 
 
-def _case(suite: ET.Element, finding: Finding) -> None:
+def _case(suite: ET.Element, finding: Finding, lapsed: Waiver | None = None) -> None:
+    """A testcase for a counted finding; `lapsed` is the expired waiver that named it, if any."""
     case = ET.SubElement(suite, "testcase", classname=_clean(f"{finding.pack}.{finding.rule}"), name=_clean(case_name(finding)))
+    note = f" ({lapsed.expired_note})" if lapsed is not None else ""
     if finding.status is Status.FAIL:
-        failure = ET.SubElement(case, "failure", message=_clean(finding.message), type=finding.severity.value)
-        failure.text = _clean(_failure_text(finding))
+        failure = ET.SubElement(case, "failure", message=_clean(finding.message + note), type=finding.severity.value)
+        failure.text = _clean(_failure_text(finding, lapsed))
     else:
         reason = f"not evaluated: the snapshot lacks {', '.join(finding.missing) or 'the data'}"
-        ET.SubElement(case, "skipped", message=_clean(reason))
+        ET.SubElement(case, "skipped", message=_clean(reason + note))
 
 
 def _rule_case(suite: ET.Element, rule: Rule, tally: dict[Status, int]) -> bool:
@@ -86,7 +91,7 @@ def build_junit(report: Report) -> ET.Element:
         _properties(suite, report, pack)
         counts = {"tests": 0, "failures": 0, "skipped": 0}
         for finding in by_pack.get(pack, ()):
-            _case(suite, finding)
+            _case(suite, finding, report.waivers.expired_waiver(finding) if report.waivers else None)
             counts["tests"] += 1
             counts["failures" if finding.status is Status.FAIL else "skipped"] += 1
         waived_cases(suite, report, pack, counts)

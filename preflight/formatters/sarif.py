@@ -15,6 +15,7 @@ from preflight.engine.rules import Rule
 from preflight.formatters.locations import Place, SourceLines
 from preflight.formatters.registry import formatter
 from preflight.report import InputFile, Report
+from preflight.report.waivers import Waiver
 from preflight.resources import builtin_rules_dir
 from preflight.safe_text import json_visible
 
@@ -103,7 +104,8 @@ def _physical(place: Place | None, artifacts: dict[str, dict[str, Any]]) -> dict
     return {"physicalLocation": {"artifactLocation": dict(artifacts[place.file]), "region": {"startLine": place.line}}}
 
 
-def _result(finding: Finding, rule_index: dict[str, int], place: dict[str, Any]) -> dict[str, Any]:
+def _result(finding: Finding, rule_index: dict[str, int], place: dict[str, Any],
+            lapsed: Waiver | None = None) -> dict[str, Any]:
     location: dict[str, Any] = {"logicalLocations": [{
         "name": finding.target.name, "kind": finding.target.kind,
         "fullyQualifiedName": f"{finding.target.kind}/{finding.target.name}",
@@ -114,10 +116,14 @@ def _result(finding: Finding, rule_index: dict[str, int], place: dict[str, Any])
         properties["atRiskVmCount"] = len(finding.at_risk)
     if finding.missing:
         properties["missing"] = list(finding.missing)
+    message = finding.message
+    if lapsed is not None:   # a waiver named it but has expired: say why an accepted finding is open again
+        properties["waiverExpired"] = lapsed.as_dict()
+        message += f" ({lapsed.expired_note})"
     result: dict[str, Any] = {
         "ruleId": finding.rule,
         "ruleIndex": rule_index[finding.rule],
-        "message": {"text": finding.message},
+        "message": {"text": message},
         "locations": [location],
         "partialFingerprints": {FINGERPRINT_KEY: finding.fingerprint},
         "properties": properties,
@@ -161,7 +167,8 @@ def build_sarif(report: Report, root: Path | None = None) -> dict[str, Any]:
     findings = [f for f in report.findings if f.rule in rule_index]
     omitted = len(findings) - MAX_RESULTS + 1 if len(findings) > MAX_RESULTS else 0
     kept = findings[:len(findings) - omitted]   # findings come worst first: failures by severity, then unknowns
-    results = [_result(f, rule_index, _physical(lines.place(f.target), artifacts)) for f in kept]
+    lapsed = report.waivers.expired_waiver if report.waivers else (lambda _: None)
+    results = [_result(f, rule_index, _physical(lines.place(f.target), artifacts), lapsed(f)) for f in kept]
     # waived findings ride along as suppressed results, within the same per-run limit
     results += waived_results(report, rule_index, lambda f: _physical(lines.place(f.target), artifacts))[
         :max(0, MAX_RESULTS - len(results) - (1 if omitted else 0))]
