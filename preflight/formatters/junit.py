@@ -22,13 +22,15 @@ def _clean(text: str) -> str:
     return _INVALID_XML.sub("\ufffd", text)
 
 
-def _failure_text(finding: Finding, lapsed: Waiver | None) -> str:
+def _failure_text(finding: Finding, lapsed: Waiver | None, report: Report) -> str:
     lines = [finding.message, *(f"evidence: {e.path} = {e.value}" for e in finding.evidence)]
     if finding.at_risk:
         lines.append(f"at risk: {len(finding.at_risk)} VM(s)")
     lines.append(f"fix: {finding.remediation}")
     if lapsed is not None:
         lines.append(lapsed.expired_note)
+    if report.baseline is not None:
+        lines.append(f"baseline: {report.baseline.state(finding)} (against {report.baseline.file})")
     return "\n".join(lines)
 
 
@@ -38,13 +40,14 @@ def case_name(finding: Finding) -> str:
     return name + (f" on {finding.target.owner}" if finding.target.owner else "")
 
 
-def _case(suite: ET.Element, finding: Finding, lapsed: Waiver | None = None) -> None:
-    """A testcase for a counted finding; `lapsed` is the expired waiver that named it, if any."""
+def _case(suite: ET.Element, finding: Finding, report: Report) -> None:
+    """A testcase for a counted finding, naming the expired waiver that named it and its baseline state."""
+    lapsed = report.waivers.expired_waiver(finding) if report.waivers else None
     case = ET.SubElement(suite, "testcase", classname=_clean(f"{finding.pack}.{finding.rule}"), name=_clean(case_name(finding)))
     note = f" ({lapsed.expired_note})" if lapsed is not None else ""
     if finding.status is Status.FAIL:
         failure = ET.SubElement(case, "failure", message=_clean(finding.message + note), type=finding.severity.value)
-        failure.text = _clean(_failure_text(finding, lapsed))
+        failure.text = _clean(_failure_text(finding, lapsed, report))
     else:
         reason = f"not evaluated: the snapshot lacks {', '.join(finding.missing) or 'the data'}"
         ET.SubElement(case, "skipped", message=_clean(reason + note))
@@ -91,7 +94,7 @@ def build_junit(report: Report) -> ET.Element:
         _properties(suite, report, pack)
         counts = {"tests": 0, "failures": 0, "skipped": 0}
         for finding in by_pack.get(pack, ()):
-            _case(suite, finding, report.waivers.expired_waiver(finding) if report.waivers else None)
+            _case(suite, finding, report)
             counts["tests"] += 1
             counts["failures" if finding.status is Status.FAIL else "skipped"] += 1
         waived_cases(suite, report, pack, counts)

@@ -29,6 +29,8 @@ MAX_RESULTS = 25_000
 """GitHub code scanning rejects a run with more results ("Results per run: 25,000", docs.github.com,
 code-security/code-scanning/troubleshooting-sarif-uploads/results-exceed-limit)."""
 CAPPED_RULE = "PF-CAPPED"
+BASELINE_STATES = {"new": "new", "regressed": "updated", "known": "unchanged"}
+"""A finding's state under --baseline as SARIF's result.baselineState (regressed: the same finding, now worse)."""
 SRCROOT = "%SRCROOT%"
 
 
@@ -169,6 +171,9 @@ def build_sarif(report: Report, root: Path | None = None) -> dict[str, Any]:
     kept = findings[:len(findings) - omitted]   # findings come worst first: failures by severity, then unknowns
     lapsed = report.waivers.expired_waiver if report.waivers else (lambda _: None)
     results = [_result(f, rule_index, _physical(lines.place(f.target), artifacts), lapsed(f)) for f in kept]
+    if report.baseline is not None:
+        for finding, result in zip(kept, results, strict=True):
+            result["baselineState"] = BASELINE_STATES[report.baseline.state(finding)]
     # waived findings ride along as suppressed results, within the same per-run limit
     results += waived_results(report, rule_index, lambda f: _physical(lines.place(f.target), artifacts))[
         :max(0, MAX_RESULTS - len(results) - (1 if omitted else 0))]
@@ -199,9 +204,17 @@ def build_sarif(report: Report, root: Path | None = None) -> dict[str, Any]:
             "invocations": [invocation],
             "artifacts": [_artifact(item, root) for item in report.inputs],
             "results": results,
-            "properties": {"verdict": report.verdict.value, "omittedResults": omitted},
+            "properties": {"verdict": report.verdict.value, "omittedResults": omitted, **_baseline_summary(report)},
         }],
     }
+
+
+def _baseline_summary(report: Report) -> dict[str, Any]:
+    if report.baseline is None:
+        return {}
+    diff = report.baseline.diff
+    return {"baseline": {"file": report.baseline.file, "new": len(diff.new), "regressed": len(diff.regressed),
+                         "unchanged": len(diff.unchanged), "resolved": len(diff.resolved)}}
 
 
 @formatter("sarif", (".sarif", ".sarif.json"), "SARIF 2.1.0 for code-scanning dashboards")
