@@ -67,7 +67,8 @@ BaselineOption = Annotated[
 ]
 IncludePassedOption = Annotated[
     bool, typer.Option("--include-passed", help="JSON report: also list every passing and not-applicable check "
-                                                "(rule, object, evidence), as proof that each rule ran.")
+                                                "(rule, object, evidence), as proof that each rule ran; JUnit: a "
+                                                "test case per passing (rule, object).")
 ]
 
 
