@@ -14,6 +14,7 @@ from preflight.engine.findings import Finding, Severity, Status
 from preflight.engine.rules import Rule
 from preflight.formatters.locations import Place, SourceLines
 from preflight.formatters.registry import formatter
+from preflight.project import DEFAULT_DOCS_URL, docs_url, home_url, rule_doc_url
 from preflight.report import InputFile, Report
 from preflight.report.waivers import Waiver
 from preflight.resources import builtin_rules_dir
@@ -22,9 +23,6 @@ from preflight.safe_text import json_visible
 SARIF_SCHEMA = "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json"
 LEVELS = {Severity.BLOCKER: "error", Severity.LOSS: "error", Severity.WARNING: "warning", Severity.ADVISORY: "note"}
 FINGERPRINT_KEY = "preflightFinding/v1"
-PROJECT_URL = "https://github.com/preflight-project/preflight"
-"""The project's home (SARIF `informationUri`); the per-rule pages are docs/rules/CODE.md under it."""
-RULE_DOCS_URL = f"{PROJECT_URL}/blob/main/docs/rules/"
 MAX_RESULTS = 25_000
 """GitHub code scanning rejects a run with more results ("Results per run: 25,000", docs.github.com,
 code-security/code-scanning/troubleshooting-sarif-uploads/results-exceed-limit)."""
@@ -52,11 +50,12 @@ def _artifact_location(path: str, index: int, root: Path) -> dict[str, Any]:
     return location
 
 
-def rule_help_uri(rule: Rule) -> str | None:
-    """The rule's page: docs/rules/CODE.md for a built-in rule, else the rule's first reference (if any)."""
+def rule_help_uri(rule: Rule, docs: str = DEFAULT_DOCS_URL) -> str | None:
+    """The rule's page: rules/CODE.md under the docs address `docs` for a built-in rule, else the rule's
+    first reference (if any)."""
     builtin = builtin_rules_dir().resolve()
     if Path(rule.file).resolve().is_relative_to(builtin):
-        return f"{RULE_DOCS_URL}{quote(rule.code)}.md"
+        return rule_doc_url(rule.code, docs)
     return rule.references[0] if rule.references else None
 
 
@@ -69,8 +68,8 @@ def _help_markdown(rule: Rule) -> str:
     return "\n".join(parts)
 
 
-def rule_descriptor(rule: Rule) -> dict[str, Any]:
-    """A reportingDescriptor for one rule."""
+def rule_descriptor(rule: Rule, docs: str = DEFAULT_DOCS_URL) -> dict[str, Any]:
+    """A reportingDescriptor for one rule (`docs`: the docs base address its helpUri is under)."""
     help_text = f"{rule.rationale}\n\nFix: {rule.remediation}" + (f"\n\nPowerShell:\n{rule.powershell}" if rule.powershell else "")
     descriptor: dict[str, Any] = {
         "id": rule.code,
@@ -82,7 +81,7 @@ def rule_descriptor(rule: Rule) -> dict[str, Any]:
         "properties": {"pack": rule.pack, "severity": rule.severity.value, "target": rule.target,
                        "tags": ["preflight", rule.pack, rule.severity.value, *rule.tags]},
     }
-    help_uri = rule_help_uri(rule)
+    help_uri = rule_help_uri(rule, docs)
     if help_uri:
         descriptor["helpUri"] = help_uri
     return descriptor
@@ -156,12 +155,15 @@ def _capped_result(omitted: int, total: int, index: int, place: dict[str, Any]) 
             "properties": {"omittedResults": omitted, "totalResults": total}}
 
 
-def build_sarif(report: Report, root: Path | None = None) -> dict[str, Any]:
+def build_sarif(report: Report, root: Path | None = None, docs: str | None = None) -> dict[str, Any]:
     """The SARIF log of the report as a JSON-ready dict; artifact URIs are relative to `root` (default:
-    the working directory) for files under it. Over `MAX_RESULTS` findings, the worst `MAX_RESULTS - 1`
-    are kept and one more result (with a notification) says how many were left out."""
+    the working directory) for files under it; `informationUri` and built-in rules' `helpUri` are under
+    `docs` (default: `project.docs_url()`, PREFLIGHT_DOCS_URL or the project's own docs). Over `MAX_RESULTS`
+    findings, the worst `MAX_RESULTS - 1` are kept and one more result (with a notification) says how many
+    were left out."""
     root = Path(os.path.abspath(root or Path.cwd()))
-    rules = [rule_descriptor(rule) for rule in report.rules]
+    docs = docs_url() if docs is None else docs
+    rules = [rule_descriptor(rule, docs) for rule in report.rules]
     rule_index = {rule.code: i for i, rule in enumerate(report.rules)}
     files = [item.path for item in report.inputs]
     lines = SourceLines(files)
@@ -198,7 +200,7 @@ def build_sarif(report: Report, root: Path | None = None) -> dict[str, Any]:
         "runs": [{
             "tool": {"driver": {
                 "name": "preflight", "version": report.tool_version, "semanticVersion": report.tool_version,
-                "informationUri": PROJECT_URL, "rules": rules, "properties": {"packs": report.packs},
+                "informationUri": home_url(docs), "rules": rules, "properties": {"packs": report.packs},
             }},
             "originalUriBaseIds": {SRCROOT: {"uri": root.as_uri() + "/"}},
             "invocations": [invocation],
