@@ -226,7 +226,7 @@ def test_report_baseline_marks_sarif_results_and_junit_failures(
     for target in (sarif, junit):
         assert main(["report", str(WEEK2), "--as-of", "collected", "--baseline", str(reports[0]), "-o", str(target)]) == 1
     run = json.loads(sarif.read_text(encoding="utf-8"))["runs"][0]
-    states = [r["baselineState"] for r in run["results"] if "suppressions" not in r]
+    states = [r["baselineState"] for r in run["results"]]
     assert (states.count("new"), states.count("updated"), states.count("unchanged")) == (3, 1, 23)
     state = {(r["ruleId"], r["locations"][0]["logicalLocations"][0]["name"]): r["baselineState"] for r in run["results"]}
     assert state[("VMM010", "FAB-VMM-BR01")] == "new" and state[("VMM010", "FAB-SCVMM-MGMT01")] == "unchanged"
@@ -245,3 +245,20 @@ def test_report_refuses_a_bad_baseline_in_one_line(tmp_path: Path, capsys: pytes
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and f"{READY}: $.schema: expected 'preflight/report/v1'" in err, err
     assert not (tmp_path / "r.html").exists()
+
+
+def test_sarif_under_a_baseline_gives_every_result_a_baseline_state_waived_ones_too(
+        reports: tuple[Path, Path], capsys: pytest.CaptureFixture[str]) -> None:
+    waivers = ROOT / "fixtures" / "waivers" / "blocked.toml"
+    assert main(["report", str(WEEK2), "--as-of", "collected", "--baseline", str(reports[0]), "--waivers", str(waivers),
+                 "-f", "sarif"]) == 1
+    import jsonschema
+    from test_formatters import _sarif_schema
+
+    log = json.loads(capsys.readouterr().out)
+    jsonschema.Draft4Validator(_sarif_schema()).validate(log)
+    results = log["runs"][0]["results"]
+    assert all("baselineState" in r for r in results)   # SARIF: on one result of a run, then on all of them
+    waived = {r["locations"][0]["logicalLocations"][0]["name"]: r["baselineState"] for r in results
+              if "suppressions" in r and r["ruleId"] == "PLT002"}
+    assert waived == {"ESX-FAB01": "unchanged"}, "last week's report had it: waiving it now is no new finding"

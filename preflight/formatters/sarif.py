@@ -16,6 +16,7 @@ from preflight.formatters.locations import Place, SourceLines
 from preflight.formatters.registry import formatter
 from preflight.project import DEFAULT_DOCS_URL, docs_url, home_url, rule_doc_url
 from preflight.report import InputFile, Report
+from preflight.report.baseline import BaselineGate
 from preflight.report.waivers import Waiver
 from preflight.resources import builtin_rules_dir
 from preflight.safe_text import json_visible
@@ -27,8 +28,7 @@ MAX_RESULTS = 25_000
 """GitHub code scanning rejects a run with more results ("Results per run: 25,000", docs.github.com,
 code-security/code-scanning/troubleshooting-sarif-uploads/results-exceed-limit)."""
 CAPPED_RULE = "PF-CAPPED"
-BASELINE_STATES = {"new": "new", "regressed": "updated", "known": "unchanged"}
-"""A finding's state under --baseline as SARIF's result.baselineState (regressed: the same finding, now worse)."""
+
 SRCROOT = "%SRCROOT%"
 
 
@@ -173,9 +173,6 @@ def build_sarif(report: Report, root: Path | None = None, docs: str | None = Non
     kept = findings[:len(findings) - omitted]   # findings come worst first: failures by severity, then unknowns
     lapsed = report.waivers.expired_waiver if report.waivers else (lambda _: None)
     results = [_result(f, rule_index, _physical(lines.place(f.target), artifacts), lapsed(f)) for f in kept]
-    if report.baseline is not None:
-        for finding, result in zip(kept, results, strict=True):
-            result["baselineState"] = BASELINE_STATES[report.baseline.state(finding)]
     # waived findings ride along as suppressed results, within the same per-run limit
     results += waived_results(report, rule_index, lambda f: _physical(lines.place(f.target), artifacts))[
         :max(0, MAX_RESULTS - len(results) - (1 if omitted else 0))]
@@ -185,6 +182,8 @@ def build_sarif(report: Report, root: Path | None = None, docs: str | None = Non
         results.insert(0, _capped_result(omitted, len(findings), len(rules) - 1, _physical(lines.header(), artifacts)))
         notifications.append({"level": "warning", "message": {"text": results[0]["message"]["text"]},
                               "descriptor": {"id": CAPPED_RULE, "index": len(rules) - 1}})
+    if report.baseline is not None:
+        mark_baseline(results, report.baseline)
     invocation: dict[str, Any] = {
         "executionSuccessful": True,
         "properties": {"verdict": report.verdict.value, "verdictReason": report.verdict_reason(),
@@ -209,6 +208,24 @@ def build_sarif(report: Report, root: Path | None = None, docs: str | None = Non
             "properties": {"verdict": report.verdict.value, "omittedResults": omitted, **_baseline_summary(report)},
         }],
     }
+
+
+def mark_baseline(results: list[dict[str, Any]], gate: BaselineGate) -> None:
+    """Give every result its `baselineState` (SARIF: present on one result, present on all of the run): `new`,
+    `updated` (regressed: the same finding, now worse) or `unchanged`. A waived result is `unchanged` when the
+    baseline had its finding, else `new`; the capped-results note is `unchanged`."""
+    diff = gate.diff
+    before = {k.fingerprint for k in diff.resolved} | {old.fingerprint for old, _ in (*diff.unchanged, *diff.regressed)}
+    new = {k.fingerprint for k in diff.new}
+    regressed = {n.fingerprint for _, n in diff.regressed}
+    for result in results:
+        fingerprint = result["partialFingerprints"][FINGERPRINT_KEY]
+        if "suppressions" not in result and fingerprint in new:
+            result["baselineState"] = "new"
+        elif "suppressions" not in result and fingerprint in regressed:
+            result["baselineState"] = "updated"
+        else:
+            result["baselineState"] = "unchanged" if fingerprint in before or fingerprint == CAPPED_RULE else "new"
 
 
 def _baseline_summary(report: Report) -> dict[str, Any]:
