@@ -15,3 +15,9 @@ TEST_CLOCK = datetime(2026, 11, 25, 12, 0, tzinfo=UTC)
 @pytest.fixture(autouse=True)
 def _pinned_wall_clock(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr("preflight.inventory.as_of.wall_clock", lambda: TEST_CLOCK)
+
+
+@pytest.fixture(autouse=True)
+def _no_docs_url_override(monkeypatch: pytest.MonkeyPatch) -> None:
+    """SARIF links follow PREFLIGHT_DOCS_URL: a value set on the machine must not change what tests see."""
+    monkeypatch.delenv("PREFLIGHT_DOCS_URL", raising=False)

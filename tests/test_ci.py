@@ -104,6 +104,30 @@ def test_hook_names_a_bad_snapshot_in_one_line(hook_repo: Path, tmp_path: Path) 
     assert "Traceback" not in out
 
 
+WINRM_WAIVER = """schema = "preflight/waivers/v1"
+[[waivers]]
+rule = "VMM010"
+object = "VMM01"
+reason = "WinRM is started by the change runbook's first step"
+approver = "J. Smith (CAB)"
+ticket = "CHG-1001"
+expires = "never"
+"""
+
+
+@pytest.mark.slow
+def test_hook_reads_the_waivers_file_beside_the_snapshot_and_does_not_check_it_as_one(
+        hook_repo: Path, tmp_path: Path) -> None:
+    """A commit adding estate.waivers.toml next to estate.json (the name check finds) passes the hook: the
+    waiver is applied, and the waivers file is not handed to preflight as a snapshot (which is exit 2)."""
+    data = json.loads(_estate("ready.json"))
+    data["vmm_servers"][0]["services"][0]["state"] = "Stopped"      # one blocker: VMM010 on VMM01
+    staged = {"inventory/estate.json": json.dumps(data, indent=2), "inventory/estate.waivers.toml": WINRM_WAIVER}
+    code, out = _try_repo(hook_repo, _inventory(tmp_path, staged), tmp_path / "pc")
+    assert code == 0, out
+    assert "1 waived" in out and "waivers/v1" not in out
+
+
 @pytest.mark.slow
 def test_hook_skips_a_commit_without_snapshots(hook_repo: Path, tmp_path: Path) -> None:
     code, out = _try_repo(hook_repo, _inventory(tmp_path, {"notes.txt": "window moved to Friday\n"}), tmp_path / "pc")
@@ -113,7 +137,7 @@ def test_hook_skips_a_commit_without_snapshots(hook_repo: Path, tmp_path: Path) 
 def test_both_hooks_run_the_same_check_and_differ_only_in_where_preflight_comes_from() -> None:
     hooks = {hook["id"]: hook for hook in HOOKS}
     assert set(hooks) == {"preflight", "preflight-installed"}
-    same = ("entry", "files", "args", "require_serial")
+    same = ("entry", "files", "exclude", "args", "require_serial")
     assert {k: hooks["preflight"][k] for k in same} == {k: hooks["preflight-installed"][k] for k in same}
     assert (hooks["preflight"]["language"], hooks["preflight-installed"]["language"]) == ("python", "system")
     # the python hook pip-installs this project: its entry must be a console script the project declares
@@ -213,3 +237,24 @@ def test_a_ci_example_stops_on_bad_input(tmp_path: Path, monkeypatch: pytest.Mon
     argv, tolerant = _commands(lines, env)[0]
     assert tolerant and main(argv) == 2           # 2 is not a verdict: `case` exits 1 and the job stops
     assert capsys.readouterr().err.count("\n") == 1
+
+
+@pytest.mark.parametrize("example", ["github", "gitlab"])
+def test_the_ci_gate_takes_a_committed_baseline(example: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                capsys: pytest.CaptureFixture[str]) -> None:
+    """GATE_OPTIONS as its comment shows: with the accepted report as baseline, the known NO-GO passes the gate;
+    a new blocker fails it; the reports before it are unchanged."""
+    lines, env, _ = _github() if example == "github" else _gitlab()
+    assert env["GATE_OPTIONS"] == ""
+    snapshot = tmp_path / env["SNAPSHOTS"]
+    snapshot.parent.mkdir(parents=True)
+    shutil.copy(ESTATES / "blocked.json", snapshot)
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "baseline").mkdir()
+    assert main(["check", env["SNAPSHOTS"], "--as-of", "now", "--format", "json", "-o", "baseline/accepted.json"]) == 1
+    options = dict(env, GATE_OPTIONS="--baseline baseline/accepted.json")
+    assert _run(_commands(lines, options), capsys) == [1, 1, 0]
+    data = json.loads(snapshot.read_text(encoding="utf-8"))
+    data["vmm_servers"][1]["services"][0]["state"] = "Stopped"     # a new blocker: WinRM on FAB-VMM-BR01
+    snapshot.write_text(json.dumps(data), encoding="utf-8")
+    assert _run(_commands(lines, options), capsys) == [1, 1, 1]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import xml.etree.ElementTree as ET
 from pathlib import Path
 
 import pytest
@@ -200,3 +201,64 @@ def test_a_bad_baseline_is_one_line_exit_2(tmp_path: Path, capsys: pytest.Captur
     assert main(["check", str(WEEK1), "--baseline", str(baseline)]) == 2
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and f"{baseline}: " in err and expected in err, err
+
+
+# --- report --baseline: the same gate as check's, in every report format -----------------------------------------
+
+def test_report_takes_the_baseline_and_gates_exactly_as_check_does(
+        reports: tuple[Path, Path], tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    for command in ("check", "report"):
+        target = tmp_path / f"{command}.json"
+        assert main([command, str(WEEK2), "--as-of", "collected", "--baseline", str(reports[1]),
+                     "-f", "json", "-o", str(target)]) == 0
+    capsys.readouterr()
+    by_check, by_report = (json.loads((tmp_path / f"{c}.json").read_text(encoding="utf-8")) for c in ("check", "report"))
+    assert by_report["verdict"] == "go" and by_report["baseline"] == by_check["baseline"]
+    assert by_report["verdict_reason"] == by_check["verdict_reason"]
+    html = tmp_path / "report.html"
+    assert main(["report", str(WEEK2), "--as-of", "collected", "--baseline", str(reports[0]), "-o", str(html)]) == 1
+    assert f"since the baseline {reports[0]} count" in html.read_text(encoding="utf-8")
+
+
+def test_report_baseline_marks_sarif_results_and_junit_failures(
+        reports: tuple[Path, Path], tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    sarif, junit = tmp_path / "gate.sarif", tmp_path / "gate.xml"
+    for target in (sarif, junit):
+        assert main(["report", str(WEEK2), "--as-of", "collected", "--baseline", str(reports[0]), "-o", str(target)]) == 1
+    run = json.loads(sarif.read_text(encoding="utf-8"))["runs"][0]
+    states = [r["baselineState"] for r in run["results"]]
+    assert (states.count("new"), states.count("updated"), states.count("unchanged")) == (3, 1, 23)
+    state = {(r["ruleId"], r["locations"][0]["logicalLocations"][0]["name"]): r["baselineState"] for r in run["results"]}
+    assert state[("VMM010", "FAB-VMM-BR01")] == "new" and state[("VMM010", "FAB-SCVMM-MGMT01")] == "unchanged"
+    assert state[("HW002", "FAB-SCVMM-MGMT01")] == "updated", "regressed: the same finding, severity up"
+    assert run["properties"]["baseline"] == {"file": str(reports[0]), "new": 3, "regressed": 1, "unchanged": 23,
+                                             "resolved": 3}
+    root = ET.fromstring(junit.read_text(encoding="utf-8").split("\n", 1)[1])
+    lines = [f.text.splitlines()[-1] for f in root.iter("failure")]
+    assert [lines.count(f"baseline: {s} (against {reports[0]})") for s in ("new", "regressed", "known")] == [3, 1, 23]
+    assert main(["report", str(WEEK2), "--as-of", "collected", "-f", "sarif"]) == 1
+    assert all("baselineState" not in r for r in json.loads(capsys.readouterr().out)["runs"][0]["results"])
+
+
+def test_report_refuses_a_bad_baseline_in_one_line(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["report", str(WEEK1), "--baseline", str(READY), "-o", str(tmp_path / "r.html")]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and f"{READY}: $.schema: expected 'preflight/report/v1'" in err, err
+    assert not (tmp_path / "r.html").exists()
+
+
+def test_sarif_under_a_baseline_gives_every_result_a_baseline_state_waived_ones_too(
+        reports: tuple[Path, Path], capsys: pytest.CaptureFixture[str]) -> None:
+    waivers = ROOT / "fixtures" / "waivers" / "blocked.toml"
+    assert main(["report", str(WEEK2), "--as-of", "collected", "--baseline", str(reports[0]), "--waivers", str(waivers),
+                 "-f", "sarif"]) == 1
+    import jsonschema
+    from test_formatters import _sarif_schema
+
+    log = json.loads(capsys.readouterr().out)
+    jsonschema.Draft4Validator(_sarif_schema()).validate(log)
+    results = log["runs"][0]["results"]
+    assert all("baselineState" in r for r in results)   # SARIF: on one result of a run, then on all of them
+    waived = {r["locations"][0]["logicalLocations"][0]["name"]: r["baselineState"] for r in results
+              if "suppressions" in r and r["ruleId"] == "PLT002"}
+    assert waived == {"ESX-FAB01": "unchanged"}, "last week's report had it: waiving it now is no new finding"

@@ -90,3 +90,56 @@ def test_a_rule_with_nothing_to_check_is_skipped_and_one_that_checked_passes() -
     for rule in only_na:
         assert cases[f"{rule.code} {rule.title}"].find("skipped").get("message") == \
             "nothing to check: the snapshot has no object it applies to"
+
+
+# --- --include-passed: a test per passing (rule, object), so dashboards track objects, not counts ---------------
+
+def _with_passes(*paths: Path) -> Report:
+    from report_estates import NOW
+
+    from preflight.pipeline import CheckRequest, run_check
+
+    report, _, _ = run_check(CheckRequest(tuple(paths), as_of=NOW, include_passed=True))
+    return report
+
+
+def test_with_include_passed_each_passing_object_is_its_own_valid_test() -> None:
+    report = _with_passes(READY)
+    root = _valid(_junit(report))
+    cases = {c.get("name"): c for c in root.iter("testcase")}
+    passes = [c for c in report.passed or () if c.status.value == "pass"]
+    assert len(passes) == sum(report.tallies[r.code].get("pass", 0) for r in report.rules) > 20
+    for checked in passes:
+        case = cases[f"{checked.rule} {checked.target.kind}/{checked.target.name}"]
+        assert case.find("failure") is None and case.find("skipped") is None
+        assert case.get("classname") == f"{checked.pack}.{checked.rule}"
+    assert len(root.findall(".//testcase")) == len(_names(report_of(READY))) + len(passes)
+    assert int(root.get("tests")) == len(root.findall(".//testcase"))
+    winrm = cases["VMM010 vmm_servers/VMM01"]
+    assert "evidence: $.vmm_servers[0].services" in winrm.find("system-out").text
+    csv = next(r for r in report.rules if r.target == "csvs")   # nothing to check: still one skipped rule case
+    assert cases[f"{csv.code} {csv.title}"].find("skipped") is not None
+    assert not [n for n in cases if n.startswith(f"{csv.code} ") and n != f"{csv.code} {csv.title}"]
+
+
+def test_an_object_keeps_its_test_name_from_passing_to_failing(tmp_path: Path) -> None:
+    data = json.loads(READY.read_text(encoding="utf-8"))
+    before = _valid(_junit(_with_passes(write_snapshot(data, tmp_path / "before.json"))))
+    data["vmm_servers"][0]["services"][0]["state"] = "Stopped"
+    after = _valid(_junit(_with_passes(write_snapshot(data, tmp_path / "after.json"))))
+    name = "VMM010 vmm_servers/VMM01"
+    (was,) = [c for c in before.iter("testcase") if c.get("name") == name]
+    (now,) = [c for c in after.iter("testcase") if c.get("name") == name]
+    assert was.find("failure") is None and now.find("failure") is not None
+    assert sorted(c.get("name") for c in before.iter("testcase")) == sorted(c.get("name") for c in after.iter("testcase"))
+
+
+def test_report_include_passed_writes_the_passing_cases(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    from preflight.cli import main
+
+    plain, full = tmp_path / "plain.xml", tmp_path / "full.xml"
+    assert main(["report", str(READY), "--as-of", "collected", "-o", str(plain)]) == 0
+    assert main(["report", str(READY), "--as-of", "collected", "--include-passed", "-o", str(full)]) == 0
+    plain_names = {c.get("name") for c in _valid(plain.read_text(encoding="utf-8")).iter("testcase")}
+    full_names = {c.get("name") for c in _valid(full.read_text(encoding="utf-8")).iter("testcase")}
+    assert "VMM010 vmm_servers/VMM01" in full_names - plain_names and plain_names < full_names

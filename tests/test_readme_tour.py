@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import re
+import shlex
+import shutil
 from pathlib import Path
 
 import pytest
@@ -49,13 +51,26 @@ def test_the_waivers_file_example_is_valid(tmp_path: Path, capsys: pytest.Captur
         "  1. PLT002 hosts/ESX-FAB01: expires 2026-12-31, ticket CHG-4711, approved by J. Smith (CAB)")
 
 
+def commands_after(marker: str) -> list[list[str]]:
+    """The preflight commands of the first ```sh block after `marker`, as argv (comments dropped)."""
+    start = README.index(marker)
+    match = re.compile(r"```sh\n(.*?)```", re.S).search(README, start)
+    assert match, f"no sh block after {marker!r}"
+    lines = [line.split("  #")[0].strip() for line in match.group(1).splitlines() if line.strip()]
+    return [shlex.split(line)[1:] for line in lines if line.startswith(".venv/bin/preflight ")]
+
+
 def test_the_baseline_sample(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    """The commands as printed, in a fresh directory holding the sample snapshots: last week's report is
+    written by the first, so the second runs as shown."""
+    for sample in ("fixtures/estates/blocked.json", "fixtures/diff/blocked-week2.json"):
+        (tmp_path / sample).parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy(ROOT / sample, tmp_path / sample)
     monkeypatch.chdir(tmp_path)
-    assert main(["check", str(ROOT / "fixtures" / "estates" / "blocked.json"), "--as-of", "collected",
-                 "--format", "json", "-o", "last-week.json"]) == 1
+    last_week, this_week = commands_after("this week's run names it as the baseline")
+    assert main(last_week) == 1 and (tmp_path / "last-week.json").is_file()
     capsys.readouterr()
-    assert main(["check", str(ROOT / "fixtures" / "diff" / "blocked-week2.json"), "--as-of", "collected",
-                 "--baseline", "last-week.json"]) == 1
+    assert main(this_week) == 1 and "--baseline" in this_week
     assert_shown(sample_after("with last week's report as the baseline"), capsys.readouterr().out)
 
 

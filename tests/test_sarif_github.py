@@ -17,8 +17,9 @@ from report_estates import NOW, READY, report_of
 from benchmarks.generate import generate_estate
 from preflight.formatters import sarif
 from preflight.formatters.locations import json_entry_lines, toml_entry_lines
-from preflight.formatters.sarif import CAPPED_RULE, MAX_RESULTS, RULE_DOCS_URL, artifact_uri, build_sarif
+from preflight.formatters.sarif import CAPPED_RULE, MAX_RESULTS, artifact_uri, build_sarif
 from preflight.pipeline import CheckRequest, run_check
+from preflight.project import DEFAULT_DOCS_URL, PROJECT_URL
 
 ROOT = Path(__file__).resolve().parent.parent
 ESTATES = ROOT / "fixtures" / "estates"
@@ -164,9 +165,9 @@ def _uris(node: Any) -> list[str]:
 
 def test_tool_and_builtin_rules_link_to_pages_that_exist() -> None:
     driver = _log(ESTATES / "blocked.json")["runs"][0]["tool"]["driver"]
-    assert driver["informationUri"].startswith("https://")
+    assert driver["informationUri"] == PROJECT_URL
     for rule in driver["rules"]:
-        assert rule["helpUri"] == f"{RULE_DOCS_URL}{rule['id']}.md"
+        assert rule["helpUri"] == f"{DEFAULT_DOCS_URL}rules/{rule['id']}.md"
         assert (ROOT / "docs" / "rules" / f"{rule['id']}.md").is_file(), "run `make docs`"
 
 

@@ -317,3 +317,24 @@ def test_waived_unknown_checks_no_longer_keep_the_verdict_incomplete(
     assert code == 0 and report["verdict"] == "go" and report["missing_data"] == []
     assert sorted((w["rule"], w["status"]) for w in report["waived"]) == [("VMM010", "unknown"), ("VMM012", "unknown")]
     assert report["summary"]["status"]["unknown"] == 1 and report["summary"]["waived"] == 2   # VMM011 stays unknown
+
+
+def test_sarif_says_when_a_finding_counts_again_because_its_waiver_expired(tour_outputs: dict[str, str]) -> None:
+    results = json.loads(tour_outputs["sarif"])["runs"][0]["results"]
+    (lapsed,) = (r for r in results if "waiverExpired" in r["properties"])
+    assert lapsed["ruleId"] == "UPG002" and "suppressions" not in lapsed and lapsed["kind"] == "fail"
+    assert lapsed["properties"]["waiverExpired"]["ticket"] == "CHG-4650"
+    assert lapsed["properties"]["waiverExpired"]["expires"] == "2026-11-01"
+    assert lapsed["message"]["text"].endswith(
+        f"(waiver expired 2026-11-01 (ticket CHG-4650, {TOUR_WAIVERS} waiver 2): this finding counts again)")
+
+
+def test_junit_failure_says_when_its_waiver_expired(tour_outputs: dict[str, str]) -> None:
+    root = ET.fromstring(tour_outputs["junit"].split("\n", 1)[1])
+    failures = [f for f in root.iter("failure") if "waiver expired" in f.get("message", "")]
+    assert len(failures) == 1
+    (failure,) = failures
+    note = f"waiver expired 2026-11-01 (ticket CHG-4650, {TOUR_WAIVERS} waiver 2): this finding counts again"
+    assert failure.get("message").endswith(f"({note})") and failure.text.endswith(note)
+    case = next(c for c in root.iter("testcase") if c.find("failure") is failure)
+    assert case.get("name").startswith("UPG002 ")

@@ -13,6 +13,7 @@ from preflight.cli.exit_codes import exit_code_for
 from preflight.cli.options import (
     AllowUnknownOption,
     AsOfOption,
+    BaselineOption,
     FailOn,
     FailOnOption,
     IncludePassedOption,
@@ -80,10 +81,7 @@ def check(
     quiet: QuietOption = False,
     waivers: WaiversOption = None,
     no_waivers: NoWaiversOption = False,
-    baseline: Annotated[Path | None, typer.Option(
-        "--baseline", metavar="FILE",
-        help="A previous JSON report (--format json): only findings new or regressed (severity up, or unknown "
-             "-> fail) since then decide the verdict and the exit code.")] = None,
+    baseline: BaselineOption = None,
     include_passed: IncludePassedOption = False,
 ) -> None:
     """Check snapshots of an estate: exit 0 go, 1 no-go, 2 bad input, 3 internal error, 4 incomplete.

@@ -59,9 +59,16 @@ NoWaiversOption = Annotated[
 ]
 QuietOption = Annotated[bool, typer.Option("--quiet", "-q", help="Nothing on standard error but errors: no progress "
                                                                   "bar, no verdict line.")]
+BaselineOption = Annotated[
+    Path | None, typer.Option(
+        "--baseline", metavar="FILE",
+        help="A previous JSON report (--format json): only findings new or regressed (severity up, or unknown "
+             "-> fail) since then decide the verdict and the exit code.")
+]
 IncludePassedOption = Annotated[
     bool, typer.Option("--include-passed", help="JSON report: also list every passing and not-applicable check "
-                                                "(rule, object, evidence), as proof that each rule ran.")
+                                                "(rule, object, evidence), as proof that each rule ran; JUnit: a "
+                                                "test case per passing (rule, object).")
 ]
 
 

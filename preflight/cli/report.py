@@ -8,6 +8,7 @@ from preflight.cli.check import Judgement, check_and_emit
 from preflight.cli.options import (
     AllowUnknownOption,
     AsOfOption,
+    BaselineOption,
     FailOn,
     FailOnOption,
     IncludePassedOption,
@@ -34,12 +35,14 @@ def report(
     quiet: QuietOption = False,
     waivers: WaiversOption = None,
     no_waivers: NoWaiversOption = False,
+    baseline: BaselineOption = None,
     include_passed: IncludePassedOption = False,
 ) -> None:
     """Write a report of the check (HTML by default): exit 0 go, 1 no-go, 2 bad input, 3 internal error, 4 incomplete.
 
+    With --baseline, 1 and 4 count only findings that are new or regressed since the baseline report.
     With -o the verdict line goes to standard error (not with -q).
     """
     check_and_emit(snapshots, format, output,
-                   Judgement(fail_on, strict, allow_unknown, as_of, waivers, no_waivers, include_passed=include_passed),
+                   Judgement(fail_on, strict, allow_unknown, as_of, waivers, no_waivers, baseline, include_passed),
                    rules, quiet, default_format="html")

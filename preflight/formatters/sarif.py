@@ -15,20 +15,21 @@ from preflight.engine.rules import Rule
 from preflight.formatters.locations import Place, SourceLines
 from preflight.formatters.registry import formatter
 from preflight.formatters.snippets import finding_powershell, shared
+from preflight.project import DEFAULT_DOCS_URL, docs_url, home_url, rule_doc_url
 from preflight.report import InputFile, Report
+from preflight.report.baseline import BaselineGate
+from preflight.report.waivers import Waiver
 from preflight.resources import builtin_rules_dir
 from preflight.safe_text import json_visible
 
 SARIF_SCHEMA = "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json"
 LEVELS = {Severity.BLOCKER: "error", Severity.LOSS: "error", Severity.WARNING: "warning", Severity.ADVISORY: "note"}
 FINGERPRINT_KEY = "preflightFinding/v1"
-PROJECT_URL = "https://github.com/preflight-project/preflight"
-"""The project's home (SARIF `informationUri`); the per-rule pages are docs/rules/CODE.md under it."""
-RULE_DOCS_URL = f"{PROJECT_URL}/blob/main/docs/rules/"
 MAX_RESULTS = 25_000
 """GitHub code scanning rejects a run with more results ("Results per run: 25,000", docs.github.com,
 code-security/code-scanning/troubleshooting-sarif-uploads/results-exceed-limit)."""
 CAPPED_RULE = "PF-CAPPED"
+
 SRCROOT = "%SRCROOT%"
 
 
@@ -50,11 +51,12 @@ def _artifact_location(path: str, index: int, root: Path) -> dict[str, Any]:
     return location
 
 
-def rule_help_uri(rule: Rule) -> str | None:
-    """The rule's page: docs/rules/CODE.md for a built-in rule, else the rule's first reference (if any)."""
+def rule_help_uri(rule: Rule, docs: str = DEFAULT_DOCS_URL) -> str | None:
+    """The rule's page: rules/CODE.md under the docs address `docs` for a built-in rule, else the rule's
+    first reference (if any)."""
     builtin = builtin_rules_dir().resolve()
     if Path(rule.file).resolve().is_relative_to(builtin):
-        return f"{RULE_DOCS_URL}{quote(rule.code)}.md"
+        return rule_doc_url(rule.code, docs)
     return rule.references[0] if rule.references else None
 
 
@@ -67,8 +69,8 @@ def _help_markdown(rule: Rule) -> str:
     return "\n".join(parts)
 
 
-def rule_descriptor(rule: Rule) -> dict[str, Any]:
-    """A reportingDescriptor for one rule."""
+def rule_descriptor(rule: Rule, docs: str = DEFAULT_DOCS_URL) -> dict[str, Any]:
+    """A reportingDescriptor for one rule (`docs`: the docs base address its helpUri is under)."""
     help_text = f"{rule.rationale}\n\nFix: {rule.remediation}" + (f"\n\nPowerShell:\n{rule.powershell}" if rule.powershell else "")
     descriptor: dict[str, Any] = {
         "id": rule.code,
@@ -80,7 +82,7 @@ def rule_descriptor(rule: Rule) -> dict[str, Any]:
         "properties": {"pack": rule.pack, "severity": rule.severity.value, "target": rule.target,
                        "tags": ["preflight", rule.pack, rule.severity.value, *rule.tags]},
     }
-    help_uri = rule_help_uri(rule)
+    help_uri = rule_help_uri(rule, docs)
     if help_uri:
         descriptor["helpUri"] = help_uri
     return descriptor
@@ -104,7 +106,8 @@ def _physical(place: Place | None, artifacts: dict[str, dict[str, Any]]) -> dict
     return {"physicalLocation": {"artifactLocation": dict(artifacts[place.file]), "region": {"startLine": place.line}}}
 
 
-def _result(finding: Finding, rule_index: dict[str, int], place: dict[str, Any], rule: Rule | None) -> dict[str, Any]:
+def _result(finding: Finding, rule_index: dict[str, int], place: dict[str, Any], rule: Rule | None,
+            lapsed: Waiver | None = None) -> dict[str, Any]:
     location: dict[str, Any] = {"logicalLocations": [{
         "name": finding.target.name, "kind": finding.target.kind,
         "fullyQualifiedName": f"{finding.target.kind}/{finding.target.name}",
@@ -117,10 +120,14 @@ def _result(finding: Finding, rule_index: dict[str, int], place: dict[str, Any],
         properties["missing"] = list(finding.missing)
     if rule is not None and finding.status is Status.FAIL and not shared(rule) and (powershell := finding_powershell(finding, rule)):
         properties["powershell"] = powershell  # this object's own; a snippet shared by all is in the rule's help
+    message = finding.message
+    if lapsed is not None:   # a waiver named it but has expired: say why an accepted finding is open again
+        properties["waiverExpired"] = lapsed.as_dict()
+        message += f" ({lapsed.expired_note})"
     result: dict[str, Any] = {
         "ruleId": finding.rule,
         "ruleIndex": rule_index[finding.rule],
-        "message": {"text": finding.message},
+        "message": {"text": message},
         "locations": [location],
         "partialFingerprints": {FINGERPRINT_KEY: finding.fingerprint},
         "properties": properties,
@@ -151,12 +158,15 @@ def _capped_result(omitted: int, total: int, index: int, place: dict[str, Any]) 
             "properties": {"omittedResults": omitted, "totalResults": total}}
 
 
-def build_sarif(report: Report, root: Path | None = None) -> dict[str, Any]:
+def build_sarif(report: Report, root: Path | None = None, docs: str | None = None) -> dict[str, Any]:
     """The SARIF log of the report as a JSON-ready dict; artifact URIs are relative to `root` (default:
-    the working directory) for files under it. Over `MAX_RESULTS` findings, the worst `MAX_RESULTS - 1`
-    are kept and one more result (with a notification) says how many were left out."""
+    the working directory) for files under it; `informationUri` and built-in rules' `helpUri` are under
+    `docs` (default: `project.docs_url()`, PREFLIGHT_DOCS_URL or the project's own docs). Over `MAX_RESULTS`
+    findings, the worst `MAX_RESULTS - 1` are kept and one more result (with a notification) says how many
+    were left out."""
     root = Path(os.path.abspath(root or Path.cwd()))
-    rules = [rule_descriptor(rule) for rule in report.rules]
+    docs = docs_url() if docs is None else docs
+    rules = [rule_descriptor(rule, docs) for rule in report.rules]
     rule_index = {rule.code: i for i, rule in enumerate(report.rules)}
     files = [item.path for item in report.inputs]
     lines = SourceLines(files)
@@ -164,7 +174,9 @@ def build_sarif(report: Report, root: Path | None = None) -> dict[str, Any]:
     findings = [f for f in report.findings if f.rule in rule_index]
     omitted = len(findings) - MAX_RESULTS + 1 if len(findings) > MAX_RESULTS else 0
     kept = findings[:len(findings) - omitted]   # findings come worst first: failures by severity, then unknowns
-    results = [_result(f, rule_index, _physical(lines.place(f.target), artifacts), report.rule(f.rule)) for f in kept]
+    lapsed = report.waivers.expired_waiver if report.waivers else (lambda _: None)
+    results = [_result(f, rule_index, _physical(lines.place(f.target), artifacts), report.rule(f.rule), lapsed(f))
+               for f in kept]
     # waived findings ride along as suppressed results, within the same per-run limit
     results += waived_results(report, rule_index, lambda f: _physical(lines.place(f.target), artifacts))[
         :max(0, MAX_RESULTS - len(results) - (1 if omitted else 0))]
@@ -174,6 +186,8 @@ def build_sarif(report: Report, root: Path | None = None) -> dict[str, Any]:
         results.insert(0, _capped_result(omitted, len(findings), len(rules) - 1, _physical(lines.header(), artifacts)))
         notifications.append({"level": "warning", "message": {"text": results[0]["message"]["text"]},
                               "descriptor": {"id": CAPPED_RULE, "index": len(rules) - 1}})
+    if report.baseline is not None:
+        mark_baseline(results, report.baseline)
     invocation: dict[str, Any] = {
         "executionSuccessful": True,
         "properties": {"verdict": report.verdict.value, "verdictReason": report.verdict_reason(),
@@ -189,15 +203,41 @@ def build_sarif(report: Report, root: Path | None = None) -> dict[str, Any]:
         "runs": [{
             "tool": {"driver": {
                 "name": "preflight", "version": report.tool_version, "semanticVersion": report.tool_version,
-                "informationUri": PROJECT_URL, "rules": rules, "properties": {"packs": report.packs},
+                "informationUri": home_url(docs), "rules": rules, "properties": {"packs": report.packs},
             }},
             "originalUriBaseIds": {SRCROOT: {"uri": root.as_uri() + "/"}},
             "invocations": [invocation],
             "artifacts": [_artifact(item, root) for item in report.inputs],
             "results": results,
-            "properties": {"verdict": report.verdict.value, "omittedResults": omitted},
+            "properties": {"verdict": report.verdict.value, "omittedResults": omitted, **_baseline_summary(report)},
         }],
     }
+
+
+def mark_baseline(results: list[dict[str, Any]], gate: BaselineGate) -> None:
+    """Give every result its `baselineState` (SARIF: present on one result, present on all of the run): `new`,
+    `updated` (regressed: the same finding, now worse) or `unchanged`. A waived result is `unchanged` when the
+    baseline had its finding, else `new`; the capped-results note is `unchanged`."""
+    diff = gate.diff
+    before = {k.fingerprint for k in diff.resolved} | {old.fingerprint for old, _ in (*diff.unchanged, *diff.regressed)}
+    new = {k.fingerprint for k in diff.new}
+    regressed = {n.fingerprint for _, n in diff.regressed}
+    for result in results:
+        fingerprint = result["partialFingerprints"][FINGERPRINT_KEY]
+        if "suppressions" not in result and fingerprint in new:
+            result["baselineState"] = "new"
+        elif "suppressions" not in result and fingerprint in regressed:
+            result["baselineState"] = "updated"
+        else:
+            result["baselineState"] = "unchanged" if fingerprint in before or fingerprint == CAPPED_RULE else "new"
+
+
+def _baseline_summary(report: Report) -> dict[str, Any]:
+    if report.baseline is None:
+        return {}
+    diff = report.baseline.diff
+    return {"baseline": {"file": report.baseline.file, "new": len(diff.new), "regressed": len(diff.regressed),
+                         "unchanged": len(diff.unchanged), "resolved": len(diff.resolved)}}
 
 
 @formatter("sarif", (".sarif", ".sarif.json"), "SARIF 2.1.0 for code-scanning dashboards")

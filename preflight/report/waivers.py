@@ -74,6 +74,11 @@ class Waiver:
         """The expiry as written: an ISO date or instant, or 'never'."""
         return NEVER if self.expires is None else self.expires.isoformat()
 
+    @property
+    def expired_note(self) -> str:
+        """What a counted finding says when this waiver named it but had expired (SARIF, JUnit)."""
+        return f"waiver expired {self.expires_text} (ticket {self.ticket}, {self.where}): this finding counts again"
+
     def matches(self, finding: Finding) -> bool:
         """True when this waiver names the finding's rule and object (a glob, case-insensitive)."""
         if finding.rule != self.rule or (self.kind is not None and finding.target.kind != self.kind):
