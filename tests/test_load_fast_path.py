@@ -6,12 +6,11 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import msgspec
 import pytest
 
 from benchmarks.generate import generate_estate
 from preflight.errors import InputError
-import msgspec
-
 from preflight.inventory import load, scan
 from preflight.inventory.load import decode_snapshot
 from preflight.inventory.scan import json_may_have_control_characters, json_may_have_duplicate_keys
