@@ -12,9 +12,10 @@ from typing import Any
 
 import msgspec
 
+from preflight.inventory.collecting import paused_collections
 from preflight.inventory.common import known
 from preflight.inventory.index import SnapshotIndex
-from preflight.inventory.snapshot import Snapshot
+from preflight.inventory.snapshot import ENTITY_LISTS, Snapshot
 
 HOST_RESERVE_GB = 2.0
 """Memory kept for the parent partition when placing VMs (a planning margin, not a documented limit)."""
@@ -24,7 +25,16 @@ RESTART_MIN = 10
 
 def copy_snapshot(snapshot: Snapshot) -> Snapshot:
     """A deep, independent copy of a snapshot (round trip through the normal encoding)."""
-    return msgspec.json.decode(msgspec.json.encode(snapshot), type=Snapshot)
+    with paused_collections():
+        return msgspec.json.decode(msgspec.json.encode(snapshot), type=Snapshot)
+
+
+def copy_lists(snapshot: Snapshot, kinds: tuple[str, ...]) -> Snapshot:
+    """A snapshot whose entity lists `kinds` are deep, independent copies and whose other lists are `snapshot`'s
+    own objects: for a caller that changes only records of those lists (a VMM upgrade changes its server,
+    the hosts and vCenters it manages, and no VM), so 100,000 VMs are not copied for it."""
+    copied = copy_snapshot(msgspec.structs.replace(snapshot, **{kind: [] for kind in ENTITY_LISTS if kind not in kinds}))
+    return msgspec.structs.replace(snapshot, **{kind: getattr(copied, kind) for kind in kinds})
 
 
 @dataclass
@@ -52,8 +62,10 @@ class Outage:
 class EmulatedEstate:
     """A mutable estate: the shared `SnapshotIndex` over its own copy, plus pending restarts and VM outages."""
 
-    def __init__(self, snapshot: Snapshot) -> None:
-        self.snapshot = copy_snapshot(snapshot)
+    def __init__(self, snapshot: Snapshot, private: tuple[str, ...] | None = None) -> None:
+        """A state over a copy of `snapshot`; with `private`, only those entity lists are copied and the
+        caller promises to change nothing else (see `copy_lists`)."""
+        self.snapshot = copy_snapshot(snapshot) if private is None else copy_lists(snapshot, private)
         self.pending: dict[str, Pending] = {}
         self.outages: list[Outage] = []
         self.paused: set[str] = set()
@@ -109,8 +121,9 @@ class EmulatedEstate:
         """The pending changes of a computer (created on first use)."""
         return self.pending.setdefault(name.casefold(), Pending())
 
-    def export(self) -> Snapshot:
-        """The current state as a snapshot in the normal format (a copy; the emulator keeps its own)."""
-        snapshot = copy_snapshot(self.snapshot)
+    def export(self, keep: bool = True) -> Snapshot:
+        """The current state as a snapshot in the normal format: a copy, so the emulator keeps its own; with
+        `keep=False` the state's own snapshot, handed over (no emulation may change it afterwards)."""
+        snapshot = copy_snapshot(self.snapshot) if keep else self.snapshot
         snapshot.snapshot.collector.name = "preflight-emulator"
         return snapshot

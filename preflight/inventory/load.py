@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import gc
 import json
 import tomllib
 import typing
@@ -15,6 +14,7 @@ from msgspec import UNSET
 from preflight.errors import InputError, split_validation_error
 from preflight.inventory import names, scan
 from preflight.inventory.choices import allowed_values
+from preflight.inventory.collecting import paused_collections
 from preflight.inventory.consistency import check_consistency
 from preflight.inventory.read import read_input, to_utf8
 from preflight.inventory.references import check_references
@@ -128,15 +128,11 @@ def decode_snapshot(data: bytes, file: str, suffix: str) -> Snapshot:
     """Decode snapshot bytes (JSON or TOML by `suffix`; UTF-8, or UTF-16/32 with a BOM) into a validated
     `Snapshot`, with no contradictory entries (references across entities are checked by the caller)."""
     data = to_utf8(data, file)
-    collecting = gc.isenabled()
-    gc.disable()   # decoding creates ~10 objects per key and no cycles: collections in between are pure cost
     try:
-        snapshot = _decode_toml(data, file) if suffix == ".toml" else _decode_json(data, file)
+        with paused_collections():   # decoding creates ~10 objects per key and no cycles
+            snapshot = _decode_toml(data, file) if suffix == ".toml" else _decode_json(data, file)
     except RecursionError:
         raise InputError(file, None, _TOO_DEEP) from None
-    finally:
-        if collecting:
-            gc.enable()
     check_consistency(snapshot, file)
     return snapshot
 

@@ -27,9 +27,27 @@ from preflight.report import Report
 EMULATED = "<emulated estate>"
 
 
+UPGRADE_CHANGES = ("vmm_servers", "hosts", "vcenters")
+"""The entity lists VMM 2012 setup changes (its server, the hosts and vCenters it manages: `emulator/upgrade.py`)."""
+
+
 def _upgrades(snapshot: Snapshot) -> tuple[UpgradeResult, ...]:
-    return tuple(run_vmm_upgrade(EmulatedEstate(snapshot), s.name)
-                 for s in snapshot.vmm_servers if s.vmm not in (None, UNSET))
+    """VMM 2012 setup on each VMM server, each from the same emulated estate.
+
+    A setup that rolls back changes nothing, so one state serves the servers in turn until a setup
+    succeeds; each state copies only the lists setup changes, never the VMs.
+    """
+    results: list[UpgradeResult] = []
+    state: EmulatedEstate | None = None
+    for server in snapshot.vmm_servers:
+        if server.vmm in (None, UNSET):
+            continue
+        if state is None:
+            state = EmulatedEstate(snapshot, private=UPGRADE_CHANGES)
+        results.append(run_vmm_upgrade(state, server.name))
+        if results[-1].succeeded:
+            state = None
+    return tuple(results)
 
 
 def verify(request: CheckRequest) -> tuple[Report, Snapshot, Plan]:
@@ -40,7 +58,7 @@ def verify(request: CheckRequest) -> tuple[Report, Snapshot, Plan]:
     snapshot = estate.snapshot
     plan = build_plan(report.findings, snapshot)
     state, outcomes = apply_plan(plan, snapshot)
-    emulated = state.export()
+    emulated = state.export(keep=False)   # the state is not emulated further: no copy
     check_references(emulated, default_file=EMULATED)  # the emulator must leave a consistent estate
     after, _, _ = check_snapshot(emulated, [(EMULATED, emulated.snapshot)],
                                  dataclasses.replace(request, as_of=report.as_of), catalog=catalog)
