@@ -1,4 +1,4 @@
-"""Fault drills: inject one fault at a time into a copy of the estate and see which VMs go down.
+"""Fault drills: inject one fault at a time into the estate and see which VMs go down (the estate is only read).
 
 Faults: each NIC team member failing, each cluster node failing, each node losing its storage path
 (CSV I/O redirected through the coordinator node over a cluster network, when one is left), and each
@@ -151,16 +151,15 @@ def _replica_drills(state: EmulatedEstate) -> list[DrillResult]:
     for vm in state.snapshot.vms:
         if vm.replication in (None, UNSET) or vm.replication.mode != "Primary":
             continue
-        vm.replication.state, vm.replication.health = "Suspended", "Warning"
         results.append(DrillResult("replica-link-drops", f"{vm.name} -> {vm.replication.replica_server}",
                                    degraded=(vm.name,), note="replication suspended, health Warning; the VM keeps running"))
     return results
 
 
 def run_drills(snapshot: Snapshot) -> list[DrillResult]:
-    """Every drill on one private copy of the estate: no drill changes what a later one reads (node
-    failures book memory in a ledger, the Replica link drills run last)."""
-    state = EmulatedEstate(snapshot)
+    """Every drill on one view of the estate: no drill changes it (node failures book memory in a ledger,
+    a dropped Replica link is reported as suspended with health Warning), so nothing is copied."""
+    state = EmulatedEstate(snapshot, private=())
     results: list[DrillResult] = []
     for drill in (_team_member_drills, _node_drills, _storage_drills, _replica_drills):
         results.extend(drill(state))

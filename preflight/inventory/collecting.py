@@ -23,3 +23,20 @@ def paused_collections() -> Iterator[None]:
     finally:
         if collecting:
             gc.enable()
+
+
+@contextmanager
+def rarer_collections(allocations: int = 20_000) -> Iterator[None]:
+    """A young-generation collection every `allocations` net allocations inside the block instead of 700
+    (the older generations follow at the same ratios); restored after it.
+
+    `verify` builds an estate's worth of short-lived objects several times over (emulated copies, a second
+    evaluation, drill results); the default rate walked them ~10 % of its time. Garbage in reference cycles
+    still goes, a little later: peak memory does not change measurably.
+    """
+    before = gc.get_threshold()
+    gc.set_threshold(max(allocations, before[0]), *before[1:])
+    try:
+        yield
+    finally:
+        gc.set_threshold(*before)

@@ -14,6 +14,7 @@ from msgspec import UNSET
 
 from preflight.emulator import EmulatedEstate, UpgradeResult, run_drills, run_vmm_upgrade
 from preflight.engine.findings import Severity, Status
+from preflight.inventory.collecting import rarer_collections
 from preflight.inventory.references import check_references
 from preflight.inventory.snapshot import Snapshot
 from preflight.pipeline.check import CheckRequest, check_snapshot, load_estate, load_rules, run_evaluation
@@ -52,6 +53,11 @@ def _upgrades(snapshot: Snapshot) -> tuple[UpgradeResult, ...]:
 
 def verify(request: CheckRequest) -> tuple[Report, Snapshot, Plan]:
     """The report of the original estate with `verification` filled in, the emulated estate, and the plan."""
+    with rarer_collections():
+        return _verify(request)
+
+
+def _verify(request: CheckRequest) -> tuple[Report, Snapshot, Plan]:
     catalog = load_rules(request.rule_dirs)
     estate, inputs = load_estate(request.snapshots, catalog)
     report, _, _ = run_evaluation(catalog, estate, inputs, request)
