@@ -13,6 +13,7 @@ from typing import Any
 from msgspec import UNSET
 
 from preflight.emulator.state import EmulatedEstate, known
+from preflight.inventory.collecting import rarer_collections
 from preflight.inventory.snapshot import Snapshot
 
 
@@ -161,6 +162,7 @@ def run_drills(snapshot: Snapshot) -> list[DrillResult]:
     a dropped Replica link is reported as suspended with health Warning), so nothing is copied."""
     state = EmulatedEstate(snapshot, private=())
     results: list[DrillResult] = []
-    for drill in (_team_member_drills, _node_drills, _storage_drills, _replica_drills):
-        results.extend(drill(state))
+    with rarer_collections():
+        for drill in (_team_member_drills, _node_drills, _storage_drills, _replica_drills):
+            results.extend(drill(state))
     return results

@@ -15,6 +15,7 @@ from preflight.engine.findings import Severity
 from preflight.estate import Estate
 from preflight.inventory import load_estate_snapshots
 from preflight.inventory.as_of import AsOf, AsOfMode, AsOfSpec, resolve_as_of
+from preflight.inventory.collecting import rarer_collections
 from preflight.inventory.snapshot import ENTITY_LISTS, Snapshot, SnapshotInfo
 from preflight.remediation.actions import ACTIONS
 from preflight.report import InputFile, Report, UnknownPolicy, build_report
@@ -73,11 +74,12 @@ def is_empty(estate: Estate) -> bool:
 def run_check(request: CheckRequest, progress: Progress | None = None) -> tuple[Report, Estate, Evaluation]:
     """Run the whole check and return its report (with the estate and raw evaluation for later stages)."""
     started = time.perf_counter()
-    catalog = load_rules(request.rule_dirs)
-    if progress:
-        progress("load", 0, len(request.snapshots))
-    estate, inputs = load_estate(request.snapshots, catalog)
-    return run_evaluation(catalog, estate, inputs, request, started, progress)
+    with rarer_collections():
+        catalog = load_rules(request.rule_dirs)
+        if progress:
+            progress("load", 0, len(request.snapshots))
+        estate, inputs = load_estate(request.snapshots, catalog)
+        return run_evaluation(catalog, estate, inputs, request, started, progress)
 
 
 def check_snapshot(snapshot: Snapshot, infos: list[tuple[str, SnapshotInfo]], request: CheckRequest,
