@@ -8,11 +8,13 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import msgspec
+import pytest
 
 from benchmarks.generate import generate_estate
 from preflight.emulator import EmulatedEstate, run_drills, run_vmm_upgrade
 from preflight.emulator.state import copy_lists
 from preflight.inventory import decode_snapshot
+from preflight.inventory.index import SnapshotIndex
 from preflight.inventory.snapshot import Snapshot
 from preflight.pipeline import CheckRequest, verify
 from preflight.pipeline.verify_plan import UPGRADE_CHANGES, _upgrades
@@ -61,3 +63,11 @@ def test_drills_leave_the_estate_unchanged() -> None:
     assert any(d.fault == "replica-link-drops" for d in drills)
     assert msgspec.json.encode(snapshot) == before
     assert run_drills(snapshot) == drills
+
+
+def test_drills_reuse_an_index_only_over_the_same_snapshot() -> None:
+    snapshot = decode_snapshot((ROOT / "fixtures" / "rules" / "_bases" / "replica.json").read_bytes(), "replica.json", ".json")
+    other = decode_snapshot(msgspec.json.encode(snapshot), "copy.json", ".json")
+    assert run_drills(snapshot, SnapshotIndex(snapshot)) == run_drills(snapshot)
+    with pytest.raises(ValueError, match="not over the emulated snapshot"):
+        run_drills(snapshot, SnapshotIndex(other))

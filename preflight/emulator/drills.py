@@ -14,6 +14,7 @@ from msgspec import UNSET
 
 from preflight.emulator.state import EmulatedEstate, known
 from preflight.inventory.collecting import rarer_collections
+from preflight.inventory.index import SnapshotIndex
 from preflight.inventory.snapshot import Snapshot
 
 
@@ -105,9 +106,9 @@ def _fail_node(state: EmulatedEstate, node: Any, cluster: Any, free_of: dict[int
         need = vm.memory_gb if known(vm.memory_gb) else 0.0
         best = None
         if vm.highly_available is True:
-            for index, room in enumerate(free):
-                if room is not None and room >= need and (best is None or room > free[best]):  # type: ignore[operator]
-                    best = index
+            rooms = [room for room in free if room is not None]
+            if rooms and max(rooms) >= need:
+                best = free.index(max(rooms))   # the most memory free; the first such node on a tie
         if best is None:
             down.append(vm.name)
             continue
@@ -157,10 +158,11 @@ def _replica_drills(state: EmulatedEstate) -> list[DrillResult]:
     return results
 
 
-def run_drills(snapshot: Snapshot) -> list[DrillResult]:
+def run_drills(snapshot: Snapshot, index: SnapshotIndex | None = None) -> list[DrillResult]:
     """Every drill on one view of the estate: no drill changes it (node failures book memory in a ledger,
-    a dropped Replica link is reported as suspended with health Warning), so nothing is copied."""
-    state = EmulatedEstate(snapshot, private=())
+    a dropped Replica link is reported as suspended with health Warning), so nothing is copied.
+    `index`: one already built over `snapshot` (the estate's), else the drills build their own."""
+    state = EmulatedEstate(snapshot, private=(), index=index)
     results: list[DrillResult] = []
     with rarer_collections():
         for drill in (_team_member_drills, _node_drills, _storage_drills, _replica_drills):

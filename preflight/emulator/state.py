@@ -62,15 +62,22 @@ class Outage:
 class EmulatedEstate:
     """A mutable estate: the shared `SnapshotIndex` over its own copy, plus pending restarts and VM outages."""
 
-    def __init__(self, snapshot: Snapshot, private: tuple[str, ...] | None = None) -> None:
+    def __init__(self, snapshot: Snapshot, private: tuple[str, ...] | None = None,
+                 index: SnapshotIndex | None = None) -> None:
         """A state over a copy of `snapshot`; with `private`, only those entity lists are copied and the
-        caller promises to change nothing else (see `copy_lists`)."""
-        self.snapshot = copy_snapshot(snapshot) if private is None else copy_lists(snapshot, private)
+        caller promises to change nothing else (see `copy_lists`); `private=()` is a view of `snapshot`
+        itself, which may then reuse an `index` already built over it."""
+        if private == ():
+            self.snapshot = snapshot
+        else:
+            self.snapshot = copy_snapshot(snapshot) if private is None else copy_lists(snapshot, private)
+        if index is not None and index.snapshot is not self.snapshot:
+            raise ValueError("the index given is not over the emulated snapshot")
         self.pending: dict[str, Pending] = {}
         self.outages: list[Outage] = []
         self.paused: set[str] = set()
         self.renames: dict[str, str] = {}
-        self.index = SnapshotIndex(self.snapshot)
+        self.index = index if index is not None else SnapshotIndex(self.snapshot)
 
     def reindex(self) -> None:
         """Rebuild the name index (after a rename changes names everywhere)."""

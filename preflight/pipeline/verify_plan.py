@@ -66,12 +66,12 @@ def _verify(request: CheckRequest) -> tuple[Report, Snapshot, Plan]:
     state, outcomes = apply_plan(plan, snapshot)
     emulated = state.export(keep=False)   # the state is not emulated further: no copy
     check_references(emulated, default_file=EMULATED)  # the emulator must leave a consistent estate
-    after, _, _ = check_snapshot(emulated, [(EMULATED, emulated.snapshot)],
+    after, after_estate, _ = check_snapshot(emulated, [(EMULATED, emulated.snapshot)],
                                  dataclasses.replace(request, as_of=report.as_of), catalog=catalog)
     fates, introduced = compare(report.findings, after.findings, plan, outcomes, state.renames)
     remaining = [fate(f, UNRESOLVED, "") for f in after.findings
                  if f.status is Status.FAIL and f.severity is Severity.BLOCKER]
     plan = mark_failed_steps(plan, outcomes)
     verification = Verification(plan, tuple(outcomes), tuple(fates), tuple(introduced), tuple(remaining),
-                                _upgrades(emulated), tuple(run_drills(snapshot)), tuple(run_drills(emulated)))
+                                _upgrades(emulated), tuple(run_drills(snapshot, estate.index)), tuple(run_drills(emulated, after_estate.index)))
     return dataclasses.replace(report, verification=verification), emulated, plan
