@@ -22,6 +22,7 @@ from collections.abc import Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TextIO
+from unittest import mock
 
 from benchmarks.generate import generate_estate
 from benchmarks.measure import Sample, cache_bytecode, in_process, python, whole_process
@@ -57,6 +58,8 @@ def bench_size(path: Path, repeat: int) -> dict[str, dict[str, Sample]]:
     from preflight.inventory import load_estate_snapshots
     from preflight.inventory.snapshot import Snapshot
     from preflight.pipeline import CheckRequest, load_rules, run_check, verify
+    from preflight.pipeline import check as check_module
+    from preflight.pipeline import verify_plan as verify_module
 
     file = str(path)
     process = {
@@ -72,13 +75,13 @@ def bench_size(path: Path, repeat: int) -> dict[str, dict[str, Sample]]:
     here["decode"], _ = in_process(lambda: msgspec.json.decode(path.read_bytes(), type=Snapshot), repeat)
     here["rules"], catalog = in_process(load_rules, repeat)
     here["load"], (snapshot, _) = in_process(lambda: load_estate_snapshots([path]), repeat)
-    pipeline.load_rules = lambda extra=(): catalog   # in process, the catalog is loaded once (its own row)
-    try:
+    # in process the catalog is loaded once (its own row): every module that calls load_rules gets it
+    with (mock.patch.object(pipeline, "load_rules", lambda extra=(): catalog),
+          mock.patch.object(check_module, "load_rules", lambda extra=(): catalog),
+          mock.patch.object(verify_module, "load_rules", lambda extra=(): catalog)):
         here["check"], _ = in_process(lambda: run_check(request), repeat)
         here["check+json"], _ = in_process(lambda: as_json.write(run_check(request)[0], io.StringIO()), repeat)
         here["verify"], _ = in_process(lambda: verify(request), 1)
-    finally:
-        pipeline.load_rules = load_rules
     here["drill"], _ = in_process(lambda: run_drills(snapshot), repeat)
     return {"process": process, "in-process": here}
 
