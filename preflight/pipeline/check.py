@@ -83,22 +83,24 @@ def run_check(request: CheckRequest, progress: Progress | None = None) -> tuple[
 
 
 def check_snapshot(snapshot: Snapshot, infos: list[tuple[str, SnapshotInfo]], request: CheckRequest,
-                   inputs: tuple[InputFile, ...] = (), catalog: Catalog | None = None,
+                   inputs: tuple[InputFile, ...] = (), catalog: Catalog | None = None, topology: bool = True,
                    ) -> tuple[Report, Estate, Evaluation]:
     """Check a snapshot already in memory (the emulated estate of `verify`) exactly as `run_check` checks files.
 
-    `request.snapshots` is ignored; `inputs` are the files the report names as its provenance.
+    `request.snapshots` is ignored; `inputs` are the files the report names as its provenance; without
+    `topology` the report has no topology tree (a caller that reads only the findings).
     """
     started = time.perf_counter()
     catalog = catalog or load_rules(request.rule_dirs)
     estate = Estate(snapshot, infos, catalog.os_releases())
-    return run_evaluation(catalog, estate, inputs, request, started)
+    return run_evaluation(catalog, estate, inputs, request, started, topology=topology)
 
 
 def run_evaluation(catalog: Catalog, estate: Estate, inputs: tuple[InputFile, ...], request: CheckRequest,
-                   started: float | None = None, progress: Progress | None = None,
+                   started: float | None = None, progress: Progress | None = None, topology: bool = True,
                    ) -> tuple[Report, Estate, Evaluation]:
-    """Evaluate a loaded estate and build its report (`started`: perf_counter at the start of the run)."""
+    """Evaluate a loaded estate and build its report (`started`: perf_counter at the start of the run;
+    `topology`: False leaves the report's topology tree empty)."""
     started = time.perf_counter() if started is None else started
     as_of = request.as_of if isinstance(request.as_of, AsOf) else resolve_as_of(
         request.as_of, [(file, info.collected_at) for file, info in estate.infos])
@@ -106,6 +108,6 @@ def run_evaluation(catalog: Catalog, estate: Estate, inputs: tuple[InputFile, ..
     report = build_report(
         catalog, evaluation, inputs, fail_on=request.fail_on, unknown_policy=request.unknown_policy,
         tool_version=__version__, as_of=as_of, elapsed_seconds=time.perf_counter() - started,
-        topology=build_topology(estate, evaluation.findings), empty=is_empty(estate),
+        topology=build_topology(estate, evaluation.findings) if topology else (), empty=is_empty(estate),
     )
     return report, estate, evaluation

@@ -67,11 +67,13 @@ def _verify(request: CheckRequest) -> tuple[Report, Snapshot, Plan]:
     emulated = state.export(keep=False)   # the state is not emulated further: no copy
     check_references(emulated, default_file=EMULATED)  # the emulator must leave a consistent estate
     after, after_estate, _ = check_snapshot(emulated, [(EMULATED, emulated.snapshot)],
-                                 dataclasses.replace(request, as_of=report.as_of), catalog=catalog)
+                                            dataclasses.replace(request, as_of=report.as_of), catalog=catalog,
+                                            topology=False)   # only its findings are read
     fates, introduced = compare(report.findings, after.findings, plan, outcomes, state.renames)
     remaining = [fate(f, UNRESOLVED, "") for f in after.findings
                  if f.status is Status.FAIL and f.severity is Severity.BLOCKER]
     plan = mark_failed_steps(plan, outcomes)
+    drills = tuple(run_drills(snapshot, estate.index)), tuple(run_drills(emulated, after_estate.index))
     verification = Verification(plan, tuple(outcomes), tuple(fates), tuple(introduced), tuple(remaining),
-                                _upgrades(emulated), tuple(run_drills(snapshot, estate.index)), tuple(run_drills(emulated, after_estate.index)))
+                                _upgrades(emulated), *drills)
     return dataclasses.replace(report, verification=verification), emulated, plan
