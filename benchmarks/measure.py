@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import gc
+import os
 import subprocess
 import sys
 import time
@@ -73,6 +74,22 @@ _LAUNCHER = (
 )
 
 
+_CHILD_ENV: dict[str, str] | None = None
+
+
+def cache_bytecode(directory: str | None) -> None:
+    """Let the measured child processes keep compiled bytecode (in `directory`), as an installed package has
+    it (pip compiles it on install): with PYTHONDONTWRITEBYTECODE set, as on the build machine, every run
+    would compile every module it imports from source, which the CLI pays and the decode floor mostly not.
+    None: the children inherit this process's environment again."""
+    global _CHILD_ENV
+    if directory is None:
+        _CHILD_ENV = None
+        return
+    _CHILD_ENV = {key: value for key, value in os.environ.items() if key != "PYTHONDONTWRITEBYTECODE"}
+    _CHILD_ENV["PYTHONPYCACHEPREFIX"] = directory
+
+
 def whole_process(argv: Sequence[str], repeat: int, ok_codes: tuple[int, ...] = (0,)) -> Sample:
     """Run `argv` `repeat` times as a child process (output discarded); best wall time and its peak RSS.
 
@@ -82,7 +99,7 @@ def whole_process(argv: Sequence[str], repeat: int, ok_codes: tuple[int, ...] = 
     times: list[float] = []
     peaks: list[float] = []
     for _ in range(repeat):
-        launched = subprocess.run([sys.executable, "-c", _LAUNCHER, *argv], capture_output=True, text=True)
+        launched = subprocess.run([sys.executable, "-c", _LAUNCHER, *argv], capture_output=True, text=True, env=_CHILD_ENV)
         code, seconds, peak_kb = launched.stdout.split()
         if int(code) not in ok_codes:
             raise RuntimeError(f"{' '.join(argv)} exited {code}: {launched.stderr[-2000:]}")

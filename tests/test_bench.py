@@ -9,6 +9,7 @@ import re
 
 import pytest
 
+from benchmarks import measure
 from benchmarks.run import INPROCESS_ROWS, PER_VM_ROWS, PROCESS_ROWS, main
 
 NUMBER = r"\d+(\.\d+)?"
@@ -35,3 +36,14 @@ def test_the_harness_prints_every_table_on_the_smallest_estate(capsys: pytest.Ca
     assert len(goals) == 7
     for line in goals:
         assert re.search(rf"{NUMBER}\s+<= {NUMBER}\s+(met|NOT MET)$", line), line
+
+
+def test_measured_children_keep_bytecode_and_the_setting_ends_with_the_run(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("PYTHONDONTWRITEBYTECODE", "1")
+    measure.cache_bytecode("/tmp/cache")
+    try:
+        env = measure._CHILD_ENV
+        assert env is not None and "PYTHONDONTWRITEBYTECODE" not in env and env["PYTHONPYCACHEPREFIX"] == "/tmp/cache"
+    finally:
+        measure.cache_bytecode(None)
+    assert measure._CHILD_ENV is None

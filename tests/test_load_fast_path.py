@@ -6,11 +6,12 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import msgspec
 import pytest
 
 from benchmarks.generate import generate_estate
 from preflight.errors import InputError
-from preflight.inventory import load
+from preflight.inventory import load, scan
 from preflight.inventory.load import decode_snapshot
 from preflight.inventory.scan import json_may_have_control_characters, json_may_have_duplicate_keys
 
@@ -77,3 +78,27 @@ def test_fields_written_with_their_default_are_not_mistaken_for_duplicates(monke
     monkeypatch.undo()
     error = refusal(duplicated)
     assert error.expected.startswith("duplicate key") and error.path == "$.domains[0].trusts"
+
+
+@pytest.mark.parametrize("text", [
+    '{"a": "x:y", "vms": [{"b": 1}, {"c:d": [{"e": null}]}, 3], "f": {"g": []}}',
+    '{"a": 1, "a": {"b": 2}}', '[1, {"a:": 1}]', '  {"k" : [ ] } ',
+])
+def test_the_sliced_colon_count_equals_the_whole_re_encoding(text: str) -> None:
+    data = text.encode()
+    assert scan.canonical_colons(data) == msgspec.json.encode(msgspec.json.decode(data)).count(b":")
+
+
+def test_a_duplicate_key_in_a_late_vm_is_found_when_defaults_force_the_untyped_count(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    data = generate_estate(120, 3000, seed=5)   # more VMs than one slice of canonical_colons; `trusts: []` written
+    assert len(data["vms"]) > 2 * scan._SLICE
+    text = json.dumps(data)
+    late = json.dumps(data["vms"][2500])
+    duplicated = text.replace(late, late.replace('"state": "Running"', '"state": "Off", "state": "Running"', 1), 1)
+    sliced = scan.canonical_colons
+    counted: list[bytes] = []
+    monkeypatch.setattr(scan, "canonical_colons", lambda data: counted.append(data) or sliced(data))
+    error = refusal(duplicated)
+    assert counted, "the typed decode accepted the document: only the untyped count could tell"
+    assert error.expected.startswith("duplicate key") and error.path == "$.vms[2500].state"

@@ -1,4 +1,4 @@
-"""Fault drills: inject one fault at a time into a copy of the estate and see which VMs go down.
+"""Fault drills: inject one fault at a time into the estate and see which VMs go down (the estate is only read).
 
 Faults: each NIC team member failing, each cluster node failing, each node losing its storage path
 (CSV I/O redirected through the coordinator node over a cluster network, when one is left), and each
@@ -13,6 +13,8 @@ from typing import Any
 from msgspec import UNSET
 
 from preflight.emulator.state import EmulatedEstate, known
+from preflight.inventory.collecting import rarer_collections
+from preflight.inventory.index import SnapshotIndex
 from preflight.inventory.snapshot import Snapshot
 
 
@@ -73,43 +75,53 @@ def _node_drills(state: EmulatedEstate) -> list[DrillResult]:
     clusters: dict[str, Any] = {}
     for cluster in state.snapshot.clusters:   # the first cluster of a name, as EmulatedEstate.cluster finds it
         clusters.setdefault(cluster.name.casefold(), cluster)
+    free: dict[int, float | None] = {}   # memory free per host: no node drill changes the estate (a ledger each)
     for cluster in state.snapshot.clusters:
         nodes = [node for node in (state.host(name) for name in cluster.nodes) if node is not None]
         for node in nodes:
             owner = clusters.get(node.cluster.casefold()) if isinstance(node.cluster, str) and node.cluster else None
-            down, restarted = _fail_node(state, node, owner)
+            down, restarted = _fail_node(state, node, owner, free)
             results.append(DrillResult("node-fails", f"{cluster.name}/{node.name}", down=tuple(down),
                                        restarted=tuple(restarted),
                                        note="highly available VMs restart on the surviving nodes with memory free"))
     return results
 
 
-def _fail_node(state: EmulatedEstate, node: Any, cluster: Any) -> tuple[list[str], list[str]]:
+def _fail_node(state: EmulatedEstate, node: Any, cluster: Any, free_of: dict[int, float | None],
+               ) -> tuple[list[str], list[str]]:
     """(down, restarted) when `node` fails: its running VMs, largest first, restart on the surviving node with
     the most memory free that fits them (the first such node of the cluster's list on a tie), as
     `restart.place` chooses; the memory each restart takes is booked in a ledger instead of moving the VM,
-    so one drill costs a pass over the node's VMs, not a re-count of every candidate's VMs per VM placed."""
+    so one drill costs a pass over the node's VMs, not a re-count of every candidate's VMs per VM placed.
+    `free_of` caches each host's free memory across the drills of one estate."""
     if cluster is None:   # `node` names no cluster of the estate (state.cluster_of(node), from an index)
         return [vm.name for vm in _running(state, node.name)], []
     failed = node.name.casefold()
     candidates = (state.host(name) for name in cluster.nodes)
     survivors = [other for other in candidates
                  if other is not None and other.name.casefold() != failed and other.name.casefold() not in state.paused]
-    free = [state.free_memory_gb(other) for other in survivors]
+    free = [_free_memory(state, other, free_of) for other in survivors]
     down, restarted = [], []
     for vm in sorted(_running(state, node.name), key=lambda v: (-(v.memory_gb if known(v.memory_gb) else 0), v.name)):
         need = vm.memory_gb if known(vm.memory_gb) else 0.0
         best = None
         if vm.highly_available is True:
-            for index, room in enumerate(free):
-                if room is not None and room >= need and (best is None or room > free[best]):  # type: ignore[operator]
-                    best = index
+            rooms = [room for room in free if room is not None]
+            if rooms and max(rooms) >= need:
+                best = free.index(max(rooms))   # the most memory free; the first such node on a tie
         if best is None:
             down.append(vm.name)
             continue
         free[best] -= need  # type: ignore[operator]
         restarted.append(vm.name)
     return down, restarted
+
+
+def _free_memory(state: EmulatedEstate, host: Any, cache: dict[int, float | None]) -> float | None:
+    key = id(host)   # the state's own host records, alive as long as the cache
+    if key not in cache:
+        cache[key] = state.free_memory_gb(host)
+    return cache[key]
 
 
 def _storage_drills(state: EmulatedEstate) -> list[DrillResult]:
@@ -141,17 +153,18 @@ def _replica_drills(state: EmulatedEstate) -> list[DrillResult]:
     for vm in state.snapshot.vms:
         if vm.replication in (None, UNSET) or vm.replication.mode != "Primary":
             continue
-        vm.replication.state, vm.replication.health = "Suspended", "Warning"
         results.append(DrillResult("replica-link-drops", f"{vm.name} -> {vm.replication.replica_server}",
                                    degraded=(vm.name,), note="replication suspended, health Warning; the VM keeps running"))
     return results
 
 
-def run_drills(snapshot: Snapshot) -> list[DrillResult]:
-    """Every drill on one private copy of the estate: no drill changes what a later one reads (node
-    failures book memory in a ledger, the Replica link drills run last)."""
-    state = EmulatedEstate(snapshot)
+def run_drills(snapshot: Snapshot, index: SnapshotIndex | None = None) -> list[DrillResult]:
+    """Every drill on one view of the estate: no drill changes it (node failures book memory in a ledger,
+    a dropped Replica link is reported as suspended with health Warning), so nothing is copied.
+    `index`: one already built over `snapshot` (the estate's), else the drills build their own."""
+    state = EmulatedEstate(snapshot, view=True, index=index)
     results: list[DrillResult] = []
-    for drill in (_team_member_drills, _node_drills, _storage_drills, _replica_drills):
-        results.extend(drill(state))
+    with rarer_collections():
+        for drill in (_team_member_drills, _node_drills, _storage_drills, _replica_drills):
+            results.extend(drill(state))
     return results

@@ -13,6 +13,7 @@ from typing import Any
 
 import msgspec
 
+from preflight.inventory.collecting import paused_collections
 from preflight.inventory.common import known
 from preflight.inventory.index import SnapshotIndex
 from preflight.inventory.snapshot import Snapshot
@@ -25,7 +26,8 @@ RESTART_MIN = 10
 
 def copy_snapshot(snapshot: Snapshot) -> Snapshot:
     """A deep, independent copy of a snapshot (round trip through the normal encoding)."""
-    return msgspec.json.decode(msgspec.json.encode(snapshot), type=Snapshot)
+    with paused_collections():
+        return msgspec.json.decode(msgspec.json.encode(snapshot), type=Snapshot)
 
 
 @dataclass
@@ -58,8 +60,13 @@ class EmulatedEstate:
     `backups` holds the databases backed up so far in this run, as (SQL Server, instance, database) keys.
     """
 
-    def __init__(self, snapshot: Snapshot, as_of: datetime | None = None) -> None:
-        self.snapshot = copy_snapshot(snapshot)
+    def __init__(self, snapshot: Snapshot, as_of: datetime | None = None, *, view: bool = False,
+                 index: SnapshotIndex | None = None) -> None:
+        """A state over a copy of `snapshot`; with `view`, over `snapshot` itself (the caller's to change: a
+        copy already, or read only), which may then reuse an `index` already built over it."""
+        self.snapshot = snapshot if view else copy_snapshot(snapshot)
+        if index is not None and index.snapshot is not self.snapshot:
+            raise ValueError("the index given is not over the emulated snapshot")
         self.as_of = as_of
         self.pending: dict[str, Pending] = {}
         self.outages: list[Outage] = []
@@ -67,7 +74,7 @@ class EmulatedEstate:
         self.renames: dict[str, str] = {}
         self.backups: set[tuple[str, str, str]] = set()
         self.elapsed_min = 0
-        self.index = SnapshotIndex(self.snapshot)
+        self.index = index if index is not None else SnapshotIndex(self.snapshot)
 
     @property
     def clock(self) -> datetime | None:
@@ -135,8 +142,9 @@ class EmulatedEstate:
         """The pending changes of a computer (created on first use)."""
         return self.pending.setdefault(name.casefold(), Pending())
 
-    def export(self) -> Snapshot:
-        """The current state as a snapshot in the normal format (a copy; the emulator keeps its own)."""
-        snapshot = copy_snapshot(self.snapshot)
+    def export(self, keep: bool = True) -> Snapshot:
+        """The current state as a snapshot in the normal format: a copy, so the emulator keeps its own; with
+        `keep=False` the state's own snapshot, handed over (no emulation may change it afterwards)."""
+        snapshot = copy_snapshot(self.snapshot) if keep else self.snapshot
         snapshot.snapshot.collector.name = "preflight-emulator"
         return snapshot

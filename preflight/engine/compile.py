@@ -12,7 +12,7 @@ import msgspec
 from preflight.engine.catalog_model import Catalog, Matrix
 from preflight.engine.checks import REGISTRY, CheckParams
 from preflight.engine.conditions import ConditionError, compile_condition
-from preflight.engine.fieldtypes import FieldError, Scope
+from preflight.engine.fieldtypes import FieldError, Scope, warm
 from preflight.engine.findings import Severity
 from preflight.engine.matrices import KIND_TEXT, keyed, resolve_matrix_refs
 from preflight.engine.rules import Rule, RuleSpec, allowed_variables, check_fix, template_fields
@@ -38,7 +38,14 @@ def _convert_params(file: str, code: str, params: Any, kind: type[CheckParams], 
 
 
 @cache
+def _warm_types() -> None:
+    """The types of every target kind's model and links, in one pass (see `fieldtypes.warm`)."""
+    warm(a for kind, spec in TARGET_KINDS.items() for a in (spec.model, *link_types(kind).values()))
+
+
+@cache
 def _scope(target: str) -> Scope:
+    _warm_types()
     return Scope.of_target(target, TARGET_KINDS[target].model, link_types(target))
 
 

@@ -17,10 +17,11 @@ import types
 import typing
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from functools import lru_cache
 from typing import Any
 
+import msgspec
 import msgspec.inspect as mi
+from msgspec import UnsetType
 
 from preflight.engine.conditions import ConditionError, compile_condition
 from preflight.inventory.choices import alternatives
@@ -36,16 +37,60 @@ class FieldError(ConditionError):
     """A path (or a test on it, or a parameter) does not fit the model; `key` names the rule key."""
 
 
-@lru_cache(maxsize=512)
+_INFOS: dict[Any, mi.Type] = {}
+
+
 def type_info(annotation: Any) -> mi.Type:
     """`msgspec.inspect.type_info`, cached; also for a union msgspec could not decode (two untagged Structs)."""
+    if annotation in _INFOS:
+        return _INFOS[annotation]
     try:
-        return mi.type_info(annotation)
+        info = mi.type_info(annotation)
     except TypeError:
-        members = typing.get_args(annotation)
-        if not isinstance(annotation, types.UnionType) and typing.get_origin(annotation) is not typing.Union:
+        if not _is_union(annotation):
             raise
-        return mi.UnionType(tuple(type_info(member) for member in members))
+        info = mi.UnionType(tuple(type_info(member) for member in typing.get_args(annotation)))
+    _INFOS[annotation] = info
+    return info
+
+
+def _is_union(annotation: Any) -> bool:
+    return isinstance(annotation, types.UnionType) or typing.get_origin(annotation) is typing.Union
+
+
+def warm(annotations: Iterable[Any]) -> None:
+    """Work out `type_info` of many annotations in one pass of `msgspec.inspect`.
+
+    Each `type_info` call reads the type hints of every Struct it reaches again; the targets' models and
+    links share most of theirs (Host, Vm, Cluster...), so one pass over all of them costs a sixth. The
+    results are what `type_info` gives one at a time: a union is its members' types, with msgspec's own
+    rule for a union it can decode (UNSET left out, a single member unwrapped).
+    """
+    wanted = [a for a in dict.fromkeys(annotations) if a not in _INFOS]
+    leaves = list(dict.fromkeys(leaf for a in wanted for leaf in (typing.get_args(a) if _is_union(a) else (a,))))
+    try:
+        infos = dict(zip(leaves, mi.multi_type_info(leaves), strict=True))
+    except TypeError:   # some leaf msgspec cannot take: leave every annotation to type_info
+        return
+    for annotation in wanted:
+        if not _is_union(annotation):
+            _INFOS[annotation] = infos[annotation]
+            continue
+        members = typing.get_args(annotation)
+        if _decodable(annotation):
+            members = tuple(m for m in members if m is not UnsetType)
+            if len(members) == 1:
+                _INFOS[annotation] = infos[members[0]]
+                continue
+        _INFOS[annotation] = mi.UnionType(tuple(infos[m] for m in members))
+
+
+def _decodable(annotation: Any) -> bool:
+    try:
+        msgspec.msgpack.Decoder(annotation)
+    except TypeError:
+        return False
+    return True
 
 
 def options(kind: mi.Type) -> list[mi.Type]:

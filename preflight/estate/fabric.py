@@ -151,6 +151,7 @@ def _host_teams(estate: Estate) -> Iterator[Target]:
 @target_kind("vms", "Virtual machines", model=Vm, links=VmLinks)
 def _vms(estate: Estate) -> Iterator[Target]:
     per_host: dict[str, dict[str, Any]] = {}   # what a VM's links say of its host, worked out once per host
+    shared = estate.index.shared_vm_names()
     for i, vm in enumerate(estate.snapshot.vms):
         host_links = per_host.get(vm.host)
         if host_links is None:
@@ -163,8 +164,8 @@ def _vms(estate: Estate) -> Iterator[Target]:
                 "cluster": estate.index.cluster_of(host),
             }
         # A VM's name identifies it unless another VM shares it: only then does its identity name its host.
-        owner = ObjectRef(HOSTS, vm.host) if len(estate.index.vms_named(vm.name)) > 1 else None
-        yield Target.of(ObjectRef(VMS, vm.name, owner), vm, dict(host_links), f"$.vms[{i}]")
+        owner = ObjectRef(HOSTS, vm.host) if shared and vm.name.casefold() in shared else None
+        yield Target.of(ObjectRef(VMS, vm.name, owner), vm, host_links, f"$.vms[{i}]")   # links shared: see Target
 
 
 @target_kind("vm_teams", "NIC teams inside VMs (named VM/team)", model=Team, links=VmTeamLinks, inherits="vms")

@@ -29,6 +29,7 @@ class Target:
     name: str
     obj: Any   # Any: the model object of any kind (Host, Cluster, Vm, ...); TargetKind.model types it per kind
     links: dict[str, Any]   # Any: each kind's links TypedDict, values possibly Missing; rules are checked against it
+    """Read only: targets of one kind may share a dict (the VMs of one host); facts are added to a copy."""
     json_path: str
     at_risk: tuple[str, ...] = ()
     members: tuple[str, ...] = ()
@@ -160,8 +161,8 @@ class Estate:
         if kind not in self._targets:
             targets = list(TARGET_KINDS[kind].build(self))
             for provider in FACT_PROVIDERS.get(kind, ()):
-                for target in targets:
-                    target.links.update(provider(self, target))
+                for target in targets:   # a new dict: builders may share one links dict among targets
+                    target.links = {**target.links, **provider(self, target)}
             self._targets[kind] = targets
         return self._targets[kind]
 

@@ -19,6 +19,7 @@ from collections.abc import Iterable, Sequence
 from typing import Any, Generic, TypeVar
 
 from preflight.inventory.clusters import Cluster
+from preflight.inventory.collecting import paused_collections
 from preflight.inventory.common import known
 from preflight.inventory.hosts import Host
 from preflight.inventory.refs import COMPUTER_LISTS, Named
@@ -51,6 +52,10 @@ class SnapshotIndex:
     """Lookups over one snapshot: hosts by name or FQDN, clusters, VMs by host, computers by name, paths."""
 
     def __init__(self, snapshot: Snapshot) -> None:
+        with paused_collections():   # dicts and lists over every entity: no cycles
+            self._build(snapshot)
+
+    def _build(self, snapshot: Snapshot) -> None:
         self.snapshot = snapshot
         self.clusters: ByName[Cluster] = ByName(snapshot.clusters)
         self.domains: ByName[Domain] = ByName(snapshot.domains)
@@ -131,6 +136,10 @@ class SnapshotIndex:
     def vms_named(self, name: str) -> Sequence[Vm]:
         """Every VM called `name` (more than one when copies or namesakes live on different hosts)."""
         return self._vms_by_name.get(name.casefold(), ())
+
+    def shared_vm_names(self) -> set[str]:
+        """The case-folded names more than one VM carries (on different hosts)."""
+        return {name for name, vms in self._vms_by_name.items() if len(vms) > 1}
 
     def vm(self, name: str, host: str | None = None) -> Vm | None:
         """The VM called `name` on `host`; without `host`, the first VM of that name."""

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import difflib
-import gc
 import json
 import tomllib
 import typing
@@ -16,6 +15,7 @@ from msgspec import UNSET
 from preflight.errors import InputError, split_validation_error
 from preflight.inventory import names, scan
 from preflight.inventory.choices import allowed_values, field_names
+from preflight.inventory.collecting import paused_collections
 from preflight.inventory.consistency import check_consistency
 from preflight.inventory.read import read_input, to_utf8
 from preflight.inventory.references import check_references
@@ -92,7 +92,7 @@ def _decode_json(data: bytes, file: str) -> Snapshot:
     # fields written with their default value (an empty list, a null) also drop out of the typed encoding:
     # the untyped re-encoding keeps them, so only a real collapse still differs there
     if (scan.json_may_have_duplicate_keys(data, msgspec.json.encode(snapshot))
-            and scan.may_have_duplicate_keys(data, msgspec.json.encode(msgspec.json.decode(data)))):
+            and scan.untyped_may_have_duplicate_keys(data)):
         return _decode_json_checked(data, file)
     return snapshot
 
@@ -133,15 +133,11 @@ def decode_snapshot(data: bytes, file: str, suffix: str) -> Snapshot:
     """Decode snapshot bytes (JSON or TOML by `suffix`; UTF-8, or UTF-16/32 with a BOM) into a validated
     `Snapshot`, with no contradictory entries (references across entities are checked by the caller)."""
     data = to_utf8(data, file)
-    collecting = gc.isenabled()
-    gc.disable()   # decoding creates ~10 objects per key and no cycles: collections in between are pure cost
     try:
-        snapshot = _decode_toml(data, file) if suffix == ".toml" else _decode_json(data, file)
+        with paused_collections():   # decoding creates ~10 objects per key and no cycles
+            snapshot = _decode_toml(data, file) if suffix == ".toml" else _decode_json(data, file)
     except RecursionError:
         raise InputError(file, None, _TOO_DEEP) from None
-    finally:
-        if collecting:
-            gc.enable()
     check_consistency(snapshot, file)
     return snapshot
 

@@ -107,10 +107,15 @@ def _select(items: Any, step: Step) -> Any:
     return None
 
 
+def _walked(steps: tuple[Step, ...]) -> str:
+    """The path text of `steps`, as an Unknown names it (spelled only when one is raised: resolve is hot)."""
+    return ".".join(step.attr if step.key is None and step.index is None else
+                    f"{step.attr}[{step.key if step.index is None else step.index}]" for step in steps)
+
+
 def resolve(path: Path, obj: Any, links: Mapping[str, Any]) -> Any:
     """The value at `path` from `obj` (or from `links` for an ``@`` path)."""
     value: Any = obj
-    walked: list[str] = []
     for position, step in enumerate(path.steps):
         if position == 0 and step.attr.startswith("@"):
             if step.attr[1:] not in links:
@@ -124,10 +129,8 @@ def resolve(path: Path, obj: Any, links: Mapping[str, Any]) -> Any:
             value = value.get(step.attr, UNSET)
         else:
             value = getattr(value, step.attr, UNSET)
-        walked.append(step.attr if step.key is None and step.index is None else
-                      f"{step.attr}[{step.key if step.index is None else step.index}]")
         if value is UNSET:
-            raise Unknown(".".join(walked))
+            raise Unknown(_walked(path.steps[:position + 1]))
         if value is not None and (step.key is not None or step.index is not None):
             value = _select(value, step)
     return value

@@ -61,7 +61,18 @@ def _check_unique(checker: _Checker) -> None:
             seen.add(key)
 
 
+def _no_vm_clash(vms: list[Vm]) -> bool:
+    """True when no two VMs share a host and a name, or a host and an id: then no VM clashes with another
+    (the usual estate; two comprehensions instead of the loop below, which names the first clash)."""
+    if len({(vm.host.casefold(), vm.name.casefold()) for vm in vms}) != len(vms):
+        return False
+    ids = [(vm.host.casefold(), vm.id.casefold()) for vm in vms if vm.id is not UNSET]
+    return len(set(ids)) == len(ids)
+
+
 def _check_unique_vms(checker: _Checker) -> None:
+    if _no_vm_clash(checker.snapshot.vms):
+        return
     seen: dict[tuple[str, ...], Vm] = {}
     for index, vm in enumerate(checker.snapshot.vms):
         clash = _vm_clash(seen, vm)

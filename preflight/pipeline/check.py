@@ -16,6 +16,7 @@ from preflight.engine.findings import Severity
 from preflight.estate import Estate
 from preflight.inventory import load_estate_snapshots
 from preflight.inventory.as_of import AsOf, AsOfMode, AsOfSpec, resolve_as_of
+from preflight.inventory.collecting import rarer_collections
 from preflight.inventory.snapshot import ENTITY_LISTS, Snapshot, SnapshotInfo
 from preflight.pipeline.judging import load_baseline, load_waivers
 from preflight.remediation.actions import ACTIONS
@@ -83,30 +84,33 @@ def is_empty(estate: Estate) -> bool:
 def run_check(request: CheckRequest, progress: Progress | None = None) -> tuple[Report, Estate, Evaluation]:
     """Run the whole check and return its report (with the estate and raw evaluation for later stages)."""
     started = time.perf_counter()
-    catalog = load_rules(request.rule_dirs)
-    if progress:
-        progress("load", 0, len(request.snapshots))
-    estate, inputs = load_estate(request.snapshots, catalog)
-    return run_evaluation(catalog, estate, inputs, request, started, progress)
+    with rarer_collections():
+        catalog = load_rules(request.rule_dirs)
+        if progress:
+            progress("load", 0, len(request.snapshots))
+        estate, inputs = load_estate(request.snapshots, catalog)
+        return run_evaluation(catalog, estate, inputs, request, started, progress)
 
 
 def check_snapshot(snapshot: Snapshot, infos: list[tuple[str, SnapshotInfo]], request: CheckRequest,
-                   inputs: tuple[InputFile, ...] = (), catalog: Catalog | None = None,
+                   inputs: tuple[InputFile, ...] = (), catalog: Catalog | None = None, topology: bool = True,
                    ) -> tuple[Report, Estate, Evaluation]:
     """Check a snapshot already in memory (the emulated estate of `verify`) exactly as `run_check` checks files.
 
-    `request.snapshots` is ignored; `inputs` are the files the report names as its provenance.
+    `request.snapshots` is ignored; `inputs` are the files the report names as its provenance; without
+    `topology` the report has no topology tree (a caller that reads only the findings).
     """
     started = time.perf_counter()
     catalog = catalog or load_rules(request.rule_dirs)
     estate = Estate(snapshot, infos, catalog.os_releases())
-    return run_evaluation(catalog, estate, inputs, request, started)
+    return run_evaluation(catalog, estate, inputs, request, started, topology=topology)
 
 
 def run_evaluation(catalog: Catalog, estate: Estate, inputs: tuple[InputFile, ...], request: CheckRequest,
-                   started: float | None = None, progress: Progress | None = None,
+                   started: float | None = None, progress: Progress | None = None, topology: bool = True,
                    ) -> tuple[Report, Estate, Evaluation]:
-    """Evaluate a loaded estate and build its report (`started`: perf_counter at the start of the run)."""
+    """Evaluate a loaded estate and build its report (`started`: perf_counter at the start of the run;
+    `topology`: False leaves the report's topology tree empty)."""
     started = time.perf_counter() if started is None else started
     as_of = request.as_of if isinstance(request.as_of, AsOf) else resolve_as_of(
         request.as_of, [(file, info.collected_at) for file, info in estate.infos])
@@ -119,6 +123,6 @@ def run_evaluation(catalog: Catalog, estate: Estate, inputs: tuple[InputFile, ..
         tool_version=__version__, as_of=as_of, elapsed_seconds=time.perf_counter() - started,
         empty=is_empty(estate), waivers=waivers, baseline=baseline, include_passed=request.include_passed,
     )
-    # the topology colours objects by the findings that count: a waived one must not paint its host red
-    report = dataclasses.replace(report, topology=build_topology(estate, report.findings))
+    if topology:   # colours objects by the findings that count: a waived one must not paint its host red
+        report = dataclasses.replace(report, topology=build_topology(estate, report.findings))
     return report, estate, evaluation

@@ -13,6 +13,7 @@ from pathlib import Path
 
 from preflight.emulator import EmulatedEstate, UpgradeResult, run_drills, run_vmm_upgrade
 from preflight.engine.findings import Severity, Status
+from preflight.inventory.collecting import rarer_collections
 from preflight.inventory.read import read_input, to_utf8
 from preflight.inventory.references import check_references
 from preflight.inventory.snapshot import Snapshot
@@ -31,7 +32,7 @@ UPGRADE = "upgrade-vmm-2012"
 
 def _upgrades(run: ScriptRun) -> tuple[UpgradeResult, ...]:
     """VMM 2012 setup on each server where the script runs it, on the estate as the script has left it there."""
-    return tuple(run_vmm_upgrade(EmulatedEstate(point.snapshot), point.name)
+    return tuple(run_vmm_upgrade(EmulatedEstate(point.snapshot, view=True), point.name)   # a checkpoint is a copy already
                  for point in run.checkpoints if point.action == UPGRADE)
 
 
@@ -52,6 +53,11 @@ def verify(request: CheckRequest, script: str | None = None) -> tuple[Report, Sn
     The plan is rendered as its script, parsed back and executed in the emulator; with `script` (the text
     of a script an admin edited) that script is executed instead, and the plan shown is the one it describes.
     """
+    with rarer_collections():
+        return _verify(request, script)
+
+
+def _verify(request: CheckRequest, script: str | None) -> tuple[Report, Snapshot, Plan]:
     catalog = load_rules(request.rule_dirs)
     estate, inputs = load_estate(request.snapshots, catalog)
     report, _, _ = run_evaluation(catalog, estate, inputs, request)
@@ -59,18 +65,20 @@ def verify(request: CheckRequest, script: str | None = None) -> tuple[Report, Sn
     plan = build_plan(report.findings, snapshot)
     run = run_script(render_script(plan) if script is None else script, plan, snapshot, skip=(UPGRADE,), as_of=report.as_of.instant)
     plan, state, outcomes = run.plan, run.state, list(run.outcomes)
-    emulated = state.export()
+    emulated = state.export(keep=False)   # the state is not emulated further: no copy
     check_references(emulated, default_file=EMULATED)  # the emulator must leave a consistent estate
     # re-checked at the emulated end of the run: what the plan dated (a backup, a restart) is in the past then
     finished = dataclasses.replace(report.as_of, instant=state.clock or report.as_of.instant)
-    after, _, _ = check_snapshot(emulated, [(EMULATED, emulated.snapshot)],
-                                 dataclasses.replace(request, as_of=finished), catalog=catalog)
+    after, after_estate, _ = check_snapshot(emulated, [(EMULATED, emulated.snapshot)],
+                                            dataclasses.replace(request, as_of=finished), catalog=catalog,
+                                            topology=False)   # only its findings are read
     fates, introduced = compare(report.findings, after.findings, plan, outcomes, state.renames)
     remaining = [fate(f, UNRESOLVED, "") for f in after.findings
                  if f.status is Status.FAIL and f.severity is Severity.BLOCKER]
     plan = mark_failed_steps(plan, outcomes)
+    drills = tuple(run_drills(snapshot, estate.index)), tuple(run_drills(emulated, after_estate.index))
     verification = Verification(plan, tuple(outcomes), tuple(fates), tuple(introduced), tuple(remaining),
-                                _upgrades(run), tuple(run_drills(snapshot)), tuple(run_drills(emulated)),
+                                _upgrades(run), *drills,
                                 run.unmodelled, script is not None,
                                 tuple(f"{s.number} ({s.action} {s.object_name})" for s in run.missing),
                                 any(s.action == UPGRADE for s in run.missing),
