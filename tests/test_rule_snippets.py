@@ -62,7 +62,7 @@ def _mentions(text: str, name: str) -> bool:
 def test_no_output_names_an_example_server_the_estate_does_not_have(estate: Path, tmp_path: Path) -> None:
     absent = [name for name in EXAMPLES if not _mentions(estate.read_text(encoding="utf-8"), name)]
     outputs = []
-    for suffix in (".md", ".html", ".sarif"):
+    for suffix in (".md", ".html", ".sarif", ".json"):
         out = tmp_path / f"report{suffix}"
         main(["report", str(estate), "--as-of", "collected", "-o", str(out)])
         outputs.append(out)
@@ -83,6 +83,17 @@ def test_blocked_estate_snippets_name_its_own_servers(tmp_path: Path) -> None:
     assert snippets[("SQL004", "FABSQL01")].startswith("sqlcmd.exe -S 'FABSQL01' -E")
     assert snippets[("SQL001", "FAB-VMM-BR01")].startswith("sqlcmd.exe -S 'FAB-VMM-BR01\\MICROSOFT$VMM$' -E")
     assert "-ComputerName 'FABLIB01'" in snippets[("UPG002", "FABLIB01")]
+
+
+def test_json_findings_carry_their_own_powershell(tmp_path: Path) -> None:
+    out = tmp_path / "blocked.json"
+    main(["check", str(ROOT / "fixtures" / "estates" / "blocked.json"), "--as-of", "collected", "-o", str(out)])
+    findings = json.loads(out.read_text(encoding="utf-8"))["findings"]
+    snippets = {(f["rule"], f["target"]["name"]): f.get("powershell") for f in findings if f["status"] == "fail"}
+    assert snippets[("SQL004", "FABSQL01")].startswith("sqlcmd.exe -S 'FABSQL01' -E")
+    assert snippets[("SQL001", "FAB-VMM-BR01")].startswith("sqlcmd.exe -S 'FAB-VMM-BR01\\MICROSOFT$VMM$' -E")
+    assert "-ComputerName 'FABLIB01'" in snippets[("UPG002", "FABLIB01")]
+    assert all("powershell" not in f for f in findings if f["status"] != "fail")
 
 
 def test_a_site_rule_gets_name_filled_as_a_literal(tmp_path: Path) -> None:

@@ -5,14 +5,17 @@ from __future__ import annotations
 import json
 from typing import Any, TextIO
 
-from preflight.engine.findings import Checked, Finding
+from preflight.engine.findings import Checked, Finding, Status
+from preflight.engine.rules import Rule
 from preflight.formatters.registry import formatter
+from preflight.formatters.snippets import finding_powershell
 from preflight.report import REPORT_SCHEMA, Report
 from preflight.safe_text import json_visible
 
 
-def finding_dict(finding: Finding) -> dict[str, Any]:
-    """One finding as a JSON-ready dict."""
+def finding_dict(finding: Finding, rule: Rule | None = None) -> dict[str, Any]:
+    """One finding as a JSON-ready dict; a failing finding of a rule with a snippet carries `powershell`,
+    the snippet filled with this object's own names (the same text HTML, Markdown and SARIF show)."""
     data: dict[str, Any] = {
         "rule": finding.rule,
         "name": finding.name,
@@ -31,6 +34,8 @@ def finding_dict(finding: Finding) -> dict[str, Any]:
         data["at_risk"] = {"count": len(finding.at_risk), "vms": list(finding.at_risk)}
     if finding.members:
         data["members"] = list(finding.members)
+    if finding.status is Status.FAIL and (powershell := finding_powershell(finding, rule)):
+        data["powershell"] = powershell
     return data
 
 
@@ -54,7 +59,7 @@ def waiver_members(report: Report) -> dict[str, Any]:
     expired waiver names carries `waiver_expired`."""
     outcome = report.waivers
     members: dict[str, Any] = {
-        "waived": [{**finding_dict(w.finding), "waiver": w.waiver.as_dict()} for w in outcome.waived] if outcome else [],
+        "waived": [{**finding_dict(w.finding, report.rule(w.finding.rule)), "waiver": w.waiver.as_dict()} for w in outcome.waived] if outcome else [],
         "waivers": [{**use.waiver.as_dict(), "state": use.state.value, "matched": len(use.matched)}
                     for use in outcome.uses] if outcome else [],
     }
@@ -96,7 +101,7 @@ def _report_dict(report: Report) -> dict[str, Any]:
 
 
 def _counted_dict(finding: Finding, report: Report) -> dict[str, Any]:
-    data = finding_dict(finding)
+    data = finding_dict(finding, report.rule(finding.rule))
     lapsed = report.waivers.expired_waiver(finding) if report.waivers else None
     if lapsed is not None:
         data["waiver_expired"] = lapsed.as_dict()
