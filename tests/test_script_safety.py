@@ -83,7 +83,7 @@ def test_header_guards_come_in_a_safe_order() -> None:
     order = ["if ($Number -lt $StartAt) {", "if ($Blocked) {", "-Block $Test)",
              "Write-Host ($label + ': already done')", "if ($Flags -contains 'point-of-no-return') {",
              "$PSCmdlet.ShouldProcess($Server, $label)", "if ($Flags -contains 'manual') {",
-             "Copy-PreflightMedia -Server $Server -Body $Body", "-Block $Body)"]
+             "Copy-PreflightMedia -Server $Server -Body $Body", "-Block $Body -PreflightSecrets $secrets)"]
     positions = [step.index(marker) for marker in order]
     assert positions == sorted(positions)
     # a failure names the step to resume from and closes the transcript before it stops the script
@@ -172,3 +172,32 @@ def test_calls_of_the_scripts_own_functions_match_their_definitions(estate: str,
         used = {p.text.decode().lstrip("-").rstrip(":") for p in _walk(node) if p.type == "command_parameter"
                 and p.parent is not None and p.parent.parent == node}
         assert used <= defined[name], (name, used - defined[name])
+
+
+def _ps_literal(text: str) -> str:
+    """The value of a single-quoted PowerShell literal."""
+    assert text[0] == text[-1] == "'"
+    return text[1:-1].replace("''", "'")
+
+
+def test_sql_product_key_is_asked_once_on_the_workstation_masked_and_passed_in() -> None:
+    """Read-Host inside Invoke-Command fails non-interactively: the header asks, the body only reads the argument."""
+    edition = Step(1, "change-sql-edition", "SQL01", "sql_servers", "SQL01",
+                   (("edition", "Enterprise"), ("instance", "MICROSOFT$VMM$")))
+    script = render_script(Plan((edition,)))
+    steps = script[script.index(END_OF_HEADER):]
+    assert "Read-Host" not in steps
+    assert parse(script).errors() == []
+    # the header's own pattern finds exactly the prompt the body reads
+    secrets = HEADER[HEADER.index("function Get-PreflightSecrets {"):HEADER.index("function Get-PreflightMedia {")]
+    pattern = _ps_literal(re.search(r"\$pattern = ('(?:[^']|'')+')", secrets).group(1))  # type: ignore[union-attr]
+    assert re.findall(pattern, steps) == ["Product key for SQL Server Enterprise"]
+    asking = HEADER[HEADER.index("function Get-PreflightSecret {"):HEADER.index("function Get-PreflightSecrets {")]
+    assert "if (-not $script:PreflightSecrets.ContainsKey($Prompt)) {" in asking  # once per run
+    assert "Read-Host -Prompt $Prompt -AsSecureString" in asking  # masked: the transcript never holds the key
+    step = HEADER[HEADER.index("function Invoke-PreflightStep {"):HEADER.index("function Complete-PreflightRun")]
+    asked, body = step.index("$secrets = Get-PreflightSecrets -Body $Body"), step.index("-Block $Body -PreflightSecrets $secrets")
+    assert step.index("$PSCmdlet.ShouldProcess($Server, $label)") < asked < body  # never asked under -WhatIf
+    block = HEADER[HEADER.index("function Invoke-PreflightBlock {"):HEADER.index("function Copy-PreflightMedia {")]
+    assert "Invoke-Command -ComputerName $Server -ScriptBlock $remote -ArgumentList $PreflightSecrets" in block
+    assert "[scriptblock]::Create(\"param(`$PreflightSecrets)`n\" +" in block

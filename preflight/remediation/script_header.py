@@ -24,7 +24,7 @@ HEADER_COMMANDS: tuple[str, ...] = (
     "Write-Verbose", "Out-Null", "Get-Credential", "Start-Sleep", "Get-WmiObject", "Where-Object", "Invoke-Command",
     "Test-Path", "New-Item", "Get-Item", "Copy-Item", "Read-Host", "Get-ChildItem", "Get-ItemProperty", "New-Object",
     "Start-Process", "Select-Object", "Set-StrictMode", "Get-PreflightCredential", "Wait-PreflightComputer", "Test-PreflightRestartPending",
-    "Confirm-PreflightIrreversible", "Invoke-PreflightBlock", "Copy-PreflightMedia", "Stop-PreflightTranscript",
+    "Confirm-PreflightIrreversible", "Invoke-PreflightBlock", "Get-PreflightSecret", "Get-PreflightSecrets", "Copy-PreflightMedia", "Stop-PreflightTranscript",
     "Invoke-PreflightStep", "Complete-PreflightRun", *HELPERS,
 )
 """Every command the header defines or calls."""
@@ -63,6 +63,7 @@ $ErrorActionPreference = 'Stop'
 Set-StrictMode -Version 2.0
 $MediaShare = Split-Path -Parent $MyInvocation.MyCommand.Path
 $script:PreflightCredential = $null
+$script:PreflightSecrets = @{}
 $script:PreflightRestartPending = @()
 $script:PreflightTranscript = $false
 if (-not $LogPath) {
@@ -86,6 +87,34 @@ function Stop-PreflightTranscript {
 function Get-PreflightCredential {
     if (-not $script:PreflightCredential) { $script:PreflightCredential = Get-Credential }
     return $script:PreflightCredential
+}
+
+function Get-PreflightSecret {
+    param([string]$Prompt)
+    # Asked once per run, on this workstation, masked: the value is never in the transcript. The steps that need
+    # it get it as an argument (a remote session cannot prompt: Read-Host fails inside Invoke-Command).
+    if (-not $script:PreflightSecrets.ContainsKey($Prompt)) {
+        $secure = Read-Host -Prompt $Prompt -AsSecureString
+        $pointer = [System.Runtime.InteropServices.Marshal]::SecureStringToBSTR($secure)
+        try {
+            $script:PreflightSecrets[$Prompt] = [System.Runtime.InteropServices.Marshal]::PtrToStringBSTR($pointer)
+        } finally {
+            [System.Runtime.InteropServices.Marshal]::ZeroFreeBSTR($pointer)
+        }
+    }
+    return $script:PreflightSecrets[$Prompt]
+}
+
+function Get-PreflightSecrets {
+    param([scriptblock]$Body)
+    # The body names what it needs ($PreflightSecrets['<prompt>']): exactly that is asked for.
+    $needed = @{}
+    $pattern = '\$PreflightSecrets\[''((?:[^'']|'''')+)''\]'
+    foreach ($match in [regex]::Matches($Body.ToString(), $pattern)) {
+        $prompt = $match.Groups[1].Value.Replace("''", "'")
+        $needed[$prompt] = Get-PreflightSecret -Prompt $prompt
+    }
+    return $needed
 }
 
 function Get-PreflightMedia {
@@ -176,10 +205,10 @@ function Confirm-PreflightIrreversible {
 }
 
 function Invoke-PreflightBlock {
-    param([string]$Via, [string]$Server, [scriptblock]$Block)
+    param([string]$Via, [string]$Server, [scriptblock]$Block, [hashtable]$PreflightSecrets = @{})
     if ($Via -eq 'WinRM') {
-        $remote = [scriptblock]::Create($script:PreflightRemoteHelpers + $Block.ToString())
-        return Invoke-Command -ComputerName $Server -ScriptBlock $remote
+        $remote = [scriptblock]::Create("param(`$PreflightSecrets)`n" + $script:PreflightRemoteHelpers + $Block.ToString())
+        return Invoke-Command -ComputerName $Server -ScriptBlock $remote -ArgumentList $PreflightSecrets
     }
     return & $Block
 }
@@ -263,7 +292,8 @@ function Invoke-PreflightStep {
             return
         }
         if ($Via -eq 'WinRM') { Copy-PreflightMedia -Server $Server -Body $Body }
-        foreach ($output in @(Invoke-PreflightBlock -Via $Via -Server $Server -Block $Body)) {
+        $secrets = Get-PreflightSecrets -Body $Body
+        foreach ($output in @(Invoke-PreflightBlock -Via $Via -Server $Server -Block $Body -PreflightSecrets $secrets)) {
             if ($output -is [string] -and $output -eq @@MARKER@@) {
                 $script:PreflightRestartPending += $Server
             } else {

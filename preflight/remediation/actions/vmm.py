@@ -45,8 +45,14 @@ def _sql_instance(inv: Invocation) -> list[str]:
     ]
 
 
+def product_key_prompt(edition: str) -> str:
+    """What the script asks the admin for before a SQL Server edition upgrade (one prompt per edition)."""
+    return f"Product key for SQL Server {edition}"
+
+
 def _edition(inv: Invocation) -> list[str]:
-    lines = [f"$productKey = Read-Host -Prompt {q('Product key for SQL Server ' + inv.p('edition'))}"]
+    # The header asks for the key once, on the workstation, masked (never in the transcript), and passes it in.
+    lines = [f"$productKey = $PreflightSecrets[{q(product_key_prompt(inv.p('edition')))}]"]
     return lines + _sql_setup(["'/Q'", "'/ACTION=EditionUpgrade'", f"('/INSTANCENAME=' + {q(inv.p('instance'))})",
                                "('/PID=' + $productKey)", "'/IACCEPTSQLSERVERLICENSETERMS'"],
                               "SQL Server edition upgrade")
@@ -206,7 +212,7 @@ register(ActionSpec(
     (Param("edition", "Target edition", choices=SQL_EDITIONS), Param("instance", "Instance name")), ("sql_servers",),
     ("the target edition ranks above the current one (Express < Standard < Enterprise < Datacenter)",),
     ("SQL Server runs the new edition",), restart=False, offline=True, duration_min=45,
-    commands=("Read-Host", "Get-PreflightMedia", "Join-Path", "Invoke-PreflightInstaller", "Get-ItemProperty"),
+    commands=("Get-PreflightMedia", "Join-Path", "Invoke-PreflightInstaller", "Get-ItemProperty"),
     render=_edition, test=_edition_done, phase=Phase.SQL_EDITION, derive=_derive_instance))
 register(ActionSpec(
     "rebuild-sql-collation", "Rebuild the SQL Server system databases with a case-insensitive collation",
