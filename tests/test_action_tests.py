@@ -4,6 +4,8 @@ own disk through the exit-code check, every channel renders PowerShell 2.0 with 
 from __future__ import annotations
 
 import re
+from datetime import UTC, datetime
+from pathlib import Path
 
 import pytest
 from psparse import NOT_PS2, parse
@@ -11,9 +13,13 @@ from psparse import NOT_PS2, parse
 from preflight.inventory.moves import Move
 from preflight.remediation.actions import ACTIONS, Invocation
 from preflight.remediation.actions.base import DCOM, LOCAL, WINRM
+from preflight.remediation.literals import ps_quote as q
 from preflight.remediation.powershell import render_script, script_commands
 from preflight.remediation.runbook import Plan, Step
 from preflight.remediation.script_header import HEADER
+
+ROOT = Path(__file__).resolve().parent.parent
+NOW = datetime(2026, 11, 25, 12, 0, tzinfo=UTC)
 
 WITHOUT_TEST = {"manual", "migrate-library-server", "remove-pro-connection", "backup-vmm-database", "restart-cluster-nodes"}
 """Actions whose step has no -Test: a person's step, one whose Body is harmless to repeat (PRO off again),
@@ -119,6 +125,59 @@ def test_upgrade_rechecks_its_prerequisites_before_setup_starts() -> None:
     for needle in ("PartOfDomain", "$env:COMPUTERNAME.Length -gt 15", "-match '-SCVMM-'", "6.1.*", "64-bit",
                    "[version]'2.0.4521.0'", "Windows Automated Installation Kit"):
         assert needle in checks, needle
+
+
+def test_upgrade_rechecks_the_sql_server_of_its_database_before_setup_starts() -> None:
+    """Version and edition, 64-bit and a case-insensitive collation, read from the instance with one SELECT."""
+    from preflight.emulator.setup import SQL_SUPPORTED
+    from preflight.remediation.actions.vmm import SQL_PROPERTIES
+
+    body = ACTIONS["upgrade-vmm-2012"].render(_inv("upgrade-vmm-2012", sql_server="NWSQL01", instance="VMM"))
+    text = "\n".join(body)
+    stop = next(i for i, line in enumerate(body) if line.startswith("if ($problems.Count -gt 0) { throw"))
+    sql = next(i for i, line in enumerate(body) if line == "$sqlSource = 'NWSQL01\\VMM'")
+    assert sql < body.index("    $connection.Open()") < stop < next(i for i, line in enumerate(body) if "Invoke-PreflightInstaller" in line)
+    # read-only: the one command text is a SELECT of server properties
+    assert [line for line in body if "CommandText" in line] == ["$command.CommandText = " + q(SQL_PROPERTIES)]
+    assert SQL_PROPERTIES.startswith("SELECT ") and ";" not in SQL_PROPERTIES
+    # the supported versions and editions are the emulator's, so the script refuses what the emulator predicts fails
+    table = next(line for line in body if line.startswith("$supported = @{ "))
+    parsed = {release: tuple(re.findall(r"'([^']+)'", editions))
+              for release, editions in re.findall(r"'([\d.]+)' = @\(([^)]*)\)", table)}
+    assert parsed == {str(r): tuple(e.title() for e in es) for r, es in SQL_SUPPORTED.items()}
+    assert parsed["10.50"] == ("Standard", "Enterprise", "Datacenter") and "Express" not in str(parsed)
+    assert "if ($sqlEdition -notlike '*(64-bit)*') { $problems += " in text
+    collation = re.search(r"\$sqlCollation -notmatch '([^']+)'", text).group(1)  # type: ignore[union-attr]
+    assert re.search(collation, "SQL_Latin1_General_CP1_CI_AS") and re.search(collation, "Latin1_General_100_CI_AS_KS")
+    assert not re.search(collation, "Latin1_General_CS_AS") and not re.search(collation, "Latin1_General_BIN")
+    parsed_script = parse(render_script(Plan((Step(1, "upgrade-vmm-2012", "NWVMM01", "vmm_servers", "NWVMM01",
+                                                    (("instance", "VMM"), ("sql_server", "NWSQL01"))),))))
+    assert parsed_script.errors() == []
+    for pattern in NOT_PS2:
+        assert not re.search(pattern, text, flags=re.IGNORECASE), pattern
+
+
+def test_upgrade_sql_checks_keep_a_hostile_instance_name_in_one_literal() -> None:
+    hostile = "VMM'; Remove-Item C:\\ -Recurse; '"
+    step = Step(1, "upgrade-vmm-2012", "NWVMM01", "vmm_servers", "NWVMM01", (("instance", hostile), ("sql_server", "SQL1")))
+    parsed = parse(render_script(Plan((step,))))
+    assert parsed.errors() == [] and parsed.outside_literals("Remove-Item") == []
+
+
+def test_upgrade_without_a_collected_database_reads_vmms_own_registry_entry() -> None:
+    body = ACTIONS["upgrade-vmm-2012"].render(_inv("upgrade-vmm-2012"))
+    assert body[body.index("$vmmSql = Get-ItemProperty -Path 'HKLM:\\SOFTWARE\\Microsoft\\Microsoft System Center Virtual "
+                           "Machine Manager Server\\Settings\\Sql'") + 1] == "$sqlSource = [string]$vmmSql.MachineName"
+    assert "$builder['Data Source'] = $sqlSource" in body
+
+
+def test_the_plans_upgrade_names_the_database_server_the_snapshot_records() -> None:
+    from preflight.pipeline import CheckRequest, verify
+
+    report, _, _ = verify(CheckRequest((ROOT / "fixtures" / "estates" / "mixed.toml",), as_of=NOW))
+    upgrade = next(s for s in report.verification.plan.steps if s.action == "upgrade-vmm-2012")
+    assert upgrade.param_dict == {"instance": "MSSQLSERVER", "sql_server": "NWSQL01"}
+    assert "$sqlSource = 'NWSQL01'" in render_script(report.verification.plan)
 
 
 def test_restart_waits_over_wmi_and_is_skipped_when_nothing_is_pending() -> None:

@@ -221,11 +221,21 @@ def _group_rank(key: str, server: str, drafts: list[_Draft], fleet: _Fleet) -> t
     return _server_rank(server, drafts, fleet)
 
 
-def _upgrade_steps(snapshot: Snapshot) -> list[Step]:
-    return [Step(0, "upgrade-vmm-2012", s.name, "vmm_servers", s.name, os_version=s.os.version if known(s.os) and known(s.os.version) else None,
-                 duration_min=ACTIONS["upgrade-vmm-2012"].duration_min, point_of_no_return=True,
-                 note="VMM 2012 setup; rolls back by itself if a prerequisite check fails")
-            for s in snapshot.vmm_servers if s.vmm not in (None, UNSET)]
+def _upgrade_steps(snapshot: Snapshot, index: SnapshotIndex) -> list[Step]:
+    steps = []
+    for s in snapshot.vmm_servers:
+        if s.vmm in (None, UNSET):
+            continue
+        version = s.os.version if known(s.os) and known(s.os.version) else None
+        # the database's SQL Server: the script re-checks it (version, edition, bitness, collation) before setup
+        params, _ = derive_params(UPGRADE, Resolved("vmm_servers", s.name, s.name, os_version=version), {}, index, s.name)
+        steps.append(Step(0, UPGRADE, s.name, "vmm_servers", s.name, tuple(sorted(params.items())), os_version=version,
+                          duration_min=ACTIONS[UPGRADE].duration_min, point_of_no_return=True,
+                          note="VMM 2012 setup; rolls back by itself if a prerequisite check fails"))
+    return steps
+
+
+UPGRADE = "upgrade-vmm-2012"
 
 
 BACKUP = "backup-vmm-database"
@@ -256,7 +266,7 @@ def build_plan(findings: Iterable[Finding], snapshot: Snapshot, include_upgrade:
     """The runbook that fixes what can be fixed: backups of what is put at risk first, the VMM 2012 upgrade last."""
     fleet = _Fleet(snapshot)
     drafts, unplanned = _drafts(findings, fleet.index)
-    upgrades = _upgrade_steps(snapshot) if include_upgrade else []
+    upgrades = _upgrade_steps(snapshot, fleet.index) if include_upgrade else []
     drafts = _with_backups(drafts, upgrades, fleet.index)
     backups = [d for d in drafts if d.action == BACKUP]
     restarts, size_first = node_restarts(drafts, fleet.index)

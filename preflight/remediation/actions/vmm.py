@@ -7,6 +7,10 @@ media a site downloaded.
 
 from __future__ import annotations
 
+from msgspec import UNSET
+
+from preflight.emulator.setup import SQL_SUPPORTED
+from preflight.remediation.actions.backup import DEFAULT_INSTANCE, data_source
 from preflight.remediation.actions.base import (
     LOCAL,
     ActionSpec,
@@ -133,12 +137,70 @@ UPGRADE_CHECKS = [
     "{ $problems += 'the Windows AIK for Windows 7 is not installed' }",
     *VMM_SERVICE_VERSION,
     "if (-not $vmmVersion -or $vmmVersion -lt [version]'2.0.4521.0') { $problems += ('VMM ' + $vmmVersion + ' is not VMM 2008 R2 SP1') }",
-    "if ($problems.Count -gt 0) { throw ('VMM 2012 setup not started; its prerequisite checks would fail: ' + ($problems -join '; ')) }",
 ]
+UPGRADE_STOP = "if ($problems.Count -gt 0) { throw ('VMM 2012 setup not started; its prerequisite checks would fail: ' + ($problems -join '; ')) }"
+
+VMM_SQL_KEY = "HKLM:\\SOFTWARE\\Microsoft\\Microsoft System Center Virtual Machine Manager Server\\Settings\\Sql"
+"""Where VMM 2008 R2 records its database's SQL Server (MachineName, InstanceName), read when the snapshot lacks it."""
+
+SQL_PROPERTIES = ("SELECT CONVERT(nvarchar(128), SERVERPROPERTY('ProductVersion')), "
+                  "CONVERT(nvarchar(128), SERVERPROPERTY('Edition')), CONVERT(nvarchar(128), SERVERPROPERTY('Collation'))")
+"""The one read-only query the upgrade's SQL checks send (Edition reads e.g. 'Enterprise Edition (64-bit)')."""
+
+
+def _supported_sql() -> str:
+    # The emulator's table (emulator/setup.py), so the script refuses exactly what the emulator predicts fails.
+    pairs = [f"{q(str(release))} = @({', '.join(q(e.title()) for e in editions)})" for release, editions in SQL_SUPPORTED.items()]
+    return "$supported = @{ " + "; ".join(pairs) + " }"
+
+
+def _sql_source(inv: Invocation) -> list[str]:
+    """Lines that set $sqlSource: the snapshot's vmm.database server and instance, else VMM's own registry entry."""
+    if inv.p("sql_server"):
+        return [f"$sqlSource = {q(data_source(inv.p('sql_server'), inv.p('instance')))}"]
+    return [
+        f"$vmmSql = Get-ItemProperty -Path {q(VMM_SQL_KEY)}",
+        "$sqlSource = [string]$vmmSql.MachineName",
+        "if ($vmmSql.InstanceName -and $vmmSql.InstanceName -ne 'MSSQLSERVER') { $sqlSource = $sqlSource + '\\' + $vmmSql.InstanceName }",
+    ]
+
+
+def _sql_checks(inv: Invocation) -> list[str]:
+    """VMM 2012 setup's SQL Server checks (version and edition, 64-bit, case-insensitive collation), read from the
+    instance itself over ADO.NET with one SELECT; the instance name is only ever a single-quoted literal."""
+    return [
+        *_sql_source(inv),
+        "$builder = New-Object -TypeName System.Data.SqlClient.SqlConnectionStringBuilder",
+        "$builder['Data Source'] = $sqlSource",
+        "$builder['Integrated Security'] = $true",
+        "$connection = New-Object -TypeName System.Data.SqlClient.SqlConnection -ArgumentList $builder.ConnectionString",
+        "try {",
+        "    $connection.Open()",
+        "} catch {",
+        "    throw ('VMM 2012 setup not started: cannot read SQL Server ' + $sqlSource + ' from ' + $env:COMPUTERNAME + ': ' + $_.Exception.Message)",
+        "}",
+        "$command = $connection.CreateCommand()",
+        f"$command.CommandText = {q(SQL_PROPERTIES)}",
+        "$reader = $command.ExecuteReader()",
+        "$reader.Read() | Out-Null",
+        "$sqlVersion = $reader.GetString(0)",
+        "$sqlEdition = $reader.GetString(1)",
+        "$sqlCollation = $reader.GetString(2)",
+        "$connection.Close()",
+        _supported_sql(),
+        "$parsed = $sqlVersion -as [version]",
+        "$release = ''",
+        "if ($parsed) { $release = [string]$parsed.Major + '.' + [string]$parsed.Minor }",
+        "$editionName = ($sqlEdition -split ' Edition')[0]",
+        "if (-not $supported.ContainsKey($release) -or $supported[$release] -notcontains $editionName) { $problems += ('SQL Server '"
+        " + $sqlSource + ' runs ' + $sqlVersion + ' ' + $sqlEdition + ', not 2008 R2 Standard/Enterprise/Datacenter or 2008 Standard/Enterprise') }",
+        "if ($sqlEdition -notlike '*(64-bit)*') { $problems += ('SQL Server ' + $sqlSource + ' is not 64-bit (' + $sqlEdition + ')') }",
+        "if ($sqlCollation -notmatch '_CI(_|$)') { $problems += ('SQL Server ' + $sqlSource + ' collation ' + $sqlCollation + ' is not case-insensitive') }",
+    ]
 
 
 def _upgrade(inv: Invocation) -> list[str]:
-    return UPGRADE_CHECKS + _vmm_setup("VMM2012", ["'/server'", "'/i'", "'/IACCEPTSCEULA'", "'/f'",
+    return UPGRADE_CHECKS + _sql_checks(inv) + [UPGRADE_STOP] + _vmm_setup("VMM2012", ["'/server'", "'/i'", "'/IACCEPTSCEULA'", "'/f'",
                                                    "(Get-PreflightMedia -Path 'VMServer.ini')"])
 
 
@@ -199,6 +261,17 @@ def _derive_library(plan: Planning, params: dict[str, str]) -> str | None:
     return None
 
 
+def _derive_database(plan: Planning, params: dict[str, str]) -> str | None:
+    # Not collected: the script reads VMM's own registry entry for its database instead (never blocks the step).
+    server = plan.index.vmm_servers.get(plan.where.object_name)
+    vmm = server.vmm if server is not None and server.vmm not in (None, UNSET) else None
+    database = vmm.database if vmm is not None and vmm.database is not UNSET else None
+    params.setdefault("sql_server", database.server if database is not None else "")
+    params.setdefault("instance", database.instance if database is not None and isinstance(database.instance, str)
+                      else (DEFAULT_INSTANCE if database is not None else ""))
+    return None
+
+
 def _derive_instruction(plan: Planning, params: dict[str, str]) -> str | None:
     params.setdefault("instruction", "")
     return None
@@ -252,9 +325,12 @@ register(ActionSpec(
     restart=False, offline=False, duration_min=60, commands=_MANUAL, render=_manual, phase=Phase.MANUAL, manual=True, remote=False,
     derive=_derive_instruction))
 register(ActionSpec(
-    "upgrade-vmm-2012", "Run VMM 2012 setup (in-place upgrade of the management server and its database)", (),
+    "upgrade-vmm-2012", "Run VMM 2012 setup (in-place upgrade of the management server and its database)",
+    (Param("sql_server", "SQL Server holding the VMM database (empty: read from VMM's registry)", required=False, shown=False),
+     Param("instance", "Its instance name", required=False, shown=False)),
     ("vmm_servers",), ("VMM 2012 setup's prerequisite checks pass",),
     ("VMM 2012 installed; unsupported hosts removed; PRO connection dropped; services renamed",),
     restart=False, offline=True, duration_min=90, render=_upgrade, test=_upgraded,
-    commands=("Get-PreflightMedia", "Join-Path", "Invoke-PreflightInstaller", "Get-PreflightProduct", *_VERSION_COMMANDS),
-    phase=Phase.VMM_UPGRADE, point_of_no_return=True, internal=True))
+    commands=("Get-PreflightMedia", "Join-Path", "Invoke-PreflightInstaller", "Get-PreflightProduct", "Get-ItemProperty",
+              "New-Object", "Out-Null", *_VERSION_COMMANDS),
+    phase=Phase.VMM_UPGRADE, point_of_no_return=True, internal=True, derive=_derive_database))
