@@ -144,7 +144,7 @@ def test_upgrade_rechecks_the_sql_server_of_its_database_before_setup_starts() -
     table = next(line for line in body if line.startswith("$supported = @{ "))
     parsed = {release: tuple(re.findall(r"'([^']+)'", editions))
               for release, editions in re.findall(r"'([\d.]+)' = @\(([^)]*)\)", table)}
-    assert parsed == {str(r): tuple(e.title() for e in es) for r, es in SQL_SUPPORTED.items()}
+    assert parsed == {str(r): tuple(e.title() for e in es) for r, es in SQL_SUPPORTED.items()}  # the emulator's table
     assert parsed["10.50"] == ("Standard", "Enterprise", "Datacenter") and "Express" not in str(parsed)
     assert "if ($sqlEdition -notlike '*(64-bit)*') { $problems += " in text
     collation = re.search(r"\$sqlCollation -notmatch '([^']+)'", text).group(1)  # type: ignore[union-attr]

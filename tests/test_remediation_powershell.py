@@ -19,7 +19,7 @@ HOSTILE_VARIANTS = (
     "w'\n Remove-Item C:\\ -Recurse #",                    # a line break inside the value
 )
 # Values for parameters the catalog validates (a hostile value there is refused before rendering).
-VALID = {"kb": "KB2264080", "new_name": "VMM01", "collation": "SQL_Latin1_General_CP1_CI_AS", "size_mb": "512",
+VALID = {"kb": "KB2264080", "new_name": "VMM01", "comes_back_as": "VMM02", "collation": "SQL_Latin1_General_CP1_CI_AS", "size_mb": "512",
          "below_version": "2.0"}
 
 

@@ -47,6 +47,10 @@ def _already_done(state: EmulatedEstate, request: Request) -> bool:
     """The -Test of steps whose effect is not re-checkable by applying again (the object changed its name)."""
     if request.action == "rename-computer":
         return state.renames.get(request.name.casefold(), "").casefold() == request.p("new_name").casefold() != ""
+    if request.action == "restart-computer" and request.p("comes_back_as"):
+        # its -Test: the computer answers to the new name its rename gave it (the old name no longer resolves)
+        return state.renames.get(request.name.casefold(), "").casefold() == request.p("comes_back_as").casefold() \
+            and not state.computers(request.name)
     if request.action == "drain-node":  # paused, and none of the VMs it moves is still there
         node = state.host(request.name)
         return node is not None and node.name.casefold() in state.paused and all(

@@ -68,6 +68,13 @@ def restart_computer(state: EmulatedEstate, name: str, minutes: int = RESTART_MI
 
 @effect("restart-computer")
 def _restart(state: EmulatedEstate, request: Request) -> Applied:
+    expected = request.p("comes_back_as")
+    if expected:   # the script waits for the new name a pending rename gives the computer at this restart
+        pending = state.pending.get(request.name.casefold())
+        new = pending.new_name if pending is not None and pending.new_name else None
+        if new is None or new.casefold() != expected.casefold():
+            raise Refused(f"{request.name} comes back as {new or request.name}, not {expected} (no rename to "
+                          f"{expected} is pending): waiting for {expected} times out")
     restart_computer(state, request.name)
     return ok(True)
 

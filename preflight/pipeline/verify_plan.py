@@ -21,6 +21,7 @@ from preflight.pipeline.check import CheckRequest, check_snapshot, load_estate, 
 from preflight.remediation.fates import compare, fate, mark_failed_steps, run_damage
 from preflight.remediation.plan import build_plan
 from preflight.remediation.powershell import render_script
+from preflight.remediation.renames import refused_renames
 from preflight.remediation.runbook import Plan
 from preflight.remediation.script_run import ScriptRun, run_script
 from preflight.remediation.verification import UNRESOLVED, Verification
@@ -64,6 +65,10 @@ def _verify(request: CheckRequest, script: str | None) -> tuple[Report, Snapshot
     snapshot = estate.snapshot
     plan = build_plan(report.findings, snapshot)
     run = run_script(render_script(plan) if script is None else script, plan, snapshot, skip=(UPGRADE,), as_of=report.as_of.instant)
+    refused = refused_renames(run.plan.steps, {o.number for o in run.outcomes if o.result == "failed"})
+    if refused and script is None:   # a rename that cannot happen: the steps after it keep the old name
+        plan = build_plan(report.findings, snapshot, refused_renames=refused)
+        run = run_script(render_script(plan), plan, snapshot, skip=(UPGRADE,), as_of=report.as_of.instant)
     plan, state, outcomes = run.plan, run.state, list(run.outcomes)
     emulated = state.export(keep=False)   # the state is not emulated further: no copy
     check_references(emulated, default_file=EMULATED)  # the emulator must leave a consistent estate

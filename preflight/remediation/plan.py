@@ -31,6 +31,7 @@ from preflight.remediation.backups import backups_needed
 from preflight.remediation.channels import route
 from preflight.remediation.node_restarts import CACHE_SIZE, RESTART_NODES, NodeRestart, node_restarts
 from preflight.remediation.params import derive_params
+from preflight.remediation.renames import follow_renames
 from preflight.remediation.replica_listeners import follow_authentication, merge_server_authentication
 from preflight.remediation.runbook import Plan, Step, VmOutage
 from preflight.remediation.targets import Resolved, os_version, resolve
@@ -262,8 +263,12 @@ def _backup_steps(drafts: list[_Draft]) -> list[Step]:
                  blocked=d.blocked) for d in drafts]
 
 
-def build_plan(findings: Iterable[Finding], snapshot: Snapshot, include_upgrade: bool = True) -> Plan:
-    """The runbook that fixes what can be fixed: backups of what is put at risk first, the VMM 2012 upgrade last."""
+def build_plan(findings: Iterable[Finding], snapshot: Snapshot, include_upgrade: bool = True,
+               refused_renames: frozenset[str] = frozenset()) -> Plan:
+    """The runbook that fixes what can be fixed: backups of what is put at risk first, the VMM 2012 upgrade last.
+
+    After a computer's rename and restart its steps address the new name, except for `refused_renames`
+    (casefolded computer names whose rename the emulator refused: they keep their names)."""
     fleet = _Fleet(snapshot)
     drafts, unplanned = _drafts(findings, fleet.index)
     upgrades = _upgrade_steps(snapshot, fleet.index) if include_upgrade else []
@@ -286,7 +291,7 @@ def build_plan(findings: Iterable[Finding], snapshot: Snapshot, include_upgrade:
     for _, server, ds in ordered:
         steps += _server_steps(server, ds, fleet, restarts.get(server.casefold()))
     steps += upgrades
-    steps = route(steps, fleet.index)
+    steps = follow_renames(route(steps, fleet.index), refused_renames)
     return Plan(tuple(replace(s, number=i) for i, s in enumerate(steps, start=1)), tuple(unplanned))
 
 

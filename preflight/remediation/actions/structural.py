@@ -9,13 +9,20 @@ from preflight.remediation.literals import ps_quote as q
 
 def _restart(inv: Invocation) -> list[str]:
     # Over WMI, not remoting: the restart works on a server whose WinRM is stopped, and so does the wait.
+    # A pending rename takes effect now: the computer comes back under its new name (comes_back_as).
+    back = inv.p("comes_back_as") or inv.server
     return [f"$booted = (Get-WmiObject -Class Win32_OperatingSystem -ComputerName {q(inv.server)}).LastBootUpTime",
             f"Restart-Computer -ComputerName {q(inv.server)} -Force",
-            f"Wait-PreflightComputer -ComputerName {q(inv.server)} -BootedBefore $booted"]
+            f"Wait-PreflightComputer -ComputerName {q(back)} -BootedBefore $booted"]
 
 
 def _no_restart_pending(inv: Invocation) -> list[str]:
-    return [f"-not (Test-PreflightRestartPending -ComputerName {q(inv.server)})"]
+    if not inv.p("comes_back_as"):
+        return [f"-not (Test-PreflightRestartPending -ComputerName {q(inv.server)})"]
+    # done once the computer answers to its new name with nothing pending; until the restart that name does not resolve
+    return ["$pending = $null",
+            f"try {{ $pending = Test-PreflightRestartPending -ComputerName {q(inv.p('comes_back_as'))} }} catch {{ $pending = $null }}",
+            "$pending -eq $false"]
 
 
 def _drain(inv: Invocation) -> list[str]:
@@ -50,7 +57,9 @@ def _resumed(inv: Invocation) -> list[str]:
 
 
 register(ActionSpec(
-    "restart-computer", "Restart the computer (activates pending hotfixes, features, renames, domain joins)", (),
+    "restart-computer", "Restart the computer (activates pending hotfixes, features, renames, domain joins)",
+    (Param("comes_back_as", "The new name a pending rename gives it (set by the planner)", pattern=r"[A-Za-z0-9-]{1,15}",
+           required=False),),
     ("vmm_servers", "sql_servers", "hosts", "library_servers"), ("nothing else is running on it",),
     ("services come back by start mode; VMs on a standalone host stop and start again",),
     restart=False, offline=True, duration_min=10, commands=("Get-WmiObject", "Restart-Computer", "Wait-PreflightComputer", "Test-PreflightRestartPending"),

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from msgspec import UNSET
 
-from preflight.emulator.setup import SQL_SUPPORTED
 from preflight.remediation.actions.backup import DEFAULT_INSTANCE, data_source
 from preflight.remediation.actions.base import (
     LOCAL,
@@ -148,9 +147,14 @@ SQL_PROPERTIES = ("SELECT CONVERT(nvarchar(128), SERVERPROPERTY('ProductVersion'
 """The one read-only query the upgrade's SQL checks send (Edition reads e.g. 'Enterprise Edition (64-bit)')."""
 
 
+SQL_SUPPORTED = {"10.50": ("Standard", "Enterprise", "Datacenter"), "10.0": ("Standard", "Enterprise")}
+"""SQL Server releases (major.minor) and editions VMM 2012 setup accepts: the emulator's table (emulator/setup.py,
+the article's list; a test holds the two equal), kept here so loading the actions does not load the emulator."""
+
+
 def _supported_sql() -> str:
-    # The emulator's table (emulator/setup.py), so the script refuses exactly what the emulator predicts fails.
-    pairs = [f"{q(str(release))} = @({', '.join(q(e.title()) for e in editions)})" for release, editions in SQL_SUPPORTED.items()]
+    # the script refuses exactly what the emulator predicts VMM 2012 setup fails on
+    pairs = [f"{q(release)} = @({', '.join(q(e) for e in editions)})" for release, editions in SQL_SUPPORTED.items()]
     return "$supported = @{ " + "; ".join(pairs) + " }"
 
 
