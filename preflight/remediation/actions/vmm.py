@@ -181,7 +181,9 @@ def _sql_checks(inv: Invocation) -> list[str]:
         "try {",
         "    $connection.Open()",
         "} catch {",
-        "    throw ('VMM 2012 setup not started: cannot read SQL Server ' + $sqlSource + ' from ' + $env:COMPUTERNAME + ': ' + $_.Exception.Message)",
+        # setup reaches the database from here with this identity too: a check that cannot connect spares a rollback
+        "    throw ('VMM 2012 setup not started: cannot read SQL Server ' + $sqlSource + ' from ' + $env:COMPUTERNAME + ' (setup '"
+        " + 'connects the same way; from a remote session a remote SQL Server needs CredSSP): ' + $_.Exception.Message)",
         "}",
         "$command = $connection.CreateCommand()",
         f"$command.CommandText = {q(SQL_PROPERTIES)}",
