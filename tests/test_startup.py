@@ -31,13 +31,15 @@ def test_help_loads_no_stage_of_the_pipeline() -> None:
     assert not {m for m in modules if m.startswith(("preflight.engine", "preflight.pipeline", "preflight.emulator",
                                                      "preflight.formatters", "preflight.remediation"))}
     assert not {"jinja2", "psutil"} & modules
+    # typer 0.29 validated options with pydantic; rich help imported rich.markdown and markdown_it
+    assert not {"pydantic", "rich", "markdown_it"} & modules
 
 
 @pytest.mark.parametrize("fmt", ["json", "text"])
 def test_check_loads_only_its_own_formatter(fmt: str) -> None:
     modules = loaded("check", str(READY), "--as-of", "collected", "-q", "-f", fmt)
     assert "preflight.pipeline" in modules and f"preflight.formatters.{'json_format' if fmt == 'json' else 'text'}" in modules
-    assert not {"jinja2", "psutil", "rich", "preflight.emulator", "preflight.formatters.html"} & modules
+    assert not {"jinja2", "psutil", "rich", "pydantic", "preflight.emulator", "preflight.formatters.html"} & modules
 
 
 def test_report_html_still_renders_with_its_templates(tmp_path: Path) -> None:

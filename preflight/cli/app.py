@@ -39,6 +39,9 @@ app = typer.Typer(
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,
+    # plain click help: rich help imports rich.markdown, markdown_it and rich.traceback (~0.06 s) and renders
+    # panels (~0.03 s) on every --help; the goal is <= 0.15 s over `python -c pass` (benchmarks/README.md)
+    rich_markup_mode=None,
 )
 app.command()(check)
 app.command()(report)
