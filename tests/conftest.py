@@ -21,3 +21,10 @@ def _pinned_wall_clock(monkeypatch: pytest.MonkeyPatch) -> None:
 def _no_docs_url_override(monkeypatch: pytest.MonkeyPatch) -> None:
     """SARIF links follow PREFLIGHT_DOCS_URL: a value set on the machine must not change what tests see."""
     monkeypatch.delenv("PREFLIGHT_DOCS_URL", raising=False)
+
+
+@pytest.fixture(autouse=True)
+def _no_rule_cache(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The suite compiles the rule catalog every time: a test that changes how packs load must see its change
+    (tests/test_rule_cache.py turns the cache on in a directory of its own; never the user's)."""
+    monkeypatch.setenv("PREFLIGHT_CACHE_DIR", "")
