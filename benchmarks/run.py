@@ -34,7 +34,7 @@ VMS_PER_HOST = 25
 BIG = 50_000          # estates from this many VMs are measured once (the run stays within ~10 minutes)
 DECODE = ("import sys, msgspec; from preflight.inventory.snapshot import Snapshot; "
           "msgspec.json.decode(open(sys.argv[1], 'rb').read(), type=Snapshot)")
-CHECK_IMPORTS = "import preflight.cli.app, preflight.pipeline, preflight.formatters.json_format; "
+CHECK_IMPORTS = "import preflight.cli.app, preflight.cli.check, preflight.pipeline, preflight.formatters.json_format; "
 CLI = ("-m", "preflight")
 OUTCOMES = (0, 1, 4)   # go, no-go, incomplete: all are results
 

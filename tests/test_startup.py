@@ -46,3 +46,14 @@ def test_report_html_still_renders_with_its_templates(tmp_path: Path) -> None:
     out = tmp_path / "r.html"
     assert "jinja2" in loaded("report", str(READY), "--as-of", "collected", "-q", "-o", str(out))
     assert out.read_text(encoding="utf-8").startswith("<!DOCTYPE html>")
+
+
+def test_a_command_builds_only_itself_and_help_still_lists_every_command() -> None:
+    from preflight.cli.app import COMMANDS
+
+    modules = loaded("check", str(READY), "--as-of", "collected", "-q", "-f", "json")
+    others = {f"preflight.cli.{module}" for name, (module, _) in COMMANDS.items() if module != "check"}
+    assert not others & modules, "check imported another command's module"
+    listing = subprocess.run([sys.executable, "-m", "preflight", "--help"], capture_output=True, text=True, cwd=ROOT,
+                             check=True).stdout
+    assert all(f"  {name} " in listing for name in COMMANDS)
