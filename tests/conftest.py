@@ -1,6 +1,7 @@
 """Shared test set-up: make tests/ importable for helper modules such as casefiles, and pin the clock."""
 
 import sys
+from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -23,8 +24,11 @@ def _no_docs_url_override(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv("PREFLIGHT_DOCS_URL", raising=False)
 
 
-@pytest.fixture(autouse=True)
-def _no_rule_cache(monkeypatch: pytest.MonkeyPatch) -> None:
-    """The suite compiles the rule catalog every time: a test that changes how packs load must see its change
-    (tests/test_rule_cache.py turns the cache on in a directory of its own; never the user's)."""
-    monkeypatch.setenv("PREFLIGHT_CACHE_DIR", "")
+@pytest.fixture(autouse=True, scope="session")
+def _no_rule_cache() -> Iterator[None]:
+    """The suite compiles the rule catalog every time: a test that changes how packs load must see its change,
+    and nothing is written to the user's cache directory. Session-wide, so module fixtures that check an estate
+    are covered too (tests/test_rule_cache.py turns the cache on in a directory of its own)."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("PREFLIGHT_CACHE_DIR", "")
+        yield
