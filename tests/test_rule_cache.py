@@ -137,3 +137,26 @@ def _timeless(out: str) -> dict[str, Any]:  # Any: a parsed JSON report
     report = json.loads(out)
     report["summary"].pop("elapsed_seconds")
     return report
+
+
+def test_an_edited_source_file_is_a_new_key(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    package = tmp_path / "preflight"
+    (package / "engine").mkdir(parents=True)
+    (package / "__init__.py").write_text("", encoding="utf-8")
+    source = package / "engine" / "compile.py"
+    source.write_text("A = 1\n", encoding="utf-8")
+    monkeypatch.setattr(rule_cache.preflight, "__file__", str(package / "__init__.py"))
+    before = rule_cache._code_stamp()
+    source.write_text("A = 22\n", encoding="utf-8")  # what a changed engine compiles differently
+    assert rule_cache._code_stamp() != before
+
+
+def test_a_cached_run_does_not_import_the_remediation_actions(cache: Path) -> None:
+    from test_startup import PROBE
+
+    env = {**os.environ, rule_cache.ENV: str(cache)}
+    argv = [sys.executable, "-c", PROBE, "check", str(READY), "--as-of", "collected", "-q", "-f", "json"]
+    loaded = [set(json.loads(subprocess.run(argv, capture_output=True, text=True, cwd=ROOT, env=env, check=True)
+                             .stdout.splitlines()[-1])) for _ in range(2)]
+    assert "preflight.remediation.actions" in loaded[0], "compiling checks every fix against the actions"
+    assert "preflight.remediation.actions" not in loaded[1]

@@ -3,8 +3,8 @@ every pack (~0.05 s of a small `check`) when nothing it depends on has changed.
 
 An entry is named by a SHA-256 of everything the compiled catalog is a function of: the rule directories'
 file names and contents (read on every run, so an edited, added or removed pack is a new key, never a stale
-hit), the remediation actions a `fix` may name, the Python version, and preflight's own version and source
-files (name, size, modification time: a changed engine recompiles). Only a catalog that loaded without
+hit), the Python version, and preflight's own version and source files (name, size, modification time: a
+changed engine, model or remediation action — what a `fix` may name — recompiles). Only a catalog that loaded without
 error is stored, so every error is reported from the packs themselves. Any entry that cannot be read,
 unpickled or is not a catalog is ignored and rebuilt; a directory that cannot be written just goes uncached.
 Deleting the directory is always safe.
@@ -22,7 +22,7 @@ import os
 import pickle
 import sys
 import tempfile
-from collections.abc import Callable, Collection, Mapping
+from collections.abc import Callable
 from pathlib import Path
 
 import preflight
@@ -33,7 +33,6 @@ ENV = "PREFLIGHT_CACHE_DIR"
 KEEP = 8
 """Entries kept (newest first): one per combination of rule directories in use, and a few edits back."""
 
-Build = Callable[[list[Path], Mapping[str, Collection[str]] | None], Catalog]
 
 
 def cache_dir() -> Path | None:
@@ -48,28 +47,27 @@ def cache_dir() -> Path | None:
     return Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "preflight"
 
 
-def cached_catalog(directories: list[Path], actions: Mapping[str, Collection[str]] | None, build: Build) -> Catalog:
-    """`build(directories, actions)`, or the catalog it returned before for the same inputs (see the module)."""
+def cached_catalog(directories: list[Path], build: Callable[[], Catalog]) -> Catalog:
+    """`build()`, the catalog of `directories`, or the one it returned before for the same inputs (see the module)."""
     where = cache_dir()
     if where is None:
-        return build(directories, actions)
-    key = _key(directories, actions)
+        return build()
+    key = _key(directories)
     if key is None:  # a directory is missing or unreadable: `build` names it
-        return build(directories, actions)
+        return build()
     entry = where / f"catalog-{key}.pickle"
     found = _read(entry)
     if found is not None:
         return found
-    catalog = build(directories, actions)
+    catalog = build()
     _write(where, entry, catalog)
     return catalog
 
 
-def _key(directories: list[Path], actions: Mapping[str, Collection[str]] | None) -> str | None:
+def _key(directories: list[Path]) -> str | None:
     digest = hashlib.sha256()
     digest.update(f"{preflight.__version__}\0{sys.version}\0{pickle.HIGHEST_PROTOCOL}\0".encode())
     digest.update(_code_stamp())
-    digest.update(repr(None if actions is None else sorted((n, sorted(p)) for n, p in actions.items())).encode())
     try:
         for directory in directories:
             digest.update(f"\0dir {directory}\0".encode())
