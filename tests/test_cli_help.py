@@ -83,3 +83,10 @@ def test_examples_stay_whole_lines_in_a_narrow_terminal(capsys, monkeypatch, pat
 
 def test_a_choice_is_labelled_with_its_values(capsys, monkeypatch) -> None:
     assert "--fail-on blocker|loss|warning|advisory" in _help(capsys, monkeypatch, "check")
+
+
+@pytest.mark.parametrize("path", [(), ("rules",), ("waivers",)], ids=["preflight", "rules", "waivers"])
+def test_no_command_prints_the_help_and_exits_2(capsys, path: tuple[str, ...]) -> None:
+    assert main(list(path)) == 2
+    shown = capsys.readouterr().out
+    assert shown.startswith(f"Usage: preflight {' '.join(path)}".rstrip()) and "Commands:" in shown

@@ -141,7 +141,8 @@ def _run(argv: list[str] | None) -> int:
 def _usage_error(exc: ClickException) -> int:
     """Typer's usage errors, as one line (they quote the user's arguments, so through `visible` too)."""
     ctx = getattr(exc, "ctx", None)
-    if type(exc).__name__ == "NoArgsIsHelpError":  # typer has printed the help already
+    if type(exc).__name__ == "NoArgsIsHelpError":  # no command given: the help is the message, on standard output
+        typer.echo(exc.format_message())
         return exc.exit_code
     hint = f" (see '{ctx.command_path} --help')" if ctx is not None else ""
     return _say(f"error: {exc.format_message()}{hint}", ExitCode.BAD_INPUT)
