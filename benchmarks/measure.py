@@ -81,13 +81,17 @@ def cache_bytecode(directory: str | None) -> None:
     """Let the measured child processes keep compiled bytecode (in `directory`), as an installed package has
     it (pip compiles it on install): with PYTHONDONTWRITEBYTECODE set, as on the build machine, every run
     would compile every module it imports from source, which the CLI pays and the decode floor mostly not.
-    None: the children inherit this process's environment again."""
+    The compiled rule catalog is cached there as well. None: the children inherit this process's environment
+    again."""
     global _CHILD_ENV
     if directory is None:
         _CHILD_ENV = None
         return
     _CHILD_ENV = {key: value for key, value in os.environ.items() if key != "PYTHONDONTWRITEBYTECODE"}
     _CHILD_ENV["PYTHONPYCACHEPREFIX"] = directory
+    # the compiled rule catalog too (preflight/pipeline/rule_cache.py): an installed CLI has it after its
+    # first run; kept beside the bytecode, never in the user's own cache directory
+    _CHILD_ENV["PREFLIGHT_CACHE_DIR"] = os.path.join(directory, "preflight-rules")
 
 
 def whole_process(argv: Sequence[str], repeat: int, ok_codes: tuple[int, ...] = (0,)) -> Sample:

@@ -16,6 +16,7 @@ from __future__ import annotations
 import argparse
 import io
 import json
+import os
 import sys
 import tempfile
 from collections.abc import Sequence
@@ -33,7 +34,7 @@ VMS_PER_HOST = 25
 BIG = 50_000          # estates from this many VMs are measured once (the run stays within ~10 minutes)
 DECODE = ("import sys, msgspec; from preflight.inventory.snapshot import Snapshot; "
           "msgspec.json.decode(open(sys.argv[1], 'rb').read(), type=Snapshot)")
-CHECK_IMPORTS = "import preflight.cli.app, preflight.pipeline, preflight.formatters.json_format; "
+CHECK_IMPORTS = "import preflight.cli.app, preflight.cli.check, preflight.pipeline, preflight.formatters.json_format; "
 CLI = ("-m", "preflight")
 OUTCOMES = (0, 1, 4)   # go, no-go, incomplete: all are results
 
@@ -187,7 +188,9 @@ def main(argv: list[str] | None = None) -> int:
     sizes = sorted(int(n) for n in args.sizes.split(","))
     goal_size = args.goal_size if args.goal_size in sizes else sizes[-1]
     results: dict[int, dict[str, dict[str, Sample]]] = {}
-    with tempfile.TemporaryDirectory(prefix="preflight-bench-") as tmp:
+    # in process the catalog is compiled (the `rules` row), never read from or written to the user's cache;
+    # the child processes cache it in the bench's own directory (measure.cache_bytecode)
+    with tempfile.TemporaryDirectory(prefix="preflight-bench-") as tmp, mock.patch.dict(os.environ, {"PREFLIGHT_CACHE_DIR": ""}):
         directory = Path(tmp)
         cache_bytecode(str(directory / "pycache"))
         try:

@@ -1,5 +1,6 @@
 """Shared test set-up: make tests/ importable for helper modules such as casefiles, and pin the clock."""
 
+import os
 import sys
 from datetime import UTC, datetime
 from pathlib import Path
@@ -7,6 +8,11 @@ from pathlib import Path
 import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+# The suite compiles the rule catalog every time: a test that changes how packs load sees its change, and
+# nothing is written to the user's cache directory. Set on import, before collection (some modules load the
+# catalog to parametrize); tests/test_rule_cache.py turns the cache on in a directory of its own.
+os.environ["PREFLIGHT_CACHE_DIR"] = ""
 
 TEST_CLOCK = datetime(2026, 11, 25, 12, 0, tzinfo=UTC)
 """What `--as-of now` reads during the tests: the suite gives the same results on any date."""

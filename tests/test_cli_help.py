@@ -9,6 +9,7 @@ import pytest
 
 from preflight.cli import main
 from preflight.cli.app import command
+from preflight.cli.helptext import EXAMPLES
 from preflight.formatters import FORMATTERS
 
 PYTHON_TYPES = re.compile(r"<(?:bool|str|int|float|path|Path)>|list\[|\bPath\b|NoneType|<[a-z]+\|")
@@ -69,3 +70,23 @@ def test_drill_loads_the_rule_directory_it_is_given(tmp_path, capsys) -> None:
     estate = str(Path(__file__).resolve().parent.parent / estate)
     assert main(["drill", estate, "--rules", str(tmp_path), "-q"]) == 2
     assert "broken.toml" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("path", [p for p in COMMANDS if " ".join(p) in EXAMPLES], ids=" ".join)
+def test_examples_stay_whole_lines_in_a_narrow_terminal(capsys, monkeypatch, path: tuple[str, ...]) -> None:
+    monkeypatch.setenv("COLUMNS", "50")
+    assert main([*path, "--help"]) == 0
+    lines = [line.strip() for line in capsys.readouterr().out.splitlines()]
+    for example in EXAMPLES[" ".join(path)]:
+        assert example in lines, "an example wrapped over two lines no longer pastes as one command"
+
+
+def test_a_choice_is_labelled_with_its_values(capsys, monkeypatch) -> None:
+    assert "--fail-on blocker|loss|warning|advisory" in _help(capsys, monkeypatch, "check")
+
+
+@pytest.mark.parametrize("path", [(), ("rules",), ("waivers",)], ids=["preflight", "rules", "waivers"])
+def test_no_command_prints_the_help_and_exits_2(capsys, path: tuple[str, ...]) -> None:
+    assert main(list(path)) == 2
+    shown = capsys.readouterr().out
+    assert shown.startswith(f"Usage: preflight {' '.join(path)}".rstrip()) and "Commands:" in shown

@@ -3,27 +3,18 @@
 from __future__ import annotations
 
 import contextlib
+import importlib
 import signal
 import sys
+from collections.abc import Iterable
 from types import FrameType
 from typing import Any
 
 import typer
 
 from preflight import __version__
-from preflight.cli.check import check
-from preflight.cli.collect import collect
-from preflight.cli.collector import collector
-from preflight.cli.diff import diff
-from preflight.cli.drill import drill
 from preflight.cli.exit_codes import EXIT_CODES_HELP, ExitCode
 from preflight.cli.helptext import plain_help
-from preflight.cli.import_ import import_
-from preflight.cli.report import report
-from preflight.cli.rules import rules_app
-from preflight.cli.validate import schema, validate
-from preflight.cli.verify import verify
-from preflight.cli.waivers import waivers_app
 from preflight.errors import PreflightError
 from preflight.safe_text import visible
 
@@ -32,26 +23,37 @@ try:  # typer >= 0.22 vendors click
 except ImportError:  # pragma: no cover - older typer depends on click
     from click.exceptions import ClickException  # type: ignore[assignment]
 
-app = typer.Typer(
-    name="preflight",
-    help="Pre-flight validation and upgrade readiness for Windows Server / Hyper-V / VMM estates.",
-    epilog=EXIT_CODES_HELP,
-    no_args_is_help=True,
-    add_completion=False,
-    pretty_exceptions_enable=False,
-)
-app.command()(check)
-app.command()(report)
-app.command()(validate)
-app.command()(schema)
-app.command()(collect)
-app.command()(collector)
-app.command()(verify)
-app.command()(drill)
-app.command()(diff)
-app.command(name="import")(import_)
-app.add_typer(rules_app, name="rules")
-app.add_typer(waivers_app, name="waivers")
+COMMANDS: dict[str, tuple[str, str]] = {
+    "check": ("check", "check"), "report": ("report", "report"), "validate": ("validate", "validate"),
+    "schema": ("validate", "schema"), "collect": ("collect", "collect"), "collector": ("collector", "collector"),
+    "verify": ("verify", "verify"), "drill": ("drill", "drill"), "diff": ("diff", "diff"),
+    "import": ("import_", "import_"), "rules": ("rules", "rules_app"), "waivers": ("waivers", "waivers_app"),
+}
+"""Each command, in the order the help lists them: (module under preflight.cli, the function or sub-app)."""
+
+
+def build_app(names: Iterable[str] = COMMANDS) -> typer.Typer:
+    """The typer app with the commands `names` (by default all of them); each command's module is imported here."""
+    app = typer.Typer(
+        name="preflight",
+        help="Pre-flight validation and upgrade readiness for Windows Server / Hyper-V / VMM estates.",
+        epilog=EXIT_CODES_HELP,
+        no_args_is_help=True,
+        add_completion=False,
+        pretty_exceptions_enable=False,
+        # plain click help: rich help imports rich.markdown, markdown_it and rich.traceback (~0.06 s) and renders
+        # panels (~0.03 s) on every --help; the goal is <= 0.15 s over `python -c pass` (benchmarks/README.md)
+        rich_markup_mode=None,
+    )
+    for name in names:
+        module, attribute = COMMANDS[name]
+        target = getattr(importlib.import_module(f"preflight.cli.{module}"), attribute)
+        if isinstance(target, typer.Typer):
+            app.add_typer(target, name=name)
+        else:
+            app.command(name=name)(target)
+    app.callback()(_root)
+    return app
 
 
 def _version(value: bool) -> None:
@@ -60,14 +62,25 @@ def _version(value: bool) -> None:
         raise typer.Exit()
 
 
-@app.callback()
 def _root(version: bool = typer.Option(False, "--version", callback=_version, is_eager=True, help="Show the version.")) -> None:
     """Pre-flight validation and upgrade readiness for Windows Server / Hyper-V / VMM estates."""
 
 
-def command() -> Any:
-    """The command tree of `app` as run: every value labelled for a user (FILE, FORMAT), an example per command."""
-    return plain_help(typer.main.get_command(app))
+def command(argv: list[str] | None = None) -> Any:
+    """The command tree as run: every value labelled for a user (FILE, FORMAT), an example per command.
+
+    Given the command line, only the command it names is built (and its module imported): a run of `check`
+    does not pay for the other eleven. Without one (or with `--help`, `--version`, a typo), the whole tree.
+    """
+    named = next((arg for arg in argv or () if not arg.startswith("-")), None)
+    return plain_help(typer.main.get_command(build_app([named] if named in COMMANDS else COMMANDS)))
+
+
+def __getattr__(name: str) -> Any:
+    """`app`: the whole typer app (for typer's CliRunner), built on first use."""
+    if name == "app":
+        return build_app()
+    raise AttributeError(name)
 
 
 class Interrupted(BaseException):
@@ -101,7 +114,7 @@ def main(argv: list[str] | None = None) -> int:
 
 def _run(argv: list[str] | None) -> int:
     try:
-        code = command()(args=argv, prog_name="preflight", standalone_mode=False)
+        code = command(sys.argv[1:] if argv is None else argv)(args=argv, prog_name="preflight", standalone_mode=False)
     except SystemExit as exc:
         return exc.code if isinstance(exc.code, int) else (0 if exc.code is None else ExitCode.BAD_INPUT)
     except ClickException as exc:
@@ -128,7 +141,8 @@ def _run(argv: list[str] | None) -> int:
 def _usage_error(exc: ClickException) -> int:
     """Typer's usage errors, as one line (they quote the user's arguments, so through `visible` too)."""
     ctx = getattr(exc, "ctx", None)
-    if type(exc).__name__ == "NoArgsIsHelpError":  # typer has printed the help already
+    if type(exc).__name__ == "NoArgsIsHelpError":  # no command given: the help is the message, on standard output
+        typer.echo(exc.format_message())
         return exc.exit_code
     hint = f" (see '{ctx.command_path} --help')" if ctx is not None else ""
     return _say(f"error: {exc.format_message()}{hint}", ExitCode.BAD_INPUT)

@@ -1,12 +1,13 @@
 """Help a user reads: value labels (FILE, DIR, FORMAT) instead of Python type names, and an example per command.
 
-Typer labels a value by its annotation (`<list[Path]>`, `<str>`, `<bool>` for a flag). `plain_help` walks the
+Typer labels a value by its click type (`<path>` beside an argument, `TEXT` for a choice of an enum). `plain_help` walks the
 built command tree once and gives every parameter without an explicit `metavar` a plain label, so an option
 another command adds later reads the same without anyone remembering to do it.
 """
 
 from __future__ import annotations
 
+import copy
 from typing import Any
 
 FORMAT_HELP = ("text (terminal), json, html, md (Markdown), junit (JUnit XML), sarif. Default: from -o's extension "
@@ -39,21 +40,10 @@ def plain_help(command: Any, path: str = "") -> Any:
     example lines; returns `command`."""
     for param in getattr(command, "params", ()):
         _label(param)
-    if not getattr(command, "_preflight_help", False):   # click makes --help per context: label it as made
-        made = command.get_help_option
-
-        def help_option(ctx: Any) -> Any:
-            option = made(ctx)
-            if option is not None:
-                _label(option)
-            return option
-
-        command.get_help_option = help_option
-        command._preflight_help = True
     examples = EXAMPLES.get(path)
     if examples and not getattr(command, "_preflight_examples", False):
-        # rich help joins single line breaks: a blank line between examples keeps one per line
-        text = "Example" + ("s" if len(examples) > 1 else "") + ":\n\n" + "\n\n".join(f"  {e}" for e in examples)
+        # click rewraps a paragraph unless its first line is \b: an example stays one line, to copy and paste
+        text = "Example" + ("s" if len(examples) > 1 else "") + ":\n\n\b\n" + "\n".join(f"  {e}" for e in examples)
         command.epilog = f"{command.epilog}\n\n{text}" if command.epilog else text
         command._preflight_examples = True
     for name, sub in getattr(command, "commands", {}).items():
@@ -67,26 +57,23 @@ def _label(param: Any) -> None:
         label = (param.metavar or param.name.upper()).removesuffix("...")
         shown = label + ("..." if param.nargs != 1 else "")
         param.metavar = shown
-        param.display_type = lambda ctx: ""
-        param._usage_display_name = lambda: shown if param.required else f"[{shown}]"
+        param.get_usage_pieces = lambda ctx: [shown if param.required else f"[{shown}]"]
+        unlabelled = copy.copy(param.type)  # rich help prints the type of an argument beside its name: none
+        unlabelled.get_metavar = lambda param, ctx: ""
+        param.type = unlabelled
         return
     if getattr(param, "is_flag", False) or getattr(param, "count", False):
-        param.metavar = ""
-        param.display_type = lambda ctx: ""
         return
     if param.metavar is None:
         param.metavar = _value_label(param)
-    label = param.metavar
-    param.display_type = lambda ctx: label
 
 
 def _value_label(param: Any) -> str:
-    descriptor = getattr(param, "type_descriptor", None)
-    if descriptor is not None and descriptor.is_choice:
-        return "|".join(str(getattr(c, "value", c)) for c in descriptor.choices or ())
-    if descriptor is not None and descriptor.is_path:
+    kind = param.type
+    if getattr(kind, "choices", None):
+        return "|".join(str(getattr(c, "value", c)) for c in kind.choices)
+    if kind.name in ("path", "filename"):
         return "FILE"
-    annotation = getattr(descriptor, "annotation", None)
-    if annotation is int:
+    if kind.name == "integer":
         return "N"
     return "TEXT"

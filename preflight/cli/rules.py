@@ -12,7 +12,7 @@ from preflight.cli.options import QuietOption, RuleDirs
 from preflight.errors import PreflightError
 
 rules_app = typer.Typer(help="List the rule catalog, show one rule with its sources, or test a rule pack against its cases.",
-                        no_args_is_help=True)
+                        no_args_is_help=True, rich_markup_mode=None)  # plain help, as the root's (cli/app.py)
 
 
 @rules_app.command("list")

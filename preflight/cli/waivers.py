@@ -10,7 +10,7 @@ import typer
 from preflight.cli.options import RuleDirs
 
 waivers_app = typer.Typer(help="Waivers: accepted, approved, expiring exceptions for one rule on named objects.",
-                          no_args_is_help=True)
+                          no_args_is_help=True, rich_markup_mode=None)  # plain help, as the root's (cli/app.py)
 
 
 @waivers_app.command("check")

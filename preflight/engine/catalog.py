@@ -24,7 +24,8 @@ from preflight.engine.matrices import check_matrix_sources, load_matrix, load_so
 from preflight.engine.rules import PackSpec, RuleSpec
 from preflight.errors import CatalogError
 
-__all__ = ["Catalog", "Confidence", "Matrix", "MatrixInfo", "SourceSpec", "compile_rule", "is_case_file", "load_catalog"]
+__all__ = ["Catalog", "Confidence", "Matrix", "MatrixInfo", "SourceSpec", "compile_rule", "is_case_file", "load_catalog",
+           "rule_files"]
 
 
 def _read_toml(path: Path) -> dict[str, Any]:  # Any: parsed TOML, typed when msgspec converts it
@@ -44,7 +45,8 @@ def is_case_file(data: dict[str, Any]) -> bool:  # Any: parsed TOML
     return "cases" in data and "rule" in data and not {"pack", "matrix", "sources"} & data.keys()
 
 
-def _files(directory: Path) -> list[Path]:
+def rule_files(directory: Path) -> list[Path]:
+    """Every `.toml` file under a rules directory, in load order (the rule cache hashes the same list)."""
     if not directory.is_dir():
         raise CatalogError(str(directory), None, None, "not a directory of rule packs")
     return sorted(directory.rglob("*.toml"))
@@ -58,7 +60,7 @@ def load_catalog(directories: list[Path], actions: Mapping[str, Collection[str]]
     """
     catalog = Catalog()
     packs: list[tuple[str, PackSpec]] = []
-    documents = [(str(path), data) for directory in directories for path in _files(directory)
+    documents = [(str(path), data) for directory in directories for path in rule_files(directory)
                  if not is_case_file(data := _read_toml(path))]
     for file, data in documents:
         if "sources" in data:

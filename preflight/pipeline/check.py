@@ -19,7 +19,7 @@ from preflight.inventory.as_of import AsOf, AsOfMode, AsOfSpec, resolve_as_of
 from preflight.inventory.collecting import rarer_collections
 from preflight.inventory.snapshot import ENTITY_LISTS, Snapshot, SnapshotInfo
 from preflight.pipeline.judging import load_baseline, load_waivers
-from preflight.remediation.actions import ACTIONS
+from preflight.pipeline.rule_cache import cached_catalog
 from preflight.report import InputFile, Report, UnknownPolicy, build_report
 from preflight.report.topology import build_topology
 from preflight.resources import builtin_rules_dir
@@ -48,12 +48,16 @@ class CheckRequest:
 
 def fix_actions() -> dict[str, frozenset[str]]:
     """Remediation actions a rule's `fix` may name, with their parameter names."""
+    from preflight.remediation.actions import ACTIONS  # only to compile the packs: a cached catalog skips it
+
     return {name: frozenset(p.name for p in spec.params) for name, spec in ACTIONS.items() if not spec.internal}
 
 
 def load_rules(extra_dirs: tuple[Path, ...] = ()) -> Catalog:
-    """The built-in catalog plus an organisation's own rule directories, every `fix` checked against the actions."""
-    return load_catalog([builtin_rules_dir(), *extra_dirs], actions=fix_actions())
+    """The built-in catalog plus an organisation's own rule directories, every `fix` checked against the actions
+    (compiled once per change of the files: `rule_cache`)."""
+    directories = [builtin_rules_dir(), *extra_dirs]
+    return cached_catalog(directories, lambda: load_catalog(directories, actions=fix_actions()))
 
 
 def _sha256(path: Path) -> str:
