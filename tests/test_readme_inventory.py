@@ -1,10 +1,14 @@
-"""The README's lists of what exists stay complete: every package in its Layout, every collector source it reads."""
+"""The README's lists of what exists stay complete (every package in its Layout, every collector source), and its JSON sample has a real report's keys."""
 
 from __future__ import annotations
 
+import json
 import re
 from pathlib import Path
 
+import pytest
+
+from preflight.cli import main
 from preflight.collector import SOURCE_IDS
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -39,3 +43,38 @@ def test_the_collector_section_names_every_source_it_reads() -> None:
         if f"`{source}`" not in text and not shorthand:
             missing.append(source)
     assert missing == [], "collector sources the README does not mention"
+
+
+def test_the_json_sample_has_the_keys_of_a_real_report(capsys: pytest.CaptureFixture[str]) -> None:
+    """The README's `--format json` example names every key a plain check report has, and no other."""
+    start = README.index("## JSON output (`--format json`")
+    block = re.compile(r"```json\n(.*?)```", re.S).search(README, start)
+    assert block, "the README's JSON sample is missing"
+    sample = json.loads(block.group(1))
+    assert main(["check", str(ROOT / "fixtures" / "estates" / "blocked.json"), "--as-of", "collected", "-f", "json"]) == 1
+    real = json.loads(capsys.readouterr().out)
+    assert list(sample) == list(real)
+    assert list(sample["summary"]) == list(real["summary"])
+    assert list(sample["as_of"]) == list(real["as_of"])
+    assert list(sample["findings"][0]) == list(real["findings"][0])
+
+
+def toml_block_after(marker: str) -> str:
+    """The first ```toml block after `marker` in the README."""
+    block = re.compile(r"```toml\n(.*?)```", re.S).search(README, README.index(marker))
+    assert block, f"no toml block after {marker!r}"
+    return block.group(1)
+
+
+def test_the_snapshot_and_pack_examples_work_as_printed(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """The snapshot example loads, and the rule pack example, copied into a folder, adds CTS001 to a check."""
+    snapshot = tmp_path / "estate.toml"
+    snapshot.write_text(toml_block_after("## Inventory snapshots"), encoding="utf-8")
+    assert main(["validate", str(snapshot)]) == 0
+    pack = tmp_path / "contoso-rules"
+    pack.mkdir()
+    (pack / "contoso.toml").write_text(toml_block_after("## Writing your own rule pack"), encoding="utf-8")
+    capsys.readouterr()
+    main(["check", str(ROOT / "fixtures" / "estates" / "blocked.json"), "--as-of", "collected", "--rules", str(pack)])
+    out = capsys.readouterr().out
+    assert "CTS001 contoso-vmm-memory: VMM server has less than 16 GB of memory" in out

@@ -26,7 +26,7 @@ def import_(
     """
     import msgspec
 
-    from preflight.cli.output import emit
+    from preflight.cli.output import emit, is_stdout
     from preflight.errors import PreflightError
     from preflight.importer import import_bundles
     from preflight.safe_text import json_visible, visible
@@ -38,7 +38,7 @@ def import_(
     result = import_bundles(bundles)
     text = msgspec.json.format(msgspec.json.encode(result.document), indent=2).decode("utf-8") + "\n"
     emit(lambda stream: stream.write(text), output)
-    to_stderr = str(output) == "-"
+    to_stderr = is_stdout(output)
     report = [obj.report() for obj in result.objects]
     if format == "json":
         document = {"snapshot": str(output), "objects": report, "failed_sources": result.not_collected}
