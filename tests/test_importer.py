@@ -102,6 +102,24 @@ def test_a_snapshot_on_standard_output_stays_one_json_document(capsys: pytest.Ca
         assert "vmm_servers VMM01: " in captured.err if fmt == "text" else json.loads(captured.err)["objects"]
 
 
+def test_the_snapshot_never_overwrites_the_bundle_it_reads(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """-o naming a file in a bundle folder (its manifest.json) or a zip bundle itself is refused before
+    anything is read or written: one line, exit 2, the bundle unchanged."""
+    bundle = tmp_path / "bundle"
+    shutil.copytree(IMPORTS / "fabric-2008r2-clixml", bundle)
+    manifest = (bundle / "manifest.json").read_bytes()
+    archive = Path(shutil.make_archive(str(tmp_path / "site"), "zip", bundle))
+    zipped = archive.read_bytes()
+    for argv, target in (([str(bundle), "-o", str(bundle / "manifest.json")], "bundle folder"),
+                         ([str(bundle), "-o", str(bundle / "estate.json")], "bundle folder"),
+                         ([str(archive), "-o", str(archive)], "input")):
+        assert main(["import", *argv]) == 2
+        err = capsys.readouterr().err
+        assert len(err.strip().splitlines()) == 1 and target in err, err
+    assert (bundle / "manifest.json").read_bytes() == manifest and archive.read_bytes() == zipped
+    assert not (bundle / "estate.json").exists()
+
+
 def test_two_bundles_with_the_same_objects_conflict(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     code = main(["import", str(IMPORTS / "fabric-2008r2-clixml"), str(IMPORTS / "fabric-2008r2-json"), "-o", str(tmp_path / "e.json")])
     err = capsys.readouterr().err

@@ -26,7 +26,7 @@ def import_(
     """
     import msgspec
 
-    from preflight.cli.output import emit, is_stdout
+    from preflight.cli.output import check_outputs, emit, is_stdout
     from preflight.errors import PreflightError
     from preflight.importer import import_bundles
     from preflight.safe_text import json_visible, visible
@@ -35,6 +35,8 @@ def import_(
         raise PreflightError(f"--format: expected text or json, got {format!r}")
     if output is None:
         raise PreflightError("import needs -o FILE for the snapshot (the provenance report goes to standard output)")
+    check_outputs({"-o": output}, bundles)
+    _refuse_writing_into_a_bundle(output, bundles)
     result = import_bundles(bundles)
     text = msgspec.json.format(msgspec.json.encode(result.document), indent=2).decode("utf-8") + "\n"
     emit(lambda stream: stream.write(text), output)
@@ -54,3 +56,18 @@ def import_(
     for failed in result.not_collected:
         typer.echo(visible(f"source {failed['source']} of {failed['computer']} {failed['status']}: {failed['reason']}"),
                    err=to_stderr)
+
+
+def _refuse_writing_into_a_bundle(output: Path, bundles: list[Path]) -> None:
+    """PreflightError when -o lies inside a bundle folder: the bundle is the collected evidence, and a file
+    there (its manifest.json, an export) would be overwritten or added to it."""
+    from preflight.cli.output import is_stdout
+    from preflight.errors import PreflightError
+
+    if is_stdout(output):
+        return
+    target = output.resolve()
+    for bundle in bundles:
+        if bundle.is_dir() and target.is_relative_to(bundle.resolve()):
+            raise PreflightError(f"-o {output}: is inside the bundle folder {bundle}; refusing to write into an input "
+                                 "(write the snapshot beside the bundle)")
