@@ -111,3 +111,14 @@ def test_the_verify_sample(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, caps
     sample = sample_after("and which findings the plan itself introduces:")
     assert sample[1].startswith("Runbook: ") and len(sample) >= 6
     assert_abridged(sample, capsys.readouterr().out)
+
+
+def test_the_drill_examples(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    """The two `drill` lines of the README do what their comments say (exit code, the VM taken down)."""
+    monkeypatch.chdir(ROOT)
+    drills = [argv for argv in commands_after("### Prove the plan before the change window") if argv[0] == "drill"]
+    assert len(drills) == 2
+    assert main(drills[0]) == 0
+    assert capsys.readouterr().out.startswith("22 faults injected one at a time; 0 take VMs down")
+    assert main(drills[1]) == 1
+    assert any(line.split()[0] == "node-fails" and "DOWN: EXCH81" in line for line in capsys.readouterr().out.splitlines())
