@@ -120,6 +120,17 @@ def test_bad_sides_and_formats_are_one_line_exit_2(tmp_path: Path, capsys: pytes
     assert "refusing to overwrite an input" in capsys.readouterr().err
 
 
+def test_the_waivers_beside_a_side_are_an_input_too(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """diff reads `<stem>.waivers.toml` beside each snapshot, so -o may not replace it."""
+    old = tmp_path / "old.json"
+    old.write_bytes(WEEK1.read_bytes())
+    waivers = tmp_path / "old.waivers.toml"
+    waivers.write_text('schema = "preflight/waivers/v1"\n', encoding="utf-8")
+    assert main(["diff", str(old), str(WEEK2), "-o", str(waivers), "-f", "text"]) == 2
+    assert "refusing to overwrite an input" in capsys.readouterr().err
+    assert waivers.read_text(encoding="utf-8") == 'schema = "preflight/waivers/v1"\n'
+
+
 # --- the pieces ------------------------------------------------------------------------------------------------
 
 def test_changed_facts_match_lists_by_name_and_objects_by_kind_and_name(tmp_path: Path) -> None:

@@ -93,6 +93,33 @@ def test_failed_source_is_not_collected_with_its_reason(tmp_path: Path, capsys: 
     assert "hotfixes" not in json.loads((tmp_path / "e.json").read_text())["hosts"][1]
 
 
+def test_a_snapshot_on_standard_output_stays_one_json_document(capsys: pytest.CaptureFixture[str]) -> None:
+    """`-o -` pipes the snapshot (preflight import bundle -o - | ...): the provenance report goes to stderr."""
+    for fmt in ("text", "json"):
+        assert main(["import", str(IMPORTS / "fabric-2008r2-clixml"), "-o", "-", "--format", fmt]) == 0
+        captured = capsys.readouterr()
+        assert json.loads(captured.out)["schema"] == "preflight/inventory/v1"
+        assert "vmm_servers VMM01: " in captured.err if fmt == "text" else json.loads(captured.err)["objects"]
+
+
+def test_the_snapshot_never_overwrites_the_bundle_it_reads(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """-o naming a file in a bundle folder (its manifest.json) or a zip bundle itself is refused before
+    anything is read or written: one line, exit 2, the bundle unchanged."""
+    bundle = tmp_path / "bundle"
+    shutil.copytree(IMPORTS / "fabric-2008r2-clixml", bundle)
+    manifest = (bundle / "manifest.json").read_bytes()
+    archive = Path(shutil.make_archive(str(tmp_path / "site"), "zip", bundle))
+    zipped = archive.read_bytes()
+    for argv, target in (([str(bundle), "-o", str(bundle / "manifest.json")], "bundle folder"),
+                         ([str(bundle), "-o", str(bundle / "estate.json")], "bundle folder"),
+                         ([str(archive), "-o", str(archive)], "input")):
+        assert main(["import", *argv]) == 2
+        err = capsys.readouterr().err
+        assert len(err.strip().splitlines()) == 1 and target in err, err
+    assert (bundle / "manifest.json").read_bytes() == manifest and archive.read_bytes() == zipped
+    assert not (bundle / "estate.json").exists()
+
+
 def test_two_bundles_with_the_same_objects_conflict(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     code = main(["import", str(IMPORTS / "fabric-2008r2-clixml"), str(IMPORTS / "fabric-2008r2-json"), "-o", str(tmp_path / "e.json")])
     err = capsys.readouterr().err

@@ -122,6 +122,28 @@ def test_an_output_naming_an_input_is_refused_before_anything_runs(capsys: pytes
     assert snapshot.read_bytes() == before and not snapshot.is_symlink()
 
 
+def test_an_output_naming_a_waivers_file_or_a_rule_pack_is_refused(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    """The waivers file found beside the snapshot and the --rules packs are inputs as much as the snapshot:
+    a report written over one would silently drop the accepted risks or the site's rules on the next run."""
+    snapshot = tmp_path / "estate.json"
+    snapshot.write_text(BLOCKED.read_text(encoding="utf-8"), encoding="utf-8")
+    waivers = tmp_path / "estate.waivers.toml"
+    waivers.write_text((ROOT / "fixtures" / "waivers" / "blocked.toml").read_text(encoding="utf-8"), encoding="utf-8")
+    pack = tmp_path / "site-rules" / "nested" / "site.toml"
+    pack.parent.mkdir(parents=True)
+    pack.write_text('[pack]\nid = "site"\ntitle = "Site"\nversion = "1.0.0"\n', encoding="utf-8")
+    before = waivers.read_bytes(), pack.read_bytes()
+    for command in ("check", "report", "verify"):
+        code, _, err = run(capsys, command, snapshot, "-o", waivers, "--format", "text")
+        assert code == 2 and "refusing to overwrite an input" in one_error_line(err), (command, err)
+    for command in ("check", "report", "verify", "drill"):
+        code, _, err = run(capsys, command, snapshot, "--rules", tmp_path / "site-rules", "-o", pack, "--format", "text")
+        assert code == 2 and "refusing to overwrite an input" in one_error_line(err), (command, err)
+    assert (waivers.read_bytes(), pack.read_bytes()) == before
+    # --no-waivers reads no waivers file, so writing one is no clash
+    assert run(capsys, "check", snapshot, "--as-of", "collected", "--no-waivers", "-o", waivers, "--format", "text")[0] == 1
+
+
 def test_the_clash_is_reported_even_when_the_snapshot_is_bad(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
     bad = tmp_path / "bad.json"
     bad.write_text("{", encoding="utf-8")

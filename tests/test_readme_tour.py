@@ -79,3 +79,46 @@ def test_the_diff_sample(monkeypatch: pytest.MonkeyPatch, capsys: pytest.Capture
     assert main(["diff", "fixtures/estates/blocked.json", "fixtures/diff/blocked-week2.json", "--as-of", "collected"]) == 1
     assert_shown(sample_after("`preflight diff fixtures/estates/blocked.json fixtures/diff/blocked-week2.json"),
                  capsys.readouterr().out)
+
+
+def assert_abridged(sample: list[str], out: str) -> None:
+    """Every sample line is one real line with parts cut out: the pieces around each '...' appear in that
+    line in order, the first piece starting it and the last ending it (a trailing '...' leaves the end open)."""
+    real = out.splitlines()
+
+    def matches(line: str, candidate: str) -> bool:
+        first, *rest = line.split("...")
+        if not candidate.startswith(first):
+            return False
+        at = len(first)
+        for piece in rest:
+            found = candidate.find(piece, at)
+            if found < 0:
+                return False
+            at = found + len(piece)
+        return not rest or rest[-1] == "" or candidate.endswith(rest[-1])
+
+    for line in sample:
+        assert any(matches(line, candidate) for candidate in real), line
+
+
+def test_the_verify_sample(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    """The runbook tally, step numbers, introduced findings and setup verdicts the README shows for
+    `verify` on blocked.json are what it prints (step counts and minutes drift when the planner changes)."""
+    monkeypatch.chdir(tmp_path)
+    assert main(["verify", str(ROOT / "fixtures" / "estates" / "blocked.json"), "--as-of", "collected",
+                 "--script", "plan.ps1"]) == 1
+    sample = sample_after("and which findings the plan itself introduces:")
+    assert sample[1].startswith("Runbook: ") and len(sample) >= 6
+    assert_abridged(sample, capsys.readouterr().out)
+
+
+def test_the_drill_examples(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    """The two `drill` lines of the README do what their comments say (exit code, the VM taken down)."""
+    monkeypatch.chdir(ROOT)
+    drills = [argv for argv in commands_after("### Prove the plan before the change window") if argv[0] == "drill"]
+    assert len(drills) == 2
+    assert main(drills[0]) == 0
+    assert capsys.readouterr().out.startswith("22 faults injected one at a time; 0 take VMs down")
+    assert main(drills[1]) == 1
+    assert any(line.split()[0] == "node-fails" and "DOWN: EXCH81" in line for line in capsys.readouterr().out.splitlines())

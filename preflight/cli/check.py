@@ -47,9 +47,13 @@ class Judgement:
 
     include_passed: bool = False
 
-    def inputs(self, snapshots: list[Path]) -> list[Path]:
-        """Every file the run reads (snapshots, waivers, baseline): no output may overwrite one."""
-        return [*snapshots, *(self.waivers or ()), *([self.baseline] if self.baseline else [])]
+    def inputs(self, snapshots: list[Path], rules: list[Path] | None = None) -> list[Path]:
+        """Every file the run reads (snapshots, waivers given or found beside them, baseline, rule packs):
+        no output may overwrite one."""
+        from preflight.pipeline.judging import discovered_waivers
+
+        waivers = self.waivers or (() if self.no_waivers else discovered_waivers(tuple(snapshots)))
+        return [*snapshots, *waivers, *([self.baseline] if self.baseline else []), *rule_files(rules)]
 
     def request(self, snapshots: list[Path], rules: list[Path] | None) -> CheckRequest:
         """The pipeline request; conflicting or malformed options are a `PreflightError` (exit 2)."""
@@ -67,6 +71,11 @@ class Judgement:
         return CheckRequest(tuple(snapshots), tuple(rules or ()), Severity(self.fail_on.value), policy,
                             parse_as_of(self.as_of), tuple(self.waivers or ()), not self.no_waivers, self.baseline,
                             include_passed=self.include_passed)
+
+
+def rule_files(rules: list[Path] | None) -> list[Path]:
+    """The TOML files of the --rules directories (packs, matrices, sources, case files): inputs too."""
+    return [file for directory in rules or () if directory.is_dir() for file in sorted(directory.rglob("*.toml"))]
 
 
 def check(
@@ -102,7 +111,7 @@ def check_and_emit(snapshots: list[Path], format: str | None, output: Path | Non
     from preflight.pipeline import run_check
 
     chosen = choose_formatter(format, output, default_format)
-    check_outputs({"-o": output}, judgement.inputs(snapshots))
+    check_outputs({"-o": output}, judgement.inputs(snapshots, rules))
     request = judgement.request(snapshots, rules)
     with progress_reporter(quiet) as progress:
         report, _, _ = run_check(request, progress)

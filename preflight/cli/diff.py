@@ -32,8 +32,9 @@ def diff(
     from preflight.pipeline.diff import run_diff
 
     writer = diff_writer(format, None if output is None else str(output))
-    check_outputs({"-o": output}, [old, new])
-    request = Judgement(FailOn.loss, False, False, as_of).request([old], rules)
+    judgement = Judgement(FailOn.loss, False, False, as_of)
+    check_outputs({"-o": output}, judgement.inputs([old, new], rules))
+    request = judgement.request([old], rules)
     result = run_diff(old, new, request)
     emit(lambda stream: writer(result, stream), output)
     raise typer.Exit(ExitCode.NO_GO if result.worsened else ExitCode.GO)

@@ -26,6 +26,7 @@ def drill(
     takes the same option. --rules loads and validates the organisation's packs as every evaluating command
     does (a broken pack is exit 2 here too). With -o the drill verdict goes to standard error (not with -q).
     """
+    from preflight.cli.check import rule_files
     from preflight.cli.output import check_outputs, emit
     from preflight.emulator import run_drills
     from preflight.formatters.verification import drill_dict
@@ -36,7 +37,7 @@ def drill(
     if format not in ("text", "json"):
         raise typer.BadParameter("expected text or json", param_hint="--format")
     spec = parse_as_of(as_of)
-    check_outputs({"-o": output}, snapshots)
+    check_outputs({"-o": output}, [*snapshots, *rule_files(rules)])
     if rules:
         from preflight.pipeline import load_rules
 

@@ -60,7 +60,7 @@ def verify(
     chosen = choose_formatter(format, output, "text")
     judgement = Judgement(fail_on, strict, allow_unknown, as_of, waivers, no_waivers)
     check_outputs({"-o": output, "--script": script, "--emit-snapshot": emit_snapshot},
-                  [*judgement.inputs(snapshots), *([from_script] if from_script else [])])
+                  [*judgement.inputs(snapshots, rules), *([from_script] if from_script else [])])
     edited = read_script(from_script) if from_script is not None else None
     request = judgement.request(snapshots, rules)
     report, emulated, plan = run_verify(request, edited)
