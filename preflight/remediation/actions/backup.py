@@ -24,13 +24,21 @@ def data_source(server: str, instance: str) -> str:
     return server if not instance or instance.casefold() == DEFAULT_INSTANCE.casefold() else f"{server}\\{instance}"
 
 
+def sql_connection(source: str) -> list[str]:
+    """The ADO.NET lines that make `$connection` (not yet open) to the SQL Server `source` with Windows
+    authentication; `source` is a PowerShell expression: a quoted literal or a variable the script set."""
+    return [
+        "$builder = New-Object -TypeName System.Data.SqlClient.SqlConnectionStringBuilder",
+        f"$builder['Data Source'] = {source}",
+        "$builder['Integrated Security'] = $true",
+        "$connection = New-Object -TypeName System.Data.SqlClient.SqlConnection -ArgumentList $builder.ConnectionString",
+    ]
+
+
 def _render(inv: Invocation) -> list[str]:
     source = data_source(inv.p("sql_server"), inv.p("instance"))
     return [
-        "$builder = New-Object -TypeName System.Data.SqlClient.SqlConnectionStringBuilder",
-        f"$builder['Data Source'] = {q(source)}",
-        "$builder['Integrated Security'] = $true",
-        "$connection = New-Object -TypeName System.Data.SqlClient.SqlConnection -ArgumentList $builder.ConnectionString",
+        *sql_connection(q(source)),
         "$connection.Open()",
         "$command = $connection.CreateCommand()",
         "$command.CommandTimeout = 0",

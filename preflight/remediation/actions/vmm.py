@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from msgspec import UNSET
 
-from preflight.remediation.actions.backup import DEFAULT_INSTANCE, data_source
+from preflight.remediation.actions.backup import DEFAULT_INSTANCE, data_source, sql_connection
 from preflight.remediation.actions.base import (
     LOCAL,
     ActionSpec,
@@ -78,10 +78,7 @@ def _collation_done(inv: Invocation) -> list[str]:
     instance = inv.p("instance")
     source = "." if instance.casefold() == "mssqlserver" else ".\\" + instance
     return [
-        "$builder = New-Object -TypeName System.Data.SqlClient.SqlConnectionStringBuilder",
-        f"$builder['Data Source'] = {q(source)}",
-        "$builder['Integrated Security'] = $true",
-        "$connection = New-Object -TypeName System.Data.SqlClient.SqlConnection -ArgumentList $builder.ConnectionString",
+        *sql_connection(q(source)),
         "$connection.Open()",
         "$command = $connection.CreateCommand()",
         "$command.CommandText = \"SELECT CONVERT(nvarchar(128), SERVERPROPERTY('Collation'))\"",
@@ -174,10 +171,7 @@ def _sql_checks(inv: Invocation) -> list[str]:
     instance itself over ADO.NET with one SELECT; the instance name is only ever a single-quoted literal."""
     return [
         *_sql_source(inv),
-        "$builder = New-Object -TypeName System.Data.SqlClient.SqlConnectionStringBuilder",
-        "$builder['Data Source'] = $sqlSource",
-        "$builder['Integrated Security'] = $true",
-        "$connection = New-Object -TypeName System.Data.SqlClient.SqlConnection -ArgumentList $builder.ConnectionString",
+        *sql_connection("$sqlSource"),
         "try {",
         "    $connection.Open()",
         "} catch {",
