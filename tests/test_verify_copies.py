@@ -16,6 +16,7 @@ from benchmarks.generate import generate_estate
 from preflight.emulator import EmulatedEstate, run_drills, run_vmm_upgrade
 from preflight.inventory import decode_snapshot
 from preflight.inventory.index import SnapshotIndex
+from preflight.inventory.snapshot import Snapshot
 from preflight.pipeline import CheckRequest, verify
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -28,18 +29,23 @@ def _generated(tmp_path: Path) -> Path:
     return path
 
 
-def test_upgrades_on_checkpoint_views_report_what_full_copies_report(tmp_path: Path, monkeypatch) -> None:
-    real, seen = verify_plan._upgrades, []
+def test_setup_where_the_script_runs_it_reports_what_a_fresh_copy_of_the_estate_there_reports(tmp_path: Path,
+                                                                                              monkeypatch) -> None:
+    """VMM setup runs once per upgrade step, on the trial copy the script's run makes anyway: its result is what
+    setup gives on a fresh, full copy of the estate at that point (how verify simulated it before)."""
+    real_fork, copies = EmulatedEstate.fork, []
 
-    def full_copies_first(run):   # each checkpoint copied in full, before the views change them
-        seen.append(tuple(run_vmm_upgrade(EmulatedEstate(point.snapshot), point.name)
-                          for point in run.checkpoints if point.action == verify_plan.UPGRADE))
-        return real(run)
+    def fork_recording(self: EmulatedEstate) -> EmulatedEstate:
+        copies.append(msgspec.json.decode(msgspec.json.encode(self.snapshot), type=Snapshot))
+        return real_fork(self)
 
-    monkeypatch.setattr(verify_plan, "_upgrades", full_copies_first)
-    report, _, _ = verify(CheckRequest((_generated(tmp_path),), as_of=AS_OF))
-    assert len(seen) == 1 and len(seen[0]) == 3   # three VMM servers, one setup each
-    assert report.verification.upgrades == seen[0]
+    monkeypatch.setattr(EmulatedEstate, "fork", fork_recording)
+    report, _, plan = verify(CheckRequest((_generated(tmp_path),), as_of=AS_OF))
+    upgrades = [s for s in plan.steps if s.action == verify_plan.UPGRADE]
+    assert len(upgrades) == 3 and len(report.verification.upgrades) == 3   # three VMM servers
+    fresh = tuple(run_vmm_upgrade(EmulatedEstate(snapshot), step.object_name)
+                  for snapshot, step in zip(copies[-3:], upgrades, strict=True))
+    assert report.verification.upgrades == fresh
 
 
 def test_drills_leave_the_estate_unchanged() -> None:

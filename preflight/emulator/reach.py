@@ -14,9 +14,10 @@ from dataclasses import dataclass
 
 from preflight.emulator.effects import Applied, Request, Result, apply
 from preflight.emulator.script import ScriptStep
+from preflight.emulator.setup import UpgradeResult
 from preflight.emulator.state import EmulatedEstate
+from preflight.emulator.upgrade import run_vmm_upgrade
 from preflight.inventory.common import known
-from preflight.inventory.snapshot import Snapshot
 
 
 @dataclass(frozen=True)
@@ -74,12 +75,12 @@ def run_step(state: EmulatedEstate, step: ScriptStep, request: Request | None = 
 
 @dataclass(frozen=True)
 class Checkpoint:
-    """The estate as it is when the script reaches a `skip` step (simulated elsewhere, like VMM setup)."""
+    """What VMM setup does where the script runs it (a `skip` step, tried on a copy of the estate there)."""
 
     number: int
     action: str
     name: str
-    snapshot: Snapshot
+    setup: UpgradeResult
 
 
 def execute(state: EmulatedEstate, steps: Iterable[tuple[ScriptStep, Request]],
@@ -87,10 +88,10 @@ def execute(state: EmulatedEstate, steps: Iterable[tuple[ScriptStep, Request]],
             minutes: Callable[[ScriptStep], int] = lambda step: 0) -> tuple[list[StepRun], list[Checkpoint]]:
     """Run (step, request) pairs in order; a failed step changes nothing and the run goes on, so every
     failure of the script is reported, not only the first; the estate's clock moves on by each step's
-    `minutes` (as the plan has them). A `skip` action (simulated elsewhere, like VMM setup) is tried on a copy of the
-    estate (would it be refused: no earlier backup, setup rolls back?) and leaves a checkpoint of the
-    estate at that point of the script (setup sees what the steps before it did); it fails here when its
-    channel cannot reach its server."""
+    `minutes` (as the plan has them). A `skip` action (VMM setup, which the estate returned never shows) is
+    tried on a copy of the estate at that point of the script (would it be refused: no earlier backup, setup
+    rolls back?) and leaves a checkpoint with what setup did there; it fails here when its channel cannot
+    reach its server."""
     runs, checkpoints = [], []
     for step, request in steps:
         if request.action in skip:
@@ -98,9 +99,12 @@ def execute(state: EmulatedEstate, steps: Iterable[tuple[ScriptStep, Request]],
             if problem:
                 runs.append(StepRun(step.number, request.action, request.name, Result.FAILED, problem))
             elif not step.blocked:
-                checkpoints.append(Checkpoint(step.number, request.action, request.name, state.export()))
-                trial = run_step(state.fork(), step, request)
+                copy = state.fork()
+                trial = run_step(copy, step, request)
                 runs.append(StepRun(step.number, request.action, request.name, trial.result, trial.reason))
+                # refused before setup ran (no earlier backup): still say what setup itself would do there
+                setup = copy.setups.get(request.name.casefold()) or run_vmm_upgrade(copy, request.name)
+                checkpoints.append(Checkpoint(step.number, request.action, request.name, setup))
             continue
         done = run_step(state, step, request)
         runs.append(StepRun(step.number, request.action, request.name, done.result, done.reason))

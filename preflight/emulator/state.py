@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import msgspec
 
@@ -17,6 +17,9 @@ from preflight.inventory.collecting import paused_collections
 from preflight.inventory.common import known
 from preflight.inventory.index import SnapshotIndex
 from preflight.inventory.snapshot import Snapshot
+
+if TYPE_CHECKING:  # setup.py imports this module: only the type is needed here
+    from preflight.emulator.setup import UpgradeResult
 
 HOST_RESERVE_GB = 2.0
 """Memory kept for the parent partition when placing VMs (a planning margin, not a documented limit)."""
@@ -72,6 +75,8 @@ class EmulatedEstate:
         self.outages: list[Outage] = []
         self.paused: set[str] = set()
         self.renames: dict[str, str] = {}
+        self.setups: dict[str, UpgradeResult] = {}
+        """What VMM 2012 setup did on each server it ran on (casefolded name), rolled back or not."""
         self.backups: set[tuple[str, str, str]] = set()
         self.elapsed_min = 0
         self.index = index if index is not None else SnapshotIndex(self.snapshot)

@@ -94,6 +94,7 @@ def run_vmm_upgrade(state: EmulatedEstate, server_name: str) -> UpgradeResult:
 def _upgrade(state: EmulatedEstate, request: Request) -> Applied:
     require_backup(state, vmm_database_of(state, request.name), f"{request.name}: the VMM 2012 upgrade")
     result = run_vmm_upgrade(state, request.name)
+    state.setups[request.name.casefold()] = result
     if not result.succeeded:
         reasons = [f"{c.title}: {c.detail}" for c in result.failed or result.undetermined]
         raise Refused("VMM 2012 setup rolled back: " + "; ".join(reasons or ["no such VMM server"]))

@@ -11,7 +11,7 @@ from __future__ import annotations
 import dataclasses
 from pathlib import Path
 
-from preflight.emulator import EmulatedEstate, UpgradeResult, run_drills, run_vmm_upgrade
+from preflight.emulator import EmulatedEstate, UpgradeResult, run_drills
 from preflight.engine.findings import Severity, Status
 from preflight.inventory.collecting import rarer_collections
 from preflight.inventory.read import read_input, to_utf8
@@ -33,8 +33,7 @@ UPGRADE = "upgrade-vmm-2012"
 
 def _upgrades(run: ScriptRun) -> tuple[UpgradeResult, ...]:
     """VMM 2012 setup on each server where the script runs it, on the estate as the script has left it there."""
-    return tuple(run_vmm_upgrade(EmulatedEstate(point.snapshot, view=True), point.name)   # a checkpoint is a copy already
-                 for point in run.checkpoints if point.action == UPGRADE)
+    return tuple(point.setup for point in run.checkpoints if point.action == UPGRADE)
 
 
 def _paused(state: EmulatedEstate) -> list[str]:
