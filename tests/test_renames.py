@@ -128,3 +128,22 @@ def test_a_blocked_or_refused_rename_renames_nothing() -> None:
     assert follow_renames([rename, restart, later], frozenset({OLD.casefold()})) == [rename, restart, later]
     blocked = Step(0, "rename-computer", OLD, "vmm_servers", OLD, (("new_name", NEW),), blocked="why")
     assert follow_renames([blocked, restart, later]) == [blocked, restart, later]
+
+
+def test_a_rename_the_emulator_refuses_from_the_start_costs_one_run_of_the_script(monkeypatch) -> None:
+    """blocked.json renames its VMM server, which the emulator refuses: verify predicts that on one copy of the
+    estate and plans without following the rename, so the script runs once, and the refused rename still shows."""
+    import preflight.pipeline.verify_plan as verify_plan
+
+    runs = []
+
+    def counting(*args, **kwargs):
+        runs.append(args[0])
+        return run_script(*args, **kwargs)
+
+    monkeypatch.setattr(verify_plan, "run_script", counting)
+    _, _, plan = verify(CheckRequest((ESTATES / "blocked.json",), as_of="collected"))
+    assert len(runs) == 1
+    rename = next(s for s in plan.steps if s.action == "rename-computer")
+    assert rename.blocked and "renaming a computer with the VMM management server installed is not supported" in rename.blocked
+    assert not [s for s in plan.steps if s.number > rename.number and "FAB-VMM-MGMT01" in (s.server, s.object_name)]

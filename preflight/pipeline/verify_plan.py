@@ -11,17 +11,18 @@ from __future__ import annotations
 import dataclasses
 from pathlib import Path
 
-from preflight.emulator import EmulatedEstate, UpgradeResult, run_drills
+from preflight.emulator import EmulatedEstate, Result, UpgradeResult, apply, run_drills
 from preflight.engine.findings import Severity, Status
 from preflight.inventory.collecting import rarer_collections
 from preflight.inventory.read import read_input, to_utf8
 from preflight.inventory.references import check_references
 from preflight.inventory.snapshot import Snapshot
 from preflight.pipeline.check import CheckRequest, check_snapshot, load_estate, load_rules, run_evaluation
+from preflight.remediation.apply import request_for
 from preflight.remediation.fates import compare, fate, mark_failed_steps, run_damage
 from preflight.remediation.plan import build_plan
 from preflight.remediation.powershell import render_script
-from preflight.remediation.renames import refused_renames
+from preflight.remediation.renames import RENAME, refused_renames
 from preflight.remediation.runbook import Plan
 from preflight.remediation.script_run import ScriptRun, run_script
 from preflight.remediation.verification import UNRESOLVED, Verification
@@ -39,6 +40,17 @@ def _upgrades(run: ScriptRun) -> tuple[UpgradeResult, ...]:
 def _paused(state: EmulatedEstate) -> list[str]:
     """Cluster nodes left paused, by their names."""
     return [getattr(state.host(key), "name", key) for key in state.paused]
+
+
+def _refused_at_start(plan: Plan, snapshot: Snapshot) -> frozenset[str]:
+    """Computers whose planned rename the emulator refuses on the estate as it is (a VMM management server),
+    tried on one copy: the plan then need not follow them, and the script is run once instead of twice."""
+    renames = [s for s in plan.steps if s.action == RENAME and not s.blocked]
+    if not renames:
+        return frozenset()
+    probe = EmulatedEstate(snapshot)
+    failed = {s.number for s in renames if apply(probe, request_for(s, plan)).result is Result.FAILED}
+    return refused_renames(plan.steps, failed)
 
 
 def read_script(path: Path) -> str:
@@ -63,9 +75,12 @@ def _verify(request: CheckRequest, script: str | None) -> tuple[Report, Snapshot
     report, _, _ = run_evaluation(catalog, estate, inputs, request)
     snapshot = estate.snapshot
     plan = build_plan(report.findings, snapshot)
+    predicted = _refused_at_start(plan, snapshot)
+    if predicted:   # a rename that cannot happen: the steps after it keep the old name
+        plan = build_plan(report.findings, snapshot, refused_renames=predicted)
     run = run_script(render_script(plan) if script is None else script, plan, snapshot, skip=(UPGRADE,), as_of=report.as_of.instant)
     refused = refused_renames(run.plan.steps, {o.number for o in run.outcomes if o.result == "failed"})
-    if refused and script is None:   # a rename that cannot happen: the steps after it keep the old name
+    if refused != predicted and script is None:   # the run disagrees with the prediction: plan and run once more
         plan = build_plan(report.findings, snapshot, refused_renames=refused)
         run = run_script(render_script(plan), plan, snapshot, skip=(UPGRADE,), as_of=report.as_of.instant)
     plan, state, outcomes = run.plan, run.state, list(run.outcomes)
