@@ -35,9 +35,9 @@ def test_setup_where_the_script_runs_it_reports_what_a_fresh_copy_of_the_estate_
     setup gives on a fresh, full copy of the estate at that point (how verify simulated it before)."""
     real_fork, copies = EmulatedEstate.fork, []
 
-    def fork_recording(self: EmulatedEstate) -> EmulatedEstate:
+    def fork_recording(self: EmulatedEstate, lists: tuple[str, ...] | None = None) -> EmulatedEstate:
         copies.append(msgspec.json.decode(msgspec.json.encode(self.snapshot), type=Snapshot))
-        return real_fork(self)
+        return real_fork(self, lists)
 
     monkeypatch.setattr(EmulatedEstate, "fork", fork_recording)
     report, _, plan = verify(CheckRequest((_generated(tmp_path),), as_of=AS_OF))
@@ -63,3 +63,14 @@ def test_drills_reuse_an_index_only_over_the_same_snapshot() -> None:
     assert run_drills(snapshot, SnapshotIndex(snapshot)) == run_drills(snapshot)
     with pytest.raises(ValueError, match="not over the emulated snapshot"):
         run_drills(snapshot, SnapshotIndex(other))
+
+
+def test_a_fork_of_some_lists_copies_those_and_shares_the_rest() -> None:
+    """VMM setup is tried on a fork that copies only the lists setup changes: the VMs stay shared, the hosts the
+    trial changes do not reach the estate it was forked from."""
+    snapshot = decode_snapshot((ROOT / "fixtures" / "estates" / "ready.json").read_bytes(), "ready.json", ".json")
+    state = EmulatedEstate(snapshot)
+    trial = state.fork(("hosts",))
+    trial.snapshot.hosts[0].name = "RENAMED"
+    assert state.snapshot.hosts[0].name != "RENAMED"
+    assert trial.snapshot.vms[0] is state.snapshot.vms[0] and trial.snapshot.clusters is state.snapshot.clusters

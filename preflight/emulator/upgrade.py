@@ -22,6 +22,11 @@ SUPPORTED_VCENTER = (Version.of(4, 1),)
 SUPPORTED_ESX = (Version.of(3, 5), Version.of(4, 1))
 
 
+SETUP_CHANGES = ("vmm_servers", "hosts", "vcenters")
+"""The entity lists whose records VMM 2012 setup changes (its server; the hosts and vCenters it manages); it only
+reads the others."""
+
+
 def _rename_services(record: Any, result: UpgradeResult) -> None:
     if not known(getattr(record, "services", UNSET)):
         return
