@@ -41,9 +41,8 @@ def storage(bundle: Bundle, computer: str, obj: ObjectImport) -> None:
         key = next((k for k in BLOCK_CACHE_SIZE if k in props), None)
         size = c._int(prop(props, key)) if key else Missing(f"neither {' nor '.join(BLOCK_CACHE_SIZE)} is in the export")
         obj.put("shared_volume_block_cache_size_in_mb", size, f"{where}: {key}")
-    csvs = c.many(bundle, computer, "cluster.csv")
-    if isinstance(csvs, Missing):
-        obj.miss("csvs", csvs.reason)
+    csvs = c.collected(bundle, computer, "cluster.csv", obj, "csvs")
+    if csvs is None:
         return
     items, where = csvs
     caching = _block_cache(bundle, computer, obj)
@@ -147,9 +146,8 @@ def _block_cache(bundle: Bundle, computer: str, obj: ObjectImport) -> dict[str, 
 
 def network_interfaces(bundle: Bundle, computer: str, obj: ObjectImport) -> None:
     """`network_interfaces` from MSCluster_NetworkInterface (Name, Node, Network, Adapter, Address, State)."""
-    got = c.many(bundle, computer, "cluster.MSCluster_NetworkInterface")
-    if isinstance(got, Missing):
-        obj.miss("network_interfaces", got.reason)
+    got = c.collected(bundle, computer, "cluster.MSCluster_NetworkInterface", obj, "network_interfaces")
+    if got is None:
         return
     items, where = got
     result = []
@@ -168,9 +166,8 @@ def network_interfaces(bundle: Bundle, computer: str, obj: ObjectImport) -> None
 
 def networks(bundle: Bundle, computer: str, obj: ObjectImport) -> None:
     """`networks` from MSCluster_Network (Name, Role, State)."""
-    got = c.many(bundle, computer, "cluster.MSCluster_Network")
-    if isinstance(got, Missing):
-        obj.miss("networks", got.reason)
+    got = c.collected(bundle, computer, "cluster.MSCluster_Network", obj, "networks")
+    if got is None:
         return
     items, where = got
     result = []

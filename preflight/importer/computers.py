@@ -38,6 +38,17 @@ def many(bundle: Bundle, computer: str, source: str) -> tuple[list[dict[str, Any
     return [item for item in objects if isinstance(item, dict)], where
 
 
+def collected(bundle: Bundle, computer: str, source: str, obj: ObjectImport,
+              field: str) -> tuple[list[dict[str, Any]], str] | None:
+    """`many` for the one `field` a source fills: its objects and where they came from, or None once `field`
+    is recorded as not collected, with the reason."""
+    got = many(bundle, computer, source)
+    if isinstance(got, Missing):
+        obj.miss(field, got.reason)
+        return None
+    return got
+
+
 def _text(value: Any) -> Any:
     return value if isinstance(value, Missing) else str(value).strip()
 
@@ -156,9 +167,8 @@ def hardware(bundle: Bundle, computer: str, obj: ObjectImport) -> None:
         obj.put("hardware.clock_ghz", clock if isinstance(clock, Missing) else round(clock / 1000, 2), f"{where}: MaxClockSpeed (MHz)")
         obj.put("hardware.processor.name", _text(prop(first, "Name")), f"{where}: Name")
         obj.put("hardware.processor.manufacturer", _text(prop(first, "Manufacturer")), f"{where}: Manufacturer")
-    disks = many(bundle, computer, DISK)
-    if isinstance(disks, Missing):
-        obj.miss("hardware.volumes", disks.reason)
+    disks = collected(bundle, computer, DISK, obj, "hardware.volumes")
+    if disks is None:
         return
     volumes = []
     for disk in disks[0]:
@@ -175,9 +185,8 @@ def hardware(bundle: Bundle, computer: str, obj: ObjectImport) -> None:
 
 def services(bundle: Bundle, computer: str, obj: ObjectImport) -> None:
     """`services` from Win32_Service (Name, DisplayName, State, StartMode)."""
-    got = many(bundle, computer, SERVICES)
-    if isinstance(got, Missing):
-        obj.miss("services", got.reason)
+    got = collected(bundle, computer, SERVICES, obj, "services")
+    if got is None:
         return
     items, where = got
     result = []
@@ -218,9 +227,8 @@ def software(bundle: Bundle, computer: str, obj: ObjectImport) -> None:
 
 def hotfixes(bundle: Bundle, computer: str, obj: ObjectImport) -> None:
     """`hotfixes` from Win32_QuickFixEngineering.HotFixID (KB numbers only)."""
-    got = many(bundle, computer, QFE)
-    if isinstance(got, Missing):
-        obj.miss("hotfixes", got.reason)
+    got = collected(bundle, computer, QFE, obj, "hotfixes")
+    if got is None:
         return
     ids = sorted({str(prop(item, "HotFixID")).upper() for item in got[0]
                   if str(prop(item, "HotFixID")).upper().startswith("KB")})

@@ -71,9 +71,8 @@ def network(bundle: Bundle, host: ObjectImport) -> None:
 
 def _switches(bundle: Bundle, host: ObjectImport, names_by_description: dict[str, str]) -> tuple[list[dict[str, Any]], bool] | None:
     """The host's switches, and whether every one of them could be read (a team's switch is only known then)."""
-    got = c.many(bundle, host.name, "hyperv.switches")
-    if isinstance(got, Missing):
-        host.miss("virtual_switches", got.reason)
+    got = c.collected(bundle, host.name, "hyperv.switches", host, "virtual_switches")
+    if got is None:
         return None
     items, where = got
     switches, complete = [], True
@@ -163,9 +162,8 @@ def replica_server(bundle: Bundle, host: ObjectImport) -> None:
 def vms(bundle: Bundle, objects: list[ObjectImport]) -> None:
     """`vms` of every host: Msvm_ComputerSystem (2008 R2, root\\virtualization) or Get-VM (2012 and later)."""
     for host in [o for o in objects if o.kind == "hosts"]:
-        got = c.many(bundle, host.name, "hyperv.vms")
-        if isinstance(got, Missing):
-            host.miss("vms", got.reason)
+        got = c.collected(bundle, host.name, "hyperv.vms", host, "vms")
+        if got is None:
             continue
         items, where = got
         replication = _replication(bundle, host.name)

@@ -57,9 +57,8 @@ def authorization_entries(bundle: Bundle, host: str) -> tuple[list[dict[str, Any
 
 def broker(bundle: Bundle, cluster: str, obj: ObjectImport) -> None:
     """`replica_broker` of a cluster: its client access point's name, or null when the cluster has no broker."""
-    got = c.many(bundle, cluster, "cluster.replica_broker")
-    if isinstance(got, Missing):
-        obj.miss("replica_broker", got.reason)
+    got = c.collected(bundle, cluster, "cluster.replica_broker", obj, "replica_broker")
+    if got is None:
         return
     rows, where = got
     if not rows:
@@ -121,9 +120,8 @@ def dns_names(der: bytes) -> list[str]:
 
 def certificates(bundle: Bundle, host: ObjectImport) -> None:
     """`certificates` of a host from its LocalMachine\\My store (the collector's flat rows of `certs.my`)."""
-    got = c.many(bundle, host.name, "certs.my")
-    if isinstance(got, Missing):
-        host.miss("certificates", got.reason)
+    got = c.collected(bundle, host.name, "certs.my", host, "certificates")
+    if got is None:
         return
     rows, where = got
     result = []

@@ -88,9 +88,8 @@ def _aware(value: object, offset: object) -> datetime | Missing:
 
 def _service_account(bundle: Bundle, computer: str, obj: ObjectImport) -> None:
     """local-system or domain, from the StartName of VMM's service in Win32_Service."""
-    got = c.many(bundle, computer, c.SERVICES)
-    if isinstance(got, Missing):
-        obj.miss("vmm.service_account", got.reason)
+    got = c.collected(bundle, computer, c.SERVICES, obj, "vmm.service_account")
+    if got is None:
         return
     items, where = got
     service = next((s for s in items if str(prop(s, "Name")).lower() == VMM_SERVICE.lower()), None)
