@@ -12,8 +12,10 @@ the result incomplete: never a pass.
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
+from functools import cache
 from typing import Any
 
 from preflight.emulator import EmulatedEstate, Request
@@ -69,7 +71,7 @@ def _loose(key: tuple[Any, ...]) -> tuple[Any, ...]:
     return key[:5]
 
 
-def _step_of(call: ScriptStep, plan: Plan, used: set[int], snapshot: Snapshot) -> Step:
+def _step_of(call: ScriptStep, plan: Plan, used: set[int], index: Callable[[], SnapshotIndex]) -> Step:
     """The runbook step of one parsed call (the plan's own when it matches)."""
     exact = _exact(call)
     candidates = [s for s in plan.steps if id(s) not in used]
@@ -86,7 +88,7 @@ def _step_of(call: ScriptStep, plan: Plan, used: set[int], snapshot: Snapshot) -
         return step
     spec = ACTIONS[call.action]
     return Step(call.number, call.action, call.server, request.kind, request.name, tuple(request.params.items()),
-                request.item, os_version(SnapshotIndex(snapshot), call.server), restart=spec.needs_restart(request.params) and not call.blocked,
+                request.item, os_version(index(), call.server), restart=spec.needs_restart(request.params) and not call.blocked,
                 duration_min=spec.duration_min, manual=spec.manual, point_of_no_return=spec.point_of_no_return,
                 blocked=call.blocked or None, moves=request.moves, via=call.via)
 
@@ -105,6 +107,7 @@ def _problem(call: ScriptStep, step: Step) -> str | None:
 def plan_from_script(parsed: ParsedScript, plan: Plan, snapshot: Snapshot) -> tuple[Plan, list[ScriptStep], list[str], list[Step]]:
     """The runbook the script describes, the calls the emulator can execute, what it cannot model, and the
     steps of `plan` that no call of the script matches."""
+    index = cache(lambda: SnapshotIndex(snapshot))   # built once, and only for a step the plan does not have
     unmodelled = [str(u) for u in parsed.unmodelled]
     used: set[int] = set()
     steps: list[Step] = []
@@ -119,7 +122,7 @@ def plan_from_script(parsed: ParsedScript, plan: Plan, snapshot: Snapshot) -> tu
         if problems and not call.blocked:
             unmodelled.append(f"{where}: not modelled ({'; '.join(problems)})")
             continue
-        step = _step_of(call, plan, used, snapshot)
+        step = _step_of(call, plan, used, index)
         steps.append(step)
         problem = _problem(call, step)
         if problem:
