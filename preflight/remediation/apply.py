@@ -9,20 +9,9 @@ from datetime import datetime
 from preflight.emulator import EmulatedEstate, Request, Result, apply
 from preflight.inventory.snapshot import Snapshot
 from preflight.remediation.runbook import Plan, Step
-from preflight.remediation.script_run import StepOutcome, apply_plan
+from preflight.remediation.script_run import StepOutcome, apply_plan, drain_minutes
 
 __all__ = ["StepOutcome", "apply_plan", "apply_steps", "request_for"]
-
-
-def _node_work_minutes(plan: Plan, drain: Step) -> int:
-    """Minutes a drained node is out: the steps the script runs on it up to the resume (not skipped or manual ones)."""
-    total = 0
-    for step in plan.steps[drain.number:]:
-        if step.action == "resume-node":
-            break
-        if not step.blocked and not step.manual:
-            total += step.duration_min
-    return total
 
 
 def request_for(step: Step, plan: Plan) -> Request:
@@ -30,7 +19,7 @@ def request_for(step: Step, plan: Plan) -> Request:
     long the node is out (the emulator checks the moves and counts the VMs left on the node itself)."""
     params = step.param_dict
     if step.action == "drain-node":
-        params = {"cluster": params.get("cluster", ""), "minutes": str(_node_work_minutes(plan, step))}
+        params = {"cluster": params.get("cluster", ""), "minutes": str(drain_minutes(plan.steps, plan.steps.index(step)))}
     return Request(step.action, step.object_kind, step.object_name, params, step.item, step.moves, step.server)
 
 

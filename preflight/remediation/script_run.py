@@ -12,7 +12,7 @@ the result incomplete: never a pass.
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from functools import cache
@@ -133,7 +133,7 @@ def plan_from_script(parsed: ParsedScript, plan: Plan, snapshot: Snapshot) -> tu
     return dataclasses.replace(plan, steps=tuple(steps)), runnable, unmodelled, missing
 
 
-def _drain_minutes(steps: list[Step], at: int) -> int:
+def drain_minutes(steps: Sequence[Step], at: int) -> int:
     """Minutes a drained node is out: the steps the script runs up to its resume (not skipped or manual ones)."""
     total = 0
     for step in steps[at + 1:]:
@@ -158,7 +158,7 @@ def run_script(text: str, plan: Plan, snapshot: Snapshot, skip: tuple[str, ...] 
         request = call.request
         if call.action == "drain-node":
             step = by_call[id(call)]
-            minutes = _drain_minutes(steps, steps.index(step)) if step is not None else 0
+            minutes = drain_minutes(steps, steps.index(step)) if step is not None else 0
             request = dataclasses.replace(request, params={"cluster": request.p("cluster"), "minutes": str(minutes)})
         pairs.append((call, request))
     def duration(call: ScriptStep) -> int:
