@@ -186,16 +186,18 @@ class SourceFile:
         return names
 
     def _find_nested(self, target: TargetRef) -> Key | None:
+        """A team or CSV: the entry named by its typed identity (own name, owner), never by splitting its label."""
         parent_kind, child_kind = _NESTED[target.kind]
+        owner = target.ref.owner
+        if owner is None:
+            return None
         for i, parent in enumerate(self._entries(self.document, parent_kind)):
-            prefix = f"{parent.get('name', '')}/" if isinstance(parent, dict) else None
-            if not prefix or not target.name.casefold().startswith(prefix.casefold()):
+            if not isinstance(parent, dict) or not _same(parent.get("name"), owner.name):
                 continue
             if parent_kind == "vms" and target.ref.vm_host is not None and not _same(parent.get("host"), target.ref.vm_host):
                 continue
-            child = target.name[len(prefix):]
             for j, entry in enumerate(self._entries(parent, child_kind)):
-                if isinstance(entry, dict) and _same(entry.get("name"), child):
+                if isinstance(entry, dict) and _same(entry.get("name"), target.ref.name):
                     return (parent_kind, i, child_kind, j)
         return None
 
