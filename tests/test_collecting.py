@@ -1,15 +1,19 @@
-"""The loader, the emulator's copies and `verify` pause or slow the cyclic garbage collector only inside
-their own work: a program that calls them keeps its collector settings, also when they fail."""
+"""The loader, the emulator's copies and `verify` pause, slow or freeze the cyclic garbage collector only inside
+their own work: a program that calls them keeps its collector settings, also when they fail; and the snapshot's
+records, which the collector never tracks, cannot form a reference cycle."""
 
 from __future__ import annotations
 
 import gc
+from pathlib import Path
 
+import msgspec
 import pytest
 
 from preflight.errors import InputError
-from preflight.inventory.collecting import paused_collections, rarer_collections
+from preflight.inventory.collecting import bulk_work, paused_collections
 from preflight.inventory.load import decode_snapshot
+from preflight.inventory.snapshot import Snapshot
 
 
 def test_a_pause_ends_with_the_block_even_on_an_error() -> None:
@@ -30,9 +34,9 @@ def test_a_pause_inside_a_disabled_collector_leaves_it_disabled() -> None:
         gc.enable()
 
 
-def test_rarer_collections_restore_the_thresholds() -> None:
+def test_bulk_work_restore_the_thresholds() -> None:
     before = gc.get_threshold()
-    with pytest.raises(ValueError), rarer_collections(50_000):
+    with pytest.raises(ValueError), bulk_work(50_000):
         assert gc.get_threshold()[0] == 50_000
         raise ValueError("boom")
     assert gc.get_threshold() == before
@@ -42,3 +46,77 @@ def test_a_refused_snapshot_leaves_the_collector_on() -> None:
     with pytest.raises(InputError):
         decode_snapshot(b'{"schema": "preflight/inventory/v1", "snapshot": 1}', "estate.json", ".json")
     assert gc.isenabled()
+
+
+def test_what_a_pause_builds_inside_bulk_work_is_frozen_until_the_work_ends() -> None:
+    assert gc.get_freeze_count() == 0
+    with bulk_work():
+        with paused_collections():
+            tree = [[index] for index in range(1000)]
+        assert gc.get_freeze_count() >= 1000   # no collection walks the tree while the work goes on
+        with bulk_work():   # a nested run (the drills inside verify) does not hand it back early
+            pass
+        assert gc.get_freeze_count() >= 1000
+    assert gc.get_freeze_count() == 0 and gc.is_tracked(tree)
+
+
+def test_a_pause_outside_bulk_work_freezes_nothing() -> None:
+    with paused_collections():
+        [[index] for index in range(100)]
+    assert gc.get_freeze_count() == 0
+
+
+def test_bulk_work_leaves_what_its_caller_froze_frozen() -> None:
+    gc.freeze()
+    try:
+        frozen = gc.get_freeze_count()
+        with bulk_work(), paused_collections():
+            [[index] for index in range(100)]
+        assert gc.get_freeze_count() >= frozen
+    finally:
+        gc.unfreeze()
+
+
+def _struct_types(info: msgspec.inspect.Type) -> list[type]:
+    """The struct classes a field of this type can hold directly (through lists, dicts, unions, ...)."""
+    if isinstance(info, msgspec.inspect.StructType):
+        return [info.cls]
+    if isinstance(info, msgspec.inspect.UnionType):
+        return [cls for member in info.types for cls in _struct_types(member)]
+    if isinstance(info, (msgspec.inspect.ListType, msgspec.inspect.SetType, msgspec.inspect.FrozenSetType,
+                         msgspec.inspect.VarTupleType)):
+        return _struct_types(info.item_type)
+    if isinstance(info, msgspec.inspect.DictType):
+        return _struct_types(info.value_type)
+    if isinstance(info, msgspec.inspect.TupleType):
+        return [cls for item in info.item_types for cls in _struct_types(item)]
+    if isinstance(info, msgspec.inspect.Metadata):
+        return _struct_types(info.type)
+    return []
+
+
+def test_no_snapshot_record_can_contain_a_record_of_its_own_type() -> None:
+    """`Model` is declared gc=False: a record the collector does not track must never sit in a cycle."""
+    children: dict[type, set[type]] = {}
+    pending = [Snapshot]
+    while pending:
+        cls = pending.pop()
+        if cls in children:
+            continue
+        info = msgspec.inspect.type_info(cls)
+        assert isinstance(info, msgspec.inspect.StructType)
+        assert cls.__struct_config__.gc is False, f"{cls.__name__} is tracked by the collector"
+        children[cls] = {child for field in info.fields for child in _struct_types(field.type)}
+        pending.extend(children[cls])
+    assert len(children) > 10   # the walk reached the entities, not only the envelope
+
+    def reaches(start: type, target: type, seen: set[type]) -> bool:
+        return any(child is target or (child not in seen and reaches(child, target, seen | {child}))
+                   for child in children[start])
+
+    assert [cls.__name__ for cls in children if reaches(cls, cls, {cls})] == []
+
+
+def test_a_decoded_estate_is_untracked() -> None:
+    snapshot = decode_snapshot(Path("fixtures/estates/ready.json").read_bytes(), "estate.json", ".json")
+    assert snapshot.hosts and not any(gc.is_tracked(host) for host in snapshot.hosts)

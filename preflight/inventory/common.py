@@ -40,7 +40,7 @@ MAX_PROCESSORS = 8192          # logical processors or cores of one computer
 MAX_SOCKETS = 64
 
 
-class Model(msgspec.Struct, forbid_unknown_fields=True, kw_only=True, omit_defaults=True):
+class Model(msgspec.Struct, forbid_unknown_fields=True, kw_only=True, omit_defaults=True, gc=False):
     """Base of every snapshot entity: strict (unknown fields are errors), keyword-only."""
 
 
