@@ -74,3 +74,35 @@ def test_a_fork_of_some_lists_copies_those_and_shares_the_rest() -> None:
     trial.snapshot.hosts[0].name = "RENAMED"
     assert state.snapshot.hosts[0].name != "RENAMED"
     assert trial.snapshot.vms[0] is state.snapshot.vms[0] and trial.snapshot.clusters is state.snapshot.clusters
+
+
+def test_a_wrong_rename_prediction_plans_and_runs_again_on_the_estate_as_loaded(tmp_path: Path, monkeypatch) -> None:
+    """The script runs on the loaded estate itself, not a copy; when the run refuses a rename the prediction
+    let through, the second plan and run start from the estate as it was loaded, not as the first run left it."""
+    path = _generated(tmp_path)
+    request = CheckRequest((path,), as_of=AS_OF)
+    expected, emulated, plan = verify(request)
+    assert any(s.action == "rename-computer" and s.number in {o.number for o in expected.verification.steps
+                                                              if o.result == "failed"} for s in plan.steps)
+    runs = []
+    real_run = verify_plan.run_script
+    monkeypatch.setattr(verify_plan, "run_script", lambda *a, **k: runs.append(1) or real_run(*a, **k))
+    monkeypatch.setattr(verify_plan, "_refused_at_start", lambda plan, snapshot, index: frozenset())
+    report, emulated_again, plan_again = verify(request)
+    assert len(runs) == 2
+    assert plan_again == plan and report.verification == expected.verification
+    assert msgspec.json.encode(emulated_again) == msgspec.json.encode(emulated)
+
+
+def test_renames_are_predicted_on_a_view_that_stays_unchanged(tmp_path: Path) -> None:
+    """A rename only marks the new name pending until the restart: the prediction needs no copy of the estate."""
+    from preflight.pipeline import run_check
+    from preflight.remediation.plan import build_plan
+
+    report, estate, _ = run_check(CheckRequest((_generated(tmp_path),), as_of=AS_OF))
+    before = msgspec.json.encode(estate.snapshot)
+    plan = build_plan(report.findings, estate.snapshot, index=estate.index)
+    refused = verify_plan._refused_at_start(plan, estate.snapshot, estate.index)
+    assert refused   # the generated VMM servers' names are invalid, and a VMM server cannot be renamed
+    assert msgspec.json.encode(estate.snapshot) == before
+    assert all(estate.index.computer(name) is not None for name in refused)

@@ -11,9 +11,12 @@ from __future__ import annotations
 import dataclasses
 from pathlib import Path
 
+import msgspec
+
 from preflight.emulator import EmulatedEstate, Result, UpgradeResult, apply, run_drills
 from preflight.engine.findings import Severity, Status
-from preflight.inventory.collecting import rarer_collections
+from preflight.inventory.collecting import bulk_work
+from preflight.inventory.index import SnapshotIndex
 from preflight.inventory.read import read_input, to_utf8
 from preflight.inventory.references import check_references
 from preflight.inventory.snapshot import Snapshot
@@ -42,13 +45,14 @@ def _paused(state: EmulatedEstate) -> list[str]:
     return [getattr(state.host(key), "name", key) for key in state.paused]
 
 
-def _refused_at_start(plan: Plan, snapshot: Snapshot) -> frozenset[str]:
-    """Computers whose planned rename the emulator refuses on the estate as it is (a VMM management server),
-    tried on one copy: the plan then need not follow them, and the script is run once instead of twice."""
+def _refused_at_start(plan: Plan, snapshot: Snapshot, index: SnapshotIndex) -> frozenset[str]:
+    """Computers whose planned rename the emulator refuses on the estate as it is (a VMM management server):
+    the plan then need not follow them, and the script is run once instead of twice. A rename only marks
+    the new name pending until the restart, so the renames are tried on a view of the estate, not a copy."""
     renames = [s for s in plan.steps if s.action == RENAME and not s.blocked]
     if not renames:
         return frozenset()
-    probe = EmulatedEstate(snapshot)
+    probe = EmulatedEstate(snapshot, view=True, index=index)
     failed = {s.number for s in renames if apply(probe, request_for(s, plan)).result is Result.FAILED}
     return refused_renames(plan.steps, failed)
 
@@ -65,7 +69,7 @@ def verify(request: CheckRequest, script: str | None = None) -> tuple[Report, Sn
     The plan is rendered as its script, parsed back and executed in the emulator; with `script` (the text
     of a script an admin edited) that script is executed instead, and the plan shown is the one it describes.
     """
-    with rarer_collections():
+    with bulk_work():
         return _verify(request, script)
 
 
@@ -73,14 +77,19 @@ def _verify(request: CheckRequest, script: str | None) -> tuple[Report, Snapshot
     catalog = load_rules(request.rule_dirs)
     estate, inputs = load_estate(request.snapshots, catalog)
     report, _, _ = run_evaluation(catalog, estate, inputs, request)
-    snapshot = estate.snapshot
-    plan = build_plan(report.findings, snapshot)
-    predicted = _refused_at_start(plan, snapshot)
+    snapshot, index = estate.snapshot, estate.index
+    # this run's own snapshot: the drills read it first, then the script changes it in place (no copy)
+    drills_before = tuple(run_drills(snapshot, index))
+    plan = build_plan(report.findings, snapshot, index=index)
+    predicted = _refused_at_start(plan, snapshot, index)
     if predicted:   # a rename that cannot happen: the steps after it keep the old name
-        plan = build_plan(report.findings, snapshot, refused_renames=predicted)
-    run = run_script(render_script(plan) if script is None else script, plan, snapshot, skip=(UPGRADE,), as_of=report.as_of.instant)
+        plan = build_plan(report.findings, snapshot, refused_renames=predicted, index=index)
+    pristine = msgspec.json.encode(snapshot) if script is None else b""   # for a second run, should one be needed
+    in_place = EmulatedEstate(snapshot, report.as_of.instant, view=True, index=index)
+    run = run_script(render_script(plan) if script is None else script, plan, snapshot, skip=(UPGRADE,), state=in_place)
     refused = refused_renames(run.plan.steps, {o.number for o in run.outcomes if o.result == "failed"})
     if refused != predicted and script is None:   # the run disagrees with the prediction: plan and run once more
+        snapshot = msgspec.json.decode(pristine, type=Snapshot)   # the estate before the first run changed it
         plan = build_plan(report.findings, snapshot, refused_renames=refused)
         run = run_script(render_script(plan), plan, snapshot, skip=(UPGRADE,), as_of=report.as_of.instant)
     plan, state, outcomes = run.plan, run.state, list(run.outcomes)
@@ -95,7 +104,7 @@ def _verify(request: CheckRequest, script: str | None) -> tuple[Report, Snapshot
     remaining = [fate(f, UNRESOLVED, "") for f in after.findings
                  if f.status is Status.FAIL and f.severity is Severity.BLOCKER]
     plan = mark_failed_steps(plan, outcomes)
-    drills = tuple(run_drills(snapshot, estate.index)), tuple(run_drills(emulated, after_estate.index))
+    drills = drills_before, tuple(run_drills(emulated, after_estate.index))
     verification = Verification(plan, tuple(outcomes), tuple(fates), tuple(introduced), tuple(remaining),
                                 _upgrades(run), *drills,
                                 run.unmodelled, script is not None,

@@ -103,9 +103,9 @@ class _Fleet:
     runs there when that node's turn comes, so that node's drain must move it again.
     """
 
-    def __init__(self, snapshot: Snapshot) -> None:
+    def __init__(self, snapshot: Snapshot, index: SnapshotIndex | None = None) -> None:
         self.snapshot = snapshot
-        self.index = SnapshotIndex(snapshot)
+        self.index = index if index is not None and index.snapshot is snapshot else SnapshotIndex(snapshot)
         self._running: dict[str, list[Vm]] = {}
 
     def host(self, name: str) -> Host | None:
@@ -264,12 +264,13 @@ def _backup_steps(drafts: list[_Draft]) -> list[Step]:
 
 
 def build_plan(findings: Iterable[Finding], snapshot: Snapshot, include_upgrade: bool = True,
-               refused_renames: frozenset[str] = frozenset()) -> Plan:
+               refused_renames: frozenset[str] = frozenset(), index: SnapshotIndex | None = None) -> Plan:
     """The runbook that fixes what can be fixed: backups of what is put at risk first, the VMM 2012 upgrade last.
 
     After a computer's rename and restart its steps address the new name, except for `refused_renames`
-    (casefolded computer names whose rename the emulator refused: they keep their names)."""
-    fleet = _Fleet(snapshot)
+    (casefolded computer names whose rename the emulator refused: they keep their names). `index`: one already
+    built over `snapshot` (the estate's; only read), else the plan builds its own."""
+    fleet = _Fleet(snapshot, index)
     drafts, unplanned = _drafts(findings, fleet.index)
     upgrades = _upgrade_steps(snapshot, fleet.index) if include_upgrade else []
     drafts = _with_backups(drafts, upgrades, fleet.index)
