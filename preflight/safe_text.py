@@ -8,7 +8,12 @@ sequence, so the admin sees exactly which characters are there.
 
 from __future__ import annotations
 
+import json
 import re
+from collections.abc import Callable
+from typing import Any
+
+import msgspec
 
 # Bidi embeddings/overrides/isolates and marks, the Arabic letter mark, and the line/paragraph separators:
 # not "Cc", but each can reorder or break what the terminal shows.
@@ -52,3 +57,19 @@ def json_visible(json_text: str) -> str:
     every JSON encoder already, and these characters can only occur inside JSON strings.
     """
     return _JSON_UNSAFE.sub(lambda match: f"\\u{ord(match.group()):04x}", json_text)
+
+
+def json_document(document: Any, default: Callable[[Any], Any] | None = None) -> str:
+    """`document` as indented JSON text (two spaces, UTF-8 characters as they are), safe to print (`json_visible`).
+
+    Byte for byte what ``json.dumps(document, indent=2, ensure_ascii=False, default=default)`` writes, several times
+    faster on a large report: the standard library encodes in C only without `indent`, and msgspec re-indents that
+    text, copying every number and string as written. A NaN or an infinity (not JSON, which msgspec refuses to read)
+    is left to the standard library.
+    """
+    compact = json.dumps(document, ensure_ascii=False, default=default)
+    try:
+        indented = msgspec.json.format(compact, indent=2)
+    except msgspec.DecodeError:
+        indented = json.dumps(document, indent=2, ensure_ascii=False, default=default)
+    return json_visible(indented)

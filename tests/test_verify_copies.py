@@ -14,6 +14,7 @@ import pytest
 import preflight.pipeline.verify_plan as verify_plan
 from benchmarks.generate import generate_estate
 from preflight.emulator import EmulatedEstate, run_drills, run_vmm_upgrade
+from preflight.emulator.state import copy_snapshot
 from preflight.inventory import decode_snapshot
 from preflight.inventory.index import SnapshotIndex
 from preflight.inventory.snapshot import Snapshot
@@ -106,3 +107,20 @@ def test_renames_are_predicted_on_a_view_that_stays_unchanged(tmp_path: Path) ->
     assert refused   # the generated VMM servers' names are invalid, and a VMM server cannot be renamed
     assert msgspec.json.encode(estate.snapshot) == before
     assert all(estate.index.computer(name) is not None for name in refused)
+
+
+def test_a_fork_that_shares_the_vms_reuses_their_lookups_and_keeps_its_own_placements(tmp_path: Path) -> None:
+    snapshot = decode_snapshot(_generated(tmp_path).read_bytes(), "estate.json", ".json")
+    state = EmulatedEstate(snapshot, view=True)
+    trial = state.fork(("vmm_servers", "hosts", "vcenters"))
+    fresh = SnapshotIndex(trial.snapshot)
+    for vm in snapshot.vms[:200]:
+        assert trial.index.vm(vm.name, vm.host) is fresh.vm(vm.name, vm.host) is vm
+        assert list(trial.index.vms_on(vm.host)) == list(fresh.vms_on(vm.host))
+    assert trial.index.host(snapshot.hosts[0].name) is trial.snapshot.hosts[0] is not snapshot.hosts[0]
+    host = snapshot.hosts[0].name
+    before = list(state.vms_on(host))
+    trial.index._vms_by_host[host.casefold()].clear()   # the fork's own lists: the estate forked from keeps its own
+    assert state.vms_on(host) == before
+    with pytest.raises(ValueError, match="another list of VMs"):
+        SnapshotIndex(trial.snapshot, vms_of=SnapshotIndex(copy_snapshot(snapshot)))

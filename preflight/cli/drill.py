@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import sys
 from typing import Annotated, TextIO
 
@@ -32,7 +31,7 @@ def drill(
     from preflight.formatters.verification import drill_dict
     from preflight.inventory import load_estate_snapshots
     from preflight.inventory.as_of import parse_as_of, resolve_as_of
-    from preflight.safe_text import json_visible, visible
+    from preflight.safe_text import json_document, visible
 
     if format not in ("text", "json"):
         raise typer.BadParameter("expected text or json", param_hint="--format")
@@ -50,7 +49,7 @@ def drill(
         if format == "json":
             document = {"as_of": {"instant": instant.instant.isoformat(), "chosen": instant.describe()},
                         "drills": [drill_dict(r) for r in results]}
-            stream.write(json_visible(json.dumps(document, indent=2, ensure_ascii=False)) + "\n")
+            stream.write(json_document(document) + "\n")
             return
         harmful = [r for r in results if r.down]
         stream.write(f"{len(results)} faults injected one at a time; {len(harmful)} take VMs down "

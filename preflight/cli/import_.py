@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Annotated
 
@@ -29,7 +28,7 @@ def import_(
     from preflight.cli.output import check_outputs, emit, is_stdout
     from preflight.errors import PreflightError
     from preflight.importer import import_bundles
-    from preflight.safe_text import json_visible, visible
+    from preflight.safe_text import json_document, visible
 
     if format not in ("text", "json"):
         raise PreflightError(f"--format: expected text or json, got {format!r}")
@@ -44,7 +43,7 @@ def import_(
     report = [obj.report() for obj in result.objects]
     if format == "json":
         document = {"snapshot": str(output), "objects": report, "failed_sources": result.not_collected}
-        typer.echo(json_visible(json.dumps(document, indent=2, ensure_ascii=False)), err=to_stderr)
+        typer.echo(json_document(document), err=to_stderr)
         return
     # every line carries names and reasons from the exports: shown with control and bidi characters visible
     for item in report:

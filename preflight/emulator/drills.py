@@ -75,53 +75,54 @@ def _node_drills(state: EmulatedEstate) -> list[DrillResult]:
     clusters: dict[str, Any] = {}
     for cluster in state.snapshot.clusters:   # the first cluster of a name, as EmulatedEstate.cluster finds it
         clusters.setdefault(cluster.name.casefold(), cluster)
-    free: dict[int, float | None] = {}   # memory free per host: no node drill changes the estate (a ledger each)
+    rooms: dict[int, list[tuple[str, float]]] = {}   # per cluster: no node drill changes the estate (a ledger each)
     for cluster in state.snapshot.clusters:
         nodes = [node for node in (state.host(name) for name in cluster.nodes) if node is not None]
         for node in nodes:
             owner = clusters.get(node.cluster.casefold()) if isinstance(node.cluster, str) and node.cluster else None
-            down, restarted = _fail_node(state, node, owner, free)
+            down, restarted = _fail_node(state, node, owner, rooms)
             results.append(DrillResult("node-fails", f"{cluster.name}/{node.name}", down=tuple(down),
                                        restarted=tuple(restarted),
                                        note="highly available VMs restart on the surviving nodes with memory free"))
     return results
 
 
-def _fail_node(state: EmulatedEstate, node: Any, cluster: Any, free_of: dict[int, float | None],
+_UNKNOWN = float("-inf")
+"""The room of a node whose free memory was not collected: it takes no VM."""
+
+
+def _fail_node(state: EmulatedEstate, node: Any, cluster: Any, rooms: dict[int, list[tuple[str, float]]],
                ) -> tuple[list[str], list[str]]:
     """(down, restarted) when `node` fails: its running VMs, largest first, restart on the surviving node with
     the most memory free that fits them (the first such node of the cluster's list on a tie), as
     `restart.place` chooses; the memory each restart takes is booked in a ledger instead of moving the VM,
     so one drill costs a pass over the node's VMs, not a re-count of every candidate's VMs per VM placed.
-    `free_of` caches each host's free memory across the drills of one estate."""
+    `rooms` caches each cluster's (node, memory free) across the drills of one estate."""
     if cluster is None:   # `node` names no cluster of the estate (state.cluster_of(node), from an index)
         return [vm.name for vm in _running(state, node.name)], []
+    if id(cluster) not in rooms:
+        rooms[id(cluster)] = _rooms(state, cluster)
     failed = node.name.casefold()
-    candidates = (state.host(name) for name in cluster.nodes)
-    survivors = [other for other in candidates
-                 if other is not None and other.name.casefold() != failed and other.name.casefold() not in state.paused]
-    free = [_free_memory(state, other, free_of) for other in survivors]
+    room = [free for name, free in rooms[id(cluster)] if name != failed]
     down, restarted = [], []
     for vm in sorted(_running(state, node.name), key=lambda v: (-(v.memory_gb if known(v.memory_gb) else 0), v.name)):
         need = vm.memory_gb if known(vm.memory_gb) else 0.0
-        best = None
-        if vm.highly_available is True:
-            rooms = [room for room in free if room is not None]
-            if rooms and max(rooms) >= need:
-                best = free.index(max(rooms))   # the most memory free; the first such node on a tie
-        if best is None:
+        if vm.highly_available is True and (most := max(room, default=_UNKNOWN)) != _UNKNOWN and most >= need:
+            room[room.index(most)] -= need   # the most memory free; the first such node on a tie
+            restarted.append(vm.name)
+        else:
             down.append(vm.name)
-            continue
-        free[best] -= need  # type: ignore[operator]
-        restarted.append(vm.name)
     return down, restarted
 
 
-def _free_memory(state: EmulatedEstate, host: Any, cache: dict[int, float | None]) -> float | None:
-    key = id(host)   # the state's own host records, alive as long as the cache
-    if key not in cache:
-        cache[key] = state.free_memory_gb(host)
-    return cache[key]
+def _rooms(state: EmulatedEstate, cluster: Any) -> list[tuple[str, float]]:
+    """(casefolded name, memory free) of the cluster's nodes that can take VMs (not paused), in its order."""
+    out = []
+    for host in (state.host(name) for name in cluster.nodes):
+        if host is not None and host.name.casefold() not in state.paused:
+            free = state.free_memory_gb(host)
+            out.append((host.name.casefold(), _UNKNOWN if free is None else free))
+    return out
 
 
 def _storage_drills(state: EmulatedEstate) -> list[DrillResult]:

@@ -99,7 +99,10 @@ class EmulatedEstate:
     def fork(self, lists: tuple[str, ...] | None = None) -> EmulatedEstate:
         """An independent copy of this estate and of what the run has done so far (to try a step without keeping
         it); with `lists`, only those entity lists are copied: the step tried may change records of those alone."""
-        other = EmulatedEstate(copy_snapshot(self.snapshot, lists), self.as_of, view=True)
+        copied = copy_snapshot(self.snapshot, lists)
+        shared_vms = copied.vms is self.snapshot.vms
+        other = EmulatedEstate(copied, self.as_of, view=True,
+                               index=SnapshotIndex(copied, vms_of=self.index) if shared_vms else None)
         other.pending = {k: Pending(list(p.hotfixes), list(p.features), p.new_name, p.domain) for k, p in self.pending.items()}
         other.paused, other.renames, other.backups = set(self.paused), dict(self.renames), set(self.backups)
         other.elapsed_min = self.elapsed_min

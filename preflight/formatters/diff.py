@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable
 from typing import Any, TextIO
 
@@ -10,7 +9,7 @@ from preflight.errors import PreflightError
 from preflight.formatters.markdown import md_escape
 from preflight.report.baseline import FindingKey
 from preflight.report.diff import EstateDiff
-from preflight.safe_text import json_visible, visible
+from preflight.safe_text import json_document, visible
 
 DIFF_SCHEMA = "preflight/diff/v1"
 DiffWriter = Callable[[EstateDiff, TextIO], None]
@@ -80,7 +79,7 @@ def write_diff_text(diff: EstateDiff, stream: TextIO) -> None:
 
 def write_diff_json(diff: EstateDiff, stream: TextIO) -> None:
     """Write the JSON document."""
-    stream.write(json_visible(json.dumps(diff_dict(diff), indent=2, ensure_ascii=False)) + "\n")
+    stream.write(json_document(diff_dict(diff)) + "\n")
 
 
 def _md_key(key: FindingKey) -> str:

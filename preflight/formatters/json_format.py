@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from typing import Any, TextIO
 
 from preflight.engine.findings import Checked, Finding, Status
@@ -10,7 +9,7 @@ from preflight.engine.rules import Rule
 from preflight.formatters.registry import formatter
 from preflight.formatters.snippets import finding_powershell
 from preflight.report import REPORT_SCHEMA, Report
-from preflight.safe_text import json_visible
+from preflight.safe_text import json_document
 
 
 def finding_dict(finding: Finding, rule: Rule | None = None) -> dict[str, Any]:
@@ -120,7 +119,7 @@ def as_of_dict(report: Report) -> dict[str, Any]:
 @formatter("json", (".json",), "Machine-readable report (schema preflight/report/v1)")
 def write_json(report: Report, stream: TextIO) -> None:
     """Write the report as JSON."""
-    stream.write(json_visible(json.dumps(report_dict(report), indent=2, ensure_ascii=False, default=str)) + "\n")
+    stream.write(json_document(report_dict(report), default=str) + "\n")
 
 
 def _verification(report: Report) -> dict[str, Any]:

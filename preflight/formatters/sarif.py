@@ -3,7 +3,6 @@ unknown check, each placed on the line of its object's entry in the snapshot fil
 
 from __future__ import annotations
 
-import json
 import os
 from collections.abc import Callable
 from pathlib import Path
@@ -20,7 +19,7 @@ from preflight.report import InputFile, Report
 from preflight.report.baseline import BaselineGate
 from preflight.report.waivers import Waiver
 from preflight.resources import builtin_rules_dir
-from preflight.safe_text import json_visible
+from preflight.safe_text import json_document
 
 SARIF_SCHEMA = "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json"
 LEVELS = {Severity.BLOCKER: "error", Severity.LOSS: "error", Severity.WARNING: "warning", Severity.ADVISORY: "note"}
@@ -243,7 +242,7 @@ def _baseline_summary(report: Report) -> dict[str, Any]:
 @formatter("sarif", (".sarif", ".sarif.json"), "SARIF 2.1.0 for code-scanning dashboards")
 def write_sarif(report: Report, stream: TextIO) -> None:
     """Write the SARIF log."""
-    stream.write(json_visible(json.dumps(build_sarif(report), indent=2, ensure_ascii=False)) + "\n")
+    stream.write(json_document(build_sarif(report)) + "\n")
 
 
 def waived_results(report: Report, rule_index: dict[str, int],

@@ -51,11 +51,15 @@ class ByName(Generic[_E]):
 class SnapshotIndex:
     """Lookups over one snapshot: hosts by name or FQDN, clusters, VMs by host, computers by name, paths."""
 
-    def __init__(self, snapshot: Snapshot) -> None:
+    def __init__(self, snapshot: Snapshot, vms_of: SnapshotIndex | None = None) -> None:
+        """The index of `snapshot`; `vms_of`: an index over a snapshot whose `vms` list this one shares (a partial
+        copy that left the VMs alone, `EmulatedEstate.fork`), whose VM lookups are reused instead of rebuilt."""
+        if vms_of is not None and vms_of.snapshot.vms is not snapshot.vms:
+            raise ValueError("vms_of indexes another list of VMs")
         with paused_collections():   # dicts and lists over every entity: no cycles
-            self._build(snapshot)
+            self._build(snapshot, vms_of)
 
-    def _build(self, snapshot: Snapshot) -> None:
+    def _build(self, snapshot: Snapshot, vms_of: SnapshotIndex | None) -> None:
         self.snapshot = snapshot
         self.clusters: ByName[Cluster] = ByName(snapshot.clusters)
         self.domains: ByName[Domain] = ByName(snapshot.domains)
@@ -75,9 +79,13 @@ class SnapshotIndex:
                 self._computers[item.name.casefold()].append(item)
         self._vms_by_host: dict[str, list[Vm]] = defaultdict(list)
         self._vms_by_name: dict[str, list[Vm]] = defaultdict(list)
-        for vm in snapshot.vms:
-            self._vms_by_host[vm.host.casefold()].append(vm)
-            self._vms_by_name[vm.name.casefold()].append(vm)
+        if vms_of is not None:   # by name: never changed after the build; by host: `move_vm` changes the lists
+            self._vms_by_name = vms_of._vms_by_name
+            self._vms_by_host.update((host, list(vms)) for host, vms in vms_of._vms_by_host.items())
+        else:
+            for vm in snapshot.vms:
+                self._vms_by_host[vm.host.casefold()].append(vm)
+                self._vms_by_name[vm.name.casefold()].append(vm)
         self._managed: dict[str, int] = defaultdict(int)
         for host in snapshot.hosts:
             if host.managed_by:
