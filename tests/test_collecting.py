@@ -1,4 +1,4 @@
-"""The loader, the emulator's copies and `verify` pause, slow or freeze the cyclic garbage collector only inside
+"""The loader, the emulator's copies and `verify` pause the cyclic garbage collector only inside
 their own work: a program that calls them keeps its collector settings, also when they fail; and the snapshot's
 records, which the collector never tracks, cannot form a reference cycle."""
 
@@ -11,7 +11,7 @@ import msgspec
 import pytest
 
 from preflight.errors import InputError
-from preflight.inventory.collecting import bulk_work, paused_collections
+from preflight.inventory.collecting import paused_collections
 from preflight.inventory.load import decode_snapshot
 from preflight.inventory.snapshot import Snapshot
 
@@ -34,47 +34,10 @@ def test_a_pause_inside_a_disabled_collector_leaves_it_disabled() -> None:
         gc.enable()
 
 
-def test_bulk_work_restore_the_thresholds() -> None:
-    before = gc.get_threshold()
-    with pytest.raises(ValueError), bulk_work(50_000):
-        assert gc.get_threshold()[0] == 50_000
-        raise ValueError("boom")
-    assert gc.get_threshold() == before
-
-
 def test_a_refused_snapshot_leaves_the_collector_on() -> None:
     with pytest.raises(InputError):
         decode_snapshot(b'{"schema": "preflight/inventory/v1", "snapshot": 1}', "estate.json", ".json")
     assert gc.isenabled()
-
-
-def test_what_a_pause_builds_inside_bulk_work_is_frozen_until_the_work_ends() -> None:
-    assert gc.get_freeze_count() == 0
-    with bulk_work():
-        with paused_collections():
-            tree = [[index] for index in range(1000)]
-        assert gc.get_freeze_count() >= 1000   # no collection walks the tree while the work goes on
-        with bulk_work():   # a nested run (the drills inside verify) does not hand it back early
-            pass
-        assert gc.get_freeze_count() >= 1000
-    assert gc.get_freeze_count() == 0 and gc.is_tracked(tree)
-
-
-def test_a_pause_outside_bulk_work_freezes_nothing() -> None:
-    with paused_collections():
-        [[index] for index in range(100)]
-    assert gc.get_freeze_count() == 0
-
-
-def test_bulk_work_leaves_what_its_caller_froze_frozen() -> None:
-    gc.freeze()
-    try:
-        frozen = gc.get_freeze_count()
-        with bulk_work(), paused_collections():
-            [[index] for index in range(100)]
-        assert gc.get_freeze_count() >= frozen
-    finally:
-        gc.unfreeze()
 
 
 def _struct_types(info: msgspec.inspect.Type) -> list[type]:
@@ -120,3 +83,18 @@ def test_no_snapshot_record_can_contain_a_record_of_its_own_type() -> None:
 def test_a_decoded_estate_is_untracked() -> None:
     snapshot = decode_snapshot(Path("fixtures/estates/ready.json").read_bytes(), "estate.json", ".json")
     assert snapshot.hosts and not any(gc.is_tracked(host) for host in snapshot.hosts)
+
+
+def test_check_runs_with_the_collector_paused_and_hands_it_back(monkeypatch) -> None:
+    """The run pauses the collector (a collection inside it would walk the whole estate) and restores it after."""
+    from datetime import UTC, datetime
+
+    import preflight.engine.evaluate as evaluate_module
+    from preflight.pipeline import CheckRequest, run_check
+
+    seen = []
+    real = evaluate_module.evaluate_rule
+    monkeypatch.setattr(evaluate_module, "evaluate_rule", lambda *a, **k: seen.append(gc.isenabled()) or real(*a, **k))
+    run_check(CheckRequest((Path("fixtures/estates/ready.json"),), as_of=datetime(2026, 11, 25, tzinfo=UTC)))
+    assert seen and not any(seen)
+    assert gc.isenabled()

@@ -124,3 +124,20 @@ def test_a_fork_that_shares_the_vms_reuses_their_lookups_and_keeps_its_own_place
     assert state.vms_on(host) == before
     with pytest.raises(ValueError, match="another list of VMs"):
         SnapshotIndex(trial.snapshot, vms_of=SnapshotIndex(copy_snapshot(snapshot)))
+
+
+def test_a_second_run_refuses_a_snapshot_that_changed_while_verify_ran(tmp_path: Path, monkeypatch) -> None:
+    from preflight.errors import InputError
+
+    path = _generated(tmp_path)
+    real_run = verify_plan.run_script
+
+    def run_then_edit(*args, **kwargs):  # type: ignore[no-untyped-def]
+        result = real_run(*args, **kwargs)
+        path.write_text(path.read_text(encoding="utf-8") + " ", encoding="utf-8")   # still valid, other bytes
+        return result
+
+    monkeypatch.setattr(verify_plan, "run_script", run_then_edit)
+    monkeypatch.setattr(verify_plan, "_refused_at_start", lambda plan, snapshot, index: frozenset())
+    with pytest.raises(InputError, match=r"estate\.json: changed while verify ran; run verify again"):
+        verify(CheckRequest((path,), as_of=AS_OF))

@@ -13,7 +13,7 @@ from typing import Any
 from msgspec import UNSET
 
 from preflight.emulator.state import EmulatedEstate, known
-from preflight.inventory.collecting import bulk_work
+from preflight.inventory.collecting import paused_collections
 from preflight.inventory.index import SnapshotIndex
 from preflight.inventory.snapshot import Snapshot
 
@@ -165,7 +165,7 @@ def run_drills(snapshot: Snapshot, index: SnapshotIndex | None = None) -> list[D
     `index`: one already built over `snapshot` (the estate's), else the drills build their own."""
     state = EmulatedEstate(snapshot, view=True, index=index)
     results: list[DrillResult] = []
-    with bulk_work():
+    with paused_collections():
         for drill in (_team_member_drills, _node_drills, _storage_drills, _replica_drills):
             results.extend(drill(state))
     return results

@@ -16,7 +16,7 @@ from preflight.engine.findings import Severity
 from preflight.estate import Estate
 from preflight.inventory import load_estate_snapshots
 from preflight.inventory.as_of import AsOf, AsOfMode, AsOfSpec, resolve_as_of
-from preflight.inventory.collecting import bulk_work
+from preflight.inventory.collecting import paused_collections
 from preflight.inventory.snapshot import ENTITY_LISTS, Snapshot, SnapshotInfo
 from preflight.pipeline.judging import load_baseline, load_waivers
 from preflight.pipeline.rule_cache import cached_catalog
@@ -88,7 +88,7 @@ def is_empty(estate: Estate) -> bool:
 def run_check(request: CheckRequest, progress: Progress | None = None) -> tuple[Report, Estate, Evaluation]:
     """Run the whole check and return its report (with the estate and raw evaluation for later stages)."""
     started = time.perf_counter()
-    with bulk_work():
+    with paused_collections():
         catalog = load_rules(request.rule_dirs)
         if progress:
             progress("load", 0, len(request.snapshots))

@@ -11,11 +11,11 @@ from __future__ import annotations
 import dataclasses
 from pathlib import Path
 
-import msgspec
-
 from preflight.emulator import EmulatedEstate, Result, UpgradeResult, apply, run_drills
+from preflight.engine.catalog_model import Catalog
 from preflight.engine.findings import Severity, Status
-from preflight.inventory.collecting import bulk_work
+from preflight.errors import InputError
+from preflight.inventory.collecting import paused_collections
 from preflight.inventory.index import SnapshotIndex
 from preflight.inventory.read import read_input, to_utf8
 from preflight.inventory.references import check_references
@@ -30,6 +30,7 @@ from preflight.remediation.runbook import Plan
 from preflight.remediation.script_run import ScriptRun, run_script
 from preflight.remediation.verification import UNRESOLVED, Verification
 from preflight.report import Report
+from preflight.report.model import InputFile
 
 EMULATED = "<emulated estate>"
 UPGRADE = "upgrade-vmm-2012"
@@ -57,6 +58,16 @@ def _refused_at_start(plan: Plan, snapshot: Snapshot, index: SnapshotIndex) -> f
     return refused_renames(plan.steps, failed)
 
 
+def _reloaded(request: CheckRequest, catalog: Catalog, inputs: tuple[InputFile, ...]) -> Snapshot:
+    """The estate read again from its files (a second script run starts from it as it was), which must not have
+    changed since the first reading."""
+    estate, again = load_estate(request.snapshots, catalog)
+    for first, now in zip(inputs, again, strict=True):
+        if first.sha256 != now.sha256:
+            raise InputError(first.path, None, "changed while verify ran; run verify again")
+    return estate.snapshot
+
+
 def read_script(path: Path) -> str:
     """The text of a script an admin edited (UTF-8, or UTF-16 with a byte order mark as Windows PowerShell
     writes it); unreadable or non-text input is an `InputError` naming the file."""
@@ -69,7 +80,7 @@ def verify(request: CheckRequest, script: str | None = None) -> tuple[Report, Sn
     The plan is rendered as its script, parsed back and executed in the emulator; with `script` (the text
     of a script an admin edited) that script is executed instead, and the plan shown is the one it describes.
     """
-    with bulk_work():
+    with paused_collections():
         return _verify(request, script)
 
 
@@ -84,12 +95,11 @@ def _verify(request: CheckRequest, script: str | None) -> tuple[Report, Snapshot
     predicted = _refused_at_start(plan, snapshot, index)
     if predicted:   # a rename that cannot happen: the steps after it keep the old name
         plan = build_plan(report.findings, snapshot, refused_renames=predicted, index=index)
-    pristine = msgspec.json.encode(snapshot) if script is None else b""   # for a second run, should one be needed
     in_place = EmulatedEstate(snapshot, report.as_of.instant, view=True, index=index)
     run = run_script(render_script(plan) if script is None else script, plan, snapshot, skip=(UPGRADE,), state=in_place)
     refused = refused_renames(run.plan.steps, {o.number for o in run.outcomes if o.result == "failed"})
     if refused != predicted and script is None:   # the run disagrees with the prediction: plan and run once more
-        snapshot = msgspec.json.decode(pristine, type=Snapshot)   # the estate before the first run changed it
+        snapshot = _reloaded(request, catalog, inputs)   # the first run changed the loaded estate
         plan = build_plan(report.findings, snapshot, refused_renames=refused)
         run = run_script(render_script(plan), plan, snapshot, skip=(UPGRADE,), as_of=report.as_of.instant)
     plan, state, outcomes = run.plan, run.state, list(run.outcomes)
