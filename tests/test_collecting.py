@@ -98,3 +98,23 @@ def test_check_runs_with_the_collector_paused_and_hands_it_back(monkeypatch) -> 
     run_check(CheckRequest((Path("fixtures/estates/ready.json"),), as_of=datetime(2026, 11, 25, tzinfo=UTC)))
     assert seen and not any(seen)
     assert gc.isenabled()
+
+
+def test_what_a_pause_allocated_joins_the_oldest_generation() -> None:
+    """Else the first young collection after the pause would walk all of it (the whole estate)."""
+    with paused_collections():
+        tree = [[index] for index in range(1000)]
+    young = {id(item) for item in gc.get_objects(generation=0)}
+    assert id(tree) not in young and id(tree[0]) not in young
+    assert any(item is tree for item in gc.get_objects(generation=2))
+
+
+def test_a_pause_leaves_what_its_caller_froze_frozen() -> None:
+    gc.freeze()
+    try:
+        frozen = gc.get_freeze_count()
+        with paused_collections():
+            [[index] for index in range(100)]
+        assert gc.get_freeze_count() == frozen
+    finally:
+        gc.unfreeze()
