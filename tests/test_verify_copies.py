@@ -36,9 +36,9 @@ def test_setup_where_the_script_runs_it_reports_what_a_fresh_copy_of_the_estate_
     setup gives on a fresh, full copy of the estate at that point (how verify simulated it before)."""
     real_fork, copies = EmulatedEstate.fork, []
 
-    def fork_recording(self: EmulatedEstate, lists: tuple[str, ...] | None = None) -> EmulatedEstate:
+    def fork_recording(self: EmulatedEstate, lists: tuple[str, ...] | None = None, changing=None) -> EmulatedEstate:  # type: ignore[no-untyped-def]
         copies.append(msgspec.json.decode(msgspec.json.encode(self.snapshot), type=Snapshot))
-        return real_fork(self, lists)
+        return real_fork(self, lists, changing)
 
     monkeypatch.setattr(EmulatedEstate, "fork", fork_recording)
     report, _, plan = verify(CheckRequest((_generated(tmp_path),), as_of=AS_OF))
@@ -141,3 +141,26 @@ def test_a_second_run_refuses_a_snapshot_that_changed_while_verify_ran(tmp_path:
     monkeypatch.setattr(verify_plan, "_refused_at_start", lambda plan, snapshot, index: frozenset())
     with pytest.raises(InputError, match=r"estate\.json: changed while verify ran; run verify again"):
         verify(CheckRequest((path,), as_of=AS_OF))
+
+
+def test_setup_trials_copy_only_what_setup_changes_and_give_what_full_copies_give(tmp_path: Path, monkeypatch) -> None:
+    """Each VMM setup trial copies its server and what that server manages, not every host: the run, the
+    checkpoints and the estate left are what whole copies give, and the estate is untouched by the trials."""
+    path = _generated(tmp_path)
+    request = CheckRequest((path,), as_of=AS_OF)
+    report, emulated, _ = verify(request)
+    copied: list[int] = []
+    real_fork = EmulatedEstate.fork
+
+    def fork_recording(self: EmulatedEstate, lists=None, changing=None):  # type: ignore[no-untyped-def]
+        trial = real_fork(self, lists, changing)
+        copied.append(sum(a is not b for a, b in zip(trial.snapshot.hosts, self.snapshot.hosts, strict=True)))
+        return trial
+
+    monkeypatch.setattr(EmulatedEstate, "fork", fork_recording)
+    verify(request)
+    assert len(copied) == 3 and 0 < sum(copied) <= len(emulated.hosts)   # the 900 hosts once in all, not 3 times
+    monkeypatch.setattr(EmulatedEstate, "fork", lambda self, lists=None, changing=None: real_fork(self))
+    whole, emulated_whole, _ = verify(request)
+    assert whole.verification == report.verification
+    assert msgspec.json.encode(emulated_whole) == msgspec.json.encode(emulated)

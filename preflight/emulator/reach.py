@@ -16,7 +16,7 @@ from preflight.emulator.effects import Applied, Request, Result, apply
 from preflight.emulator.script import ScriptStep
 from preflight.emulator.setup import UpgradeResult
 from preflight.emulator.state import EmulatedEstate
-from preflight.emulator.upgrade import SETUP_CHANGES, run_vmm_upgrade
+from preflight.emulator.upgrade import SETUP_CHANGES, changed_by_setup, run_vmm_upgrade
 from preflight.inventory.common import known
 
 
@@ -99,7 +99,7 @@ def execute(state: EmulatedEstate, steps: Iterable[tuple[ScriptStep, Request]],
             if problem:
                 runs.append(StepRun(step.number, request.action, request.name, Result.FAILED, problem))
             elif not step.blocked:
-                copy = state.fork(SETUP_CHANGES)   # only VMM setup is a `skip` action
+                copy = state.fork(SETUP_CHANGES, changed_by_setup(request.name))   # only VMM setup is a `skip` action
                 trial = run_step(copy, step, request)
                 runs.append(StepRun(step.number, request.action, request.name, trial.result, trial.reason))
                 # refused before setup ran (no earlier backup): still say what setup itself would do there

@@ -39,6 +39,8 @@ _SHAPES = {  # the layout of each data value once every literal is written S and
     "Flags": re.compile(r"@\((S(,S)*)?\)"),
     "Moves": re.compile(r"@\(\)|@\(,@\(S,S\)\)|@\(@\(S,S\)(,@\(S,S\))+\)"),
 }
+_PARAMETERS = {name.casefold(): name for name in (*_STRINGS, *_BLOCKS, *_SHAPES, "Number")}
+"""Every parameter of the step function, by its case-folded name (PowerShell parameter names ignore case)."""
 
 
 @dataclass(frozen=True)
@@ -112,6 +114,8 @@ def _unquote(node: tree_sitter.Node) -> str:
     if node.type != "string_literal" or [c.type for c in node.children] != ["verbatim_string_characters"]:
         raise _NotModelled(f"'{_text(node)[:40]}' is not a single-quoted literal")
     inner, out, at = _text(node)[1:-1], [], 0
+    if not any(quote in inner for quote in _QUOTES):   # most literals: nothing doubled to undo
+        return inner
     while at < len(inner):
         out.append(inner[at])
         at += 2 if inner[at] in _QUOTES else 1
@@ -158,8 +162,7 @@ def _arguments(command: tree_sitter.Node) -> dict[str, tree_sitter.Node]:
             continue
         if child.type == "command_parameter":
             name = _text(child).lstrip("-").rstrip(":")
-            known = {*_STRINGS, *_BLOCKS, *_SHAPES, "Number"}
-            canonical = next((k for k in known if k.casefold() == name.casefold()), None)
+            canonical = _PARAMETERS.get(name.casefold())
             if canonical is None:
                 raise _NotModelled(f"unknown parameter -{name}")
             if canonical in args:

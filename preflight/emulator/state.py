@@ -7,6 +7,7 @@ and `preflight verify` checks the two against each other.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
@@ -27,16 +28,27 @@ RESTART_MIN = 10
 """Minutes a restart takes from shutdown until the services are back."""
 
 
-def copy_snapshot(snapshot: Snapshot, lists: tuple[str, ...] | None = None) -> Snapshot:
+def copy_snapshot(snapshot: Snapshot, lists: tuple[str, ...] | None = None,
+                  changing: Callable[[Any], bool] | None = None) -> Snapshot:
     """A deep, independent copy of a snapshot (round trip through the normal encoding); with `lists`, only those
     entity lists are copied and the others are `snapshot`'s own (for a caller that changes records of those
-    lists alone: VMM setup changes its server, hosts and vCenters, never the 100,000 VMs)."""
+    lists alone: VMM setup changes its server, hosts and vCenters, never the 100,000 VMs); with `changing` as
+    well, only the records of those lists it is true for are copied, the others shared in new lists (setup on
+    one server changes only it and what it manages)."""
     with paused_collections():
         if lists is None:
             return msgspec.json.decode(msgspec.json.encode(snapshot), type=Snapshot)
-        part = msgspec.structs.replace(snapshot, **{kind: [] for kind in ENTITY_LISTS if kind not in lists})
+        keep = changing or (lambda record: True)
+        part = msgspec.structs.replace(snapshot, **{kind: [r for r in getattr(snapshot, kind) if keep(r)] if kind in lists else []
+                                                    for kind in ENTITY_LISTS})
         copied = msgspec.json.decode(msgspec.json.encode(part), type=Snapshot)
-        return msgspec.structs.replace(snapshot, **{kind: getattr(copied, kind) for kind in lists})
+        if changing is None:
+            return msgspec.structs.replace(snapshot, **{kind: getattr(copied, kind) for kind in lists})
+        merged = {}
+        for kind in lists:
+            copies = iter(getattr(copied, kind))
+            merged[kind] = [next(copies) if keep(record) else record for record in getattr(snapshot, kind)]
+        return msgspec.structs.replace(snapshot, **merged)
 
 
 @dataclass
@@ -96,10 +108,11 @@ class EmulatedEstate:
         """Let `minutes` pass (a step took that long)."""
         self.elapsed_min += max(minutes, 0)
 
-    def fork(self, lists: tuple[str, ...] | None = None) -> EmulatedEstate:
+    def fork(self, lists: tuple[str, ...] | None = None, changing: Callable[[Any], bool] | None = None) -> EmulatedEstate:
         """An independent copy of this estate and of what the run has done so far (to try a step without keeping
-        it); with `lists`, only those entity lists are copied: the step tried may change records of those alone."""
-        copied = copy_snapshot(self.snapshot, lists)
+        it); with `lists`, only those entity lists are copied: the step tried may change records of those alone
+        (and of them only the records `changing` is true for, when given)."""
+        copied = copy_snapshot(self.snapshot, lists, changing)
         shared_vms = copied.vms is self.snapshot.vms
         other = EmulatedEstate(copied, self.as_of, view=True,
                                index=SnapshotIndex(copied, vms_of=self.index) if shared_vms else None)

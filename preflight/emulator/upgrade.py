@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from msgspec import UNSET
@@ -25,6 +26,17 @@ SUPPORTED_ESX = (Version.of(3, 5), Version.of(4, 1))
 SETUP_CHANGES = ("vmm_servers", "hosts", "vcenters")
 """The entity lists whose records VMM 2012 setup changes (its server; the hosts and vCenters it manages); it only
 reads the others."""
+
+
+def changed_by_setup(server: str) -> Callable[[Any], bool]:
+    """Whether a record of `SETUP_CHANGES` may change when VMM 2012 setup runs on `server`: the server itself
+    and the hosts and vCenters it manages (`run_vmm_upgrade` writes no other record)."""
+    key = server.casefold()
+
+    def changes(record: Any) -> bool:
+        managed_by = getattr(record, "managed_by", None)
+        return record.name.casefold() == key or (isinstance(managed_by, str) and managed_by.casefold() == key)
+    return changes
 
 
 def _rename_services(record: Any, result: UpgradeResult) -> None:
