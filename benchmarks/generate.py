@@ -132,10 +132,12 @@ def generate_estate(hosts: int, vms: int, seed: int = 1) -> dict[str, Any]:
     host_list: list[dict[str, Any]] = []
     clusters: list[dict[str, Any]] = []
     position = 0
-    while position < hyperv_count:
+    clustered = hyperv_count - hyperv_count // 10   # a tenth of the Hyper-V hosts stand alone, at every size:
+    while position < hyperv_count:                   # small estates have the same shape as large ones
         vmm = vmm_servers[(position // HOSTS_PER_VMM) % len(vmm_servers)]["name"]
-        size = min(rng.randint(8, 16), hyperv_count - position)
-        standalone = size < 2 or rng.random() < 0.1
+        in_cluster = position < clustered
+        size = min(rng.randint(8, 16), (clustered if in_cluster else hyperv_count) - position)
+        standalone = not in_cluster or size < 2
         cluster_name = None if standalone else f"CL{len(clusters) + 1:03d}"
         old_os = rng.random() < 0.04                  # cluster nodes share one OS release
         members = [_host(position + i, rng, vmm, cluster_name, old_os) for i in range(size)]

@@ -147,8 +147,9 @@ def _storage_drills(state: EmulatedEstate) -> list[DrillResult]:
         usable = [n for n in networks or [] if n.role >= 1 and n.state not in ("Down", "Partitioned", "Unavailable")]
         for node_name in cluster.nodes:
             vms = tuple(vm.name for vm in _running(state, node_name))
-            others = [n for n in cluster.nodes if n.casefold() != node_name.casefold()]
-            owned = [c.name for c in cluster.csvs if known(c.owner_node) and c.owner_node.casefold() == node_name.casefold()]
+            key = node_name.casefold()
+            others = any(n.casefold() != key for n in cluster.nodes)
+            owned = [c.name for c in cluster.csvs if known(c.owner_node) and c.owner_node.casefold() == key]
             target = f"{cluster.name}/{node_name}"
             if networks is None:
                 results.append(DrillResult("storage-path-lost", target, note="cluster networks not collected: cannot tell"))

@@ -186,7 +186,8 @@ def merge_snapshots(parts: list[tuple[str, Snapshot]]) -> tuple[Snapshot, dict[i
 
 def load_estate_snapshots(paths: list[Path]) -> tuple[Snapshot, list[tuple[str, SnapshotInfo]]]:
     """Read, merge and reference-check the snapshots that make up one estate."""
-    parts = [(str(path), read_snapshot(path)) for path in paths]
-    merged, origin = merge_snapshots(parts) if len(parts) > 1 else (parts[0][1], {})
-    check_references(merged, default_file=parts[0][0], origin=origin)
+    with paused_collections():   # the checks build sets and dicts over every entity: no cycles worth a walk
+        parts = [(str(path), read_snapshot(path)) for path in paths]
+        merged, origin = merge_snapshots(parts) if len(parts) > 1 else (parts[0][1], {})
+        check_references(merged, default_file=parts[0][0], origin=origin)
     return merged, [(file, snap.snapshot) for file, snap in parts]
