@@ -133,6 +133,12 @@ def plan_from_script(parsed: ParsedScript, plan: Plan, snapshot: Snapshot) -> tu
     return dataclasses.replace(plan, steps=tuple(steps)), runnable, unmodelled, missing
 
 
+@cache
+def _header_statements() -> frozenset[str]:
+    """The script header's top-level statements (parsed once: the header is the same for every script)."""
+    return top_level_statements(header())
+
+
 def drain_minutes(steps: Sequence[Step], at: int) -> int:
     """Minutes a drained node is out: the steps the script runs up to its resume (not skipped or manual ones)."""
     total = 0
@@ -148,7 +154,7 @@ def run_script(text: str, plan: Plan, snapshot: Snapshot, skip: tuple[str, ...] 
                state: EmulatedEstate | None = None, as_of: datetime | None = None) -> ScriptRun:
     """Parse `text` and execute its steps in order on `state` (default: a fresh emulation of `snapshot` starting
     at `as_of`; the emulator's clock moves on by each step's minutes)."""
-    parsed = parse_script(text, top_level_statements(header()))
+    parsed = parse_script(text, _header_statements())
     script_plan, runnable, unmodelled, missing = plan_from_script(parsed, plan, snapshot)
     state = state or EmulatedEstate(snapshot, as_of)
     by_call = {id(call): step for call, step in zip(parsed.steps, _aligned(parsed, script_plan), strict=True)}
