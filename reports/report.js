@@ -96,7 +96,11 @@
     }
     if (f[8]) { cell.appendChild(el("div", {className: "at-risk", text: "Fix action: " + f[8]})); }
     if (f[9]) { cell.appendChild(el("pre", {className: "ps"}, [el("code", {text: f[9]}), copyButton(f[9])])); }
-    return el("tr", {"data-object": f[3]}, [el("td", null, [el("span", {className: "kind", text: f[2]}), " ", f[3]]), cell]);
+    var object = [el("span", {className: "kind", text: f[2]}), " ", f[3]];
+    if (f[10] === "new" || f[10] === "regressed") {   // --baseline: what the baseline did not have, or had milder
+      object.push(" ", el("span", {className: "tag since-" + f[10], text: f[10]}));
+    }
+    return el("tr", {"data-object": f[3]}, [el("td", null, object), cell]);
   }
 
   function renderPage(body, members, page) {
@@ -134,10 +138,23 @@
     return body;
   }
 
+  function sinceBaseline(members) {
+    // --baseline: the group's new and regressed objects first, and their number on the group's summary
+    var marks = [];
+    ["new", "regressed"].forEach(function (state) {
+      var n = members.filter(function (i) { return findings[i][10] === state; }).length;
+      if (n) { marks.push(" ", el("span", {className: "tag since-" + state, text: n + " " + state})); }
+    });
+    var rank = function (i) { return findings[i][10] === "new" || findings[i][10] === "regressed" ? 0 : 1; };
+    members.sort(function (a, b) { return rank(a) - rank(b) || a - b; });
+    return marks;
+  }
+
   function ruleGroup(ruleIndex, members, open) {
     var rule = rules[ruleIndex];
     var summary = el("summary", null, [rule.code + " " + rule.title + " ",
-      el("span", {className: "count-badge", text: "\u2014 " + members.length + " object" + (members.length === 1 ? "" : "s") + " (" + rule.pack + ")"})]);
+      el("span", {className: "count-badge", text: "\u2014 " + members.length + " object" + (members.length === 1 ? "" : "s") + " (" + rule.pack + ")"})]
+      .concat(sinceBaseline(members)));
     var details = el("details", {className: "rule sev-" + rule.severity, "data-rule": rule.code}, [summary]);
     var rendered = false;
     function fill() { if (!rendered && details.open) { rendered = true; details.appendChild(ruleBody(rule, members)); } }

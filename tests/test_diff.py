@@ -251,6 +251,18 @@ def test_report_baseline_marks_sarif_results_and_junit_failures(
     assert all("baselineState" not in r for r in json.loads(capsys.readouterr().out)["runs"][0]["results"])
 
 
+def test_report_baseline_marks_markdown_objects_new_first(reports: tuple[Path, Path], capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["report", str(WEEK2), "--as-of", "collected", "--baseline", str(reports[0]), "-f", "md"]) == 1
+    out = capsys.readouterr().out
+    assert f"Baseline `{reports[0]}`: 3 new, 1 regressed, 23 known, 3 resolved (new and regressed objects are marked)." in out
+    # the new object first, so that the few objects a rule block names include it
+    assert "WinRM service not running (blocker, 2 objects): FAB-VMM-BR01 (**new**), FAB-SCVMM-MGMT01\n" in out
+    assert "Also 11 warning, 1 advisory finding(s) (2 new, 1 regressed); see the full report." in out
+    assert main(["report", str(WEEK2), "--as-of", "collected", "-f", "md"]) == 1
+    plain = capsys.readouterr().out
+    assert "(**new**)" not in plain and "Baseline" not in plain and "finding(s); see the full report." in plain
+
+
 def test_report_refuses_a_bad_baseline_in_one_line(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["report", str(WEEK1), "--baseline", str(READY), "-o", str(tmp_path / "r.html")]) == 2
     err = capsys.readouterr().err

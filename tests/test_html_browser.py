@@ -207,3 +207,36 @@ def test_incomplete_banner_is_amber_and_lists_the_missing_data(browser, tmp_path
         page.assert_clean()
     finally:
         page.close()
+
+
+def test_baseline_marks_new_and_regressed_findings(browser, tmp_path: Path) -> None:
+    """Under --baseline the change board sees which failing findings the baseline did not have (or had milder)."""
+    week1, week2 = ROOT / "fixtures" / "estates" / "blocked.json", ROOT / "fixtures" / "diff" / "blocked-week2.json"
+    baseline, gate, out = tmp_path / "week1.json", tmp_path / "gate.json", tmp_path / "gate.html"
+    assert main(["check", str(week1), "--as-of", "collected", "-f", "json", "-o", str(baseline), "-q"]) == 1
+    for target in (gate, out):
+        assert main(["report", str(week2), "--as-of", "collected", "--baseline", str(baseline), "-o", str(target), "-q"]) == 1
+    document = json.loads(gate.read_text(encoding="utf-8"))
+    state = {**dict.fromkeys(document["baseline"]["new"], "new"), **dict.fromkeys(document["baseline"]["regressed"], "regressed")}
+    expected = sorted([f["target"]["name"], f["rule"], state[f["fingerprint"]]]
+                      for f in document["findings"] if f["fingerprint"] in state)
+    assert len(expected) == 4
+    page = Page(browser, out)
+    try:
+        assert "3 new, 1 regressed, 23 known, 3 resolved" in page.page.inner_text("#baseline")
+        summaries = page.page.eval_on_selector_all(
+            "#finding-list details[data-rule]",
+            "groups => groups.map(g => [g.dataset.rule, [...g.querySelectorAll('summary .tag')].map(t => t.textContent)])")
+        by_rule = {rule: tags for rule, tags in summaries if tags}
+        assert by_rule == {rule: [f"{n} {state}" for state in ("new", "regressed")
+                                  if (n := sum(1 for _, r, s in expected if r == rule and s == state))]
+                           for rule in {r for _, r, _ in expected}}
+        page.page.eval_on_selector_all("#finding-list details[data-rule]", "groups => groups.forEach(g => { g.open = true; })")
+        page.page.wait_for_function("() => document.querySelectorAll('#finding-list details[data-rule] tr').length >= 27")
+        marked = page.page.eval_on_selector_all(
+            "#finding-list tr .tag[class*=since-]",
+            "tags => tags.map(t => [t.closest('tr').dataset.object, t.closest('details').dataset.rule, t.textContent])")
+        assert sorted(marked) == expected
+        page.assert_clean()
+    finally:
+        page.close()

@@ -58,16 +58,18 @@ def _csp_hash(script: str) -> str:
     return "sha256-" + base64.b64encode(hashlib.sha256(f"\n{script}\n".encode()).digest()).decode("ascii")
 
 
-def _finding_row(finding: Finding, rule_index: dict[str, int], rule: Rule | None = None) -> list[Any]:
+def _finding_row(finding: Finding, rule_index: dict[str, int], rule: Rule | None = None,
+                 since: str | None = None) -> list[Any]:
     """One failing finding as a compact array: [rule, severity, kind, name, message, evidence, at-risk count,
-    at-risk names, fix action, PowerShell for this object (null when the rule's is the same for all)]."""
+    at-risk names, fix action, PowerShell for this object (null when the rule's is the same for all), its
+    state against a --baseline ('new', 'regressed', 'known'; null without one)]."""
     fix = None
     if finding.fix_action:
         fix = finding.fix_action + (f"({', '.join(f'{k}={v}' for k, v in finding.fix_params)})" if finding.fix_params else "")
     own = None if shared(rule) else finding_powershell(finding, rule)
     return [rule_index[finding.rule], _SEVERITY_INDEX[finding.severity], finding.target.kind, finding.target.name,
             finding.message, [[e.path, e.value] for e in finding.evidence], len(finding.at_risk),
-            list(finding.at_risk[:AT_RISK_EMBEDDED]), fix, own]
+            list(finding.at_risk[:AT_RISK_EMBEDDED]), fix, own, since]
 
 
 def _topology_rows(nodes: tuple[TopologyNode, ...]) -> list[Any]:
@@ -85,7 +87,9 @@ def page_data(report: Report) -> dict[str, Any]:
         "rules": [{"code": r.code, "name": r.name, "pack": r.pack, "title": r.title, "severity": r.severity.value,
                    "rationale": r.rationale, "remediation": r.remediation, "powershell": shared(r),
                    "references": list(r.references)} for r in report.rules],
-        "findings": [_finding_row(f, rule_index, report.rule(f.rule)) for f in report.failures if f.rule in rule_index],
+        "findings": [_finding_row(f, rule_index, report.rule(f.rule),
+                                  None if report.baseline is None else report.baseline.state(f))
+                     for f in report.failures if f.rule in rule_index],
         "topology": _topology_rows(report.topology),
     }
 

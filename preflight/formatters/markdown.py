@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections import defaultdict
+from collections import Counter, defaultdict
 from typing import TextIO
 
 from preflight.engine.findings import SEVERITIES_WORST_FIRST, Finding, Severity, Status
@@ -37,7 +37,9 @@ def _rule_block(code: str, findings: list[Finding], report: Report) -> list[str]
     rule = report.rule(code)
     first = findings[0]
     title = rule.title if rule else first.name
-    names = ", ".join(md_escape(f.target.name) for f in findings[:OBJECTS_SHOWN])
+    if report.baseline is not None:   # what the baseline did not have first: the objects shown name it
+        findings = sorted(findings, key=lambda f: _mark(f, report) == "")
+    names = ", ".join(md_escape(f.target.name) + _mark(f, report) for f in findings[:OBJECTS_SHOWN])
     if len(findings) > OBJECTS_SHOWN:
         names += f" and {len(findings) - OBJECTS_SHOWN} more"
     lines = [f"- **{code}** {md_escape(title)} ({first.severity.value}, {len(findings)} "
@@ -53,6 +55,25 @@ def _rule_block(code: str, findings: list[Finding], report: Report) -> list[str]
         lines.extend(f"  - PowerShell for {md_escape(f.target.name)}: {_code(s)}" for f in findings[:OBJECTS_SHOWN]
                      if (s := finding_powershell(f, rule, True)))
     return lines
+
+
+def _since(finding: Finding, report: Report) -> str:
+    """'new' or 'regressed' under --baseline; 'known' for what the baseline already had, and without one."""
+    return report.baseline.state(finding) if report.baseline is not None else "known"
+
+
+def _mark(finding: Finding, report: Report) -> str:
+    """' (**new**)' or ' (**regressed**)' under --baseline; nothing for what the baseline already had."""
+    state = _since(finding, report)
+    return "" if state == "known" else f" (**{state}**)"
+
+
+def _baseline_line(report: Report) -> list[str]:
+    if report.baseline is None:
+        return []
+    diff = report.baseline.diff
+    return [f"Baseline {_code(report.baseline.file)}: {len(diff.new)} new, {len(diff.regressed)} regressed, "
+            f"{len(diff.unchanged)} known, {len(diff.resolved)} resolved (new and regressed objects are marked).", ""]
 
 
 def _verification_block(report: Report) -> list[str]:
@@ -139,6 +160,7 @@ def write_markdown(report: Report, stream: TextIO) -> None:
     out += [f"| unknown (not evaluated) | {unknown} |"]
     out += [f"| waived (not counted) | {report.waived_count} |"] if report.waivers else []
     out.append("")
+    out += _baseline_line(report)
     if report.verification is not None:   # `verify`: the plan's verdict and runbook right after the verdict
         out += _verification_block(report)
     by_rule: dict[str, list[Finding]] = defaultdict(list)
@@ -154,7 +176,9 @@ def write_markdown(report: Report, stream: TextIO) -> None:
     minor = [s for s in SEVERITIES_WORST_FIRST if s.rank < Severity.LOSS.rank and report.severity_counts.get(s)]
     if minor:
         parts = [f"{report.severity_counts[s]} {s.value}" for s in minor]
-        out += [f"Also {', '.join(parts)} finding(s); see the full report.", ""]
+        states = Counter(_since(f, report) for f in report.failures if f.severity in minor)
+        since = [f"{states[state]} {state}" for state in ("new", "regressed") if states[state]]
+        out += [f"Also {', '.join(parts)} finding(s){' (' + ', '.join(since) + ')' if since else ''}; see the full report.", ""]
     if unknown:
         out += [f"{unknown} check(s) could not be evaluated because the snapshot lacks the data.", ""]
     out += _missing_block(report)
