@@ -139,7 +139,12 @@ def test_an_output_naming_a_waivers_file_or_a_rule_pack_is_refused(capsys: pytes
     for command in ("check", "report", "verify", "drill"):
         code, _, err = run(capsys, command, snapshot, "--rules", tmp_path / "site-rules", "-o", pack, "--format", "text")
         assert code == 2 and "refusing to overwrite an input" in one_error_line(err), (command, err)
-    assert (waivers.read_bytes(), pack.read_bytes()) == before
+    base = tmp_path / "site-rules" / "_bases" / "site.json"   # a case file's starting snapshot (`rules test`)
+    base.parent.mkdir()
+    base.write_text(BLOCKED.read_text(encoding="utf-8"), encoding="utf-8")
+    code, _, err = run(capsys, "check", snapshot, "--rules", tmp_path / "site-rules", "-o", base, "--format", "json")
+    assert code == 2 and "refusing to overwrite an input" in one_error_line(err), err
+    assert (waivers.read_bytes(), pack.read_bytes(), base.read_text(encoding="utf-8")) == (*before, BLOCKED.read_text(encoding="utf-8"))
     # --no-waivers reads no waivers file, so writing one is no clash
     assert run(capsys, "check", snapshot, "--as-of", "collected", "--no-waivers", "-o", waivers, "--format", "text")[0] == 1
 

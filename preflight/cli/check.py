@@ -74,8 +74,10 @@ class Judgement:
 
 
 def rule_files(rules: list[Path] | None) -> list[Path]:
-    """The TOML files of the --rules directories (packs, matrices, sources, case files): inputs too."""
-    return [file for directory in rules or () if directory.is_dir() for file in sorted(directory.rglob("*.toml"))]
+    """The files of the --rules directories (packs, matrices, sources, case files and the JSON snapshots their cases
+    start from): inputs too, which no output may overwrite."""
+    return [file for directory in rules or () if directory.is_dir()
+            for file in sorted([*directory.rglob("*.toml"), *directory.rglob("*.json")])]
 
 
 def check(
