@@ -24,7 +24,10 @@ def test_ready_estate_verifies_and_writes_script_and_snapshot(tmp_path: Path, ca
     assert "PLAN VERIFIED: " in out and "upgrade-vmm-2012" in out
     parsed = parse(script.read_text(encoding="utf-8"))
     assert parsed.errors() == [] and "Start-Process" in parsed.command_names()
-    check_references(read_snapshot(emitted), str(emitted))
+    after = read_snapshot(emitted)
+    check_references(after, str(emitted))
+    original = read_snapshot(ESTATES / "ready.json").snapshot.name
+    assert (after.snapshot.name, after.snapshot.collector.name) == (f"{original} (emulated after the plan)", "preflight-emulator")
 
 
 def test_blocked_estate_fails_verification_with_reasons(tmp_path: Path, capsys) -> None:

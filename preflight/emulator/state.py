@@ -17,6 +17,7 @@ import msgspec
 from preflight.inventory.collecting import paused_collections
 from preflight.inventory.common import known
 from preflight.inventory.index import SnapshotIndex
+from preflight.inventory.names import TEXT_MAX
 from preflight.inventory.snapshot import ENTITY_LISTS, Snapshot
 
 if TYPE_CHECKING:  # setup.py imports this module: only the type is needed here
@@ -24,6 +25,8 @@ if TYPE_CHECKING:  # setup.py imports this module: only the type is needed here
 
 HOST_RESERVE_GB = 2.0
 """Memory kept for the parent partition when placing VMs (a planning margin, not a documented limit)."""
+EMULATED_SUFFIX = " (emulated after the plan)"
+"""Appended to the name of an estate the emulator exports (`verify --emit-snapshot`)."""
 RESTART_MIN = 10
 """Minutes a restart takes from shutdown until the services are back."""
 
@@ -175,4 +178,6 @@ class EmulatedEstate:
         `keep=False` the state's own snapshot, handed over (no emulation may change it afterwards)."""
         snapshot = copy_snapshot(self.snapshot) if keep else self.snapshot
         snapshot.snapshot.collector.name = "preflight-emulator"
+        if not snapshot.snapshot.name.endswith(EMULATED_SUFFIX):   # never mistaken for a real inventory of the estate
+            snapshot.snapshot.name = snapshot.snapshot.name[:TEXT_MAX - len(EMULATED_SUFFIX)] + EMULATED_SUFFIX
         return snapshot
