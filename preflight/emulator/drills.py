@@ -36,8 +36,44 @@ class DrillResult:
         return bool(self.down)
 
 
-def _running(state: EmulatedEstate, host: str) -> list[Any]:
-    return [vm for vm in state.vms_on(host) if vm.state == "Running"]
+class _Running:
+    """The running VMs of each host, read from the estate once per drill run and shared by every drill: at
+    100,000 VMs the records lie scattered in memory, and each pass over them costs more than the work done."""
+
+    def __init__(self, state: EmulatedEstate) -> None:
+        self._state = state
+        self._vms: dict[str, list[Any]] = {}
+        self._names: dict[str, tuple[str, ...]] = {}
+        self._sized: dict[str, list[tuple[float, str, bool]]] = {}
+
+    def vms(self, host: str) -> list[Any]:
+        """The host's running VMs, in snapshot order (do not change the list)."""
+        key = host.casefold()
+        if key not in self._vms:
+            self._vms[key] = [vm for vm in self._state.vms_on(host) if vm.state == "Running"]
+        return self._vms[key]
+
+    def names(self, host: str) -> tuple[str, ...]:
+        """Their names, in snapshot order."""
+        key = host.casefold()
+        if key not in self._names:
+            self._names[key] = tuple(vm.name for vm in self.vms(host))
+        return self._names[key]
+
+    def largest_first(self, host: str) -> list[tuple[float, str, bool]]:
+        """(memory, name, highly available) of each, by memory, largest first, then by name (memory not collected
+        counts as none): two stable sorts with plain keys, cheaper than one with a composite key per VM."""
+        key = host.casefold()
+        if key not in self._sized:
+            vms = sorted(self.vms(host), key=_NAME)
+            sized = [(0.0 if vm.memory_gb is UNSET else vm.memory_gb, vm.name, vm.highly_available is True) for vm in vms]
+            sized.sort(key=_FIRST, reverse=True)   # reverse keeps the name order of equal sizes (sorting is stable)
+            self._sized[key] = sized
+        return self._sized[key]
+
+
+_NAME = attrgetter("name")
+_FIRST = itemgetter(0)
 
 
 def _switches_of(host: Any, team: Any) -> set[str]:
@@ -48,7 +84,7 @@ def _switches_of(host: Any, team: Any) -> set[str]:
     return names
 
 
-def _team_member_drills(state: EmulatedEstate) -> list[DrillResult]:
+def _team_member_drills(state: EmulatedEstate, running: _Running) -> list[DrillResult]:
     results = []
     for host in state.snapshot.hosts:
         for team in host.teams if known(host.teams) else []:
@@ -60,7 +96,7 @@ def _team_member_drills(state: EmulatedEstate) -> list[DrillResult]:
                     continue
                 switches = _switches_of(host, team)
                 down, assumed = [], False
-                for vm in _running(state, host.name):
+                for vm in running.vms(host.name):
                     if not known(vm.adapters):
                         down.append(vm.name)
                         assumed = True
@@ -71,7 +107,7 @@ def _team_member_drills(state: EmulatedEstate) -> list[DrillResult]:
     return results
 
 
-def _node_drills(state: EmulatedEstate) -> list[DrillResult]:
+def _node_drills(state: EmulatedEstate, running: _Running) -> list[DrillResult]:
     results = []
     clusters: dict[str, Any] = {}
     for cluster in state.snapshot.clusters:   # the first cluster of a name, as EmulatedEstate.cluster finds it
@@ -81,7 +117,7 @@ def _node_drills(state: EmulatedEstate) -> list[DrillResult]:
         nodes = [node for node in (state.host(name) for name in cluster.nodes) if node is not None]
         for node in nodes:
             owner = clusters.get(node.cluster.casefold()) if isinstance(node.cluster, str) and node.cluster else None
-            down, restarted = _fail_node(state, node, owner, rooms)
+            down, restarted = _fail_node(state, running, node, owner, rooms)
             results.append(DrillResult("node-fails", f"{cluster.name}/{node.name}", down=tuple(down),
                                        restarted=tuple(restarted),
                                        note="highly available VMs restart on the surviving nodes with memory free"))
@@ -92,40 +128,27 @@ _UNKNOWN = float("-inf")
 """The room of a node whose free memory was not collected: it takes no VM."""
 
 
-def _fail_node(state: EmulatedEstate, node: Any, cluster: Any, rooms: dict[int, list[tuple[str, float]]],
-               ) -> tuple[list[str], list[str]]:
+def _fail_node(state: EmulatedEstate, running: _Running, node: Any, cluster: Any,
+               rooms: dict[int, list[tuple[str, float]]]) -> tuple[list[str], list[str]]:
     """(down, restarted) when `node` fails: its running VMs, largest first, restart on the surviving node with
     the most memory free that fits them (the first such node of the cluster's list on a tie), as
     `restart.place` chooses; the memory each restart takes is booked in a ledger instead of moving the VM,
     so one drill costs a pass over the node's VMs, not a re-count of every candidate's VMs per VM placed.
     `rooms` caches each cluster's (node, memory free) across the drills of one estate."""
     if cluster is None:   # `node` names no cluster of the estate (state.cluster_of(node), from an index)
-        return [vm.name for vm in _running(state, node.name)], []
+        return list(running.names(node.name)), []
     if id(cluster) not in rooms:
         rooms[id(cluster)] = _rooms(state, cluster)
     failed = node.name.casefold()
     room = [free for name, free in rooms[id(cluster)] if name != failed]
     down, restarted = [], []
-    for need, vm in _largest_first(_running(state, node.name)):
-        if vm.highly_available is True and (most := max(room, default=_UNKNOWN)) != _UNKNOWN and most >= need:
+    for need, name, highly_available in running.largest_first(node.name):
+        if highly_available and (most := max(room, default=_UNKNOWN)) != _UNKNOWN and most >= need:
             room[room.index(most)] -= need   # the most memory free; the first such node on a tie
-            restarted.append(vm.name)
+            restarted.append(name)
         else:
-            down.append(vm.name)
+            down.append(name)
     return down, restarted
-
-
-def _largest_first(vms: list[Any]) -> list[tuple[float, Any]]:
-    """(memory, VM) by memory, largest first, then by name (memory not collected counts as none): two stable
-    sorts with plain keys, cheaper than one with a composite key per VM."""
-    vms.sort(key=_NAME)
-    sized = [(0.0 if vm.memory_gb is UNSET else vm.memory_gb, vm) for vm in vms]
-    sized.sort(key=_FIRST, reverse=True)   # reverse keeps the name order of equal sizes (sorting is stable)
-    return sized
-
-
-_NAME = attrgetter("name")
-_FIRST = itemgetter(0)
 
 
 def _rooms(state: EmulatedEstate, cluster: Any) -> list[tuple[str, float]]:
@@ -138,7 +161,7 @@ def _rooms(state: EmulatedEstate, cluster: Any) -> list[tuple[str, float]]:
     return out
 
 
-def _storage_drills(state: EmulatedEstate) -> list[DrillResult]:
+def _storage_drills(state: EmulatedEstate, running: _Running) -> list[DrillResult]:
     results = []
     for cluster in state.snapshot.clusters:
         if not known(cluster.csvs) or not cluster.csvs:
@@ -146,7 +169,7 @@ def _storage_drills(state: EmulatedEstate) -> list[DrillResult]:
         networks = cluster.networks if known(cluster.networks) else None
         usable = [n for n in networks or [] if n.role >= 1 and n.state not in ("Down", "Partitioned", "Unavailable")]
         for node_name in cluster.nodes:
-            vms = tuple(vm.name for vm in _running(state, node_name))
+            vms = running.names(node_name)
             key = node_name.casefold()
             others = any(n.casefold() != key for n in cluster.nodes)
             owned = [c.name for c in cluster.csvs if known(c.owner_node) and c.owner_node.casefold() == key]
@@ -163,7 +186,7 @@ def _storage_drills(state: EmulatedEstate) -> list[DrillResult]:
     return results
 
 
-def _replica_drills(state: EmulatedEstate) -> list[DrillResult]:
+def _replica_drills(state: EmulatedEstate, running: _Running) -> list[DrillResult]:
     results = []
     for vm in state.snapshot.vms:
         if vm.replication in (None, UNSET) or vm.replication.mode != "Primary":
@@ -180,6 +203,7 @@ def run_drills(snapshot: Snapshot, index: SnapshotIndex | None = None) -> list[D
     state = EmulatedEstate(snapshot, view=True, index=index)
     results: list[DrillResult] = []
     with paused_collections():
+        running = _Running(state)
         for drill in (_team_member_drills, _node_drills, _storage_drills, _replica_drills):
-            results.extend(drill(state))
+            results.extend(drill(state, running))
     return results
