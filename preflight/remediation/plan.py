@@ -105,7 +105,9 @@ class _Fleet:
 
     def __init__(self, snapshot: Snapshot, index: SnapshotIndex | None = None) -> None:
         self.snapshot = snapshot
-        self.index = index if index is not None and index.snapshot is snapshot else SnapshotIndex(snapshot)
+        if index is not None and index.snapshot is not snapshot:
+            raise ValueError("the index given is not over the snapshot planned for")
+        self.index = index if index is not None else SnapshotIndex(snapshot)
         self._running: dict[str, list[Vm]] = {}
 
     def host(self, name: str) -> Host | None:
