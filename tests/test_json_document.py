@@ -5,7 +5,9 @@ from __future__ import annotations
 
 import json
 import math
+from collections.abc import Callable
 from datetime import UTC, datetime
+from typing import Any
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -20,8 +22,8 @@ _DOCUMENTS = st.recursive(_SCALARS, lambda inner: st.lists(inner, max_size=5)
                           | st.dictionaries(st.text(max_size=8), inner, max_size=5), max_leaves=40)
 
 
-def _standard(document: object, default: object = None) -> str:
-    return json_visible(json.dumps(document, indent=2, ensure_ascii=False, default=default))  # type: ignore[arg-type]
+def _standard(document: object, default: Callable[[Any], Any] | None = None) -> str:
+    return json_visible(json.dumps(document, indent=2, ensure_ascii=False, default=default))
 
 
 @settings(max_examples=300, deadline=None)

@@ -5,8 +5,10 @@ without copying it."""
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import msgspec
 import pytest
@@ -36,7 +38,8 @@ def test_setup_where_the_script_runs_it_reports_what_a_fresh_copy_of_the_estate_
     setup gives on a fresh, full copy of the estate at that point (how verify simulated it before)."""
     real_fork, copies = EmulatedEstate.fork, []
 
-    def fork_recording(self: EmulatedEstate, lists: tuple[str, ...] | None = None, changing=None) -> EmulatedEstate:  # type: ignore[no-untyped-def]
+    def fork_recording(self: EmulatedEstate, lists: tuple[str, ...] | None = None,
+                       changing: Callable[[Any], bool] | None = None) -> EmulatedEstate:
         copies.append(msgspec.json.decode(msgspec.json.encode(self.snapshot), type=Snapshot))
         return real_fork(self, lists, changing)
 
@@ -132,7 +135,7 @@ def test_a_second_run_refuses_a_snapshot_that_changed_while_verify_ran(tmp_path:
     path = _generated(tmp_path)
     real_run = verify_plan.run_script
 
-    def run_then_edit(*args, **kwargs):  # type: ignore[no-untyped-def]
+    def run_then_edit(*args: Any, **kwargs: Any) -> Any:
         result = real_run(*args, **kwargs)
         path.write_text(path.read_text(encoding="utf-8") + " ", encoding="utf-8")   # still valid, other bytes
         return result
@@ -152,7 +155,8 @@ def test_setup_trials_copy_only_what_setup_changes_and_give_what_full_copies_giv
     copied: list[int] = []
     real_fork = EmulatedEstate.fork
 
-    def fork_recording(self: EmulatedEstate, lists=None, changing=None):  # type: ignore[no-untyped-def]
+    def fork_recording(self: EmulatedEstate, lists: tuple[str, ...] | None = None,
+                       changing: Callable[[Any], bool] | None = None) -> EmulatedEstate:
         trial = real_fork(self, lists, changing)
         copied.append(sum(a is not b for a, b in zip(trial.snapshot.hosts, self.snapshot.hosts, strict=True)))
         return trial
