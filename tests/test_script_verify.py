@@ -326,3 +326,26 @@ def test_removing_any_step_that_changes_the_estate_changes_the_verdict(name: str
         if _verdict(edited.verification) == _verdict(report.verification) and encode_json(after) != encode_json(emulated):
             unnoticed.append(block.split("\n", 1)[0])
     assert unnoticed == []
+
+
+@pytest.mark.parametrize("estate", ["blocked.json", "fabric-2012.json", "mixed.toml"])
+def test_a_script_starting_with_the_rendered_header_reads_the_same_without_parsing_it_again(
+        estate: str, tmp_path: Path, capsys) -> None:
+    """`verify` skips parsing the header every rendered script starts with: the steps, their lines and what is not
+    modelled are exactly what a parse of the whole text gives, also for a script edited after the header or in it."""
+    from preflight.remediation.script_run import HEADER_LINES
+
+    script = tmp_path / "plan.ps1"
+    main(["verify", str(ESTATES / estate), "--script", str(script), *AS_OF])
+    capsys.readouterr()
+    text = script.read_text(encoding="utf-8")
+    accepted = top_level_statements(header())
+    assert text.startswith(HEADER_LINES)
+    inserted = text.replace(HEADER_LINES, HEADER_LINES + "Remove-Item -Recurse 'C:\\VMM'\n", 1)
+    in_header = text.replace("$ErrorActionPreference = 'Stop'", "$ErrorActionPreference = 'Continue'", 1)
+    for variant in (text, inserted, in_header):
+        assert parse_script(variant, accepted, known_prefix=HEADER_LINES) == parse_script(variant, accepted)
+    assert parse_script(text, accepted, known_prefix=HEADER_LINES).steps[0].line > HEADER_LINES.count("\n")
+    extra = parse_script(inserted, accepted, known_prefix=HEADER_LINES).unmodelled
+    assert [(u.line, u.text) for u in extra] == [(HEADER_LINES.count("\n") + 1, "Remove-Item -Recurse 'C:\\VMM'")]
+    assert parse_script(in_header, accepted, known_prefix=HEADER_LINES).unmodelled   # the edited header statement

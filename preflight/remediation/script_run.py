@@ -26,6 +26,7 @@ from preflight.inventory.snapshot import Snapshot
 from preflight.remediation.actions import ACTIONS
 from preflight.remediation.powershell import header, render_script, step_body, step_test
 from preflight.remediation.runbook import Plan, Step
+from preflight.remediation.script_header import HEADER
 from preflight.remediation.targets import os_version
 
 BODY_EDITED = "not modelled (body edited)"
@@ -133,6 +134,10 @@ def plan_from_script(parsed: ParsedScript, plan: Plan, snapshot: Snapshot) -> tu
     return dataclasses.replace(plan, steps=tuple(steps)), runnable, unmodelled, missing
 
 
+HEADER_LINES = HEADER.rstrip("\n") + "\n"
+"""The header as every rendered script starts with it (`render_script`)."""
+
+
 @cache
 def _header_statements() -> frozenset[str]:
     """The script header's top-level statements (parsed once: the header is the same for every script)."""
@@ -154,7 +159,7 @@ def run_script(text: str, plan: Plan, snapshot: Snapshot, skip: tuple[str, ...] 
                state: EmulatedEstate | None = None, as_of: datetime | None = None) -> ScriptRun:
     """Parse `text` and execute its steps in order on `state` (default: a fresh emulation of `snapshot` starting
     at `as_of`; the emulator's clock moves on by each step's minutes)."""
-    parsed = parse_script(text, _header_statements())
+    parsed = parse_script(text, _header_statements(), known_prefix=HEADER_LINES)
     script_plan, runnable, unmodelled, missing = plan_from_script(parsed, plan, snapshot)
     state = state or EmulatedEstate(snapshot, as_of)
     by_call = {id(call): step for call, step in zip(parsed.steps, _aligned(parsed, script_plan), strict=True)}
