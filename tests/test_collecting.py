@@ -118,3 +118,23 @@ def test_a_pause_leaves_what_its_caller_froze_frozen() -> None:
         assert gc.get_freeze_count() == frozen
     finally:
         gc.unfreeze()
+
+
+def test_check_and_verify_leave_no_reference_cycles(tmp_path: Path) -> None:
+    """With the collector paused for the whole run, a cycle would hold what it reaches until the run ends: a caught
+    `Unknown` kept in a local of a frame its traceback holds did, with the target and the estate behind it
+    (~120,000 objects at 25,000 VMs). Every run's garbage goes by reference counting alone."""
+    import json
+    from datetime import UTC, datetime
+
+    from benchmarks.generate import generate_estate
+    from preflight.pipeline import CheckRequest, run_check, verify
+
+    path = tmp_path / "estate.json"
+    path.write_text(json.dumps(generate_estate(108, 2700, seed=11)), encoding="utf-8")
+    request = CheckRequest((path,), as_of=datetime(2026, 11, 25, 12, tzinfo=UTC))
+    run_check(request)   # first use: caches and lazily built tables are not garbage
+    for run in (run_check, verify):
+        gc.collect()
+        run(request)
+        assert gc.collect() == 0, f"{run.__name__} left objects in reference cycles"

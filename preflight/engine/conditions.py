@@ -181,12 +181,12 @@ def holds(condition: Condition, obj: Any, links: Mapping[str, Any]) -> bool:
     A part that definitely fails makes the answer False even when another part is unknown;
     Unknown is raised only when the answer depends on a missing value.
     """
-    pending: Unknown | None = None
+    pending: str | None = None   # the first missing path; a path, not the exception (see _any_holds)
     for test in condition.tests:
         try:
             value = resolve(test.path, obj, links)
         except Unknown as exc:
-            pending = pending or exc
+            pending = exc.path if pending is None else pending
             continue
         if not all(OPERATORS[op](value, arg) for op, arg in test.ops):
             return False
@@ -195,28 +195,31 @@ def holds(condition: Condition, obj: Any, links: Mapping[str, Any]) -> bool:
             if not _any_holds(group.any_of, obj, links):
                 return False
         except Unknown as exc:
-            pending = pending or exc
+            pending = exc.path if pending is None else pending
     for negation in condition.negated:
         try:
             if holds(negation, obj, links):
                 return False
         except Unknown as exc:
-            pending = pending or exc
-    if pending:
-        raise pending
+            pending = exc.path if pending is None else pending
+    if pending is not None:
+        raise Unknown(pending)
     return True
 
 
 def _any_holds(options: Sequence[Condition], obj: Any, links: Mapping[str, Any]) -> bool:
-    pending: Unknown | None = None
+    # The missing path is kept, not the exception: a caught exception held in a local of a frame its traceback
+    # holds is a reference cycle, and through the frames it keeps the target and the estate alive until the
+    # cyclic collector runs (which check pauses).
+    pending: str | None = None
     for option in options:
         try:
             if holds(option, obj, links):
                 return True
         except Unknown as exc:
-            pending = pending or exc
-    if pending:
-        raise pending
+            pending = exc.path if pending is None else pending
+    if pending is not None:
+        raise Unknown(pending)
     return False
 
 

@@ -1,6 +1,6 @@
 """Keeping Python's cyclic garbage collector off the estate while it is built and read.
 
-Decoding a snapshot, copying it, indexing it and checking it allocate millions of objects and almost no
+Decoding a snapshot, copying it, indexing it and checking it allocate millions of objects and no
 reference cycles. Every ~700 allocations the collector runs, and each run that reaches the oldest generation
 walks every live object (the whole estate, and in `verify` several copies of it) to find nothing: at 25,000
 VMs that was a fifth of `verify`, and still ~7 % with the collector made twenty times rarer. So:
@@ -8,11 +8,10 @@ VMs that was a fifth of `verify`, and still ~7 % with the collector made twenty 
 - the snapshot's records are not tracked at all (`Model` is declared with ``gc=False``: they hold no
   reference cycles; `tests/test_collecting.py` checks that no model type can contain itself);
 - decoding, copying and indexing, and the whole of `check`, `verify` and the drills run with the collector
-  paused (`paused_collections`). Objects are still freed by reference counting throughout; what sits in
-  reference cycles (at 25,000 VMs ~120,000 objects of `check`'s derived facts, most alive until the run ends
-  anyway) is collected after the run, by a collection of the oldest generation: at the end of a pause, what it
-  allocated joins that generation at once, instead of making the next young collection walk all of it.
-  `make bench` reports the peak memory this costs: none measurable.
+  paused (`paused_collections`). Objects are still freed by reference counting throughout, and those runs
+  make no reference cycles (`tests/test_collecting.py`: a cycle would live until the run ends); at the end
+  of a pause, what it allocated joins the oldest generation at once, instead of making the next young
+  collection walk all of it.
 """
 
 from __future__ import annotations

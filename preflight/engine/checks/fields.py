@@ -186,7 +186,7 @@ class MatrixMatch(CheckParams, kw_only=True):
         return items
 
     def run(self, target: Target, context: Context) -> Outcome:
-        pending: Unknown | None = None
+        pending: str | None = None
         matched = None
         for condition, label in self._rows:
             try:
@@ -194,7 +194,7 @@ class MatrixMatch(CheckParams, kw_only=True):
                     matched = label
                     break
             except Unknown as exc:
-                pending = pending or exc
+                pending = exc.path if pending is None else pending   # the path, not the exception (conditions.py)
         supported = "; ".join(label for _, label in self._rows)
         items = self._evidence(target)
         first = items[0] if items else None
@@ -202,7 +202,7 @@ class MatrixMatch(CheckParams, kw_only=True):
                      "path": first.path if first else "",
                      "expected": ("none of: " if self.deny else "one of: ") + supported}
         if matched is None and pending is not None:
-            return unknown(pending.path)
+            return unknown(pending)
         if (matched is not None) == self.deny:
             return failed(*items, **variables)
         return passed(*items, **variables)
