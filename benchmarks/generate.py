@@ -147,7 +147,8 @@ def generate_estate(hosts: int, vms: int, seed: int = 1) -> dict[str, Any]:
         position += size
     host_list.extend(_esx_host(i, vmm_servers[0]["name"]) for i in range(esx_count))
     names = [h["name"] for h in host_list]
-    vm_list = [_vm(i, rng, names[i % len(names)] if names else "") for i in range(vms if names else 0)]
+    # host by host, as `preflight import` lists them (the collector reads each host's VMs in turn)
+    vm_list = [_vm(i, rng, names[i * len(names) // vms] if names else "") for i in range(vms if names else 0)]
     return {
         "schema": "preflight/inventory/v1",
         "snapshot": {"name": f"fabrikam generated {hosts} hosts / {vms} VMs (seed {seed})",

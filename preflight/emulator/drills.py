@@ -50,15 +50,14 @@ class _Running:
         """The host's running VMs, in snapshot order (do not change the list)."""
         key = host.casefold()
         if key not in self._vms:
-            self._vms[key] = [vm for vm in self._state.vms_on(host) if vm.state == "Running"]
+            vms = [vm for vm in self._state.vms_on(host) if vm.state == "Running"]
+            self._vms[key], self._names[key] = vms, tuple(vm.name for vm in vms)   # names while the records are at hand
         return self._vms[key]
 
     def names(self, host: str) -> tuple[str, ...]:
         """Their names, in snapshot order."""
-        key = host.casefold()
-        if key not in self._names:
-            self._names[key] = tuple(vm.name for vm in self.vms(host))
-        return self._names[key]
+        self.vms(host)
+        return self._names[host.casefold()]
 
     def largest_first(self, host: str) -> list[tuple[float, str, bool]]:
         """(memory, name, highly available) of each, by memory, largest first, then by name (memory not collected
