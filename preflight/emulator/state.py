@@ -41,16 +41,16 @@ def copy_snapshot(snapshot: Snapshot, lists: tuple[str, ...] | None = None,
     with paused_collections():
         if lists is None:
             return msgspec.json.decode(msgspec.json.encode(snapshot), type=Snapshot)
-        keep = changing or (lambda record: True)
-        part = msgspec.structs.replace(snapshot, **{kind: [r for r in getattr(snapshot, kind) if keep(r)] if kind in lists else []
-                                                    for kind in ENTITY_LISTS})
+        records = {kind: getattr(snapshot, kind) for kind in lists}
+        chosen = {kind: [changing is None or changing(r) for r in items] for kind, items in records.items()}
+        part = msgspec.structs.replace(snapshot, **{
+            kind: [r for r, copy in zip(records[kind], chosen[kind], strict=True) if copy] if kind in lists else []
+            for kind in ENTITY_LISTS})
         copied = msgspec.json.decode(msgspec.json.encode(part), type=Snapshot)
-        if changing is None:
-            return msgspec.structs.replace(snapshot, **{kind: getattr(copied, kind) for kind in lists})
         merged = {}
-        for kind in lists:
+        for kind, items in records.items():   # each copied record where its original stood, the others shared
             copies = iter(getattr(copied, kind))
-            merged[kind] = [next(copies) if keep(record) else record for record in getattr(snapshot, kind)]
+            merged[kind] = [next(copies) if copy else r for r, copy in zip(items, chosen[kind], strict=True)]
         return msgspec.structs.replace(snapshot, **merged)
 
 
