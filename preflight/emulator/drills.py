@@ -42,22 +42,23 @@ class _Running:
 
     def __init__(self, state: EmulatedEstate) -> None:
         self._state = state
-        self._vms: dict[str, list[Any]] = {}
-        self._names: dict[str, tuple[str, ...]] = {}
+        self._read: dict[str, tuple[list[Any], tuple[str, ...]]] = {}
         self._sized: dict[str, list[tuple[float, str, bool]]] = {}
+
+    def _host(self, host: str) -> tuple[list[Any], tuple[str, ...]]:
+        key = host.casefold()
+        if key not in self._read:   # the names too, while the records are at hand
+            vms = [vm for vm in self._state.vms_on(host) if vm.state == "Running"]
+            self._read[key] = vms, tuple(vm.name for vm in vms)
+        return self._read[key]
 
     def vms(self, host: str) -> list[Any]:
         """The host's running VMs, in snapshot order (do not change the list)."""
-        key = host.casefold()
-        if key not in self._vms:
-            vms = [vm for vm in self._state.vms_on(host) if vm.state == "Running"]
-            self._vms[key], self._names[key] = vms, tuple(vm.name for vm in vms)   # names while the records are at hand
-        return self._vms[key]
+        return self._host(host)[0]
 
     def names(self, host: str) -> tuple[str, ...]:
         """Their names, in snapshot order."""
-        self.vms(host)
-        return self._names[host.casefold()]
+        return self._host(host)[1]
 
     def largest_first(self, host: str) -> list[tuple[float, str, bool]]:
         """(memory, name, highly available) of each, by memory, largest first, then by name (memory not collected
