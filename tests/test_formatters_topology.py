@@ -2,12 +2,19 @@
 
 from __future__ import annotations
 
+import dataclasses
+import io
 from pathlib import Path
 
+import pytest
 from report_estates import report_of, write_snapshot
+from typer.testing import CliRunner
 
 from benchmarks.generate import generate_estate
+from preflight.cli.app import app
 from preflight.engine.findings import Severity
+from preflight.formatters import FORMATTERS
+from preflight.pipeline import check as check_module
 from preflight.report.topology import STANDALONE, UNMANAGED, TopologyNode, rolled_up
 
 
@@ -58,3 +65,36 @@ def test_nodes_carry_their_own_worst_severity(tmp_path: Path) -> None:
         assert node.findings == len(mine)
         assert node.worst == max((f.severity for f in mine), key=lambda s: s.rank, default=None)
     assert rolled_up(TopologyNode("group", "g", None, 0, (server,))) is Severity.BLOCKER
+
+
+def test_formats_that_say_they_never_read_the_topology_write_the_same_without_it(tmp_path: Path) -> None:
+    """`reads_topology=False` lets a check skip building the tree: such a format must not change without it."""
+    report = report_of(write_snapshot(generate_estate(20, 60, seed=3), tmp_path / "estate.json"))
+    bare = dataclasses.replace(report, topology=())
+    assert report.topology
+
+    def written(name: str, which) -> str:
+        stream = io.StringIO()
+        FORMATTERS[name].write(which, stream)
+        return stream.getvalue()
+
+    blind = sorted(name for name, item in FORMATTERS.items() if not item.reads_topology)
+    assert blind == ["json", "junit", "md", "sarif", "text"]
+    for name in blind:
+        assert written(name, report) == written(name, bare), name
+    assert written("html", report) != written("html", bare)
+
+
+def test_check_builds_the_topology_only_for_a_format_that_reads_it(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    estate = write_snapshot(generate_estate(20, 60, seed=3), tmp_path / "estate.json")
+    built: list[int] = []
+    real = check_module.build_topology
+    monkeypatch.setattr(check_module, "build_topology", lambda *args: built.append(1) or real(*args))
+    for format_name, expected in (("json", 0), ("text", 0), ("sarif", 0), ("html", 1)):
+        built.clear()
+        result = CliRunner().invoke(app, ["check", str(estate), "-f", format_name, "-o", str(tmp_path / f"r.{format_name}"),
+                                          "--as-of", "collected"])
+        assert result.exit_code in (0, 1, 4), result.output
+        assert len(built) == expected, format_name
+    html = (tmp_path / "r.html").read_text(encoding="utf-8")
+    assert '"topology": [[' in html or '"topology":[[' in html

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import sys
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
@@ -114,7 +114,7 @@ def check_and_emit(snapshots: list[Path], format: str | None, output: Path | Non
 
     chosen = choose_formatter(format, output, default_format)
     check_outputs({"-o": output}, judgement.inputs(snapshots, rules))
-    request = judgement.request(snapshots, rules)
+    request = replace(judgement.request(snapshots, rules), topology=chosen.reads_topology)
     with progress_reporter(quiet) as progress:
         report, _, _ = run_check(request, progress)
     emit(lambda stream: chosen.write(report, stream), output)

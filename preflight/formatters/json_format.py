@@ -116,7 +116,7 @@ def as_of_dict(report: Report) -> dict[str, Any]:
     return data
 
 
-@formatter("json", (".json",), "Machine-readable report (schema preflight/report/v1)")
+@formatter("json", (".json",), "Machine-readable report (schema preflight/report/v1)", reads_topology=False)
 def write_json(report: Report, stream: TextIO) -> None:
     """Write the report as JSON."""
     stream.write(json_document(report_dict(report), default=str) + "\n")

@@ -149,7 +149,7 @@ def waived_cases(suite: ET.Element, report: Report, pack: str, counts: dict[str,
 
 
 @formatter("junit", (".xml",), "JUnit XML: a testsuite per pack, a testcase per failing or unknown check "
-                              "(and per passing one with --include-passed) and per rule")
+                              "(and per passing one with --include-passed) and per rule", reads_topology=False)
 def write_junit(report: Report, stream: TextIO) -> None:
     """Write JUnit XML."""
     tree = ET.ElementTree(build_junit(report))

@@ -146,7 +146,7 @@ def waivers_block(report: Report) -> list[str]:
     return out + [""]
 
 
-@formatter("md", (".md", ".markdown"), "Markdown summary for a change ticket")
+@formatter("md", (".md", ".markdown"), "Markdown summary for a change ticket", reads_topology=False)
 def write_markdown(report: Report, stream: TextIO) -> None:
     """Write the Markdown summary."""
     snapshots = ", ".join(dict.fromkeys(md_escape(i.snapshot) for i in report.inputs)) or "no snapshot"

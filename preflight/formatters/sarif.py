@@ -239,7 +239,7 @@ def _baseline_summary(report: Report) -> dict[str, Any]:
                          "unchanged": len(diff.unchanged), "resolved": len(diff.resolved)}}
 
 
-@formatter("sarif", (".sarif", ".sarif.json"), "SARIF 2.1.0 for code-scanning dashboards")
+@formatter("sarif", (".sarif", ".sarif.json"), "SARIF 2.1.0 for code-scanning dashboards", reads_topology=False)
 def write_sarif(report: Report, stream: TextIO) -> None:
     """Write the SARIF log."""
     stream.write(json_document(build_sarif(report)) + "\n")

@@ -160,7 +160,8 @@ def waiver_lines(report: Report, paint: Paint = _plain) -> list[str]:
     return lines
 
 
-@formatter("text", (".txt",), "Terminal view: verdict, findings by severity and object, summary")
+@formatter("text", (".txt",), "Terminal view: verdict, findings by severity and object, summary",
+           reads_topology=False)
 def write_text(report: Report, stream: TextIO) -> None:
     """Write the human-readable terminal report (coloured on a terminal unless NO_COLOR is set)."""
     lines = text_lines(report, colour=wants_colour(stream))

@@ -32,7 +32,8 @@ class CheckRequest:
     """What to check, how strictly, and as of when (`as_of`: an instant, NOW or COLLECTED).
 
     `waivers`: files given with --waivers; without them, `<snapshot stem>.waivers.toml` beside a snapshot
-    is used unless `find_waivers` is False. `baseline`: a previous JSON report (--baseline).
+    is used unless `find_waivers` is False. `baseline`: a previous JSON report (--baseline). `topology`: False
+    when no output reads the report's topology tree, which is then left empty.
     """
 
     snapshots: tuple[Path, ...]
@@ -44,6 +45,7 @@ class CheckRequest:
     find_waivers: bool = True
     baseline: Path | None = None
     include_passed: bool = False
+    topology: bool = True
 
 
 def fix_actions() -> dict[str, frozenset[str]]:
@@ -93,7 +95,7 @@ def run_check(request: CheckRequest, progress: Progress | None = None) -> tuple[
         if progress:
             progress("load", 0, len(request.snapshots))
         estate, inputs = load_estate(request.snapshots, catalog)
-        return run_evaluation(catalog, estate, inputs, request, started, progress)
+        return run_evaluation(catalog, estate, inputs, request, started, progress, topology=request.topology)
 
 
 def check_snapshot(snapshot: Snapshot, infos: list[tuple[str, SnapshotInfo]], request: CheckRequest,
