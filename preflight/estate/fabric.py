@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Any, TypedDict
 
 from msgspec import UNSET
@@ -148,11 +148,13 @@ def _host_teams(estate: Estate) -> Iterator[Target]:
                             f"{host_target.json_path}.teams[{j}]", at_risk=host_target.at_risk)
 
 
-@target_kind("vms", "Virtual machines", model=Vm, links=VmLinks)
-def _vms(estate: Estate) -> Iterator[Target]:
+def _some_vms(estate: Estate, keep: Callable[[Vm], bool] | None) -> Iterator[Target]:
+    """The targets of the VMs `keep` accepts (of every VM when it is None)."""
     per_host: dict[str, dict[str, Any]] = {}   # what a VM's links say of its host, worked out once per host
     shared = estate.index.shared_vm_names()
     for i, vm in enumerate(estate.snapshot.vms):
+        if keep is not None and not keep(vm):
+            continue
         host_links = per_host.get(vm.host)
         if host_links is None:
             host = estate.index.host(vm.host)
@@ -168,12 +170,23 @@ def _vms(estate: Estate) -> Iterator[Target]:
         yield Target.of(ObjectRef(VMS, vm.name, owner), vm, host_links, f"$.vms[{i}]")   # links shared: see Target
 
 
+@target_kind("vms", "Virtual machines", model=Vm, links=VmLinks, select=_some_vms)
+def _vms(estate: Estate) -> Iterator[Target]:
+    return _some_vms(estate, None)
+
+
+def _has_teams(vm: Vm) -> bool:
+    return vm.teams is not UNSET and bool(vm.teams)
+
+
+def _is_replicated(vm: Vm) -> bool:
+    return vm.replication not in (None, UNSET)
+
+
 @target_kind("vm_teams", "NIC teams inside VMs (named VM/team)", model=Team, links=VmTeamLinks, inherits="vms")
 def _vm_teams(estate: Estate) -> Iterator[Target]:
-    for vm_target in estate.targets("vms"):
+    for vm_target in estate.targets_where(VMS, _has_teams):
         vm = vm_target.obj
-        if vm.teams is UNSET or not vm.teams:
-            continue
         adapters = {a.name.casefold(): a for a in vm.adapters} if vm.adapters is not UNSET else {}
         for j, team in enumerate(vm.teams):
             members = [adapters.get(m.name.casefold()) for m in team.members]
@@ -185,10 +198,8 @@ def _vm_teams(estate: Estate) -> Iterator[Target]:
 @target_kind("replicated_vms", "VMs with Hyper-V Replica configured (Get-VMReplication)", model=Vm,
              links=ReplicatedVmLinks, inherits="vms")
 def _replicated_vms(estate: Estate) -> Iterator[Target]:
-    for vm_target in estate.targets("vms"):
+    for vm_target in estate.targets_where(VMS, _is_replicated):
         vm = vm_target.obj
-        if vm.replication in (None, UNSET):
-            continue
         replica_name = vm.replication.replica_server
         replica_host = estate.host(replica_name)
         broker_cluster = estate.index.broker_cluster(replica_name)
