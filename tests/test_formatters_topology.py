@@ -85,16 +85,17 @@ def test_formats_that_say_they_never_read_the_topology_write_the_same_without_it
     assert written("html", report) != written("html", bare)
 
 
-def test_check_builds_the_topology_only_for_a_format_that_reads_it(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_check_and_verify_build_the_topology_only_for_a_format_that_reads_it(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     estate = write_snapshot(generate_estate(20, 60, seed=3), tmp_path / "estate.json")
     built: list[int] = []
     real = check_module.build_topology
     monkeypatch.setattr(check_module, "build_topology", lambda *args: built.append(1) or real(*args))
-    for format_name, expected in (("json", 0), ("text", 0), ("sarif", 0), ("html", 1)):
-        built.clear()
-        result = CliRunner().invoke(app, ["check", str(estate), "-f", format_name, "-o", str(tmp_path / f"r.{format_name}"),
-                                          "--as-of", "collected"])
-        assert result.exit_code in (0, 1, 4), result.output
-        assert len(built) == expected, format_name
-    html = (tmp_path / "r.html").read_text(encoding="utf-8")
-    assert '"topology": [[' in html or '"topology":[[' in html
+    for command in ("check", "verify"):
+        for format_name, expected in (("json", 0), ("text", 0), ("sarif", 0), ("html", 1)):
+            built.clear()
+            out = tmp_path / f"{command}.{format_name}"
+            result = CliRunner().invoke(app, [command, str(estate), "-f", format_name, "-o", str(out), "--as-of", "collected"])
+            assert result.exit_code in (0, 1, 4), result.output
+            assert len(built) == expected, (command, format_name)
+        html = (tmp_path / f"{command}.html").read_text(encoding="utf-8")
+        assert '"topology": [[' in html or '"topology":[[' in html

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 from typing import Annotated
 
@@ -62,7 +63,7 @@ def verify(
     check_outputs({"-o": output, "--script": script, "--emit-snapshot": emit_snapshot},
                   [*judgement.inputs(snapshots, rules), *([from_script] if from_script else [])])
     edited = read_script(from_script) if from_script is not None else None
-    request = judgement.request(snapshots, rules)
+    request = replace(judgement.request(snapshots, rules), topology=chosen.reads_topology)
     report, emulated, plan = run_verify(request, edited)
     outputs: list[tuple[Writer, Path | None]] = [(lambda stream: chosen.write(report, stream), output)]
     if script is not None:

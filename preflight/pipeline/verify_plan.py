@@ -87,7 +87,7 @@ def verify(request: CheckRequest, script: str | None = None) -> tuple[Report, Sn
 def _verify(request: CheckRequest, script: str | None) -> tuple[Report, Snapshot, Plan]:
     catalog = load_rules(request.rule_dirs)
     estate, inputs = load_estate(request.snapshots, catalog)
-    report, _, _ = run_evaluation(catalog, estate, inputs, request)
+    report, _, _ = run_evaluation(catalog, estate, inputs, request, topology=request.topology)
     snapshot, index = estate.snapshot, estate.index
     # this run's own snapshot: the drills read it first, then the script changes it in place (no copy)
     drills_before = tuple(run_drills(snapshot, index))
