@@ -131,8 +131,8 @@ _UNKNOWN = float("-inf")
 def _fail_node(state: EmulatedEstate, running: _Running, node: Any, cluster: Any,
                rooms: dict[int, list[tuple[str, float]]]) -> tuple[list[str], list[str]]:
     """(down, restarted) when `node` fails: its running VMs, largest first, restart on the surviving node with
-    the most memory free that fits them (the first such node of the cluster's list on a tie), as
-    `restart.place` chooses; the memory each restart takes is booked in a ledger instead of moving the VM,
+    the most memory free that fits them (the first such node of the cluster's list on a tie), as a
+    cluster places the VMs of a failed node; the memory each restart takes is booked in a ledger instead of moving the VM,
     so one drill costs a pass over the node's VMs, not a re-count of every candidate's VMs per VM placed.
     `rooms` caches each cluster's (node, memory free) across the drills of one estate."""
     if cluster is None:   # `node` names no cluster of the estate (state.cluster_of(node), from an index)

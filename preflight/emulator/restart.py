@@ -79,23 +79,6 @@ def _restart(state: EmulatedEstate, request: Request) -> Applied:
     return ok(True)
 
 
-def place(state: EmulatedEstate, vm: Any, node: Any, exclude: set[str]) -> Any:
-    """The other up node of the cluster with the most free memory that fits `vm`, or None."""
-    cluster = state.cluster_of(node)
-    if cluster is None or vm.highly_available is not True:
-        return None
-    need = vm.memory_gb if known(vm.memory_gb) else 0.0
-    best, best_free = None, None
-    for other_name in cluster.nodes:
-        other = state.host(other_name)
-        if other is None or other.name.casefold() in exclude or other.name.casefold() in state.paused:
-            continue
-        free = state.free_memory_gb(other)
-        if free is not None and free >= need and (best_free is None or free > best_free):
-            best, best_free = other, free
-    return best
-
-
 def _check_moves(state: EmulatedEstate, node: Any, moves: tuple[Move, ...]) -> list[tuple[Any, Any]]:
     """The (VM, target node) of each move, checked the way the cluster would refuse it, in script order."""
     cluster = state.cluster_of(node)

@@ -173,11 +173,6 @@ class SnapshotIndex:
         found = self._computers.get(name.casefold())
         return found[0] if found else None
 
-    def taken(self, name: str) -> bool:
-        """True when a computer, cluster or VM of the estate already uses `name`."""
-        key = name.casefold()
-        return key in self._computers or name in self.clusters or key in self._vms_by_name
-
     # ----- where things are --------------------------------------------------------------------
     def path_of(self, entity: object) -> str | None:
         """``$.hosts[3]`` for the fourth host: the position of a top-level entity in this snapshot."""
