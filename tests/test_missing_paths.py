@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -57,3 +58,34 @@ def _names_an_absent_host(path: str, index: SnapshotIndex) -> bool:
     """`$.hosts[hv09.contoso.local]`: a replica server the snapshot has no host for (nothing to point at)."""
     found = ABSENT.match(path)
     return found is not None and index.host(found.group(1)) is None
+
+
+def _missing_after(base: str, strip: Callable[[dict], None]) -> set[str]:
+    data = json.loads((BASES / f"{base}.json").read_text(encoding="utf-8"))
+    strip(data)
+    snapshot = decode_snapshot(msgspec.json.encode(data), f"{base}.json", ".json")
+    catalog = load_rules()
+    evaluation = evaluate(catalog, Estate(snapshot, [("x", snapshot.snapshot)], catalog.os_releases()),
+                          datetime(2026, 11, 25, 12, tzinfo=UTC))
+    return {path for f in evaluation.findings if f.status is Status.UNKNOWN for path in f.missing}
+
+
+def _second_adapter_of_guest01(data: dict) -> None:
+    (guest,) = [vm for vm in data["vms"] if vm["name"] == "GUEST01"]
+    del guest["adapters"][1]["switch_name"], guest["adapters"][1]["allow_teaming"]
+
+
+def _second_network_of_the_cluster(data: dict) -> None:
+    del data["clusters"][0]["networks"][1]["state"]
+
+
+@pytest.mark.parametrize(("base", "strip", "expected"), [
+    ("teaming", _second_adapter_of_guest01, {"$.vms[{guest}].adapters[1].switch_name",
+                                             "$.vms[{guest}].adapters[1].allow_teaming"}),
+    ("cluster2012", _second_network_of_the_cluster, {"$.clusters[0].networks[1].state"}),
+])
+def test_a_field_missing_from_an_item_of_a_nested_list_is_named_at_its_position(
+        base: str, strip: Callable[[dict], None], expected: set[str]) -> None:
+    data = json.loads((BASES / f"{base}.json").read_text(encoding="utf-8"))
+    guest = next((i for i, vm in enumerate(data.get("vms", [])) if vm["name"] == "GUEST01"), None)
+    assert {path.format(guest=guest) for path in expected} <= _missing_after(base, strip)
