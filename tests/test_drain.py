@@ -159,6 +159,7 @@ def test_the_emulator_moves_exactly_the_listed_vms_and_counts_the_rest_as_down()
     (Move("A", "HV81", "HV99"), "is not another node of cluster HVCLUS08"),
     (Move("X", "HV81", "HV82"), "no such VM on HV81"),
     (Move("Z", "HV82", "HV83"), "no such VM on HV81"),                   # the move names another node as its source
+    (Move("S", "HV81", "HV82"), "moving 'S': moved twice by one drain"),
 ])
 def test_the_emulator_refuses_a_move_the_cluster_would_refuse_and_changes_nothing(move: Move, why: str) -> None:
     state = _state([("A", "HV81", 40, True), ("S", "HV81", 2, True), ("P", "HV81", 2, False), ("Z", "HV83", 2, True),
@@ -190,3 +191,40 @@ def test_a_rerun_drain_leaves_a_vm_another_node_owns_where_it_is() -> None:
                                 moves=(Move("Z", "HV81", "HV82"), Move("A", "HV81", "HV82"))))
     assert done.result is not Result.FAILED, done.reason
     assert (state.vm("Z").host, state.vm("A").host) == ("HV83", "HV82")
+
+
+def test_a_move_may_name_its_source_node_by_fqdn() -> None:
+    state = _state([("A", "HV81", 8, True)])
+    fqdn = state.host("HV81").fqdn
+    assert fqdn and fqdn.casefold() != "hv81"
+    done = apply(state, Request("drain-node", "hosts", "HV81", {"minutes": "20"}, moves=(Move("A", fqdn, "HV82"),)))
+    assert done.result is Result.APPLIED, done.reason
+    assert state.vm("A").host == "HV82"
+
+
+def test_a_namesake_outside_the_cluster_does_not_pass_for_a_moved_vm() -> None:
+    """Only a VM on another node of the cluster is one an earlier run moved; a VM of the same name on a standalone
+    host (a Replica copy, a test VM) is not, and the move of a VM the node does not own is refused."""
+    data = _cluster([("A", "HV81", 8, True), ("Q", "HV81", 2, True)])
+    standalone = copy.deepcopy(data["hosts"][0])
+    standalone.update(name="HV89", fqdn="hv89.contoso.local", cluster=None)
+    data["hosts"].append(standalone)
+    data["vms"][1]["host"] = "HV89"   # Q lives on HV89, outside the cluster
+    state = EmulatedEstate(snapshot_of(data))
+    done = apply(state, Request("drain-node", "hosts", "HV81", {"minutes": "20"}, moves=(Move("Q", "HV81", "HV82"),)))
+    assert done.result is Result.FAILED and "moving 'Q': no such VM on HV81" in done.reason
+
+
+def test_three_moves_onto_one_node_add_up() -> None:
+    state = _state([("A", "HV81", 22, True), ("B", "HV81", 22, True), ("C", "HV81", 22, True)], memory_gb=(96, 64, 64))
+    moves = tuple(Move(name, "HV81", "HV83") for name in "ABC")
+    done = apply(state, Request("drain-node", "hosts", "HV81", {"minutes": "20"}, moves=moves))
+    assert done.result is Result.FAILED and "moving 'C' (22 GB): HV83 has 18 GB free" in done.reason
+
+
+def test_a_move_onto_a_node_whose_memory_was_not_collected_is_refused() -> None:
+    data = _cluster([("A", "HV81", 8, True)])
+    del data["hosts"][1]["hardware"]["memory_gb"]
+    state = EmulatedEstate(snapshot_of(data))
+    done = apply(state, Request("drain-node", "hosts", "HV81", {"minutes": "20"}, moves=(Move("A", "HV81", "HV82"),)))
+    assert done.result is Result.FAILED and done.reason == "moving 'A': the memory of HV82 is not in the snapshot"

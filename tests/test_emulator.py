@@ -267,9 +267,12 @@ def test_pending_changes_land_at_the_restart_even_where_the_lists_were_not_colle
     assert "hv02" not in state.pending
     plain = _state()
     plain.pending_for("HV01").features.append("Failover-Clustering")
+    plain.pending_for("HV01").hotfixes.append("KB1")
     restart_computer(plain, "HV01")
     assert plain.host("HV01").windows_features[-1] == "Failover-Clustering"
     assert plain.host("HV01").windows_features[:-1] == _state().host("HV01").windows_features
+    collected = _state().host("HV01").hotfixes
+    assert collected and plain.host("HV01").hotfixes == [*collected, "KB1"]   # the collected list is kept
 
 
 def test_restart_and_drain_refuse_what_is_not_there() -> None:

@@ -37,7 +37,10 @@ def test_comparison_pads_with_zeros() -> None:
     assert not parse_version("6.1.7601") < parse_version("6.1.7601.0")
     assert parse_version("6.1") < parse_version("6.1.0.1") < parse_version("6.2")
     assert compare_versions("2", "2.0") == 0 and compare_versions("10.0", "6.3.9600") == 1
-    assert parse_version("0.1") > EMPTY and not EMPTY
+    assert parse_version("0.1") > EMPTY and not EMPTY and parse_version("0.1") and parse_version("0")
+    # built directly, not through the parser's cache: trailing zeros pad, inner ones count
+    assert Version.of(6, 1, 0) == WS2008R2 and Version.of(6, 1, 0, 0) == Version.of(6, 1) != Version.of(6)
+    assert Version.of(6, 0, 1) != Version.of(6, 1) and str(Version.of(6, 1, 0)) == "6.1.0"
     assert hash(parse_version("6.2")) == hash(parse_version("6.2.0"))
 
 

@@ -1,0 +1,47 @@
+"""The snapshot index every stage reads: lookups by name or FQDN, the cluster of a Replica Broker, nodes and VMs."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import msgspec
+import pytest
+
+from preflight.inventory import decode_snapshot
+from preflight.inventory.index import SnapshotIndex
+
+BASES = Path(__file__).resolve().parent.parent / "fixtures" / "rules" / "_bases"
+
+
+def _index(base: str, edit=lambda data: None) -> SnapshotIndex:
+    data = json.loads((BASES / f"{base}.json").read_text(encoding="utf-8"))
+    edit(data)
+    return SnapshotIndex(decode_snapshot(msgspec.json.encode(data), f"{base}.json", ".json"))
+
+
+def test_a_broker_is_found_by_name_or_fqdn_and_a_cluster_without_one_is_skipped() -> None:
+    def second_cluster_without_broker_data(data: dict) -> None:
+        data["clusters"].insert(0, dict(data["clusters"][0], name="CLNOBROKER", nodes=[]))
+        del data["clusters"][0]["replica_broker"]   # not collected: neither a broker nor an error
+    index = _index("replica", second_cluster_without_broker_data)
+    assert index.broker_cluster("hvrbroker").name == "CLDR"
+    assert index.broker_cluster("HVRBROKER.contoso.local").name == "CLDR"
+    assert index.broker_cluster("CLNOBROKER") is None
+    assert index.broker_cluster(None) is None and index.broker_cluster("") is None
+
+
+def test_a_node_is_its_host_and_a_name_no_host_has_is_a_key_error() -> None:
+    index = _index("cluster2012")
+    assert index.node("hv22").name == "HV22"
+    with pytest.raises(KeyError, match="cluster node 'HV99' is not a host of the snapshot"):
+        index.node("HV99")
+
+
+def test_a_vm_by_name_alone_is_the_first_of_that_name_and_an_unknown_name_is_none() -> None:
+    def namesake(data: dict) -> None:
+        data["vms"].append(dict(data["vms"][-1], name="WEB21", host="HV08"))
+    index = _index("cluster2012", namesake)
+    assert index.vm("web21").host == "HV21"
+    assert index.vm("WEB21", "hv08").host == "HV08"
+    assert index.vm("NOSUCHVM") is None and index.vm("NOSUCHVM", "HV21") is None
