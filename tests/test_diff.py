@@ -7,6 +7,7 @@ import xml.etree.ElementTree as ET
 from pathlib import Path
 
 import pytest
+from fixture_scope import module_unless_mutating
 from report_estates import IMG, READY, write_snapshot
 
 from preflight.cli import main
@@ -20,7 +21,7 @@ WEEK1 = ROOT / "fixtures" / "estates" / "blocked.json"
 WEEK2 = ROOT / "fixtures" / "diff" / "blocked-week2.json"
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope=module_unless_mutating)
 def reports(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
     """The JSON reports of both weeks, as CI would have archived them."""
     out = tmp_path_factory.mktemp("reports")

@@ -13,6 +13,7 @@ from datetime import UTC, datetime, timedelta
 import msgspec
 import pytest
 from casefiles import BASES_DIR
+from fixture_scope import module_unless_mutating
 
 from preflight.engine.catalog import Catalog, load_catalog
 from preflight.engine.checks.base import Context
@@ -104,7 +105,7 @@ sources = ["site-eval"]
 '''
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope=module_unless_mutating)
 def catalog(tmp_path_factory: pytest.TempPathFactory) -> Catalog:
     directory = tmp_path_factory.mktemp("eval-rules")
     (directory / "site-eval.toml").write_text(PACK, encoding="utf-8")

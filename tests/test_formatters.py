@@ -9,6 +9,7 @@ import xml.etree.ElementTree as ET
 from pathlib import Path
 
 import pytest
+from fixture_scope import module_unless_mutating
 from report_estates import IMG, LONG_VM, READY, SCRIPT_CLOSE, hostile_snapshot, report_of, write_snapshot
 
 from preflight.engine.findings import Severity, Status
@@ -24,13 +25,13 @@ def render(report, name: str) -> str:
     return stream.getvalue()
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope=module_unless_mutating)
 def hostile(tmp_path_factory: pytest.TempPathFactory):
     path = write_snapshot(hostile_snapshot(), tmp_path_factory.mktemp("hostile") / "hostile.json")
     return report_of(path)
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope=module_unless_mutating)
 def blocked(tmp_path_factory: pytest.TempPathFactory):
     """ready.json with WinRM stopped (blocker), manual (warning) and services of a second server not collected."""
     data = json.loads(READY.read_text(encoding="utf-8"))

@@ -9,6 +9,7 @@ from datetime import UTC
 from pathlib import Path
 
 import pytest
+from fixture_scope import module_unless_mutating
 from report_estates import READY, report_of
 
 from preflight.formatters import get_formatter
@@ -54,7 +55,7 @@ sources = ["site-sarif"]
 '''
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope=module_unless_mutating)
 def site(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
     """ready.json (WEB01 4 GB, APP01 8 GB, LNX01 2 GB; no backup collected) with the two-rule pack above."""
     base = tmp_path_factory.mktemp("sarif")
@@ -189,4 +190,18 @@ def test_log_header_and_invocation(run: dict, site: tuple[Path, Path]) -> None:
     assert (props["verdict"], props["failOn"], props["asOf"]) == (
         report.verdict.value, report.fail_on.value, "2026-11-25T09:00:00+00:00")
     assert log["runs"][0]["properties"] == {"verdict": report.verdict.value, "omittedResults": 0}
+    assert {name: value for name, value in props.items() if name != "missingData"} == {
+        "verdict": "incomplete", "verdictReason": report.verdict_reason(), "failOn": "loss", "unknownPolicy": "incomplete",
+        "strict": False, "asOf": "2026-11-25T09:00:00+00:00", "asOfChosen": "given with --as-of"}
+    assert driver["properties"] == {"packs": report.packs} and driver["properties"]["packs"]["site-sarif"] == "1.0.0"
     assert {m["name"] for m in props["missingData"]} >= {"WEB01", "APP01", "LNX01"}
+
+
+def test_a_failing_result_counts_the_vms_at_risk_and_carries_its_own_powershell() -> None:
+    report = report_of(Path(__file__).resolve().parent.parent / "fixtures" / "estates" / "fabric-2012.json")
+    results = build_sarif(report)["runs"][0]["results"]
+    (hotfix,) = [r for r in results if r["ruleId"] == "HFX001"
+                 and r["locations"][0]["logicalLocations"][0]["fullyQualifiedName"] == "hosts/HVLAB01"]
+    assert hotfix["properties"]["atRiskVmCount"] == 4   # LAB-DC8, LAB-SQL8, LAB-W8CP, LAB-TOOLS
+    assert "Get-HotFix -ComputerName 'HVLAB01'" in hotfix["properties"]["powershell"]
+    assert all("powershell" not in r["properties"] for r in results if r["kind"] != "fail")

@@ -243,3 +243,44 @@ def test_a_snapshot_gone_after_the_check_still_gives_every_result_a_region(tmp_p
     VALIDATOR.validate(log)
     regions = {r["locations"][0]["physicalLocation"]["region"]["startLine"] for r in log["runs"][0]["results"]}
     assert regions == {1}
+
+
+def test_the_capped_rule_and_its_result_say_what_they_are(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(sarif, "MAX_RESULTS", 10)
+    run = _log(ESTATES / "blocked.json")["runs"][0]
+    capped, rules = run["results"][0], run["tool"]["driver"]["rules"]
+    assert capped["ruleIndex"] == len(rules) - 1 and rules[-1] == {
+        "id": CAPPED_RULE, "name": "results-capped",
+        "shortDescription": {"text": "More than 10 results: the rest are in the JSON report"},
+        "fullDescription": {"text": "Code scanning accepts at most 10 results per run; preflight keeps the worst ones "
+                                    "(failures by severity, then unknowns) and says how many it left out."},
+        "defaultConfiguration": {"level": "error"}, "properties": {"tags": ["preflight"]}}
+    assert capped["locations"][0]["logicalLocations"] == [
+        {"name": "run", "kind": "module", "fullyQualifiedName": "preflight/run"}]
+    notification = run["invocations"][0]["toolExecutionNotifications"][0]
+    assert notification["descriptor"] == {"id": CAPPED_RULE, "index": len(rules) - 1}
+
+
+def test_exactly_at_the_limit_nothing_is_left_out(monkeypatch: pytest.MonkeyPatch) -> None:
+    full = _log(ESTATES / "blocked.json")["runs"][0]
+    monkeypatch.setattr(sarif, "MAX_RESULTS", len(full["results"]))
+    run = _log(ESTATES / "blocked.json")["runs"][0]
+    assert run["results"] == full["results"] and run["properties"]["omittedResults"] == 0
+    assert all(rule["id"] != CAPPED_RULE for rule in run["tool"]["driver"]["rules"])
+
+
+@pytest.mark.parametrize(("limit", "counted", "waived", "omitted"), [
+    (27, 24, 3, 0),    # room for all 24 results that count and the 3 waived ones
+    (26, 24, 2, 0),    # the waived ones fill what room is left
+    (24, 24, 0, 0),
+    (20, 19, 0, 5),    # over the limit: the worst 19, the capped result, no waived one
+])
+def test_waived_results_ride_along_within_the_limit(monkeypatch: pytest.MonkeyPatch, limit: int, counted: int,
+                                                    waived: int, omitted: int) -> None:
+    monkeypatch.setattr(sarif, "MAX_RESULTS", limit)
+    report, _, _ = run_check(CheckRequest((ESTATES / "blocked.json",), as_of=NOW,
+                                          waivers=(ROOT / "fixtures" / "waivers" / "blocked.toml",)))
+    results = build_sarif(report)["runs"][0]["results"]
+    suppressed = [r for r in results if "suppressions" in r]
+    assert (len(results) - len(suppressed) - (1 if omitted else 0), len(suppressed)) == (counted, waived)
+    assert results[0]["properties"].get("omittedResults", 0) == omitted

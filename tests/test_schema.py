@@ -7,6 +7,7 @@ from pathlib import Path
 
 import jsonschema
 import pytest
+from fixture_scope import module_unless_mutating
 
 from preflight.inventory import json_schema
 
@@ -28,7 +29,7 @@ def _estate_document(path: Path) -> object:
     return msgspec.to_builtins(nulls_from_false(tomllib.loads(path.read_text(encoding="utf-8")), Snapshot))
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope=module_unless_mutating)
 def printed_schema(tmp_path_factory: pytest.TempPathFactory) -> dict:
     """The schema exactly as `preflight schema -o FILE` writes it."""
     from preflight.cli import main

@@ -8,6 +8,7 @@ from datetime import UTC, date, datetime, timedelta, timezone
 from pathlib import Path
 
 import pytest
+from fixture_scope import module_unless_mutating
 from report_estates import READY, write_snapshot
 
 from preflight.cli import main
@@ -210,7 +211,7 @@ def test_an_output_may_not_overwrite_the_waivers_file(tmp_path: Path, capsys: py
 
 # --- every format shows the waived findings, expired and stale waivers --------------------------------------------
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope=module_unless_mutating)
 def tour_outputs(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
     out = tmp_path_factory.mktemp("waived")
     texts = {}
