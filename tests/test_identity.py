@@ -103,3 +103,27 @@ def test_namesake_vms_get_findings_of_their_own_and_unique_names_keep_their_fing
     solo = [f for f in evaluation.findings if f.target.name == "SOLO01"]
     assert solo and all(f.target.ref.owner is None and f.fingerprint == fingerprint_of(f.rule, TargetRef(f.target.kind, "SOLO01"))
                         for f in solo)
+
+
+@pytest.mark.parametrize(("first", "second", "clash"), [
+    ({"name": "TEST01"}, {"name": "test01"}, "name"),                               # neither has an id
+    ({"name": "TEST01", "id": GUID_A}, {"name": "TEST01"}, "name"),                 # only the first has one
+    ({"name": "TEST01"}, {"name": "TEST01", "id": GUID_A}, "name"),                 # only the second has one
+    ({"name": "TEST01", "id": GUID_A}, {"name": "TEST01", "id": GUID_A.upper()}, "id"),
+    ({"name": "TEST01", "id": GUID_A}, {"name": "RENAMED", "id": GUID_A}, "id"),    # one VM, listed twice
+    ({"name": "TEST01", "id": GUID_A}, {"name": "TEST01", "id": GUID_B}, None),     # two VMs Hyper-V tells apart
+    ({"name": "TEST01"}, {"name": "TEST02"}, None),
+])
+def test_which_two_vms_on_one_host_are_one(first: dict, second: dict, clash: str | None) -> None:
+    data = _replica_data()
+    host, _ = _two_hosts(data)
+    data["vms"] += [dict(first, host=host), dict(second, host=host)]
+    if clash is None:
+        _load(data)
+        return
+    with pytest.raises(InputError) as raised:
+        _load(data)
+    at = f"$.vms[{len(data['vms']) - 1}]"
+    expected = {"id": f"{at}.id: duplicate VM id '{second.get('id')}' on host '{host}'",
+                "name": f"{at}.name: duplicate VM '{second['name']}' on host '{host}'"}[clash]
+    assert expected in str(raised.value)

@@ -196,6 +196,14 @@ def test_field_level_errors_name_path_and_expectation() -> None:
     data["hosts"][0]["colour"] = "blue"
     assert decode_error(data) == "f.json: $.hosts[0].colour: unknown field (not in preflight/inventory/v1)"
     data = edited()
+    data["hosts"][0]["os"]["verison"] = data["hosts"][0]["os"].pop("version")   # a typo is matched within its own object
+    assert decode_error(data) == ("f.json: $.hosts[0].os.verison: unknown field (not in preflight/inventory/v1); "
+                                  "did you mean 'version'?")
+    data = edited()
+    data["hosts"][0]["hardwar"] = data["hosts"][0].pop("hardware")
+    assert decode_error(data).endswith("$.hosts[0].hardwar: unknown field (not in preflight/inventory/v1); "
+                                       "did you mean 'hardware'?")
+    data = edited()
     del data["hosts"][0]["name"]
     assert decode_error(data) == "f.json: $.hosts[0].name: required field is missing"
     data = edited()
@@ -224,6 +232,8 @@ def test_duplicate_key_and_control_character_are_named_in_json_not_only_in_toml(
 def test_toml_errors() -> None:
     assert decode_error('schema = "x"\nschema = "y"\n', ".toml").startswith("f.toml: malformed TOML: ")
     assert decode_error('schema = "x"\nschema = "y"\n', ".toml").endswith(" (a key or table is defined twice)")
+    assert decode_error('[snapshot]\nname = "a"\n[snapshot]\nname = "b"\n', ".toml") == (
+        "f.toml: malformed TOML: Cannot declare ('snapshot',) twice (at line 3, column 10) (a key or table is defined twice)")
     assert not decode_error("schema = \n", ".toml").endswith("(a key or table is defined twice)")
     assert decode_error('schema = "other/v9"\n', ".toml") == (
         f'f.toml: $.schema: expected "{load.SCHEMA_ID}", got "other/v9"')
@@ -360,3 +370,23 @@ def test_input_error_fields() -> None:
     error = InputError("f.json", "$.a", "expected x")
     assert (str(error), error.file, error.path, error.expected) == ("f.json: $.a: expected x", "f.json", "$.a", "expected x")
     assert str(InputError("f.json", None, "expected x")) == "f.json: expected x"
+
+
+def test_merge_tells_vms_apart_by_host_and_id(tmp_path: Path) -> None:
+    """The same VM name on two hosts (a Replica copy), or twice on one host with different ids, is two VMs; the
+    same host and name without ids, or the same host and id, is one VM defined twice."""
+    guid_a, guid_b = "5f0d2a3c-8e7b-4c1a-9d6e-2b4f8a1c3e5d", "0a1b2c3d-4e5f-4a6b-8c7d-9e0f1a2b3c4d"
+    one, two = DATA["hosts"][0]["name"], DATA["hosts"][1]["name"]
+
+    def parts(first: dict, second: dict) -> list[Path]:
+        return [_part(tmp_path, "hq", hosts=[_host(0), _host(1)], vms=[first]), _part(tmp_path, "dr", vms=[second])]
+
+    merged, _ = load_estate_snapshots(parts({"name": "APP01", "host": one}, {"name": "APP01", "host": two}))
+    assert [(vm.name, vm.host) for vm in merged.vms] == [("APP01", one), ("APP01", two)]
+    merged, _ = load_estate_snapshots(parts({"name": "APP01", "host": one, "id": guid_a},
+                                            {"name": "APP01", "host": one, "id": guid_b}))
+    assert len(merged.vms) == 2
+    for first, second in (({"name": "APP01", "host": one}, {"name": "app01", "host": one.lower()}),
+                          ({"name": "APP01", "host": one, "id": guid_a}, {"name": "RENAMED", "host": one, "id": guid_a})):
+        hq, dr = parts(first, second)
+        assert message(load_estate_snapshots, [hq, dr]).startswith(f"{dr}: $.vms[0].name: '{second['name']}' is already defined in {hq}")
