@@ -286,3 +286,24 @@ def test_sarif_under_a_baseline_gives_every_result_a_baseline_state_waived_ones_
     waived = {r["locations"][0]["logicalLocations"][0]["name"]: r["baselineState"] for r in results
               if "suppressions" in r and r["ruleId"] == "PLT002"}
     assert waived == {"ESX-FAB01": "unchanged"}, "last week's report had it: waiving it now is no new finding"
+
+
+def test_sarif_under_a_baseline_a_waived_new_finding_is_new_and_the_capped_note_unchanged(
+        reports: tuple[Path, Path], tmp_path: Path, capsys: pytest.CaptureFixture[str],
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    from preflight.formatters import sarif
+
+    waivers = tmp_path / "week2.waivers.toml"
+    waivers.write_text('schema = "preflight/waivers/v1"\n\n[[waivers]]\nrule = "VMM010"\nobject = "FAB-VMM-BR01"\n'
+                       'reason = "WinRM is started by the change itself"\napprover = "J. Smith (CAB)"\n'
+                       'ticket = "CHG-5000"\nexpires = "never"\n', encoding="utf-8")
+    argv = ["report", str(WEEK2), "--as-of", "collected", "--baseline", str(reports[0]), "--waivers", str(waivers),
+            "-f", "sarif"]
+    main(argv)
+    results = json.loads(capsys.readouterr().out)["runs"][0]["results"]
+    (winrm,) = [r for r in results if r["ruleId"] == "VMM010" and "suppressions" in r]
+    assert winrm["baselineState"] == "new", "last week's report did not have it: waived or not, it is new"
+    monkeypatch.setattr(sarif, "MAX_RESULTS", 5)
+    main(argv)
+    capped = json.loads(capsys.readouterr().out)["runs"][0]["results"][0]
+    assert capped["ruleId"] == sarif.CAPPED_RULE and capped["baselineState"] == "unchanged"

@@ -177,6 +177,7 @@ def test_tallies_objects_and_order(catalog: Catalog) -> None:
     assert evaluation.checks == 8
     assert evaluation.status_counts() == {Status.FAIL: 6, Status.NOT_APPLICABLE: 1, Status.PASS: 1}
     assert evaluation.objects == 5, "HV01, HV02, hv00, VMM01 and the snapshot: ESX01 was only n/a"
+    assert not evaluation.passed, "passes and n/a are kept only when asked for (--include-passed)"
     # worst severity first, then rule, then target name ignoring case
     assert [(f.rule, f.target.name) for f in evaluation.findings] == [
         ("EVA003", "VMM01"), ("EVA004", "contoso-hq ready for VMM 2012"), ("EVA005", "VMM01"),

@@ -45,3 +45,12 @@ def test_a_vm_by_name_alone_is_the_first_of_that_name_and_an_unknown_name_is_non
     assert index.vm("web21").host == "HV21"
     assert index.vm("WEB21", "hv08").host == "HV08"
     assert index.vm("NOSUCHVM") is None and index.vm("NOSUCHVM", "HV21") is None
+
+
+def test_lookups_of_no_name_find_nothing_and_a_vmm_server_without_hosts_manages_none() -> None:
+    index = _index("vmm")
+    assert index.host(None) is None and index.host("") is None
+    managing = {host.managed_by for host in index.snapshot.hosts if host.managed_by}
+    (server,) = managing
+    assert index.managed_host_count(server.lower()) == sum(1 for h in index.snapshot.hosts if h.managed_by == server) > 1
+    assert index.managed_host_count("NO-SUCH-VMM") == 0

@@ -83,6 +83,7 @@ def test_fields_written_with_their_default_are_not_mistaken_for_duplicates(monke
 @pytest.mark.parametrize("text", [
     '{"a": "x:y", "vms": [{"b": 1}, {"c:d": [{"e": null}]}, 3], "f": {"g": []}}',
     '{"a": 1, "a": {"b": 2}}', '[1, {"a:": 1}]', '  {"k" : [ ] } ',
+    '{"x:y:z": {"k": 1}, "b": 2, "c": "d"}',   # colons in a top-level key count too
 ])
 def test_the_sliced_colon_count_equals_the_whole_re_encoding(text: str) -> None:
     data = text.encode()

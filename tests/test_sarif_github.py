@@ -152,6 +152,11 @@ def test_artifact_uris_are_relative_to_the_checkout_and_never_climb(tmp_path: Pa
     VALIDATOR.validate(log)
     run = log["runs"][0]
     assert run["artifacts"][0]["location"] == {"uri": "estates/ready.json", "uriBaseId": "%SRCROOT%"}
+    (repo / "estates" / "blocked.json").write_text((ESTATES / "blocked.json").read_text(encoding="utf-8"), encoding="utf-8")
+    failing, _, _ = run_check(CheckRequest((Path("../estates/blocked.json"),), as_of=NOW))
+    located = [r["locations"][0]["physicalLocation"]["artifactLocation"]
+               for r in build_sarif(failing, root=repo)["runs"][0]["results"]]
+    assert located and all(at == {"uri": "estates/blocked.json", "index": 0, "uriBaseId": "%SRCROOT%"} for at in located)
     assert run["originalUriBaseIds"] == {"%SRCROOT%": {"uri": repo.as_uri() + "/"}}
     assert artifact_uri("../estates/ready.json") == inside.as_uri()     # outside the working directory: absolute
     assert not [uri for uri in _uris(build_sarif(report)) if ".." in uri]
@@ -284,3 +289,19 @@ def test_waived_results_ride_along_within_the_limit(monkeypatch: pytest.MonkeyPa
     suppressed = [r for r in results if "suppressions" in r]
     assert (len(results) - len(suppressed) - (1 if omitted else 0), len(suppressed)) == (counted, waived)
     assert results[0]["properties"].get("omittedResults", 0) == omitted
+
+
+def test_rules_link_under_the_docs_address_given(tmp_path: Path) -> None:
+    log = build_sarif(report_of(ESTATES / "blocked.json"), docs="https://docs.example.test/preflight/")
+    rules = log["runs"][0]["tool"]["driver"]["rules"]
+    assert rules and all(r["helpUri"].startswith("https://docs.example.test/preflight/rules/") for r in rules
+                         if r["id"] != CAPPED_RULE)
+
+
+def test_a_waived_result_is_located_and_keeps_its_powershell_like_any_other() -> None:
+    report, _, _ = run_check(CheckRequest((ESTATES / "blocked.json",), as_of=NOW,
+                                          waivers=(ROOT / "fixtures" / "waivers" / "blocked.toml",)))
+    results = build_sarif(report)["runs"][0]["results"]
+    waived = [r for r in results if "suppressions" in r]
+    assert waived and all("region" in r["locations"][0]["physicalLocation"] for r in waived)
+    assert any("powershell" in r["properties"] for r in waived)

@@ -328,6 +328,7 @@ def test_sarif_says_when_a_finding_counts_again_because_its_waiver_expired(tour_
     assert lapsed["properties"]["waiverExpired"]["expires"] == "2026-11-01"
     assert lapsed["message"]["text"].endswith(
         f"(waiver expired 2026-11-01 (ticket CHG-4650, {TOUR_WAIVERS} waiver 2): this finding counts again)")
+    assert lapsed["message"]["text"].startswith("FABLIB01")   # the finding's own message comes first
 
 
 def test_junit_failure_says_when_its_waiver_expired(tour_outputs: dict[str, str]) -> None:
