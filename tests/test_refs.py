@@ -67,3 +67,25 @@ def test_a_renamed_computer_is_renamed_in_every_field_that_names_it(field: RefFi
     check_references(renamed, "estate.json")  # nothing still names the old computer
     assert not any(item.name.casefold() == old.casefold() for kind in COMPUTER_LISTS for item in getattr(renamed, kind))
     assert json.dumps(msgspec.to_builtins(renamed)).count("RENAMED01") >= 2  # the computer and the reference
+
+
+def _cluster2012(edit) -> Snapshot:
+    data = json.loads((Path(__file__).resolve().parent.parent / "fixtures" / "rules" / "_bases" / "cluster2012.json")
+                      .read_text(encoding="utf-8"))
+    data["clusters"].append({"name": "HVCLUS02", "nodes": []})
+    edit(data)
+    return msgspec.json.decode(msgspec.json.encode(data), type=Snapshot)
+
+
+def test_a_host_naming_another_cluster_than_the_one_that_lists_it_is_refused() -> None:
+    def moved(data: dict) -> None:
+        data["hosts"][1]["cluster"] = "HVCLUS02"   # HVCLUS01 still lists HV22 as a node
+    with pytest.raises(InputError) as raised:
+        check_references(_cluster2012(moved), "estate.json")
+    assert str(raised.value) == ("estate.json: $.hosts[1].cluster: 'HVCLUS02' but cluster 'HVCLUS01' lists this host "
+                                 "as a node")
+
+    def spelt_otherwise(data: dict) -> None:   # node names and cluster names match whatever their case
+        data["clusters"][0]["nodes"] = [node.lower() for node in data["clusters"][0]["nodes"]]
+        data["hosts"][1]["cluster"] = "hvclus01"
+    check_references(_cluster2012(spelt_otherwise), "estate.json")
