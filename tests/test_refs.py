@@ -89,3 +89,30 @@ def test_a_host_naming_another_cluster_than_the_one_that_lists_it_is_refused() -
         data["clusters"][0]["nodes"] = [node.lower() for node in data["clusters"][0]["nodes"]]
         data["hosts"][1]["cluster"] = "hvclus01"
     check_references(_cluster2012(spelt_otherwise), "estate.json")
+
+
+def _teaming(edit) -> Snapshot:
+    data = json.loads((Path(__file__).resolve().parent.parent / "fixtures" / "rules" / "_bases" / "teaming.json")
+                      .read_text(encoding="utf-8"))
+    edit(data)
+    return msgspec.json.decode(msgspec.json.encode(data), type=Snapshot)
+
+
+@pytest.mark.parametrize(("edit", "expected"), [
+    (lambda d: d["hosts"][0]["teams"][1]["members"][1].update(name="NIC9"),
+     "$.hosts[0].teams[1].members[1].name: 'NIC9' does not name an entry of this host's nics"),
+    (lambda d: d["hosts"][0]["virtual_switches"][1].update(net_adapter="NIC9"),
+     "$.hosts[0].virtual_switches[1].net_adapter: 'NIC9' does not name a NIC or team of this host"),
+])
+def test_a_team_member_or_switch_adapter_must_name_one_of_the_hosts_nics(edit, expected: str) -> None:
+    with pytest.raises(InputError) as raised:
+        check_references(_teaming(edit), "estate.json")
+    assert str(raised.value) == f"estate.json: {expected}"
+
+
+def test_switches_may_name_a_team_and_nothing_is_checked_where_nics_were_not_collected() -> None:
+    check_references(_teaming(lambda d: None), "estate.json")   # External sits on VMTeam, a team of the host
+
+    def nics_not_collected(data: dict) -> None:
+        del data["hosts"][0]["nics"]
+    check_references(_teaming(nics_not_collected), "estate.json")
