@@ -39,7 +39,7 @@ def scores(root: Path = ROOT) -> dict[str, tuple[Counter[str], list[str]]]:
             continue
         codes = json.loads(meta.read_text(encoding="utf-8"))["exit_code_by_key"]
         counts = Counter(_status(code) for code in codes.values())
-        alive = sorted(name for name, code in codes.items() if _status(code) != "killed")
+        alive = sorted(name for name, code in codes.items() if _status(code) in ("survived", "no tests"))
         result[module] = (counts, alive)
     return result
 
@@ -50,22 +50,26 @@ def main(argv: list[str]) -> int:
     if not table:
         print("no mutation results: run `make mutation` first")
         return 1
-    print("| module | mutants | killed | survived | no tests | score |")
-    print("| --- | ---: | ---: | ---: | ---: | ---: |")
+    print("| module | mutants | killed | survived | no tests | not run | score |")
+    print("| --- | ---: | ---: | ---: | ---: | ---: | ---: |")
     total: Counter[str] = Counter()
     for module, (counts, _) in table.items():
         total.update(counts)
-        n = sum(counts.values())
-        print(f"| {module.removeprefix('preflight/')} | {n} | {counts['killed']} | {counts['survived']} | "
-              f"{counts['no tests']} | {100 * counts['killed'] / n:.1f} % |")
-    n = sum(total.values())
-    print(f"| **all** | {n} | {total['killed']} | {total['survived']} | {total['no tests']} | "
-          f"**{100 * total['killed'] / n:.1f} %** |")
+        print(_row(module.removeprefix("preflight/"), counts))
+    print(_row("**all**", total))
     if "--survivors" in argv:
         for module, (_, alive) in table.items():
             for name in alive:
                 print(f"{module}: {name}")
     return 0
+
+
+def _row(name: str, counts: Counter[str]) -> str:
+    """One line of the table; the score is of the mutants the run reached (a stopped run leaves some not run)."""
+    run = sum(counts.values()) - counts["not checked"]
+    score = f"{100 * counts['killed'] / run:.1f} %" if run else "-"
+    return (f"| {name} | {sum(counts.values())} | {counts['killed']} | {counts['survived']} | {counts['no tests']} | "
+            f"{counts['not checked']} | {score} |")
 
 
 if __name__ == "__main__":
