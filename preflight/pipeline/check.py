@@ -95,28 +95,27 @@ def run_check(request: CheckRequest, progress: Progress | None = None) -> tuple[
         if progress:
             progress("load", 0, len(request.snapshots))
         estate, inputs = load_estate(request.snapshots, catalog)
-        return run_evaluation(catalog, estate, inputs, request, started, progress, topology=request.topology)
+        return run_evaluation(catalog, estate, inputs, request, started, progress)
 
 
 def check_snapshot(snapshot: Snapshot, infos: list[tuple[str, SnapshotInfo]], request: CheckRequest,
-                   inputs: tuple[InputFile, ...] = (), catalog: Catalog | None = None, topology: bool = True,
+                   inputs: tuple[InputFile, ...] = (), catalog: Catalog | None = None,
                    ) -> tuple[Report, Estate, Evaluation]:
     """Check a snapshot already in memory (the emulated estate of `verify`) exactly as `run_check` checks files.
 
-    `request.snapshots` is ignored; `inputs` are the files the report names as its provenance; without
-    `topology` the report has no topology tree (a caller that reads only the findings).
+    `request.snapshots` is ignored; `inputs` are the files the report names as its provenance.
     """
     started = time.perf_counter()
     catalog = catalog or load_rules(request.rule_dirs)
     estate = Estate(snapshot, infos, catalog.os_releases())
-    return run_evaluation(catalog, estate, inputs, request, started, topology=topology)
+    return run_evaluation(catalog, estate, inputs, request, started)
 
 
 def run_evaluation(catalog: Catalog, estate: Estate, inputs: tuple[InputFile, ...], request: CheckRequest,
-                   started: float | None = None, progress: Progress | None = None, topology: bool = True,
+                   started: float | None = None, progress: Progress | None = None,
                    ) -> tuple[Report, Estate, Evaluation]:
-    """Evaluate a loaded estate and build its report (`started`: perf_counter at the start of the run;
-    `topology`: False leaves the report's topology tree empty)."""
+    """Evaluate a loaded estate and build its report (`started`: perf_counter at the start of the run; the
+    topology tree only when `request.topology`)."""
     started = time.perf_counter() if started is None else started
     as_of = request.as_of if isinstance(request.as_of, AsOf) else resolve_as_of(
         request.as_of, [(file, info.collected_at) for file, info in estate.infos])
@@ -129,6 +128,6 @@ def run_evaluation(catalog: Catalog, estate: Estate, inputs: tuple[InputFile, ..
         tool_version=__version__, as_of=as_of, elapsed_seconds=time.perf_counter() - started,
         empty=is_empty(estate), waivers=waivers, baseline=baseline, include_passed=request.include_passed,
     )
-    if topology:   # colours objects by the findings that count: a waived one must not paint its host red
+    if request.topology:   # colours objects by the findings that count: a waived one must not paint its host red
         report = dataclasses.replace(report, topology=build_topology(estate, report.findings))
     return report, estate, evaluation

@@ -87,7 +87,7 @@ def verify(request: CheckRequest, script: str | None = None) -> tuple[Report, Sn
 def _verify(request: CheckRequest, script: str | None) -> tuple[Report, Snapshot, Plan]:
     catalog = load_rules(request.rule_dirs)
     estate, inputs = load_estate(request.snapshots, catalog)
-    report, _, _ = run_evaluation(catalog, estate, inputs, request, topology=request.topology)
+    report, _, _ = run_evaluation(catalog, estate, inputs, request)
     snapshot, index = estate.snapshot, estate.index
     # this run's own snapshot: the drills read it first, then the script changes it in place (no copy)
     drills_before = tuple(run_drills(snapshot, index))
@@ -107,9 +107,8 @@ def _verify(request: CheckRequest, script: str | None) -> tuple[Report, Snapshot
     check_references(emulated, default_file=EMULATED)  # the emulator must leave a consistent estate
     # re-checked at the emulated end of the run: what the plan dated (a backup, a restart) is in the past then
     finished = dataclasses.replace(report.as_of, instant=state.clock or report.as_of.instant)
-    after, after_estate, _ = check_snapshot(emulated, [(EMULATED, emulated.snapshot)],
-                                            dataclasses.replace(request, as_of=finished), catalog=catalog,
-                                            topology=False)   # only its findings are read
+    after, after_estate, _ = check_snapshot(emulated, [(EMULATED, emulated.snapshot)],   # only its findings are read
+                                            dataclasses.replace(request, as_of=finished, topology=False), catalog=catalog)
     fates, introduced = compare(report.findings, after.findings, plan, outcomes, state.renames)
     remaining = [fate(f, UNRESOLVED, "") for f in after.findings
                  if f.status is Status.FAIL and f.severity is Severity.BLOCKER]
