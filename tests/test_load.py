@@ -292,8 +292,8 @@ def test_merge_keeps_every_part_and_tolerates_one_identical_domain(tmp_path: Pat
     assert merged.snapshot.name == "hq"
     parts = [(str(p), read_snapshot(p)) for p in (first, second)]
     merged, origin = merge_snapshots(parts)
-    assert {origin[id(h)] for h in merged.hosts} == {str(first), str(second)}
-    assert origin[id(merged.hosts[1])] == str(second)
+    assert {origin[id(h)][0] for h in merged.hosts} == {str(first), str(second)}
+    assert origin[id(merged.hosts[1])] == (str(second), 0)
 
 
 def test_merge_refuses_a_name_defined_twice(tmp_path: Path) -> None:
@@ -314,7 +314,7 @@ def test_a_broken_reference_names_the_file_it_is_in(tmp_path: Path) -> None:
     first = _part(tmp_path, "hq", hosts=[_host(0)])
     second = _part(tmp_path, "dr", hosts=[_host(1, managed_by="VMM09")])
     assert message(load_estate_snapshots, [first, second]) == (
-        f"{second}: $.hosts[1].managed_by: 'VMM09' does not name an entry of vmm_servers")
+        f"{second}: $.hosts[0].managed_by: 'VMM09' does not name an entry of vmm_servers")  # dr.json's first host
     alone = _part(tmp_path, "alone", hosts=[_host(1, managed_by="VMM09")])
     assert message(load_estate_snapshots, [alone]) == (
         f"{alone}: $.hosts[0].managed_by: 'VMM09' does not name an entry of vmm_servers")
@@ -390,3 +390,47 @@ def test_merge_tells_vms_apart_by_host_and_id(tmp_path: Path) -> None:
                           ({"name": "APP01", "host": one, "id": guid_a}, {"name": "RENAMED", "host": one, "id": guid_a})):
         hq, dr = parts(first, second)
         assert message(load_estate_snapshots, [hq, dr]).startswith(f"{dr}: $.vms[0].name: '{second['name']}' is already defined in {hq}")
+
+
+TEAMING_HOST = json.loads((READY.parent.parent / "rules" / "_bases" / "teaming.json").read_text(encoding="utf-8"))["hosts"][0]
+
+
+def _teamed(**changes) -> dict:
+    """The NIC Teaming base estate's host (NICs, two teams, two switches) with `changes`."""
+    return dict(json.loads(json.dumps(TEAMING_HOST)), **changes)
+
+
+def _adapter_gone(host: dict) -> dict:
+    host["virtual_switches"][1]["net_adapter"] = "NIC9"
+    return host
+
+
+def _member_gone(host: dict) -> dict:
+    host["teams"][1]["members"][1]["name"] = "NIC9"
+    return host
+
+
+WEB01 = {k: v for k, v in DATA["vms"][0].items() if k != "id"}
+
+
+@pytest.mark.parametrize(("dr_lists", "expected"), [
+    ({"vms": [dict(WEB01, name="WEB09"), WEB01]},   # WEB01 on HV01 without an id; the hq part's has one
+     "$.vms[1].name: duplicate VM 'WEB01' on host 'HV01' (a VM is one per host and name, or per host and id)"),
+    ({"vms": [dict(WEB01, name="WEB09", host="HV99")]}, "$.vms[0].host: 'HV99' does not name an entry of hosts"),
+    ({"clusters": [{"name": "CL9", "nodes": ["HV99"]}]}, "$.clusters[0].nodes[0]: 'HV99' does not name an entry of hosts"),
+    ({"hosts": [_adapter_gone(_teamed())]},
+     "$.hosts[0].virtual_switches[1].net_adapter: 'NIC9' does not name a NIC or team of this host"),
+    ({"hosts": [_member_gone(_teamed())]},
+     "$.hosts[0].teams[1].members[1].name: 'NIC9' does not name an entry of this host's nics"),
+    ({"hosts": [_teamed(cluster="CL8")], "clusters": [{"name": "CL8", "nodes": []}, {"name": "CL9", "nodes": ["HV12"]}]},
+     "$.hosts[0].cluster: 'CL8' but cluster 'CL9' lists this host as a node"),
+], ids=["vm-clash", "vm-host", "cluster-node", "switch-adapter", "team-member", "host-cluster"])
+def test_an_error_in_a_merged_estate_names_the_part_and_the_position_in_it(
+        tmp_path: Path, dr_lists: dict, expected: str) -> None:
+    """The index in the message is the entity's index in its own file, not in the merged lists (where the
+    second part's entities follow the first part's)."""
+    hq_vms = [dict(DATA["vms"][0], id="6a1c6f7e-0000-4000-8000-000000000001"), *DATA["vms"][1:]]
+    lists = {k: v for k, v in DATA.items() if k not in ("schema", "snapshot", "vms")}
+    hq = _part(tmp_path, "hq", **lists, vms=hq_vms, clusters=[{"name": "CL1", "nodes": []}])
+    dr = _part(tmp_path, "dr", **dr_lists)
+    assert message(load_estate_snapshots, [hq, dr]) == f"{dr}: {expected}"

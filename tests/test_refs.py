@@ -13,7 +13,7 @@ from preflight.emulator.restart import _rename_everywhere
 from preflight.errors import InputError
 from preflight.inventory.references import check_references
 from preflight.inventory.refs import COMPUTER_LISTS, REFERENCE_FIELDS, RefField
-from preflight.inventory.snapshot import Snapshot
+from preflight.inventory.snapshot import ENTITY_LISTS, Snapshot
 
 ESTATES = Path(__file__).resolve().parent.parent / "fixtures" / "estates"
 SAMPLES = [msgspec.json.decode((ESTATES / name).read_bytes(), type=Snapshot)
@@ -116,3 +116,16 @@ def test_switches_may_name_a_team_and_nothing_is_checked_where_nics_were_not_col
     def nics_not_collected(data: dict) -> None:
         del data["hosts"][0]["nics"]
     check_references(_teaming(nics_not_collected), "estate.json")
+
+
+@pytest.mark.parametrize("kind", [kind for kind in ENTITY_LISTS if kind != "vms"])
+def test_a_name_listed_twice_in_one_list_is_refused_whatever_its_case(kind: str) -> None:
+    """VMs are one per host and name (or id), see test_identity; every other entity is one per name."""
+    snapshot = next(msgspec.json.decode(msgspec.json.encode(s), type=Snapshot) for s in SAMPLES if getattr(s, kind))
+    entries = getattr(snapshot, kind)
+    check_references(snapshot, "estate.json")
+    entries.append(msgspec.structs.replace(entries[0], name=entries[0].name.swapcase()))
+    with pytest.raises(InputError) as raised:
+        check_references(snapshot, "estate.json")
+    assert str(raised.value) == (
+        f"estate.json: $.{kind}[{len(entries) - 1}].name: duplicate name '{entries[0].name.swapcase()}' in {kind}")

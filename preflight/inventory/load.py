@@ -18,7 +18,7 @@ from preflight.inventory.choices import allowed_values, field_names
 from preflight.inventory.collecting import paused_collections
 from preflight.inventory.consistency import check_consistency
 from preflight.inventory.read import read_input, to_utf8
-from preflight.inventory.references import check_references
+from preflight.inventory.references import Origin, check_references
 from preflight.inventory.snapshot import ENTITY_LISTS, SCHEMA_ID, Snapshot, SnapshotInfo
 from preflight.inventory.toml_nulls import nulls_from_false
 from preflight.inventory.vms import Vm
@@ -156,15 +156,15 @@ def _vm_key(vm: Vm) -> tuple[str, str]:
     return "vms", f"{vm.host}\x1f{vm.name if vm.id is UNSET else vm.id}".lower()
 
 
-def merge_snapshots(parts: list[tuple[str, Snapshot]]) -> tuple[Snapshot, dict[int, str]]:
+def merge_snapshots(parts: list[tuple[str, Snapshot]]) -> tuple[Snapshot, Origin]:
     """Merge snapshots of parts of one estate; a name defined in two files is an error
     (except an identical domain, which every part may describe).
 
-    Returns the merged snapshot and, for each entity (by ``id``), the file it came from.
+    Returns the merged snapshot and, for each entity (by ``id``), the file it came from and its index there.
     """
     first = parts[0][1]
     merged = Snapshot(schema=first.schema, snapshot=first.snapshot)
-    origin: dict[int, str] = {}
+    origin: Origin = {}
     seen: dict[tuple[str, str], str] = {}
     for file, part in parts:
         for kind in ENTITY_LISTS:
@@ -179,7 +179,7 @@ def merge_snapshots(parts: list[tuple[str, Snapshot]]) -> tuple[Snapshot, dict[i
                         f"'{item.name}' is already defined in {seen[key]}",
                     )
                 seen[key] = file
-                origin[id(item)] = file
+                origin[id(item)] = (file, index)
                 target.append(item)
     return merged, origin
 

@@ -16,21 +16,28 @@ def _names(items: Iterable[Named]) -> set[str]:
     return {item.name.lower() for item in items}
 
 
+Origin = dict[int, tuple[str, int]]
+"""For each entity of a merged estate (by ``id``): the file it came from and its index in that file's list."""
+
+
 class _Checker:
-    def __init__(self, snapshot: Snapshot, default_file: str, origin: dict[int, str]) -> None:
+    def __init__(self, snapshot: Snapshot, default_file: str, origin: Origin) -> None:
         self.snapshot = snapshot
         self.default_file = default_file
         self.origin = origin
         self.names = {kind: _names(getattr(snapshot, kind)) for kind in ENTITY_LISTS}
 
-    def fail(self, owner: object, path: str, problem: str) -> None:
-        raise InputError(self.origin.get(id(owner), self.default_file), path, problem)
+    def fail(self, owner: object, kind: str, index: int, field: str, problem: str) -> None:
+        """Refuse `field` of entity `index` of list `kind`: named as it stands in the file the entity came from
+        (in a merged estate, `index` counts every part's entities, which is no file's position)."""
+        file, at = self.origin.get(id(owner), (self.default_file, index))
+        raise InputError(file, f"$.{kind}[{at}].{field}", problem)
 
-    def ref(self, owner: object, path: str, value: object, kind: str) -> None:
+    def ref(self, owner: object, kind: str, index: int, field: str, value: object, target: str) -> None:
         if value is None or value is UNSET:
             return
-        if str(value).lower() not in self.names[kind]:
-            self.fail(owner, path, f"'{value}' does not name an entry of {kind}")
+        if str(value).lower() not in self.names[target]:
+            self.fail(owner, kind, index, field, f"'{value}' does not name an entry of {target}")
 
 
 def _vm_clash(seen: dict[tuple[str, ...], Vm], vm: Vm) -> str | None:
@@ -57,7 +64,7 @@ def _check_unique(checker: _Checker) -> None:
         for index, item in enumerate(getattr(checker.snapshot, kind)):
             key = item.name.lower()
             if key in seen:
-                checker.fail(item, f"$.{kind}[{index}].name", f"duplicate name '{item.name}' in {kind}")
+                checker.fail(item, kind, index, "name", f"duplicate name '{item.name}' in {kind}")
             seen.add(key)
 
 
@@ -77,10 +84,10 @@ def _check_unique_vms(checker: _Checker) -> None:
     for index, vm in enumerate(checker.snapshot.vms):
         clash = _vm_clash(seen, vm)
         if clash == "id":
-            checker.fail(vm, f"$.vms[{index}].id", f"duplicate VM id '{vm.id}' on host '{vm.host}'")
+            checker.fail(vm, "vms", index, "id", f"duplicate VM id '{vm.id}' on host '{vm.host}'")
         if clash == "name":
-            checker.fail(vm, f"$.vms[{index}].name", f"duplicate VM '{vm.name}' on host '{vm.host}' "
-                                                    "(a VM is one per host and name, or per host and id)")
+            checker.fail(vm, "vms", index, "name", f"duplicate VM '{vm.name}' on host '{vm.host}' "
+                                                "(a VM is one per host and name, or per host and id)")
         host, name = vm.host.casefold(), vm.name.casefold()
         if vm.id is UNSET:
             seen[("name", host, name)] = vm
@@ -93,23 +100,22 @@ def _check_hosts(checker: _Checker) -> None:
     snap = checker.snapshot
     cluster_of = {node.lower(): c.name for c in snap.clusters for node in c.nodes}
     for i, host in enumerate(snap.hosts):
-        base = f"$.hosts[{i}]"
         listed = cluster_of.get(host.name.lower())
         if host.cluster and listed and listed.lower() != host.cluster.lower():
-            checker.fail(host, f"{base}.cluster", f"'{host.cluster}' but cluster '{listed}' lists this host as a node")
+            checker.fail(host, "hosts", i, "cluster", f"'{host.cluster}' but cluster '{listed}' lists this host as a node")
         nic_names = {n.name.lower() for n in host.nics} if host.nics is not UNSET else None
         team_names = {t.name.lower() for t in host.teams} if host.teams is not UNSET else set()
         if host.teams is not UNSET and nic_names is not None:
             for t, team in enumerate(host.teams):
                 for m, member in enumerate(team.members):
                     if member.name.lower() not in nic_names:
-                        checker.fail(host, f"{base}.teams[{t}].members[{m}].name",
+                        checker.fail(host, "hosts", i, f"teams[{t}].members[{m}].name",
                                      f"'{member.name}' does not name an entry of this host's nics")
         if host.virtual_switches is not UNSET and nic_names is not None:
             for s, switch in enumerate(host.virtual_switches):
                 adapter = switch.net_adapter
                 if adapter is not UNSET and adapter.lower() not in nic_names | team_names:
-                    checker.fail(host, f"{base}.virtual_switches[{s}].net_adapter",
+                    checker.fail(host, "hosts", i, f"virtual_switches[{s}].net_adapter",
                                  f"'{adapter}' does not name a NIC or team of this host")
 
 
@@ -122,15 +128,16 @@ def _check_reference_fields(checker: _Checker) -> None:
             for i, entity in enumerate(entities):
                 value = getattr(entity, attribute)
                 if value is not None and value is not UNSET and value.lower() not in known_names:
-                    checker.ref(entity, f"$.{field.entity}[{i}].{attribute}", value, field.target)
+                    checker.ref(entity, field.entity, i, attribute, value, field.target)
             continue
         for i, entity in enumerate(entities):
             for suffix, name in field.names(entity):
-                checker.ref(entity, f"$.{field.entity}[{i}].{suffix}", name, field.target)
+                checker.ref(entity, field.entity, i, suffix, name, field.target)
 
 
-def check_references(snapshot: Snapshot, default_file: str, origin: dict[int, str] | None = None) -> None:
-    """Raise `InputError` for the first duplicate name or reference that does not resolve."""
+def check_references(snapshot: Snapshot, default_file: str, origin: Origin | None = None) -> None:
+    """Raise `InputError` for the first duplicate name or reference that does not resolve, naming the file and
+    position of the entity at fault (`origin`, from `load.merge_snapshots`; else `default_file` as indexed)."""
     checker = _Checker(snapshot, default_file, origin or {})
     _check_unique(checker)
     _check_reference_fields(checker)
