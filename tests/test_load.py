@@ -234,7 +234,7 @@ def test_toml_errors() -> None:
     assert decode_error('schema = "x"\nschema = "y"\n', ".toml").endswith(" (a key or table is defined twice)")
     assert decode_error('[snapshot]\nname = "a"\n[snapshot]\nname = "b"\n', ".toml") == (
         "f.toml: malformed TOML: Cannot declare ('snapshot',) twice (at line 3, column 10) (a key or table is defined twice)")
-    assert not decode_error("schema = \n", ".toml").endswith("(a key or table is defined twice)")
+    assert decode_error("schema = \n", ".toml").endswith(": Invalid value (at line 1, column 10)")  # tomllib's, no hint
     assert decode_error('schema = "other/v9"\n', ".toml") == (
         f'f.toml: $.schema: expected "{load.SCHEMA_ID}", got "other/v9"')
 
