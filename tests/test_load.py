@@ -152,12 +152,27 @@ def test_duplicate_key_suspicion() -> None:
     assert scan.may_have_duplicate_keys(b'{"a\\\\": 1}', b'{"a\\\\":1}') is False
 
 
+def test_an_escaped_colon_cannot_hide_a_duplicate_from_the_untyped_count() -> None:
+    # re-encoded, \u003a becomes a ':' that makes up for the colon of the collapsed duplicate
+    hidden = b'{"x\\u003a": 1, "a": 1, "a": 2}'
+    assert hidden.count(b":") == msgspec.json.encode(msgspec.json.decode(hidden)).count(b":")
+    assert scan.untyped_may_have_duplicate_keys(hidden) is True
+    assert scan.untyped_may_have_duplicate_keys(b'{"x\\\\": 1, "a": 1}') is False   # a backslash alone is no reason
+
+
+def test_a_syntax_error_msgspec_gives_no_position_for_is_passed_on() -> None:
+    error = scan.json_syntax_error("f.json", b"{}", msgspec.DecodeError("JSON is malformed: something new"))
+    assert (error.file, error.path, str(error)) == ("f.json", None, "f.json: malformed JSON: something new")
+
+
 @pytest.mark.parametrize(("canonical", "expected"), [
     (b'{"a":"plain"}', False), (b'{"a":"q\\"uote"}', False), (b'{"a":"back\\\\slash"}', False),
     (b'{"a":"line\\nbreak"}', True), (b'{"a":"\\u0001"}', True), (b'{"a":"del\x7f"}', True),
     ('{"a":"c1\u0085"}'.encode(), True), ('{"a":"\u00e9"}'.encode(), False),
     (b'{"a":"' + b'\\\\' * 10_001 + b'"}', False), (b'{"a":"' + b'\\\\' * 10_001 + b'\\t"}', True),
     (b'{"a":"' + b'\\"' * 10_001 + b'"}', False),
+    (b'{"a":"\\"q\\nx\\""}', True),     # a control escape between two quote escapes
+    (b'{"a":"b\\\\\\nx"}', True),       # a control escape right after an escaped backslash
 ])
 def test_control_character_suspicion(canonical: bytes, expected: bool) -> None:
     assert scan.may_have_control_characters(canonical) is expected

@@ -40,7 +40,7 @@ class _Checker:
             self.fail(owner, kind, index, field, f"'{value}' does not name an entry of {target}")
 
 
-def _vm_clash(seen: dict[tuple[str, ...], Vm], vm: Vm) -> str | None:
+def _vm_clash(seen: set[tuple[str, ...]], vm: Vm) -> str | None:
     """'id' or 'name' when an earlier VM on the same host is this one; None when it is a VM of its own.
 
     Hyper-V tells VMs apart by id, so two VMs of one name on one host are two VMs when both ids are known
@@ -80,7 +80,7 @@ def _no_vm_clash(vms: list[Vm]) -> bool:
 def _check_unique_vms(checker: _Checker) -> None:
     if _no_vm_clash(checker.snapshot.vms):
         return
-    seen: dict[tuple[str, ...], Vm] = {}
+    seen: set[tuple[str, ...]] = set()
     for index, vm in enumerate(checker.snapshot.vms):
         clash = _vm_clash(seen, vm)
         if clash == "id":
@@ -90,10 +90,10 @@ def _check_unique_vms(checker: _Checker) -> None:
                                                 "(a VM is one per host and name, or per host and id)")
         host, name = vm.host.casefold(), vm.name.casefold()
         if vm.id is UNSET:
-            seen[("name", host, name)] = vm
+            seen.add(("name", host, name))
         else:
-            seen[("id", host, vm.id.casefold())] = vm
-            seen.setdefault(("name-with-id", host, name), vm)
+            seen.add(("id", host, vm.id.casefold()))
+            seen.add(("name-with-id", host, name))
 
 
 def _check_hosts(checker: _Checker) -> None:
