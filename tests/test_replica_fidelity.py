@@ -14,6 +14,7 @@ from preflight.engine.findings import Status
 from preflight.pipeline import CheckRequest, verify
 from preflight.remediation.apply import apply_plan
 from preflight.remediation.plan import build_plan
+from preflight.remediation.powershell import render_step
 
 ESTATES = Path(__file__).resolve().parent.parent / "fixtures" / "estates"
 NOW = datetime(2026, 11, 25, 12, 0, tzinfo=UTC)
@@ -86,8 +87,11 @@ def test_moving_replication_to_https_opens_the_https_listener_not_the_http_one()
                                  subject="CN=hv02.contoso.local", dns_names=["hv02.contoso.local"])]
     next(r for r in hv02["firewall_rules"] if r["local_port"] == 80)["enabled"] = False  # REP007: HTTP closed today
     plan, state, _ = _plan_and_apply(data, ["REP004", "REP007"])
-    opened = [s.param_dict["rule"] for s in plan.steps if s.action == "enable-firewall-rule"]
-    assert opened == ["VIRT-HVRHTTPSL-In-TCP-NoScope"], opened
+    opened = [s for s in plan.steps if s.action == "enable-firewall-rule"]
+    assert [s.param_dict["rule"] for s in opened] == ["VIRT-HVRHTTPSL-In-TCP-NoScope"], opened
+    # the step the planner adds runs on the host, in its OS's dialect (Enable-NetFirewallRule from 2012 on)
+    assert [(s.object_kind, s.object_name, s.server, s.os_version) for s in opened] == [("hosts", "HV02", "HV02", "6.2.9200")]
+    assert "Enable-NetFirewallRule -Name 'VIRT-HVRHTTPSL-In-TCP-NoScope'" in "\n".join(render_step(opened[0], len(plan.steps)))
     rules = {r.name: r.enabled for r in next(h for h in state.snapshot.hosts if h.name == "HV02").firewall_rules}
     assert rules == {"VIRT-HVRHTTPL-In-TCP-NoScope": False, "VIRT-HVRHTTPSL-In-TCP-NoScope": True}
     assert not [f for f in findings_of(state.export(), ["REP004", "REP007"], NOW) if f.status is Status.FAIL]
