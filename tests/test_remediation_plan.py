@@ -94,6 +94,20 @@ def test_old_waik_out_before_new_in_and_services_after_the_restart() -> None:
     assert all(o.result in ("applied", "no-change") for o in outcomes), outcomes
 
 
+def test_every_vmm_server_is_upgraded_in_its_own_os_dialect() -> None:
+    data = _vmm_base()
+    vmm01 = data["vmm_servers"][0]
+    spare = {"name": "VMM00", "vmm": None}   # listed first: a computer VMM is not installed on yet
+    unknown_os = dict(vmm01, name="VMM02", os={k: v for k, v in vmm01["os"].items() if k != "version"})
+    no_os = {k: v for k, v in dict(vmm01, name="VMM03").items() if k != "os"}
+    data["vmm_servers"] = [spare, vmm01, unknown_os, no_os]
+    plan = build_plan([], snapshot_of(data))
+    upgrades = [(s.server, s.object_kind, s.os_version, s.param_dict["sql_server"]) for s in plan.steps
+                if s.action == "upgrade-vmm-2012"]
+    assert upgrades == [("VMM01", "vmm_servers", "6.1.7601", "SQL01"), ("VMM02", "vmm_servers", None, "SQL01"),
+                        ("VMM03", "vmm_servers", None, "SQL01")]
+
+
 def test_hotfixes_share_one_restart_and_standalone_vms_are_down_for_it() -> None:
     data = _vmm_base()
     data["hosts"][0]["hotfixes"] = []
