@@ -21,13 +21,15 @@ from remedy import CATALOG, findings_of, snapshot_of
 
 from preflight.emulator import EmulatedEstate, Request, Result, apply
 from preflight.emulator.restart import drain_node
+from preflight.engine.findings import Finding, Severity, Status, TargetRef
 from preflight.inventory.moves import Move
+from preflight.inventory.refs import ObjectRef
 from preflight.inventory.snapshot import Snapshot
 from preflight.pipeline import CheckRequest, verify
 from preflight.remediation.apply import apply_plan
 from preflight.remediation.plan import build_plan
 from preflight.remediation.powershell import render_script
-from preflight.remediation.runbook import Plan, Step
+from preflight.remediation.runbook import Plan, Step, VmOutage
 
 NOW = datetime(2026, 11, 25, 12, tzinfo=UTC)
 
@@ -228,3 +230,30 @@ def test_a_move_onto_a_node_whose_memory_was_not_collected_is_refused() -> None:
     state = EmulatedEstate(snapshot_of(data))
     done = apply(state, Request("drain-node", "hosts", "HV81", {"minutes": "20"}, moves=(Move("A", "HV81", "HV82"),)))
     assert done.result is Result.FAILED and done.reason == "moving 'A': the memory of HV82 is not in the snapshot"
+
+
+def _teaming_fix(host: str, mode: str) -> Finding:
+    """An organisation's rule asking for a team's mode (set-teaming-mode: takes the host's network down, no restart)."""
+    ref = ObjectRef("host_teams", "VMTeam", ObjectRef("hosts", host))
+    return Finding("ORG001", "team-mode", "org", Severity.WARNING, Status.FAIL, TargetRef.of(ref), "m", "r",
+                   fix_action="set-teaming-mode", fix_params=(("mode", mode), ("algorithm", "HyperVPort")))
+
+
+def test_an_offline_action_drains_a_node_without_restarting_it_and_takes_a_standalone_hosts_vms_down() -> None:
+    data = _cluster([*ISSUE_VMS, ("VM5", "HV81", 4, False)])
+    for host in data["hosts"]:
+        del host["hotfixes"]   # not collected: no hotfix restart in this plan
+    data["hosts"].append(dict(copy.deepcopy(data["hosts"][0]), name="HV90", fqdn="hv90.contoso.local", cluster=None))
+    data["vms"].append(dict(data["vms"][0], name="SOLO", host="HV90", highly_available=False))
+    snapshot = snapshot_of(data)
+    plan = build_plan([_teaming_fix("HV81", "Lacp"), _teaming_fix("HV90", "Lacp")], snapshot, include_upgrade=False)
+    assert [(s.action, s.server, s.restart, s.vms_down, s.moves) for s in plan.steps] == [
+        ("set-teaming-mode", "HV90", False, (VmOutage("SOLO", 5, "set-teaming-mode takes HV90 offline"),), ()),
+        ("drain-node", "HV81", False, (VmOutage("VM5", 5, "cannot live-migrate off HV81 (not highly available)"),),
+         (Move("VM1", "HV81", "HV83"), Move("VM2", "HV81", "HV82"))),
+        ("set-teaming-mode", "HV81", False, (), ()),
+        ("resume-node", "HV81", False, (), ()),
+    ]
+    blocked = build_plan([_teaming_fix("HV81", "Dynamic"), _teaming_fix("HV90", "Dynamic")], snapshot, include_upgrade=False)
+    assert [(s.action, s.server, s.vms_down, bool(s.blocked)) for s in blocked.steps] == [   # a mode that does not exist: blocked
+        ("set-teaming-mode", "HV90", (), True), ("set-teaming-mode", "HV81", (), True)]
