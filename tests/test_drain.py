@@ -232,11 +232,11 @@ def test_a_move_onto_a_node_whose_memory_was_not_collected_is_refused() -> None:
     assert done.result is Result.FAILED and done.reason == "moving 'A': the memory of HV82 is not in the snapshot"
 
 
-def _teaming_fix(host: str, mode: str) -> Finding:
+def _teaming_fix(host: str, mode: str, algorithm: str = "HyperVPort") -> Finding:
     """An organisation's rule asking for a team's mode (set-teaming-mode: takes the host's network down, no restart)."""
     ref = ObjectRef("host_teams", "VMTeam", ObjectRef("hosts", host))
     return Finding("ORG001", "team-mode", "org", Severity.WARNING, Status.FAIL, TargetRef.of(ref), "m", "r",
-                   fix_action="set-teaming-mode", fix_params=(("mode", mode), ("algorithm", "HyperVPort")))
+                   fix_action="set-teaming-mode", fix_params=(("mode", mode), ("algorithm", algorithm)))
 
 
 def test_an_offline_action_drains_a_node_without_restarting_it_and_takes_a_standalone_hosts_vms_down() -> None:
@@ -254,6 +254,34 @@ def test_an_offline_action_drains_a_node_without_restarting_it_and_takes_a_stand
         ("set-teaming-mode", "HV81", False, (), ()),
         ("resume-node", "HV81", False, (), ()),
     ]
-    blocked = build_plan([_teaming_fix("HV81", "Dynamic"), _teaming_fix("HV90", "Dynamic")], snapshot, include_upgrade=False)
-    assert [(s.action, s.server, s.vms_down, bool(s.blocked)) for s in blocked.steps] == [   # a mode that does not exist: blocked
-        ("set-teaming-mode", "HV90", (), True), ("set-teaming-mode", "HV81", (), True)]
+    blocked = build_plan([_teaming_fix("HV81", "Dynamic", "Fast"), _teaming_fix("HV90", "Dynamic", "Fast")], snapshot,
+                         include_upgrade=False)
+    problems = ("parameter 'mode' is 'Dynamic'; expected one of Static, SwitchIndependent, Lacp; parameter 'algorithm' "
+                "is 'Fast'; expected one of TransportPorts, IPAddresses, MacAddresses, HyperVPort, Dynamic")
+    assert [(s.action, s.server, s.vms_down, s.blocked) for s in blocked.steps] == [
+        ("set-teaming-mode", "HV90", (), problems), ("set-teaming-mode", "HV81", (), problems)]
+
+
+def _fix(kind: str, name: str, rule: str, action: str | None = None, params: tuple[tuple[str, str], ...] = (),
+         status: Status = Status.FAIL) -> Finding:
+    return Finding(rule, "x", "p", Severity.WARNING, status, TargetRef(kind, name), "m", "Do it by hand.",
+                   fix_action=action, fix_params=params)
+
+
+def test_turns_go_by_rank_then_by_name_a_node_owing_only_a_restart_among_the_nodes() -> None:
+    data = _cluster(ISSUE_VMS)
+    for host in data["hosts"]:
+        del host["hotfixes"]
+    findings = [_fix("hosts", "HV81", "X0", "install-hotfix", (("kb", "KB2550569"),), Status.UNKNOWN),  # not a failure
+                _fix("clusters", "HVCLUS08", "X1", "restart-cluster-nodes", (("nodes", "HV82"),)),
+                _fix("hosts", "HV83", "X2", "install-hotfix", (("kb", "KB2550569"),)),
+                _fix("replica_servers", "ZREP", "X3"),   # not in the estate: a manual step of its own
+                _fix("clusters", "HVCLUS08", "X4"), _fix("hosts", "HV81", "X5")]
+    plan = build_plan(findings, snapshot_of(data), include_upgrade=False)
+    assert [(s.action, s.server) for s in plan.steps] == [
+        ("manual", "HV81"),                                                                  # nodes by name (rank 5)
+        ("drain-node", "HV82"), ("restart-computer", "HV82"), ("resume-node", "HV82"),     # owes only a restart
+        ("drain-node", "HV83"), ("install-hotfix", "HV83"), ("restart-computer", "HV83"), ("resume-node", "HV83"),
+        ("manual", "ZREP"),                                                                  # any other kind (6)
+        ("manual", "HVCLUS08"),                                                              # clusters last (7)
+    ]
