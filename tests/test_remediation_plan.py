@@ -108,6 +108,29 @@ def test_every_vmm_server_is_upgraded_in_its_own_os_dialect() -> None:
                         ("VMM03", "vmm_servers", None, "SQL01")]
 
 
+def _collation_fix(collation: str):
+    from preflight.engine.findings import Finding, Severity, TargetRef
+    return Finding("SQL004", "x", "vmm2012", Severity.BLOCKER, Status.FAIL, TargetRef("sql_servers", "SQL01"), "m", "r",
+                   fix_action="rebuild-sql-collation", fix_params=(("collation", collation),))
+
+
+def test_a_destructive_step_is_preceded_by_a_backup_of_the_database_it_puts_at_risk_and_a_blocked_one_is_not() -> None:
+    snapshot = snapshot_of(_vmm_base())   # VMM01's database lives on SQL01
+    plan = build_plan([_collation_fix("SQL_Latin1_General_CP1_CI_AS")], snapshot, include_upgrade=False)
+    assert [(s.action, s.server, s.blocked) for s in plan.steps] == [
+        ("backup-vmm-database", "VMM01", None), ("rebuild-sql-collation", "SQL01", None)]
+    blocked = build_plan([_collation_fix("Latin1_General_CS_AS")], snapshot, include_upgrade=False)
+    assert [(s.action, bool(s.blocked)) for s in blocked.steps] == [("rebuild-sql-collation", True)]  # never runs
+
+
+def test_a_plan_refuses_an_index_built_over_another_snapshot() -> None:
+    from preflight.inventory.index import SnapshotIndex
+    snapshot, other = snapshot_of(_vmm_base()), snapshot_of(_vmm_base())
+    with pytest.raises(ValueError, match=r"^the index given is not over the snapshot planned for$"):
+        build_plan([], snapshot, index=SnapshotIndex(other))
+    assert build_plan([], snapshot, index=SnapshotIndex(snapshot)) == build_plan([], snapshot)
+
+
 def test_hotfixes_share_one_restart_and_standalone_vms_are_down_for_it() -> None:
     data = _vmm_base()
     data["hosts"][0]["hotfixes"] = []

@@ -104,7 +104,6 @@ class _Fleet:
     """
 
     def __init__(self, snapshot: Snapshot, index: SnapshotIndex | None = None) -> None:
-        self.snapshot = snapshot
         if index is not None and index.snapshot is not snapshot:
             raise ValueError("the index given is not over the snapshot planned for")
         self.index = index if index is not None else SnapshotIndex(snapshot)
