@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import json
 
 import pytest
@@ -74,7 +75,8 @@ def test_plan_script_parses_and_uses_declared_commands(case: Case) -> None:
 
 
 def _vmm_base(cases=load_cases()) -> dict:
-    return next(c for c in cases if c.rule == "VMM010").snapshot
+    """A copy of the VMM base estate (tests edit it; the loaded cases are shared)."""
+    return copy.deepcopy(next(c for c in cases if c.rule == "VMM010").snapshot)
 
 
 def test_old_waik_out_before_new_in_and_services_after_the_restart() -> None:
