@@ -125,6 +125,17 @@ def test_a_destructive_step_is_preceded_by_a_backup_of_the_database_it_puts_at_r
     assert [(s.action, bool(s.blocked)) for s in blocked.steps] == [("rebuild-sql-collation", True)]  # never runs
 
 
+def test_a_backup_asked_for_where_the_database_was_not_collected_is_a_blocked_step() -> None:
+    from preflight.engine.findings import Finding, Severity, TargetRef
+    data = _vmm_base()
+    del data["vmm_servers"][0]["vmm"]["database"]
+    backup = Finding("ORG002", "x", "org", Severity.WARNING, Status.FAIL, TargetRef("vmm_servers", "VMM01"), "m", "r",
+                     fix_action="backup-vmm-database")
+    plan = build_plan([backup], snapshot_of(data), include_upgrade=False)
+    assert [(s.action, s.server, s.blocked) for s in plan.steps] == [
+        ("backup-vmm-database", "VMM01", "VMM01: where the VMM database lives (vmm.database) was not collected")]
+
+
 def test_a_plan_refuses_an_index_built_over_another_snapshot() -> None:
     from preflight.inventory.index import SnapshotIndex
     snapshot, other = snapshot_of(_vmm_base()), snapshot_of(_vmm_base())
