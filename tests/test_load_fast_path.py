@@ -64,6 +64,13 @@ def test_escapes_of_control_characters_are_suspect(literal: str) -> None:
     assert json_may_have_control_characters(f'{{"a": "x{literal}y"}}'.encode())
 
 
+def test_a_document_with_many_escapes_is_scanned_in_one_pass_with_the_same_answers() -> None:
+    many = b"\\\\" * 10_001   # escaped backslashes: past the count where the per-escape loop gives way to one search
+    assert not json_may_have_control_characters(b'{"a": "' + many + b'"}')
+    assert json_may_have_control_characters(b'{"a": "' + many + b'\\n"}')
+    assert not json_may_have_control_characters(b'{"a": "' + many + b'\\\\n"}')   # an escaped backslash, then "n"
+
+
 def test_duplicate_scan_compares_key_colons() -> None:
     assert not json_may_have_duplicate_keys(b'{"a": "1:2", "b": 1}', b'{"a":"1:2","b":1}')
     assert json_may_have_duplicate_keys(b'{"a": 1, "a": 2}', b'{"a":2}')
