@@ -54,12 +54,12 @@ def test_control_characters_are_refused_with_their_path(literal: str, char: str)
 
 
 # ® and a no-break space are C2 xx in UTF-8 like a C1 control (C2 80-9F), and common in Windows captions
-@pytest.mark.parametrize("literal", ["\\\\n", "\\\\\\\\t", "\\u0041", "\\/", '\\"', "\\u00a0", "\u00ae", "\u00a0"])
+@pytest.mark.parametrize("literal", ["\\\\n", "\\\\\\\\t", "\\u0041", "\\/", '\\"', "\\u00a0", "\u00ae", "\u00a0", "\\u005cn"])
 def test_escapes_of_ordinary_characters_pass(literal: str) -> None:
     assert not json_may_have_control_characters(f'{{"a": "x{literal}y"}}'.encode())
 
 
-@pytest.mark.parametrize("literal", ["\\n", "\\\\\\r", "\\b", "\\f", "\\u0000", "\\u009F", "\u0080", "\x7f"])
+@pytest.mark.parametrize("literal", ["\\n", "\\\\\\r", "\\b", "\\f", "\\u0000", "\\u009F", "\u0080", "\x7f", "\\u0041\\n"])
 def test_escapes_of_control_characters_are_suspect(literal: str) -> None:
     assert json_may_have_control_characters(f'{{"a": "x{literal}y"}}'.encode())
 

@@ -125,10 +125,12 @@ def json_may_have_control_characters(data: bytes) -> bool:
         # every backslash left starts an escape of its own
         return _CONTROL_ESCAPE.search(data.replace(b"\\\\", b"")) is not None
     at = data.find(b"\\")
-    while at != -1:   # few escapes (the usual case): look at each
+    # few escapes (the usual case): look at each; the next one starts past the character this one escapes
+    # (the four hex digits of a \u escape hold no backslash)
+    while at != -1:
         if _CONTROL_ESCAPE.match(data, at):
             return True
-        at = data.find(b"\\", at + (2 if data[at + 1:at + 2] != b"u" else 6))
+        at = data.find(b"\\", at + 2)
     return False
 
 
