@@ -54,3 +54,15 @@ def test_lookups_of_no_name_find_nothing_and_a_vmm_server_without_hosts_manages_
     (server,) = managing
     assert index.managed_host_count(server.lower()) == sum(1 for h in index.snapshot.hosts if h.managed_by == server) > 1
     assert index.managed_host_count("NO-SUCH-VMM") == 0
+
+
+def test_an_index_over_a_copy_sharing_the_vms_reuses_their_lookups_and_refuses_another_list() -> None:
+    original = _index("replica")
+    copy = msgspec.structs.replace(original.snapshot, hosts=list(original.snapshot.hosts))   # the VMs list shared
+    shared = SnapshotIndex(copy, vms_of=original)
+    vm = copy.vms[0]
+    assert shared.vm(vm.name, vm.host) is vm and list(shared.vms_named(vm.name)) == list(original.vms_named(vm.name))
+    assert list(shared.vms_on(vm.host)) == list(original.vms_on(vm.host))
+    other = msgspec.structs.replace(original.snapshot, vms=list(original.snapshot.vms))
+    with pytest.raises(ValueError, match=r"^vms_of indexes another list of VMs$"):
+        SnapshotIndex(other, vms_of=original)

@@ -23,7 +23,7 @@ from preflight.inventory.collecting import paused_collections
 from preflight.inventory.common import known
 from preflight.inventory.hosts import Host
 from preflight.inventory.refs import COMPUTER_LISTS, Named
-from preflight.inventory.servers import Domain, LibraryServer, SqlServer, VCenter, VmmServer
+from preflight.inventory.servers import Domain, LibraryServer, SqlServer, VmmServer
 from preflight.inventory.snapshot import ENTITY_LISTS, Snapshot
 from preflight.inventory.vms import Vm
 
@@ -66,7 +66,6 @@ class SnapshotIndex:
         self.vmm_servers: ByName[VmmServer] = ByName(snapshot.vmm_servers)
         self.sql_servers: ByName[SqlServer] = ByName(snapshot.sql_servers)
         self.library_servers: ByName[LibraryServer] = ByName(snapshot.library_servers)
-        self.vcenters: ByName[VCenter] = ByName(snapshot.vcenters)
         self._hosts: dict[str, Host] = {}
         for host in snapshot.hosts:   # names first: a host's name beats another host's FQDN
             self._hosts.setdefault(host.name.casefold(), host)
