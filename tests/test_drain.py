@@ -17,13 +17,12 @@ from pathlib import Path
 
 import pytest
 from casefiles import BASES_DIR
-from remedy import CATALOG, findings_of, snapshot_of
+from remedy import CATALOG, findings_of, fix_finding, snapshot_of
 
 from preflight.emulator import EmulatedEstate, Request, Result, apply
 from preflight.emulator.restart import drain_node
-from preflight.engine.findings import Finding, Severity, Status, TargetRef
+from preflight.engine.findings import Finding, Status
 from preflight.inventory.moves import Move
-from preflight.inventory.refs import ObjectRef
 from preflight.inventory.snapshot import Snapshot
 from preflight.pipeline import CheckRequest, verify
 from preflight.remediation.apply import apply_plan
@@ -234,9 +233,8 @@ def test_a_move_onto_a_node_whose_memory_was_not_collected_is_refused() -> None:
 
 def _teaming_fix(host: str, mode: str, algorithm: str = "HyperVPort") -> Finding:
     """An organisation's rule asking for a team's mode (set-teaming-mode: takes the host's network down, no restart)."""
-    ref = ObjectRef("host_teams", "VMTeam", ObjectRef("hosts", host))
-    return Finding("ORG001", "team-mode", "org", Severity.WARNING, Status.FAIL, TargetRef.of(ref), "m", "r",
-                   fix_action="set-teaming-mode", fix_params=(("mode", mode), ("algorithm", algorithm)))
+    return fix_finding("host_teams", "VMTeam", "ORG001", "set-teaming-mode", {"mode": mode, "algorithm": algorithm},
+                       owner=host)
 
 
 def test_an_offline_action_drains_a_node_without_restarting_it_and_takes_a_standalone_hosts_vms_down() -> None:
@@ -262,21 +260,16 @@ def test_an_offline_action_drains_a_node_without_restarting_it_and_takes_a_stand
         ("set-teaming-mode", "HV90", (), problems), ("set-teaming-mode", "HV81", (), problems)]
 
 
-def _fix(kind: str, name: str, rule: str, action: str | None = None, params: tuple[tuple[str, str], ...] = (),
-         status: Status = Status.FAIL) -> Finding:
-    return Finding(rule, "x", "p", Severity.WARNING, status, TargetRef(kind, name), "m", "Do it by hand.",
-                   fix_action=action, fix_params=params)
-
-
 def test_turns_go_by_rank_then_by_name_a_node_owing_only_a_restart_among_the_nodes() -> None:
     data = _cluster(ISSUE_VMS)
     for host in data["hosts"]:
         del host["hotfixes"]
-    findings = [_fix("hosts", "HV81", "X0", "install-hotfix", (("kb", "KB2550569"),), Status.UNKNOWN),  # not a failure
-                _fix("clusters", "HVCLUS08", "X1", "restart-cluster-nodes", (("nodes", "HV82"),)),
-                _fix("hosts", "HV83", "X2", "install-hotfix", (("kb", "KB2550569"),)),
-                _fix("replica_servers", "ZREP", "X3"),   # not in the estate: a manual step of its own
-                _fix("clusters", "HVCLUS08", "X4"), _fix("hosts", "HV81", "X5")]
+    hotfix = {"kb": "KB2550569"}
+    findings = [fix_finding("hosts", "HV81", "X0", "install-hotfix", hotfix, status=Status.UNKNOWN),  # not a failure
+                fix_finding("clusters", "HVCLUS08", "X1", "restart-cluster-nodes", {"nodes": "HV82"}),
+                fix_finding("hosts", "HV83", "X2", "install-hotfix", hotfix),
+                fix_finding("replica_servers", "ZREP", "X3"),   # not in the estate: a manual step of its own
+                fix_finding("clusters", "HVCLUS08", "X4"), fix_finding("hosts", "HV81", "X5")]
     plan = build_plan(findings, snapshot_of(data), include_upgrade=False)
     assert [(s.action, s.server) for s in plan.steps] == [
         ("manual", "HV81"),                                                                  # nodes by name (rank 5)

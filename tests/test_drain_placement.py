@@ -26,11 +26,11 @@ import json
 
 import msgspec
 from casefiles import BASES_DIR
-from remedy import snapshot_of
+from remedy import fix_finding, snapshot_of
 
 from preflight.emulator import EmulatedEstate
 from preflight.emulator.restart import drain_node
-from preflight.engine.findings import Finding, Severity, Status, TargetRef
+from preflight.engine.findings import Finding
 from preflight.inventory import decode_snapshot
 from preflight.remediation.apply import apply_plan
 from preflight.remediation.plan import HOST_RESERVE_GB, build_plan
@@ -56,8 +56,7 @@ def drain_estate() -> dict:
 
 
 def _hotfix_on(node: str) -> Finding:
-    return Finding("HFX002", "x", "p", Severity.WARNING, Status.FAIL, TargetRef("hosts", node), "m", "r",
-                   fix_action="install-hotfix", fix_params=(("kb", "KB2316412"),))
+    return fix_finding("hosts", node, "HFX002", "install-hotfix", {"kb": "KB2316412"})
 
 
 def _planned_moves(drain) -> dict[str, str]:

@@ -8,9 +8,9 @@ import json
 import pytest
 from casefiles import Case, load_cases
 from psparse import parse
-from remedy import CATALOG, findings_of, snapshot_of
+from remedy import CATALOG, findings_of, fix_finding, snapshot_of
 
-from preflight.engine.findings import Status
+from preflight.engine.findings import Finding, Status
 from preflight.inventory import encode_json
 from preflight.remediation.apply import apply_plan
 from preflight.remediation.plan import build_plan, fix_order_problems
@@ -110,10 +110,8 @@ def test_every_vmm_server_is_upgraded_in_its_own_os_dialect() -> None:
                         ("VMM03", "vmm_servers", None, "SQL01")]
 
 
-def _collation_fix(collation: str):
-    from preflight.engine.findings import Finding, Severity, TargetRef
-    return Finding("SQL004", "x", "vmm2012", Severity.BLOCKER, Status.FAIL, TargetRef("sql_servers", "SQL01"), "m", "r",
-                   fix_action="rebuild-sql-collation", fix_params=(("collation", collation),))
+def _collation_fix(collation: str) -> Finding:
+    return fix_finding("sql_servers", "SQL01", "SQL004", "rebuild-sql-collation", {"collation": collation})
 
 
 def test_a_destructive_step_is_preceded_by_a_backup_of_the_database_it_puts_at_risk_and_a_blocked_one_is_not() -> None:
@@ -126,11 +124,9 @@ def test_a_destructive_step_is_preceded_by_a_backup_of_the_database_it_puts_at_r
 
 
 def test_a_backup_asked_for_where_the_database_was_not_collected_is_a_blocked_step() -> None:
-    from preflight.engine.findings import Finding, Severity, TargetRef
     data = _vmm_base()
     del data["vmm_servers"][0]["vmm"]["database"]
-    backup = Finding("ORG002", "x", "org", Severity.WARNING, Status.FAIL, TargetRef("vmm_servers", "VMM01"), "m", "r",
-                     fix_action="backup-vmm-database")
+    backup = fix_finding("vmm_servers", "VMM01", "ORG002", "backup-vmm-database")
     plan = build_plan([backup], snapshot_of(data), include_upgrade=False)
     assert [(s.action, s.server, s.blocked) for s in plan.steps] == [
         ("backup-vmm-database", "VMM01", "VMM01: where the VMM database lives (vmm.database) was not collected")]
@@ -166,9 +162,7 @@ def test_cluster_node_is_drained_by_memory_then_resumed() -> None:
     node = next(h for h in data["hosts"] if h.get("cluster"))
     node["hotfixes"] = []
     snapshot = snapshot_of(data)
-    from preflight.engine.findings import Finding, Severity, TargetRef
-    finding = Finding("HFX002", "x", "p", Severity.WARNING, Status.FAIL, TargetRef("hosts", node["name"]), "m", "r",
-                      fix_action="install-hotfix", fix_params=(("kb", "KB2316412"),))
+    finding = fix_finding("hosts", node["name"], "HFX002", "install-hotfix", {"kb": "KB2316412"})
     plan = build_plan([finding], snapshot, include_upgrade=False)
     assert [s.action for s in plan.steps] == ["drain-node", "install-hotfix", "restart-computer", "resume-node"]
     drain = plan.steps[0]
@@ -187,8 +181,6 @@ def test_one_replica_server_gets_one_authentication_change_allowing_what_every_v
 
     from casefiles import BASES_DIR
 
-    from preflight.engine.findings import Finding, Severity, TargetRef
-
     data = json.loads((BASES_DIR / "replica.json").read_text(encoding="utf-8"))
     web = copy.deepcopy(next(v for v in data["vms"] if v["name"] == "APP01"))
     web["name"] = "WEB01"
@@ -197,8 +189,7 @@ def test_one_replica_server_gets_one_authentication_change_allowing_what_every_v
     snapshot = snapshot_of(data)
 
     def finding(rule: str, vm: str, authentication: str) -> Finding:
-        return Finding(rule, rule.lower(), "hyperv-replica", Severity.BLOCKER, Status.FAIL, TargetRef("replicated_vms", vm),
-                       "m", "r", fix_action="set-replica-authentication", fix_params=(("authentication", authentication),))
+        return fix_finding("replicated_vms", vm, rule, "set-replica-authentication", {"authentication": authentication})
 
     plan = build_plan([finding("REP003", "WEB01", "CertificateAndKerberos"), finding("REP004", "APP01", "Certificate")],
                       snapshot, include_upgrade=False)
@@ -245,8 +236,6 @@ def _replica_plan(*asks: tuple[str, str], certificate: bool = False) -> Plan:
 
     from casefiles import BASES_DIR
 
-    from preflight.engine.findings import Finding, Severity, TargetRef
-
     data = json.loads((BASES_DIR / "replica.json").read_text(encoding="utf-8"))
     app = next(v for v in data["vms"] if v["name"] == "APP01")
     for vm, _ in asks:
@@ -257,8 +246,7 @@ def _replica_plan(*asks: tuple[str, str], certificate: bool = False) -> Plan:
         hv02["certificates"] = [{"thumbprint": "C0FFEE" * 6 + "C0FF", "subject": "CN=hv02.contoso.local",
                                  "enhanced_key_usages": ["Server Authentication"], "has_private_key": True,
                                  "not_after": "2030-01-01T00:00:00Z"}]
-    findings = [Finding("REP003", "rep003", "hyperv-replica", Severity.BLOCKER, Status.FAIL, TargetRef("replicated_vms", vm),
-                        "m", "r", fix_action="set-replica-authentication", fix_params=(("authentication", kind),))
+    findings = [fix_finding("replicated_vms", vm, "REP003", "set-replica-authentication", {"authentication": kind})
                 for vm, kind in asks]
     return build_plan(findings, snapshot_of(data), include_upgrade=False)
 
@@ -283,16 +271,12 @@ def test_server_authentication_merge_keeps_a_certificate_and_a_block() -> None:
 
 
 def test_findings_without_a_place_or_with_an_internal_action_are_unplanned() -> None:
-    from preflight.engine.findings import Finding, Severity, TargetRef
     snapshot = snapshot_of(_vmm_base())
 
-    def finding(name: str, action: str | None, rule: str, kind: str = "hosts") -> Finding:
-        return Finding(rule, "x", "p", Severity.WARNING, Status.FAIL, TargetRef(kind, name), "m",
-                       "Do it by hand.", fix_action=action)
-    plan = build_plan([finding("HV01", "restart-computer", "X001"),
-                       finding("WEB01", "set-replica-authentication", "X002", "replicated_vms"),  # WEB01 does not replicate
-                       finding("HV01", "no-such-action", "X003"), finding("HV02", None, "X004"),
-                       finding("HV01", "upgrade-vmm-2012", "X005")], snapshot, include_upgrade=False)
+    plan = build_plan([fix_finding("hosts", "HV01", "X001", "restart-computer"),
+                       fix_finding("replicated_vms", "WEB01", "X002", "set-replica-authentication"),  # WEB01 does not replicate
+                       fix_finding("hosts", "HV01", "X003", "no-such-action"), fix_finding("hosts", "HV02", "X004"),
+                       fix_finding("hosts", "HV01", "X005", "upgrade-vmm-2012")], snapshot, include_upgrade=False)
     assert plan.unplanned == (("X001", "HV01"), ("X002", "WEB01"), ("X003", "HV01"), ("X005", "HV01"))
     (manual,) = plan.steps
     assert (manual.action, manual.server, manual.param_dict, manual.manual, manual.blocked) == (
