@@ -8,12 +8,14 @@ one line and exit 2; these pin what that line says and where each boundary lies.
 from __future__ import annotations
 
 import codecs
+import copy
 import json
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import msgspec
 import pytest
+from casefiles import BASES_DIR
 
 from preflight.errors import InputError, PreflightError
 from preflight.inventory import load, scan
@@ -408,12 +410,12 @@ def test_merge_tells_vms_apart_by_host_and_id(tmp_path: Path) -> None:
         assert message(load_estate_snapshots, [hq, dr]).startswith(f"{dr}: $.vms[0].name: '{second['name']}' is already defined in {hq}")
 
 
-TEAMING_HOST = json.loads((READY.parent.parent / "rules" / "_bases" / "teaming.json").read_text(encoding="utf-8"))["hosts"][0]
+TEAMING_HOST = json.loads((BASES_DIR / "teaming.json").read_text(encoding="utf-8"))["hosts"][0]
 
 
 def _teamed(**changes) -> dict:
-    """The NIC Teaming base estate's host (NICs, two teams, two switches) with `changes`."""
-    return dict(json.loads(json.dumps(TEAMING_HOST)), **changes)
+    """A copy of the NIC Teaming base estate's host (NICs, two teams, two switches) with `changes`."""
+    return dict(copy.deepcopy(TEAMING_HOST), **changes)
 
 
 def _adapter_gone(host: dict) -> dict:
