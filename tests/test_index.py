@@ -66,3 +66,16 @@ def test_an_index_over_a_copy_sharing_the_vms_reuses_their_lookups_and_refuses_a
     other = msgspec.structs.replace(original.snapshot, vms=list(original.snapshot.vms))
     with pytest.raises(ValueError, match=r"^vms_of indexes another list of VMs$"):
         SnapshotIndex(other, vms_of=original)
+
+
+def test_vms_whose_host_or_name_is_written_in_two_cases_are_one_group_in_snapshot_order() -> None:
+    def mixed_case(data: dict) -> None:   # on HV21, named in two cases: a VM name in two cases too
+        template = data["vms"][-1]
+        data["vms"] += [dict(template, name=name, host=host)
+                        for name, host in (("APP1", "hv21"), ("APP2", "HV21"), ("app1", "Hv21"), ("APP3", "hv21"))]
+    index = _index("cluster2012", mixed_case)
+    on_host = [vm.name for vm in index.vms_on("hV21")]
+    in_snapshot = [vm.name for vm in index.snapshot.vms if vm.host.casefold() == "hv21"]
+    assert on_host == in_snapshot and on_host[-4:] == ["APP1", "APP2", "app1", "APP3"]
+    assert [vm.name for vm in index.vms_named("App1")] == ["APP1", "app1"]   # in snapshot order
+    assert "app1" in index.shared_vm_names() and "app2" not in index.shared_vm_names()

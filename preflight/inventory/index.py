@@ -77,14 +77,12 @@ class SnapshotIndex:
             for item in getattr(snapshot, kind):
                 self._computers[item.name.casefold()].append(item)
         self._vms_by_host: dict[str, list[Vm]] = defaultdict(list)
-        self._vms_by_name: dict[str, list[Vm]] = defaultdict(list)
+        self._vms_by_name: dict[str, list[Vm]] | None = None   # built on first use: the drills never need it
         if vms_of is not None:   # by name: never changed after the build; by host: `move_vm` changes the lists
-            self._vms_by_name = vms_of._vms_by_name
+            self._vms_by_name = vms_of._by_name()
             self._vms_by_host.update((host, list(vms)) for host, vms in vms_of._vms_by_host.items())
         else:
-            for vm in snapshot.vms:
-                self._vms_by_host[vm.host.casefold()].append(vm)
-                self._vms_by_name[vm.name.casefold()].append(vm)
+            self._vms_by_host.update(_grouped(snapshot.vms, "host"))
         self._managed: dict[str, int] = defaultdict(int)
         for host in snapshot.hosts:
             if host.managed_by:
@@ -140,13 +138,18 @@ class SnapshotIndex:
         """The VMs whose `host` is `host`, in snapshot order (do not change the list)."""
         return self._vms_by_host.get(host.casefold(), ())
 
+    def _by_name(self) -> dict[str, list[Vm]]:
+        if self._vms_by_name is None:   # VMs are never renamed, added or removed, so the table stays true
+            self._vms_by_name = _grouped(self.snapshot.vms, "name")
+        return self._vms_by_name
+
     def vms_named(self, name: str) -> Sequence[Vm]:
         """Every VM called `name` (more than one when copies or namesakes live on different hosts)."""
-        return self._vms_by_name.get(name.casefold(), ())
+        return self._by_name().get(name.casefold(), ())
 
     def shared_vm_names(self) -> set[str]:
         """The case-folded names more than one VM carries (on different hosts)."""
-        return {name for name, vms in self._vms_by_name.items() if len(vms) > 1}
+        return {name for name, vms in self._by_name().items() if len(vms) > 1}
 
     def vm(self, name: str, host: str | None = None) -> Vm | None:
         """The VM called `name` on `host`; without `host`, the first VM of that name."""
@@ -179,3 +182,19 @@ class SnapshotIndex:
             self._paths = {id(item): f"$.{kind}[{i}]" for kind in ENTITY_LISTS
                            for i, item in enumerate(getattr(self.snapshot, kind))}
         return self._paths.get(id(entity))
+
+
+
+def _grouped(vms: list[Vm], field: str) -> dict[str, list[Vm]]:
+    """The VMs by the case-folded value of a text field, each list in snapshot order. Grouped by the exact text
+    first: the VMs of one host repeat its name, so case is folded once per distinct text, not once per VM."""
+    exact: dict[str, list[Vm]] = defaultdict(list)
+    for vm in vms:
+        exact[getattr(vm, field)].append(vm)
+    folded = {text.casefold(): group for text, group in exact.items()}
+    if len(folded) == len(exact):
+        return folded
+    merged: dict[str, list[Vm]] = defaultdict(list)   # one name in two cases: fold per VM, keeping snapshot order
+    for vm in vms:
+        merged[getattr(vm, field).casefold()].append(vm)
+    return merged
