@@ -127,3 +127,12 @@ def test_which_two_vms_on_one_host_are_one(first: dict, second: dict, clash: str
     expected = {"id": f"{at}.id: duplicate VM id '{second.get('id')}' on host '{host}'",
                 "name": f"{at}.name: duplicate VM '{second['name']}' on host '{host}'"}[clash]
     assert expected in str(raised.value)
+
+
+def test_two_vms_of_one_name_on_one_host_clash_when_the_host_is_written_in_two_cases() -> None:
+    data = _replica_data()
+    host, _ = _two_hosts(data)
+    data["vms"] += [{"name": "TEST01", "host": host}, {"name": "test01", "host": host.swapcase()}]
+    with pytest.raises(InputError) as raised:
+        _load(data)
+    assert f"$.vms[{len(data['vms']) - 1}].name: duplicate VM 'test01' on host '{host.swapcase()}'" in str(raised.value)

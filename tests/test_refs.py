@@ -129,3 +129,14 @@ def test_a_name_listed_twice_in_one_list_is_refused_whatever_its_case(kind: str)
         check_references(snapshot, "estate.json")
     assert str(raised.value) == (
         f"estate.json: $.{kind}[{len(entries) - 1}].name: duplicate name '{entries[0].name.swapcase()}' in {kind}")
+
+
+def test_of_several_vms_naming_no_host_the_first_listed_is_reported_and_case_does_not_matter() -> None:
+    snapshot = msgspec.json.decode(msgspec.json.encode(SAMPLES[0]), type=Snapshot)
+    vms = snapshot.vms
+    assert len(vms) >= 3
+    vms[0].host = vms[0].host.swapcase()   # the same host, in another case: it resolves
+    vms[-1].host, vms[1].host = "HVGONE01", "HVGONE02"   # two hosts the snapshot lacks; the second listed first
+    with pytest.raises(InputError) as raised:
+        check_references(snapshot, "estate.json")
+    assert str(raised.value) == "estate.json: $.vms[1].host: 'HVGONE02' does not name an entry of hosts"

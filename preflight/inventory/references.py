@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import defaultdict
 from collections.abc import Iterable
 
 from msgspec import UNSET
@@ -16,6 +17,9 @@ def _names(items: Iterable[Named]) -> set[str]:
     return {item.name.lower() for item in items}
 
 
+_TARGETS = frozenset(field.target for field in REFERENCE_FIELDS)
+"""The lists a reference may name: only their names are gathered."""
+
 Origin = dict[int, tuple[str, int]]
 """For each entity of a merged estate (by ``id``): the file it came from and its index in that file's list."""
 
@@ -25,7 +29,7 @@ class _Checker:
         self.snapshot = snapshot
         self.default_file = default_file
         self.origin = origin
-        self.names = {kind: _names(getattr(snapshot, kind)) for kind in ENTITY_LISTS}
+        self.names = {kind: _names(getattr(snapshot, kind)) for kind in ENTITY_LISTS if kind in _TARGETS}
 
     def fail(self, owner: object, kind: str, index: int, field: str, problem: str) -> None:
         """Refuse `field` of entity `index` of list `kind`: named as it stands in the file the entity came from
@@ -70,11 +74,21 @@ def _check_unique(checker: _Checker) -> None:
 
 def _no_vm_clash(vms: list[Vm]) -> bool:
     """True when no two VMs share a host and a name, or a host and an id: then no VM clashes with another
-    (the usual estate; two comprehensions instead of the loop below, which names the first clash)."""
-    if len({(vm.host.casefold(), vm.name.casefold()) for vm in vms}) != len(vms):
-        return False
-    ids = [(vm.host.casefold(), vm.id.casefold()) for vm in vms if vm.id is not UNSET]
-    return len(set(ids)) == len(ids)
+    (the usual estate, told by counting per host instead of the loop below, which names the first clash).
+    The VMs are grouped by the exact text of their host first, so its case is folded once per host."""
+    by_host: dict[str, list[Vm]] = defaultdict(list)
+    for vm in vms:
+        by_host[vm.host].append(vm)
+    folded: dict[str, list[Vm]] = defaultdict(list)
+    for host, group in by_host.items():
+        folded[host.casefold()].extend(group)
+    for group in folded.values():
+        if len({vm.name.casefold() for vm in group}) != len(group):
+            return False
+        ids = [vm.id.casefold() for vm in group if vm.id is not UNSET]
+        if len(set(ids)) != len(ids):
+            return False
+    return True
 
 
 def _check_unique_vms(checker: _Checker) -> None:
@@ -123,12 +137,13 @@ def _check_reference_fields(checker: _Checker) -> None:
     """Every field of the shared table (`refs.REFERENCE_FIELDS`) names an existing entry."""
     for field in REFERENCE_FIELDS:
         entities = getattr(checker.snapshot, field.entity)
-        if len(field.path) == 1 and not field.many:   # a plain field (vms[].host on 100k VMs): no generator per entity
+        if len(field.path) == 1 and not field.many:   # a plain field (vms[].host on 100k VMs): each text once
             attribute, known_names = field.path[0], checker.names[field.target]
-            for i, entity in enumerate(entities):
-                value = getattr(entity, attribute)
-                if value is not None and value is not UNSET and value.lower() not in known_names:
-                    checker.ref(entity, field.entity, i, attribute, value, field.target)
+            values = {getattr(entity, attribute) for entity in entities}
+            wrong = {v for v in values if v is not None and v is not UNSET and v.lower() not in known_names}
+            for i, entity in enumerate(entities if wrong else ()):   # the first entity naming one, in list order
+                if getattr(entity, attribute) in wrong:
+                    checker.ref(entity, field.entity, i, attribute, getattr(entity, attribute), field.target)
             continue
         for i, entity in enumerate(entities):
             for suffix, name in field.names(entity):
