@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+import math
+import random
+
 import msgspec
+import pytest
 
 from benchmarks.generate import generate_estate
 from preflight.emulator import run_drills
+from preflight.emulator.state import HOST_RESERVE_GB
 from preflight.inventory.snapshot import Snapshot
 
 
@@ -43,3 +48,43 @@ def test_largest_vms_are_placed_first() -> None:
     snapshot = three_nodes([4, 28, 4], (64, 32, 6))   # 30 GB and 4 GB free: 28 fits, then 2 GB and 4 GB left
     drill = node_drill(snapshot, snapshot.hosts[0].name)
     assert drill.restarted[0] == "VM1" and sorted(drill.restarted) == ["VM0", "VM1"] and drill.down == ("VM2",)
+
+
+def _reference_placement(vms: list[dict], free: list[float | None]) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """The rule as documented, the slow way: largest VM first (then by name); each highly available VM to the
+    survivor with the most memory free that fits it, the first such node on a tie; a node whose memory is
+    unknown takes none. Returns (down, restarted)."""
+    room = [-math.inf if f is None else f for f in free]
+    down, restarted = [], []
+    for vm in sorted(sorted(vms, key=lambda v: v["name"]), key=lambda v: v["memory_gb"], reverse=True):
+        best = max(range(len(room)), key=lambda i: (room[i], -i), default=None)
+        if vm["highly_available"] and best is not None and room[best] >= vm["memory_gb"]:
+            room[best] -= vm["memory_gb"]
+            restarted.append(vm["name"])
+        else:
+            down.append(vm["name"])
+    return tuple(down), tuple(restarted)
+
+
+@pytest.mark.parametrize("seed", range(40))
+def test_a_failed_nodes_vms_land_as_the_documented_rule_places_them(seed: int) -> None:
+    rng = random.Random(seed)
+    nodes = rng.randint(2, 6)
+    memory = [rng.choice([None, 8, 16, 18, 34, 66]) for _ in range(nodes)]
+    sizes = [rng.choice([1.0, 2.0, 4.0, 6.0, 8.0, 16.0]) for _ in range(rng.randint(1, 14))]
+    snapshot = three_nodes(sizes, (512, 32, 32))
+    data = msgspec.to_builtins(snapshot)
+    template = data["hosts"][1]
+    data["hosts"] = data["hosts"][:1] + [dict(template, name=f"HVN{i:02}", hardware=dict(template["hardware"]))
+                                         for i in range(1, nodes)]
+    for host, gb in zip(data["hosts"][1:], memory, strict=False):
+        if gb is None:
+            del host["hardware"]["memory_gb"]
+        else:
+            host["hardware"]["memory_gb"] = gb
+    data["clusters"][0]["nodes"] = [h["name"] for h in data["hosts"]]
+    for vm in data["vms"]:
+        vm["highly_available"] = rng.random() < 0.8
+    drill = node_drill(msgspec.convert(data, Snapshot), data["hosts"][0]["name"])
+    free = [None if gb is None else gb - HOST_RESERVE_GB for gb in memory[:nodes - 1]]
+    assert (drill.down, drill.restarted) == _reference_placement(data["vms"], free)
