@@ -49,7 +49,7 @@ class _Running:
     def _host(self, host: str) -> tuple[list[Any], tuple[str, ...]]:
         key = host.casefold()
         if key not in self._read:   # the names too, while the records are at hand
-            vms = [vm for vm in self._state.vms_on(host) if vm.state == "Running"]
+            vms = [vm for vm in self._state.index.vms_on(host) if vm.state == "Running"]
             self._read[key] = vms, tuple(vm.name for vm in vms)
         return self._read[key]
 

@@ -165,7 +165,7 @@ class EmulatedEstate:
         """Memory left on a host for more running VMs, or None when its memory is not in the snapshot."""
         if not known(host.hardware) or not known(host.hardware.memory_gb):
             return None
-        used = sum(vm.memory_gb for vm in self.vms_on(host.name)
+        used = sum(vm.memory_gb for vm in self.index.vms_on(host.name)   # the index's list: no copy
                    if vm.state == "Running" and known(vm.memory_gb))
         return host.hardware.memory_gb - HOST_RESERVE_GB - used
 
