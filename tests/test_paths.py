@@ -39,3 +39,20 @@ def test_unknown_names_the_first_field_not_collected_in_the_path_dialect(path: s
     with pytest.raises(Unknown) as caught:
         _at(path, data)
     assert caught.value.path == named and str(caught.value) == named
+
+
+def test_a_path_walks_records_dicts_and_other_objects_alike() -> None:
+    from types import SimpleNamespace
+
+    service = Service(name="WinRM", state="Running")
+    assert _at("svc.state", {"svc": service}) == "Running"                     # a dict, then a record
+    assert _at("svc.state", SimpleNamespace(svc=service)) == "Running"         # another object, then a record
+    assert _at("svc.state", SimpleNamespace(svc={"state": "Stopped"})) == "Stopped"
+    assert _at("svc.state", {"svc": None}) is None                             # null on the way: null
+    with pytest.raises(Unknown) as caught:
+        _at("svc.start_mode", {"svc": service})                                # a record's field not collected
+    assert caught.value.path == "svc.start_mode"
+    with pytest.raises(Unknown) as caught:
+        _at("svc.nosuch", SimpleNamespace(svc=SimpleNamespace()))              # an attribute another object lacks
+    assert caught.value.path == "svc.nosuch"
+    assert resolve(compile_path("@host.state"), None, {"host": service}) == "Running"   # a link, then a record

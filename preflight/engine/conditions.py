@@ -188,8 +188,9 @@ def holds(condition: Condition, obj: Any, links: Mapping[str, Any]) -> bool:
         except Unknown as exc:
             pending = exc.path if pending is None else pending
             continue
-        if not all(OPERATORS[op](value, arg) for op, arg in test.ops):
-            return False
+        for op, arg in test.ops:   # a loop, not all() over a generator: this runs for every test of every target
+            if not OPERATORS[op](value, arg):
+                return False
     for group in condition.any_of:
         try:
             if not _any_holds(group.any_of, obj, links):

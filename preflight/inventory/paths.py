@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
-from msgspec import UNSET
+from msgspec import UNSET, Struct
 
 _STEP = re.compile(r"^(?P<attr>@?[A-Za-z_][A-Za-z0-9_]*)(?:\[(?P<key>[^\]]+)\])?$")
 
@@ -125,6 +125,8 @@ def resolve(path: Path, obj: Any, links: Mapping[str, Any]) -> Any:
                 raise Unknown(value.path)
         elif value is None:
             return None
+        elif isinstance(value, Struct):   # a snapshot record, the usual case: a cheaper test than the Mapping ABC
+            value = getattr(value, step.attr, UNSET)
         elif isinstance(value, Mapping):
             value = value.get(step.attr, UNSET)
         else:
