@@ -82,7 +82,7 @@ class SnapshotIndex:
             self._vms_by_name = vms_of._by_name()
             self._vms_by_host.update((host, list(vms)) for host, vms in vms_of._vms_by_host.items())
         else:
-            self._vms_by_host.update(_grouped(snapshot.vms, "host"))
+            self._vms_by_host.update(group_vms(snapshot.vms, "host"))
         self._managed: dict[str, int] = defaultdict(int)
         for host in snapshot.hosts:
             if host.managed_by:
@@ -140,7 +140,7 @@ class SnapshotIndex:
 
     def _by_name(self) -> dict[str, list[Vm]]:
         if self._vms_by_name is None:   # VMs are never renamed, added or removed, so the table stays true
-            self._vms_by_name = _grouped(self.snapshot.vms, "name")
+            self._vms_by_name = group_vms(self.snapshot.vms, "name")
         return self._vms_by_name
 
     def vms_named(self, name: str) -> Sequence[Vm]:
@@ -184,9 +184,8 @@ class SnapshotIndex:
         return self._paths.get(id(entity))
 
 
-
-def _grouped(vms: list[Vm], field: str) -> dict[str, list[Vm]]:
-    """The VMs by the case-folded value of a text field, each list in snapshot order. Grouped by the exact text
+def group_vms(vms: list[Vm], field: str) -> dict[str, list[Vm]]:
+    """The VMs by the case-folded value of a text field (`host`, `name`), each list in snapshot order. Grouped by the exact text
     first: the VMs of one host repeat its name, so case is folded once per distinct text, not once per VM."""
     exact: dict[str, list[Vm]] = defaultdict(list)
     for vm in vms:

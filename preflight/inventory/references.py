@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from collections import defaultdict
 from collections.abc import Iterable
 
 from msgspec import UNSET
 
 from preflight.errors import InputError
+from preflight.inventory.index import group_vms
 from preflight.inventory.refs import REFERENCE_FIELDS, Named
 from preflight.inventory.snapshot import ENTITY_LISTS, Snapshot
 from preflight.inventory.vms import Vm
@@ -74,15 +74,8 @@ def _check_unique(checker: _Checker) -> None:
 
 def _no_vm_clash(vms: list[Vm]) -> bool:
     """True when no two VMs share a host and a name, or a host and an id: then no VM clashes with another
-    (the usual estate, told by counting per host instead of the loop below, which names the first clash).
-    The VMs are grouped by the exact text of their host first, so its case is folded once per host."""
-    by_host: dict[str, list[Vm]] = defaultdict(list)
-    for vm in vms:
-        by_host[vm.host].append(vm)
-    folded: dict[str, list[Vm]] = defaultdict(list)
-    for host, group in by_host.items():
-        folded[host.casefold()].extend(group)
-    for group in folded.values():
+    (the usual estate, told by counting per host instead of the loop below, which names the first clash)."""
+    for group in group_vms(vms, "host").values():
         if len({vm.name.casefold() for vm in group}) != len(group):
             return False
         ids = [vm.id.casefold() for vm in group if vm.id is not UNSET]
