@@ -143,7 +143,7 @@ def _fail_node(state: EmulatedEstate, running: _Running, node: Any, cluster: Any
     failed = node.name.casefold()
     # (-memory free, position in the cluster's list): the heap's top is the node with the most memory free, the
     # first such node on a tie; one heap operation a VM placed instead of a scan of every node
-    room = [(-free, position) for position, free in enumerate(free for name, free in rooms[id(cluster)] if name != failed)]
+    room = [(-free, position) for position, (name, free) in enumerate(rooms[id(cluster)]) if name != failed]
     heapq.heapify(room)
     down, restarted = [], []
     for need, name, highly_available in running.largest_first(node.name):

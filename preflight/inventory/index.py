@@ -185,8 +185,10 @@ class SnapshotIndex:
 
 
 def group_vms(vms: list[Vm], field: str) -> dict[str, list[Vm]]:
-    """The VMs by the case-folded value of a text field (`host`, `name`), each list in snapshot order. Grouped by the exact text
-    first: the VMs of one host repeat its name, so case is folded once per distinct text, not once per VM."""
+    """The VMs by the case-folded value of a text field (`host`, `name`), each list in snapshot order.
+
+    Grouped by the exact text first: the VMs of one host repeat its name, so case is folded once per distinct
+    text, not once per VM."""
     exact: dict[str, list[Vm]] = defaultdict(list)
     for vm in vms:
         exact[getattr(vm, field)].append(vm)

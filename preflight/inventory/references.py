@@ -29,7 +29,7 @@ class _Checker:
         self.snapshot = snapshot
         self.default_file = default_file
         self.origin = origin
-        self.names = {kind: _names(getattr(snapshot, kind)) for kind in ENTITY_LISTS if kind in _TARGETS}
+        self.names = {kind: _names(getattr(snapshot, kind)) for kind in _TARGETS}
 
     def fail(self, owner: object, kind: str, index: int, field: str, problem: str) -> None:
         """Refuse `field` of entity `index` of list `kind`: named as it stands in the file the entity came from
