@@ -16,6 +16,7 @@ from __future__ import annotations
 import argparse
 import functools
 import io
+import itertools
 import json
 import os
 import sys
@@ -172,11 +173,24 @@ def print_tables(sizes: Sequence[int], results: dict[int, dict[str, dict[str, Sa
         base = per_vm(results[first]["in-process"], row, first)
         cells = (_cell(per_vm(results[n]["in-process"], row, n), base, 1) for n in sizes)
         print(f"  {row:<32}{''.join(cells)}", file=out)
+    if len(sizes) > 1:
+        print(f"{'in process: µs per added VM, x ' + f'{first:,} to {sizes[1]:,}':<34}{head}", file=out)
+        for row in PER_VM_ROWS:
+            slopes = [added_per_vm(results, row, before, n) for before, n in itertools.pairwise(sizes)]
+            cells = (_cell(slope, slopes[0], 1) for slope in (None, *slopes))
+            print(f"  {row:<32}{''.join(cells)}", file=out)
 
 
 def per_vm(here: dict[str, Sample], row: str, vms: int) -> float:
     """Microseconds per VM of an in-process stage (the rule catalog is loaded once, outside the stages)."""
     return here[row].seconds / vms * 1e6
+
+
+def added_per_vm(results: dict[int, dict[str, dict[str, Sample]]], row: str, before: int, vms: int) -> float:
+    """Microseconds an in-process stage costs per VM added from the `before`-VM estate to the `vms`-VM one: the
+    slope of its cost, without what it spends once per estate (which makes a small estate's per-VM cost dearer)."""
+    grown = results[vms]["in-process"][row].seconds - results[before]["in-process"][row].seconds
+    return grown / (vms - before) * 1e6
 
 
 def goals(results: dict[str, dict[str, Sample]], startup: dict[str, Sample],

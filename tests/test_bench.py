@@ -5,6 +5,7 @@ Timings are not asserted (they depend on the machine); the shape of what an engi
 
 from __future__ import annotations
 
+import io
 import re
 
 import pytest
@@ -52,6 +53,30 @@ def test_flatness_is_the_worst_size_over_the_smallest() -> None:
     found = flatness([1000, 5000, 100_000], results)
     assert set(found) == set(PER_VM_ROWS) - {"decode"} and all(abs(off - 0.25) < 1e-9 for off in found.values())
     assert flatness([1000], {1000: results[1000]}) == {}
+
+
+def test_the_cost_per_added_vm_is_the_slope_between_sizes_without_the_per_estate_cost() -> None:
+    from benchmarks.measure import Sample
+    from benchmarks.run import added_per_vm, print_tables
+
+    def stages(seconds: float) -> dict[str, dict[str, Sample]]:
+        return {"process": {row: Sample(seconds, 10.0) for row in PROCESS_ROWS},
+                "in-process": {row: Sample(seconds, 10.0) for row in INPROCESS_ROWS}}
+
+    # 4 ms once per estate, then 20 µs a VM up to 5,000 VMs and 22 µs a VM from there
+    results = {1000: stages(0.024), 5000: stages(0.104), 25_000: stages(0.544)}
+    assert added_per_vm(results, "verify", 1000, 5000) == pytest.approx(20.0)
+    assert added_per_vm(results, "verify", 5000, 25_000) == pytest.approx(22.0)
+    out = io.StringIO()
+    print_tables([1000, 5000, 25_000], results, out)
+    section = out.getvalue().split("in process: µs per added VM, x 1,000 to 5,000")[1].splitlines()[1:]
+    assert [line.split()[0] for line in section] == list(PER_VM_ROWS)
+    assert section[PER_VM_ROWS.index("verify")].split()[1:] == ["-", "20.0", "1.00x", "22.0", "1.10x"]
+    per_vm = out.getvalue().split("in process: µs per VM, x 1,000 VMs")[1].splitlines()[1:]
+    assert per_vm[PER_VM_ROWS.index("verify")].split()[1:] == ["24.0", "1.00x", "20.8", "0.87x", "21.8", "0.91x"]
+    one = io.StringIO()
+    print_tables([1000], {1000: results[1000]}, one)
+    assert "per added VM" not in one.getvalue()   # one size: no slope
 
 
 def test_measured_children_keep_bytecode_and_the_setting_ends_with_the_run(monkeypatch: pytest.MonkeyPatch) -> None:
