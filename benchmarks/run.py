@@ -174,7 +174,7 @@ def print_tables(sizes: Sequence[int], results: dict[int, dict[str, dict[str, Sa
         cells = (_cell(per_vm(results[n]["in-process"], row, n), base, 1) for n in sizes)
         print(f"  {row:<32}{''.join(cells)}", file=out)
     if len(sizes) > 1:
-        print(f"{'in process: µs per added VM, x ' + f'{first:,} to {sizes[1]:,}':<34}{head}", file=out)
+        print(f"in process: µs per VM added since the size before, x {first:,} to {sizes[1]:,} VMs", file=out)
         for row in PER_VM_ROWS:
             slopes = [added_per_vm(results, row, before, n) for before, n in itertools.pairwise(sizes)]
             cells = (_cell(slope, slopes[0], 1) for slope in (None, *slopes))

@@ -69,14 +69,14 @@ def test_the_cost_per_added_vm_is_the_slope_between_sizes_without_the_per_estate
     assert added_per_vm(results, "verify", 5000, 25_000) == pytest.approx(22.0)
     out = io.StringIO()
     print_tables([1000, 5000, 25_000], results, out)
-    section = out.getvalue().split("in process: µs per added VM, x 1,000 to 5,000")[1].splitlines()[1:]
+    section = out.getvalue().split("in process: µs per VM added since the size before, x 1,000 to 5,000 VMs")[1].splitlines()[1:]
     assert [line.split()[0] for line in section] == list(PER_VM_ROWS)
     assert section[PER_VM_ROWS.index("verify")].split()[1:] == ["-", "20.0", "1.00x", "22.0", "1.10x"]
     per_vm = out.getvalue().split("in process: µs per VM, x 1,000 VMs")[1].splitlines()[1:]
     assert per_vm[PER_VM_ROWS.index("verify")].split()[1:] == ["24.0", "1.00x", "20.8", "0.87x", "21.8", "0.91x"]
     one = io.StringIO()
     print_tables([1000], {1000: results[1000]}, one)
-    assert "per added VM" not in one.getvalue()   # one size: no slope
+    assert "per VM added" not in one.getvalue()   # one size: no slope
 
 
 def test_measured_children_keep_bytecode_and_the_setting_ends_with_the_run(monkeypatch: pytest.MonkeyPatch) -> None:
