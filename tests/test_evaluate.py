@@ -268,3 +268,10 @@ def test_cluster_findings_name_the_nodes_and_unset_variables_render_empty(catalo
     unknown = finding_for(rule, cluster, Outcome(Status.UNKNOWN, missing=("a", "@b")))
     assert unknown.message == 'HVCLUS01: cannot evaluate "VMM server has the agreed name": not in the snapshot: a, @b'
     assert unknown.missing == ("$.clusters[0].a", "@b")
+
+
+def test_a_message_keeps_doubled_braces_and_renders_a_variable_its_check_did_not_set_empty(catalog: Catalog) -> None:
+    from preflight.engine.checks.base import Outcome
+    rule = dataclasses.replace(catalog.rules["EVA003"], message="{name} {{as is}} age={age}")
+    (vmm,) = estate().targets("vmm_servers")
+    assert finding_for(rule, vmm, Outcome(Status.FAIL)).message == "VMM01 {as is} age="

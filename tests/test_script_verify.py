@@ -349,3 +349,22 @@ def test_a_script_starting_with_the_rendered_header_reads_the_same_without_parsi
     extra = parse_script(inserted, accepted, known_prefix=HEADER_LINES).unmodelled
     assert [(u.line, u.text) for u in extra] == [(HEADER_LINES.count("\n") + 1, "Remove-Item -Recurse 'C:\\VMM'")]
     assert parse_script(in_header, accepted, known_prefix=HEADER_LINES).unmodelled   # the edited header statement
+
+
+_CALL = "Invoke-PreflightStep -Number 1 -Server 'S1' -Action 'manual' -Via 'Local' -ObjectKind 'hosts' -ObjectName 'S1' "
+
+
+def test_data_values_read_back_in_the_order_written() -> None:
+    parsed = parse_script(_CALL + "-Parameters @{ 'z' = '1'; 'a' = 'it''s'; 'm' = '3' } "
+                          "-Moves @(@('VM2', 'H2'), @('VM1', 'H3')) -Flags @('manual', 'restart')\n")
+    assert parsed.unmodelled == ()
+    request = parsed.steps[0].request
+    assert list(request.params.items()) == [("z", "1"), ("a", "it's"), ("m", "3")]
+    assert request.moves == (Move("VM2", "S1", "H2"), Move("VM1", "S1", "H3"))
+    assert parsed.steps[0].flags == ("manual", "restart")
+
+
+def test_a_literal_inside_a_computed_data_value_does_not_count_as_a_value_of_its_own() -> None:
+    parsed = parse_script(_CALL + "-Parameters @{ 'k' = \"x$('y')\"; 'z' = 'w' }\n")
+    assert parsed.steps == ()
+    assert "'\"x$('y')\"' is not a single-quoted literal" in str(parsed.unmodelled[0]), parsed.unmodelled

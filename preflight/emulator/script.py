@@ -29,8 +29,11 @@ from preflight.inventory.moves import Move
 
 FUNCTION = "Invoke-PreflightStep"
 CHANNELS = ("WinRM", "DCOM", "Local")
-_PARSER = tree_sitter.Parser(tree_sitter.Language(tree_sitter_powershell.language()))
+_LANGUAGE = tree_sitter.Language(tree_sitter_powershell.language())
+_PARSER = tree_sitter.Parser(_LANGUAGE)
+_LITERAL_QUERY = tree_sitter.Query(_LANGUAGE, "(string_literal) @literal")
 _QUOTES = ("'", "\u2018", "\u2019", "\u201a", "\u201b")
+_QUOTE_SET = frozenset(_QUOTES)
 _STRINGS = ("Server", "Action", "Via", "ObjectKind", "ObjectName", "Item", "Blocked")
 _BLOCKS = ("Test", "Body")
 _REQUIRED = ("Number", "Server", "Action", "Via", "ObjectKind", "ObjectName")
@@ -39,6 +42,7 @@ _SHAPES = {  # the layout of each data value once every literal is written S and
     "Flags": re.compile(r"@\((S(,S)*)?\)"),
     "Moves": re.compile(r"@\(\)|@\(,@\(S,S\)\)|@\(@\(S,S\)(,@\(S,S\))+\)"),
 }
+_BLANKS = re.compile(r"\s+")
 _PARAMETERS = {name.casefold(): name for name in (*_STRINGS, *_BLOCKS, *_SHAPES, "Number")}
 """Every parameter of the step function, by its case-folded name (PowerShell parameter names ignore case)."""
 
@@ -111,10 +115,11 @@ def _text(node: tree_sitter.Node) -> str:
 
 
 def _unquote(node: tree_sitter.Node) -> str:
-    if node.type != "string_literal" or [c.type for c in node.children] != ["verbatim_string_characters"]:
-        raise _NotModelled(f"'{_text(node)[:40]}' is not a single-quoted literal")
-    inner, out, at = _text(node)[1:-1], [], 0
-    if not any(quote in inner for quote in _QUOTES):   # most literals: nothing doubled to undo
+    text = _text(node)
+    if node.type != "string_literal" or node.child_count != 1 or node.children[0].type != "verbatim_string_characters":
+        raise _NotModelled(f"'{text[:40]}' is not a single-quoted literal")
+    inner, out, at = text[1:-1], [], 0
+    if _QUOTE_SET.isdisjoint(inner):   # most literals: nothing doubled to undo
         return inner
     while at < len(inner):
         out.append(inner[at])
@@ -123,25 +128,26 @@ def _unquote(node: tree_sitter.Node) -> str:
 
 
 def _literals(node: tree_sitter.Node) -> list[tree_sitter.Node]:
-    found, stack = [], [node]
-    while stack:
-        current = stack.pop()
-        if current.type == "string_literal":
-            found.append(current)
-            continue
-        stack.extend(reversed(current.children))
+    """The outermost string literals of `node` in source order (one inside another's subexpression is part of it)."""
+    found: list[tree_sitter.Node] = []
+    end = -1
+    captured = tree_sitter.QueryCursor(_LITERAL_QUERY).captures(node).get("literal", [])
+    for literal in sorted(captured, key=lambda n: n.start_byte):
+        if literal.start_byte >= end:
+            found.append(literal)
+            end = literal.end_byte
     return found
 
 
 def _data(name: str, node: tree_sitter.Node) -> list[str]:
     """The literal values of a hashtable or array argument, in order, after checking its shape."""
     literals = _literals(node)
-    data, shape, at = node.text or b"", [], node.start_byte
+    data, base, shape, at = node.text or b"", node.start_byte, [], 0
     for literal in literals:  # byte offsets: a literal may hold characters of several bytes
-        shape.append(data[at - node.start_byte:literal.start_byte - node.start_byte].decode("utf-8", "replace") + "S")
-        at = literal.end_byte
-    shape.append(data[at - node.start_byte:].decode("utf-8", "replace"))
-    if not _SHAPES[name].fullmatch(re.sub(r"\s+", "", "".join(shape))):
+        shape.append(data[at:literal.start_byte - base])
+        at = literal.end_byte - base
+    shape.append(data[at:])
+    if not _SHAPES[name].fullmatch(_BLANKS.sub("", b"S".join(shape).decode("utf-8", "replace"))):
         raise _NotModelled(f"-{name} is not a literal {'hashtable' if name == 'Parameters' else 'array'}")
     return [_unquote(literal) for literal in literals]
 

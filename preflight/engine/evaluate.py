@@ -10,7 +10,7 @@ from datetime import datetime
 from preflight.engine.catalog import Catalog
 from preflight.engine.checks.base import Context, Outcome, show
 from preflight.engine.conditions import holds
-from preflight.engine.findings import SEVERITIES_WORST_FIRST, Checked, Evidence, Finding, Severity, Status, TargetRef
+from preflight.engine.findings import SEVERITIES_WORST_FIRST, STATUSES, Checked, Evidence, Finding, Severity, Status, TargetRef
 from preflight.engine.rules import Rule
 from preflight.engine.snippets import snippet_values
 from preflight.estate import Estate, Target
@@ -38,10 +38,11 @@ class Evaluation:
 
     def status_counts(self) -> Counter[Status]:
         """Totals per status over all rules."""
-        total: Counter[Status] = Counter()
-        for tally in self.tallies.values():
-            total.update(tally)
-        return total
+        total = dict.fromkeys(STATUSES, 0)
+        for tally in self.tallies.values():   # plain dict sums: `Counter.update` adds a mapping in Python
+            for status, count in tally.items():
+                total[status] += count
+        return Counter({status: count for status, count in total.items() if count})
 
 
 def _absolute(target: Target, path: str) -> str:

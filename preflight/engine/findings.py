@@ -36,6 +36,10 @@ class Status(str, Enum):
     NOT_APPLICABLE = "n/a"
 
 
+STATUSES: tuple[Status, ...] = tuple(Status)
+"""Every status in declaration order (iterating the Enum class itself is slower, and reports do it per rule)."""
+
+
 @dataclass(frozen=True, slots=True)
 class Evidence:
     """A field path of the snapshot and the value found there (rendered as text)."""

@@ -110,8 +110,9 @@ class Rule:
 
     @staticmethod
     def render_text(template: str, variables: dict[str, Any]) -> str:
-        """Fill a template (message or fix parameter) with a finding's variables."""
-        return string.Formatter().vformat(template, (), _Blank(variables))
+        """Fill a template (message or fix parameter) with a finding's variables (its placeholders are plain
+        names, checked when the catalog compiles: `template_fields`)."""
+        return template.format_map(_Blank(variables))
 
 
 class _Blank(dict):

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 
 from preflight.engine.catalog import Catalog
 from preflight.engine.evaluate import Evaluation
-from preflight.engine.findings import SEVERITIES_WORST_FIRST, Checked, Finding, Severity, Status
+from preflight.engine.findings import SEVERITIES_WORST_FIRST, STATUSES, Checked, Finding, Severity, Status
 from preflight.engine.rules import Rule
 from preflight.inventory.as_of import AsOf
 from preflight.report.baseline import BaselineGate, FindingKey, baseline_gate
@@ -240,10 +240,10 @@ def build_report(
         elapsed_seconds=elapsed_seconds,
         objects=evaluation.objects,
         checks=evaluation.checks,
-        status_counts={s: statuses.get(s, 0) for s in Status},
+        status_counts={s: statuses.get(s, 0) for s in STATUSES},
         severity_counts={s: severity_counts.get(s, 0) for s in SEVERITIES_WORST_FIRST},
         topology=topology,
-        tallies={code: {s: tally.get(s, 0) for s in Status} for code, tally in evaluation.tallies.items()},
+        tallies={code: {s: tally.get(s, 0) for s in STATUSES} for code, tally in evaluation.tallies.items()},
         empty=empty,
         waivers=outcome,
         baseline=gate,
