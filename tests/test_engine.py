@@ -89,8 +89,8 @@ def test_every_pair_ends_in_one_status_and_unknown_is_never_a_pass() -> None:
     snapshot = msgspec.structs.replace(SNAPSHOT, vmm_servers=[server])
     evaluation = evaluate(catalog, Estate(snapshot, [("x", snapshot.snapshot)], catalog.os_releases()), NOW)
     for code in ("VMM002", "VMM003", "VMM010", "VMM011"):
-        assert evaluation.tallies[code][Status.UNKNOWN] == 1, code
-        assert evaluation.tallies[code][Status.PASS] == 0, code
+        assert evaluation.tallies[code].get(Status.UNKNOWN) == 1, code
+        assert Status.PASS not in evaluation.tallies[code], code
     unknown = {f.rule for f in evaluation.findings if f.status is Status.UNKNOWN}
     assert {"VMM002", "VMM003", "VMM010", "VMM011"} <= unknown
     total = sum(evaluation.status_counts().values())
