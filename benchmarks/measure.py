@@ -44,12 +44,16 @@ def _peak_mb() -> float | None:
     return None
 
 
-def in_process(action: Callable[[], Any], repeat: int) -> tuple[Sample, Any]:
-    """Run `action` `repeat` times here; the best time, the stage's peak RSS (whole process) and its last result."""
+def in_process(action: Callable[[], Any], repeat: int, budget: float = 0.0, most: int = 100) -> tuple[Sample, Any]:
+    """Run `action` here `repeat` times, then again while those runs took under `budget` seconds in all (at most
+    `most` runs); the best time, the stage's peak RSS (whole process) and its last result.
+
+    With a budget a stage of milliseconds is run dozens of times and a stage of seconds `repeat` times: the best
+    of a few runs of a short stage can be a slow moment of the machine's, not the stage's cost."""
     times: list[float] = []
     peaks: list[float] = []
     result = None
-    for _ in range(repeat):
+    while len(times) < repeat or (sum(times) < budget and len(times) < most):
         result = None   # the previous result must not count towards this repeat's peak
         gc.collect()
         resettable = _reset_peak()

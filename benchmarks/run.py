@@ -8,7 +8,7 @@ peak RSS from the rusage of a small launcher's child; in-process figures time th
 flat as the estate grows. The text formatter is timed on a report
 of ~27k findings. The goals of issue 9 are checked on the 25k-VM estate at the end.
 
-Usage: python -m benchmarks.run [--sizes 1000,5000,25000,100000] [--repeat 3] [--findings 27000]
+Usage: python -m benchmarks.run [--sizes 1000,5000,25000,100000] [--repeat 3] [--budget 1] [--findings 27000]
 """
 
 from __future__ import annotations
@@ -35,7 +35,7 @@ NOW = datetime(2026, 11, 25, 12, 0, tzinfo=UTC)
 VMS_PER_HOST = 25
 DENSITIES = (25, 50, 100)   # VMs a host for the drill's own table
 FLAT = 0.2                  # per-VM cost "flat": within 20 % of the smallest estate's (of the sparsest hosts')
-SMALL = 5_000               # in process, estates below this many VMs are measured repeat x (SMALL // VMs) times
+BUDGET = 1.0                # in process, each stage runs --repeat times, then again until it has run this long (s)
 BIG = 50_000          # estates from this many VMs are measured twice at most (the run stays within ~10 minutes)
 DECODE = ("import sys, msgspec; from preflight.inventory.snapshot import Snapshot; "
           "msgspec.json.decode(open(sys.argv[1], 'rb').read(), type=Snapshot)")
@@ -54,9 +54,9 @@ def _estate(directory: Path, vms: int) -> Path:
     return path
 
 
-def bench_size(path: Path, repeat: int, here_repeat: int | None = None) -> dict[str, dict[str, Sample]]:
-    """Whole-process and in-process samples of every command on one estate file (in process `here_repeat` times,
-    when given, instead of `repeat`)."""
+def bench_size(path: Path, repeat: int, budget: float = 0.0) -> dict[str, dict[str, Sample]]:
+    """Whole-process and in-process samples of every command on one estate file (each in-process stage `repeat`
+    times, then again until it has run for `budget` seconds: see `measure.in_process`)."""
     import msgspec
 
     from preflight import pipeline
@@ -79,18 +79,17 @@ def bench_size(path: Path, repeat: int, here_repeat: int | None = None) -> dict[
     request = CheckRequest((path,), as_of=NOW)
     as_json = get_formatter("json")
     here: dict[str, Sample] = {}
-    repeat = here_repeat or repeat
-    here["decode"], _ = in_process(lambda: msgspec.json.decode(path.read_bytes(), type=Snapshot), repeat)
-    here["rules"], catalog = in_process(load_rules, repeat)
-    here["load"], (snapshot, _) = in_process(lambda: load_estate_snapshots([path]), repeat)
+    here["decode"], _ = in_process(lambda: msgspec.json.decode(path.read_bytes(), type=Snapshot), repeat, budget)
+    here["rules"], catalog = in_process(load_rules, repeat, budget)
+    here["load"], (snapshot, _) = in_process(lambda: load_estate_snapshots([path]), repeat, budget)
     # in process the catalog is loaded once (its own row): every module that calls load_rules gets it
     with (mock.patch.object(pipeline, "load_rules", lambda extra=(): catalog),
           mock.patch.object(check_module, "load_rules", lambda extra=(): catalog),
           mock.patch.object(verify_module, "load_rules", lambda extra=(): catalog)):
-        here["check"], _ = in_process(lambda: run_check(request), repeat)
-        here["check+json"], _ = in_process(lambda: as_json.write(run_check(request)[0], io.StringIO()), repeat)
-        here["verify"], _ = in_process(lambda: verify(request), repeat)
-    here["drill"], _ = in_process(lambda: run_drills(snapshot), repeat)
+        here["check"], _ = in_process(lambda: run_check(request), repeat, budget)
+        here["check+json"], _ = in_process(lambda: as_json.write(run_check(request)[0], io.StringIO()), repeat, budget)
+        here["verify"], _ = in_process(lambda: verify(request), repeat, budget)
+    here["drill"], _ = in_process(lambda: run_drills(snapshot), repeat, budget)
     return {"process": process, "in-process": here}
 
 
@@ -238,6 +237,8 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", default="1000,5000,25000,100000", help="VM counts, comma-separated (25 VMs a host)")
     parser.add_argument("--repeat", type=int, default=3, help="repeats below 50,000 VMs (best is kept); at most 2 above")
+    parser.add_argument("--budget", type=float, default=BUDGET,
+                        help="seconds each in-process stage runs at least (more runs of short stages; at most 100)")
     parser.add_argument("--startup-repeat", type=int, default=9, help="runs of each startup command (best is kept)")
     parser.add_argument("--findings", type=int, default=27_000, help="findings in the report the text formatter writes")
     parser.add_argument("--goal-size", type=int, default=25_000, help="estate size the goals are checked on")
@@ -258,8 +259,8 @@ def main(argv: list[str] | None = None) -> int:
                 path = _estate(directory, vms)
                 print(f"measuring {vms:,} VMs ({path.stat().st_size / 1e6:.1f} MB) ...", file=sys.stderr, flush=True)
                 repeat = args.repeat if vms < BIG else min(args.repeat, 2)
-                # stages of a few milliseconds run more often in process, so that one slow run does not set the best
-                results[vms] = bench_size(path, repeat, repeat * max(1, SMALL // vms))
+                # stages of milliseconds run more often in process, so that a slow moment does not set the best
+                results[vms] = bench_size(path, repeat, args.budget)
                 if vms == goal_size:
                     text = bench_text(path, args.findings)
                     density = bench_drill_density(directory, vms, repeat)

@@ -17,7 +17,7 @@ NUMBER = r"\d+(\.\d+)?"
 
 
 def test_the_harness_prints_every_table_on_the_smallest_estate(capsys: pytest.CaptureFixture[str]) -> None:
-    assert main(["--sizes", "1000", "--repeat", "1", "--startup-repeat", "1", "--findings", "600"]) == 0
+    assert main(["--sizes", "1000", "--repeat", "1", "--budget", "0", "--startup-repeat", "1", "--findings", "600"]) == 0
     out = capsys.readouterr().out
     sections = re.split(r"^(?=\S)", out, flags=re.M)
     titles = [s.splitlines()[0] for s in sections if s]
@@ -77,6 +77,18 @@ def test_the_cost_per_added_vm_is_the_slope_between_sizes_without_the_per_estate
     one = io.StringIO()
     print_tables([1000], {1000: results[1000]}, one)
     assert "per VM added" not in one.getvalue()   # one size: no slope
+
+
+def test_a_stage_runs_its_repeats_then_again_within_the_budget_up_to_a_cap() -> None:
+    runs: list[int] = []
+    sample, last = measure.in_process(lambda: runs.append(len(runs)) or len(runs), 2)
+    assert len(runs) == 2 and last == 2 and sample.seconds >= 0
+    runs.clear()
+    measure.in_process(lambda: runs.append(1), 2, budget=1e9, most=7)   # a budget never reached: the cap ends it
+    assert len(runs) == 7
+    runs.clear()
+    measure.in_process(lambda: runs.append(1), 3, budget=1e-12, most=50)   # reached by the repeats themselves
+    assert len(runs) == 3
 
 
 def test_measured_children_keep_bytecode_and_the_setting_ends_with_the_run(monkeypatch: pytest.MonkeyPatch) -> None:
